@@ -1,0 +1,180 @@
+/*
+ * kernpool: threaded numerical kernels on one process-wide pool.
+ *
+ * This header is the whole public contract. Everything not declared here is
+ * private and may change without notice.
+ *
+ * Conventions that hold for every function below:
+ *   - A function returning int returns KP_OK (0) on success and a negative
+ *     KP_E* status on failure; kp_strerror() names it.
+ *   - Arguments are validated before any output is written: a call that fails
+ *     leaves every output untouched.
+ *   - The library never prints, aborts or exits, and never keeps a thread busy
+ *     after a call returns for longer than the spin time (KERNPOOL_SPIN_US).
+ *   - `workers` has SciPy's meaning; see kp_workers_resolve().
+ *
+ * Environment variables, each read once (and again in a forked child):
+ *   KERNPOOL_WORKERS     process default for workers = 0 (same meaning as the
+ *                        argument; default 1, serial).
+ *   KERNPOOL_CPU_BUDGET  positive integer that replaces the CPU budget
+ *                        detection (batch systems, tests).
+ *   KERNPOOL_SPIN_US     microseconds an idle pool thread spins before it
+ *                        sleeps (0 to 1000000; default 50).
+ *   KERNPOOL_CGROUP_ROOT a directory that stands for "/" when the cgroup files
+ *                        (/proc/self/cgroup, /proc/self/mountinfo and the
+ *                        cgroup mounts) are read; for tests.
+ * A malformed value is ignored (the built-in default applies) and
+ * kp_pool_info_get() reports it.
+ */
+#ifndef KERNPOOL_H
+#define KERNPOOL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(KP_BUILDING_LIBRARY) && defined(__GNUC__)
+#define KP_API __attribute__((visibility("default")))
+#else
+#define KP_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+#define KP_VERSION_MAJOR  0
+#define KP_VERSION_MINOR  1
+#define KP_VERSION_PATCH  0
+#define KP_VERSION_STRING "0.1.0"
+/* Comparable as an integer: 10000 * major + 100 * minor + patch. */
+#define KP_VERSION_NUMBER (10000 * KP_VERSION_MAJOR + 100 * KP_VERSION_MINOR + KP_VERSION_PATCH)
+
+/* The version of the library actually linked, as "MAJOR.MINOR.PATCH".
+ * Never NULL; the string is static. */
+KP_API const char *kp_version(void);
+
+/* ----------------------------------------------------------------- status */
+
+/* Status codes. Values are stable and never reused; new causes get new,
+ * more negative values. */
+enum {
+    KP_OK = 0,
+    KP_EINVAL = -1,    /* an argument has an invalid value (e.g. an enum) */
+    KP_ENOMEM = -2,    /* memory allocation failed; nothing was leaked */
+    KP_ENOTSUP = -3,   /* valid request this build or CPU cannot serve */
+    KP_ENULL = -4,     /* a required pointer is NULL */
+    KP_ESTRIDE = -5,   /* a stride, increment or leading dimension is invalid */
+    KP_EOVERFLOW = -6, /* a size, or a product of sizes, overflows */
+    KP_EEMPTY = -7,    /* the result is undefined for an empty input */
+    KP_EOVERLAP = -8   /* input and output overlap where that is not allowed */
+};
+/* The most negative status code this version defines. */
+#define KP_STATUS_MIN (-8)
+
+/* A short English description of a status code. Never NULL: KP_OK gives
+ * "success" and an unknown code gives "unknown status code". */
+KP_API const char *kp_strerror(int status);
+
+/* ------------------------------------------------------- the workers knob */
+
+/* The number of CPUs this process may really use, always >= 1:
+ *   the logical CPUs in the affinity mask (sched_getaffinity),
+ *   counted as physical cores (hwloc; SMT siblings count once),
+ *   capped by the cgroup CPU quota (v2 cpu.max, v1 cpu.cfs_quota_us /
+ *   cpu.cfs_period_us), the tightest over the process's cgroup and all its
+ *   parents, a fractional quota rounded up.
+ * KERNPOOL_CPU_BUDGET=n (n >= 1) replaces the detection. The value is
+ * detected once, on first use, and again in a child after fork(). */
+KP_API int kp_cpu_budget(void);
+
+/* The number of threads, the caller included, that a call given `workers`
+ * uses; always in [1, kp_cpu_budget()]:
+ *   workers == 0: the current default (kp_get_workers()), resolved the same way;
+ *   workers  > 0: min(workers, budget);
+ *   workers  < 0: budget + 1 + workers, at least 1 (-1 = the whole budget,
+ *                 -2 = all but one, INT_MIN = 1). */
+KP_API int kp_workers_resolve(int workers);
+
+/* Sets the calling thread's default for workers = 0 and returns the previous
+ * default (as kp_get_workers() would have returned it), so that
+ *     int old = kp_set_workers(4); ...; kp_set_workers(old);
+ * restores it. Any int is accepted and kept unresolved (-1 stays "the whole
+ * budget"); 0 removes the thread's own default so the process default applies
+ * again. Other threads are not affected. Inside a kp_parallel_for callback,
+ * the default is the one of the thread that started the call. */
+KP_API int kp_set_workers(int workers);
+
+/* The calling thread's current default for workers = 0: its own if set with
+ * kp_set_workers(), else the process default (KERNPOOL_WORKERS, else 1).
+ * Never 0. */
+KP_API int kp_get_workers(void);
+
+/* --------------------------------------------------------------- the pool */
+
+/* A loop body: processes indices [begin, end), begin < end. */
+typedef void (*kp_range_fn)(void *ctx, size_t begin, size_t end);
+
+/* Runs fn over [0, n) on the process-wide pool with up to
+ * kp_workers_resolve(workers) threads, the caller included, and returns when
+ * every index has been processed.
+ *
+ * fn is called with disjoint ranges that together cover [0, n) exactly once.
+ * Every range starts at a multiple of `grain` (grain 0 counts as 1) and spans
+ * a multiple of grain indices, except the range that ends at n. Which thread
+ * runs which range, and how many ranges there are, is unspecified: code that
+ * must give the same bits for any workers makes its own fixed blocks (one
+ * index per block, say) and combines their results in a fixed order.
+ *
+ * When the call resolves to one thread, or n <= grain, fn(ctx, 0, n) runs on
+ * the caller with no lock taken and no thread created. Calls may be nested
+ * from inside fn to any depth and made from many threads at once: they share
+ * the one pool, which never holds more than kp_cpu_budget() - 1 threads, and
+ * a thread waiting for its call to finish helps run the work nested inside it.
+ * If a thread cannot be created the work runs on the threads there are.
+ *
+ * fn must not longjmp out of the call; fork() from inside fn gives a child in
+ * which this call must not be continued.
+ *
+ * Returns KP_OK, or KP_ENULL if fn is NULL (then nothing is called).
+ * n == 0 returns KP_OK without calling fn. */
+KP_API int kp_parallel_for(size_t n, size_t grain, kp_range_fn fn, void *ctx, int workers);
+
+/* Where a setting came from. */
+typedef enum {
+    KP_SOURCE_BUILTIN = 0,  /* the built-in default */
+    KP_SOURCE_ENV = 1,      /* an environment variable */
+    KP_SOURCE_DETECTED = 2, /* detected from the system */
+    KP_SOURCE_THREAD = 3    /* kp_set_workers() on the calling thread */
+} kp_source;
+
+/* A snapshot of the pool and of the inputs to the CPU budget. Fields may be
+ * added at the end in later versions. */
+typedef struct kp_pool_info {
+    int cpu_budget;            /* kp_cpu_budget() */
+    kp_source budget_source;   /* KP_SOURCE_ENV or KP_SOURCE_DETECTED */
+    int budget_env;            /* KERNPOOL_CPU_BUDGET if valid, else 0 */
+    int budget_env_malformed;  /* 1 if KERNPOOL_CPU_BUDGET was set but ignored */
+    int affinity_cpus;         /* logical CPUs in the affinity mask */
+    int affinity_cores;        /* physical cores holding them (hwloc), or 0 if unknown */
+    int quota_cpus;            /* cgroup quota rounded up; 0 if there is none */
+    int cgroup_version;        /* 1 or 2 for the file the quota came from; 0 if none */
+    char quota_file[256];      /* that file's path (truncated if longer), or "" */
+    int default_workers;       /* kp_get_workers() on the calling thread */
+    kp_source default_source;  /* KP_SOURCE_BUILTIN, _ENV or _THREAD */
+    int workers_env_malformed; /* 1 if KERNPOOL_WORKERS was set but ignored */
+    int threads_alive;         /* pool threads now (the callers not counted) */
+    int threads_max;           /* the most the pool will hold: cpu_budget - 1 */
+    unsigned spin_us;          /* idle spin before sleeping, microseconds */
+    int spin_env_malformed;    /* 1 if KERNPOOL_SPIN_US was set but ignored */
+} kp_pool_info;
+
+/* Fills *info. Returns KP_OK, or KP_ENULL if info is NULL. */
+KP_API int kp_pool_info_get(kp_pool_info *info);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* KERNPOOL_H */

@@ -1,0 +1,35 @@
+/* kp_pool_info_get(): one snapshot of the pool and the budget's inputs. */
+#include <string.h>
+
+#include "sched/internal.h"
+
+_Static_assert(sizeof((kp_pool_info *)0)->quota_file == KP_PATH_MAX,
+               "the report's path fits the info's");
+
+int kp_pool_info_get(kp_pool_info *info)
+{
+    if (info == NULL) return KP_ENULL;
+    const kp__budget_report *b = kp__budget_get();
+    const kp__settings *s = kp__settings_get();
+
+    kp_pool_info r;
+    memset(&r, 0, sizeof r);
+    r.cpu_budget = b->budget;
+    r.budget_source = b->source;
+    r.budget_env = b->env_value;
+    r.budget_env_malformed = b->env_malformed;
+    r.affinity_cpus = b->affinity_cpus;
+    r.affinity_cores = b->affinity_cores;
+    r.quota_cpus = b->quota.cpus;
+    r.cgroup_version = b->quota.version;
+    memcpy(r.quota_file, b->quota.file, sizeof r.quota_file);
+    r.default_workers = kp_get_workers();
+    r.default_source = kp__thread_workers() != 0 ? KP_SOURCE_THREAD : s->workers_source;
+    r.workers_env_malformed = s->workers_env_malformed;
+    r.threads_alive = kp__pool_threads_alive();
+    r.threads_max = b->budget - 1;
+    r.spin_us = s->spin_us;
+    r.spin_env_malformed = s->spin_env_malformed;
+    *info = r;
+    return KP_OK;
+}

@@ -1,0 +1,100 @@
+/*
+ * Internals of sched/ shared between its files, and with unit tests.
+ * Nothing here is API.
+ *
+ * Lock order, outermost first (the fork handlers take all three in this
+ * order): settings lock (settings.c) -> budget lock (budget.c) -> pool lock
+ * (pool.c). No code holds a lock while calling into a file earlier in the
+ * list.
+ */
+#ifndef KP_SCHED_INTERNAL_H
+#define KP_SCHED_INTERNAL_H
+
+#include "kernpool.h"
+
+#define KP_MUST_USE __attribute__((warn_unused_result))
+
+/* ---- env.c: strict parsing of the KERNPOOL_* variables */
+
+typedef enum { KP_ENV_UNSET = 0, KP_ENV_VALID = 1, KP_ENV_MALFORMED = -1 } kp__env_status;
+
+/* Reads variable `name` as a decimal integer in [min, max]. An unset or
+ * empty variable is KP_ENV_UNSET; anything else that is not exactly such an
+ * integer (surrounding blanks allowed) is KP_ENV_MALFORMED. *out is written
+ * only for KP_ENV_VALID. */
+kp__env_status kp__env_long(const char *name, long min, long max, long *out);
+
+/* ---- process.c: fork handling */
+
+/* Registers the fork handlers once per process; cheap after the first call.
+ * Returns 1 if they are registered. pthread_atfork fails only for lack of
+ * memory; without the handlers a forked child could hang on the pool, so the
+ * pool then runs every call on the caller alone. */
+int kp__process_init(void);
+
+/* ---- settings.c: process default workers, spin time, per-thread default */
+
+typedef struct kp__settings {
+    int workers;               /* process default, never 0 */
+    kp_source workers_source;  /* KP_SOURCE_BUILTIN or KP_SOURCE_ENV */
+    int workers_env_malformed;
+    unsigned spin_us;
+    int spin_env_malformed;
+} kp__settings;
+
+const kp__settings *kp__settings_get(void);
+/* The calling thread's own default; 0 if it has none. */
+int kp__thread_workers(void);
+/* Swaps the calling thread's own default (0 = none) and returns the old one;
+ * used to run a job's chunks under its submitter's default. */
+int kp__thread_workers_swap(int workers);
+void kp__settings_fork_prepare(void);
+void kp__settings_fork_parent(void);
+void kp__settings_fork_child(void);
+
+/* ---- cgroup.c: CPU quota from cgroup v1 and v2 */
+
+#define KP_PATH_MAX 256
+
+typedef struct kp__quota {
+    int cpus;                    /* ceil(quota / period); 0 = no quota found */
+    int version;                 /* 1 or 2 for the tightest quota's file; 0 if none */
+    char file[KP_PATH_MAX];      /* that file (as read, root prefix included) */
+} kp__quota;
+
+/* The tightest CPU quota over the process's cgroup and all its parents, in
+ * both hierarchies. `root` is prepended to every path read ("" for the real
+ * system). Missing or unreadable files mean "no limit there". */
+void kp__cgroup_quota(const char *root, kp__quota *out);
+
+/* ---- budget.c: the CPU budget */
+
+typedef struct kp__budget_report {
+    int budget;
+    kp_source source;      /* KP_SOURCE_ENV or KP_SOURCE_DETECTED */
+    int env_value;         /* KERNPOOL_CPU_BUDGET if valid, else 0 */
+    int env_malformed;
+    int affinity_cpus;
+    int affinity_cores;    /* 0 if hwloc gave no answer */
+    kp__quota quota;
+} kp__budget_report;
+
+/* Detects the budget from the affinity mask, hwloc and the cgroup files under
+ * `cgroup_root`, ignoring KERNPOOL_CPU_BUDGET. Never fails: budget >= 1. */
+void kp__budget_detect(const char *cgroup_root, kp__budget_report *out);
+/* The process's report, computed once (and again after fork). */
+const kp__budget_report *kp__budget_get(void);
+void kp__budget_fork_prepare(void);
+void kp__budget_fork_parent(void);
+void kp__budget_fork_child(void);
+
+/* ---- pool.c */
+
+int kp__pool_threads_alive(void);
+/* While on, the pool behaves as if no thread could be created (tests). */
+void kp__pool_fail_spawn(int on);
+void kp__pool_fork_prepare(void);
+void kp__pool_fork_parent(void);
+void kp__pool_fork_child(void);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * Process-wide lifecycle: the fork handlers.
+ *
+ * Before fork() every kernpool lock is taken in the documented order, so the
+ * child never inherits a lock held by a thread that does not exist there.
+ * The child then forgets the pool (its threads were not copied), the budget
+ * and the settings; each is rebuilt lazily on first use, so the child can
+ * call anything with any workers at once.
+ */
+#include <pthread.h>
+
+#include "sched/internal.h"
+
+static void fork_prepare(void)
+{
+    kp__settings_fork_prepare();
+    kp__budget_fork_prepare();
+    kp__pool_fork_prepare();
+}
+
+static void fork_parent(void)
+{
+    kp__pool_fork_parent();
+    kp__budget_fork_parent();
+    kp__settings_fork_parent();
+}
+
+static void fork_child(void)
+{
+    kp__pool_fork_child();
+    kp__budget_fork_child();
+    kp__settings_fork_child();
+}
+
+static pthread_once_t process_once = PTHREAD_ONCE_INIT;
+static int fork_handlers_registered; /* written once under process_once */
+
+static void process_register(void)
+{
+    fork_handlers_registered = pthread_atfork(fork_prepare, fork_parent, fork_child) == 0;
+}
+
+int kp__process_init(void)
+{
+    pthread_once(&process_once, process_register);
+    return fork_handlers_registered;
+}

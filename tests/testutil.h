@@ -1,0 +1,28 @@
+/* Helpers shared by kernpool's cmocka tests. */
+#ifndef KP_TESTUTIL_H
+#define KP_TESTUTIL_H
+
+#include <stdio.h>
+#include <unistd.h>
+
+/* A check inside a forked child: on failure, says where and exits 1. */
+#define CHILD_CHECK(cond)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);               \
+            _exit(1);                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Runs fn(arg) in a forked child that is killed after timeout_s seconds.
+ * Returns the child's exit code, or 128 + signal if it died from one
+ * (SIGALRM = it hung). The child exits 0 when fn returns. */
+int kp_test_in_child(void (*fn)(void *arg), void *arg, unsigned timeout_s);
+
+/* Threads of this process now, from /proc/self/task. */
+int kp_test_thread_count(void);
+
+/* CPU time (user + system) of the whole process so far, in seconds. */
+double kp_test_cpu_seconds(void);
+
+#endif
