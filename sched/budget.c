@@ -86,8 +86,7 @@ void kp__budget_detect(const char *cgroup_root, kp__budget_report *out)
     kp__cgroup_quota(cgroup_root, &out->quota);
 
     int budget = out->affinity_cores > 0 ? out->affinity_cores : out->affinity_cpus;
-    if (out->quota.cpus > 0 && (budget == 0 || out->quota.cpus < budget))
-        budget = out->quota.cpus;
+    if (out->quota.cpus > 0 && (budget == 0 || out->quota.cpus < budget)) budget = out->quota.cpus;
     out->budget = budget >= 1 ? budget : 1;
 }
 

@@ -35,8 +35,8 @@ int kp__process_init(void);
 /* ---- settings.c: process default workers, spin time, per-thread default */
 
 typedef struct kp__settings {
-    int workers;               /* process default, never 0 */
-    kp_source workers_source;  /* KP_SOURCE_BUILTIN or KP_SOURCE_ENV */
+    int workers;              /* process default, never 0 */
+    kp_source workers_source; /* KP_SOURCE_BUILTIN or KP_SOURCE_ENV */
     int workers_env_malformed;
     unsigned spin_us;
     int spin_env_malformed;
@@ -57,9 +57,9 @@ void kp__settings_fork_child(void);
 #define KP_PATH_MAX 256
 
 typedef struct kp__quota {
-    int cpus;                    /* ceil(quota / period); 0 = no quota found */
-    int version;                 /* 1 or 2 for the tightest quota's file; 0 if none */
-    char file[KP_PATH_MAX];      /* that file (as read, root prefix included) */
+    int cpus;               /* ceil(quota / period); 0 = no quota found */
+    int version;            /* 1 or 2 for the tightest quota's file; 0 if none */
+    char file[KP_PATH_MAX]; /* that file (as read, root prefix included) */
 } kp__quota;
 
 /* The tightest CPU quota over the process's cgroup and all its parents, in
@@ -71,11 +71,11 @@ void kp__cgroup_quota(const char *root, kp__quota *out);
 
 typedef struct kp__budget_report {
     int budget;
-    kp_source source;      /* KP_SOURCE_ENV or KP_SOURCE_DETECTED */
-    int env_value;         /* KERNPOOL_CPU_BUDGET if valid, else 0 */
+    kp_source source; /* KP_SOURCE_ENV or KP_SOURCE_DETECTED */
+    int env_value;    /* KERNPOOL_CPU_BUDGET if valid, else 0 */
     int env_malformed;
     int affinity_cpus;
-    int affinity_cores;    /* 0 if hwloc gave no answer */
+    int affinity_cores; /* 0 if hwloc gave no answer */
     kp__quota quota;
 } kp__budget_report;
 

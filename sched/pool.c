@@ -48,8 +48,8 @@
  * few enough that the claim counter stays cold. */
 #define CHUNKS_PER_THREAD 4
 
-#define STATE_REFS 0x3fffffffu
-#define STATE_KICK 0x40000000u
+#define STATE_REFS    0x3fffffffu
+#define STATE_KICK    0x40000000u
 #define STATE_WAITING 0x80000000u
 
 typedef struct job job;
@@ -67,7 +67,7 @@ struct job {
 
 static struct {
     pthread_mutex_t lock;
-    job *open;             /* open jobs, oldest first */
+    job *open; /* open jobs, oldest first */
     job *open_tail;
     int threads;           /* pool threads alive */
     atomic_int busy;       /* of which running a job */

@@ -12,7 +12,7 @@
 #include "sched/internal.h"
 
 #define SPIN_US_DEFAULT 50u
-#define SPIN_US_MAX 1000000L
+#define SPIN_US_MAX     1000000L
 
 static pthread_mutex_t settings_lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int settings_ready;

@@ -50,7 +50,8 @@ static int remove_root(void **state)
 
 #define V2_MOUNT "30 22 0:27 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n"
 #define V1_MOUNT                                                                                   \
-    "31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup rw,cpu,cpuacct\n"
+    "31 30 0:28 / /sys/fs/cgroup/cpu,cpuacct rw,relatime shared:9 - cgroup cgroup "                \
+    "rw,cpu,cpuacct\n"
 #define OTHER_MOUNTS                                                                               \
     "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"                                               \
     "40 30 0:37 / /sys/fs/cgroup/cpuset rw - cgroup cgroup rw,cpuset\n"
@@ -217,7 +218,8 @@ static void test_cores_match_sysfs(void **state)
         if (!CPU_ISSET(c, &set)) continue;
         char path[128];
         cpus++;
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/physical_package_id", c);
+        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/physical_package_id",
+                 c);
         int p = read_int(path);
         snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu%d/topology/core_id", c);
         int k = read_int(path);

@@ -26,7 +26,7 @@ static void test_every_code_has_its_own_message(void **state)
 
 static void test_codes_are_distinct_and_negative(void **state)
 {
-    const int codes[] = {KP_EINVAL, KP_ENOMEM,    KP_ENOTSUP, KP_ENULL,
+    const int codes[] = {KP_EINVAL,  KP_ENOMEM,    KP_ENOTSUP, KP_ENULL,
                          KP_ESTRIDE, KP_EOVERFLOW, KP_EEMPTY,  KP_EOVERLAP};
     size_t n = sizeof codes / sizeof *codes;
     assert_int_equal((int)n, -KP_STATUS_MIN);

@@ -42,8 +42,8 @@ static void resolve_table_child(void *arg)
     for (size_t i = 0; i < sizeof table / sizeof *table; i++) {
         int got = kp_workers_resolve(table[i].workers);
         if (got != table[i].expect) {
-            fprintf(stderr, "budget %d: resolve(%d) = %d, expected %d\n", budget,
-                    table[i].workers, got, table[i].expect);
+            fprintf(stderr, "budget %d: resolve(%d) = %d, expected %d\n", budget, table[i].workers,
+                    got, table[i].expect);
             _exit(1);
         }
     }
@@ -87,8 +87,9 @@ static void env_child(void *arg)
     CHILD_CHECK(info.default_workers == c->default_workers);
     CHILD_CHECK(info.workers_env_malformed == c->malformed);
     CHILD_CHECK(info.default_source == c->source);
-    int resolved = c->default_workers > 0 ? (c->default_workers < 8 ? c->default_workers : 8)
-                                          : (9 + c->default_workers > 1 ? 9 + c->default_workers : 1);
+    int resolved = c->default_workers > 0
+                       ? (c->default_workers < 8 ? c->default_workers : 8)
+                       : (9 + c->default_workers > 1 ? 9 + c->default_workers : 1);
     CHILD_CHECK(kp_workers_resolve(0) == resolved);
     /* Read once: a later change of the environment is not seen. */
     setenv("KERNPOOL_WORKERS", "5", 1);
@@ -174,7 +175,7 @@ static void spin_child(void *arg)
 static void test_spin_env(void **state)
 {
     static const spin_case cases[] = {
-        {"0", 0, 0},         {"200", 200, 0}, {"1000000", 1000000, 0},
+        {"0", 0, 0},        {"200", 200, 0}, {"1000000", 1000000, 0},
         {"1000001", 50, 1}, {"-1", 50, 1},   {"fast", 50, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
@@ -190,9 +191,9 @@ static void test_info_null(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_resolve_table),   cmocka_unit_test(test_resolve_stays_in_range),
-        cmocka_unit_test(test_workers_env),     cmocka_unit_test(test_thread_default),
-        cmocka_unit_test(test_spin_env),        cmocka_unit_test(test_info_null),
+        cmocka_unit_test(test_resolve_table), cmocka_unit_test(test_resolve_stays_in_range),
+        cmocka_unit_test(test_workers_env),   cmocka_unit_test(test_thread_default),
+        cmocka_unit_test(test_spin_env),      cmocka_unit_test(test_info_null),
     };
     return cmocka_run_group_tests_name("workers", tests, NULL, NULL);
 }
