@@ -13,6 +13,8 @@
 #   --library FILE   the shared library ($<TARGET_FILE:kernpool>)
 #   --header FILE    include/kernpool.h
 set -euo pipefail
+# Never pipe into "grep -q": it exits at the first match, the writer may then
+# die of SIGPIPE, and pipefail turns a match into a failure.
 
 nm="" library="" header=""
 while [ $# -gt 0 ]; do
@@ -73,12 +75,12 @@ done <<<"$symbols"
 # Functions the header declares: "KP_API <type> [*]kp_name(".
 declared=$(sed -n 's/^KP_API .*[ *]\(kp_[A-Za-z0-9_]*\)(.*/\1/p' "$header")
 for name in $required_symbols; do
-    echo "$declared" | grep -qx "$name" || error "$header does not declare $name with KP_API"
+    grep -qx "$name" <<<"$declared" || error "$header does not declare $name with KP_API"
 done
 
 for name in $required_symbols $declared; do
-    echo "$symbols" | grep -Eq "^[TWi] $name\$" ||
-        error "$name is not exported as a function (found: $(echo "$symbols" | grep " $name\$" || echo nothing))"
+    grep -Eq "^[TWi] $name\$" <<<"$symbols" ||
+        error "$name is not exported as a function (found: $(grep " $name\$" <<<"$symbols" || echo nothing))"
 done
 
 [ "$errors" -eq 0 ] || fail "$errors problem(s) in the exports of $library"

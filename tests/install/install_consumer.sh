@@ -29,6 +29,8 @@
 #   --sanitize LIST     KP_SANITIZE of the build; the consumers get the same
 #                       -fsanitize flags (optional)
 set -euo pipefail
+# Never pipe into "grep -q": it exits at the first match, the writer may then
+# die of SIGPIPE, and pipefail turns a match into a failure.
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 consumer_src="$script_dir/consumer"
@@ -111,9 +113,10 @@ needed_libs() {
 # expect_shared_link EXE: EXE needs libkernpool.so.0, and the loader (with
 # the current environment) resolves it to the library in the prefix.
 expect_shared_link() {
-    local exe=$1 resolved
-    needed_libs "$exe" | grep -qx 'libkernpool.so.0' ||
-        fail "$exe does not list libkernpool.so.0 in DT_NEEDED (has: $(needed_libs "$exe" | tr '\n' ' '))"
+    local exe=$1 needed resolved
+    needed=$(needed_libs "$exe") || fail "$readelf -d $exe"
+    grep -qx 'libkernpool.so.0' <<<"$needed" ||
+        fail "$exe does not list libkernpool.so.0 in DT_NEEDED (has: $(tr '\n' ' ' <<<"$needed"))"
     resolved=$(ldd "$exe" | sed -n 's/^[[:space:]]*libkernpool\.so\.0 => \([^ ]*\) .*/\1/p')
     [ -n "$resolved" ] || fail "ldd cannot resolve libkernpool.so.0 for $exe: $(ldd "$exe" | grep kernpool || true)"
     [ "$(realpath "$resolved")" = "$(realpath "$inst_lib/libkernpool.so.0")" ] ||
@@ -122,9 +125,10 @@ expect_shared_link() {
 
 # expect_static_link EXE: EXE does not need any libkernpool shared object.
 expect_static_link() {
-    local exe=$1
-    if needed_libs "$exe" | grep -q '^libkernpool'; then
-        fail "$exe was meant to link libkernpool.a but needs $(needed_libs "$exe" | grep '^libkernpool')"
+    local exe=$1 needed
+    needed=$(needed_libs "$exe") || fail "$readelf -d $exe"
+    if grep -q '^libkernpool' <<<"$needed"; then
+        fail "$exe was meant to link libkernpool.a but needs $(grep '^libkernpool' <<<"$needed")"
     fi
     return 0
 }

@@ -50,13 +50,11 @@ int main(int argc, char **argv)
 
     int budget = kp_cpu_budget();
     check(budget >= 1, "kp_cpu_budget() >= 1");
-    if (argc > 1)
-        check(budget == atoi(argv[1]), "kp_cpu_budget() equals the expected budget");
+    if (argc > 1) check(budget == atoi(argv[1]), "kp_cpu_budget() equals the expected budget");
 
     const char *e = kp_strerror(KP_ENULL);
     check(e != NULL && e[0] != '\0', "kp_strerror(KP_ENULL) is a non-empty string");
-    check(e != NULL && strcmp(e, kp_strerror(KP_OK)) != 0 &&
-              strcmp(e, "unknown status code") != 0,
+    check(e != NULL && strcmp(e, kp_strerror(KP_OK)) != 0 && strcmp(e, "unknown status code") != 0,
           "kp_strerror(KP_ENULL) names its own cause");
 
     totals t;
@@ -68,8 +66,7 @@ int main(int argc, char **argv)
     /* 0 + 1 + ... + 999 = 999 * 1000 / 2 */
     check(atomic_load(&t.sum) == 499500ULL, "kp_parallel_for sums 0..999 to 499500");
 
-    if (failures != 0)
-        return 1;
+    if (failures != 0) return 1;
     printf("consumer: ok (kernpool %s, cpu budget %d)\n", v, budget);
     return 0;
 }
