@@ -1,24 +1,43 @@
 /*
- * Fork-join overhead: an empty kp_parallel_for at workers = 2 beside an
- * empty OpenMP `parallel for` with 2 threads, measured in the same run.
+ * Fork-join overhead: kp_parallel_for at workers = 2 beside an OpenMP
+ * `parallel for` with 2 threads, both over 2 indices, measured in one run.
+ *
+ * Two shapes:
+ *   empty  the body does nothing. Time per region. A pool that lets the
+ *          caller take both indices when the helper is late looks good here.
+ *   delay  each index runs a fixed delay of D; overhead = time per region - D
+ *          (the EPCC syncbench method). Both threads must take part for the
+ *          overhead to stay below D.
  *
  * Method: each figure is the best, over ROUNDS rounds, of the mean time of
- * CALLS back-to-back regions over 2 indices (one per thread). Rounds of the
- * two runtimes alternate, with a pause between them so that the other
- * runtime's threads have stopped spinning. One warm-up round each first.
+ * CALLS back-to-back regions. Each runtime runs in processes of its own,
+ * forked from this one (which runs neither), so that neither's idle threads
+ * take a core from the other whatever OMP_WAIT_POLICY says. SESSIONS such
+ * processes per figure alternate, each with one warm-up round first.
+ *
  * Usage: kernpool-bench-forkjoin [--json FILE]
  */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "forkjoin.h"
 #include "kernpool.h"
 
-enum { ROUNDS = 15, CALLS = 20000, THREADS = 2 };
+enum { SESSIONS = 5, ROUNDS_PER_SESSION = 3, CALLS = 20000, THREADS = 2, DELAY = 2000 };
+enum { ROUNDS = SESSIONS * ROUNDS_PER_SESSION };
+
+typedef enum { KERNPOOL, OPENMP, REFERENCE } runtime;
+
+typedef struct shape {
+    runtime rt;
+    int workers;    /* threads for OpenMP, workers for kernpool */
+    unsigned delay; /* per index */
+} shape;
 
 static double now(void)
 {
@@ -27,31 +46,56 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static void empty(void *ctx, size_t begin, size_t end)
+static void body(void *ctx, size_t begin, size_t end)
 {
-    __asm__ volatile("" : : "r"(begin), "r"(end) : "memory");
+    const unsigned *delay = ctx;
+    for (size_t i = begin; i < end; i++)
+        bench_delay(*delay);
 }
 
-static double round_kernpool(int workers)
+/* Mean time of one region (or one delay, for REFERENCE) over CALLS calls. */
+static double one_round(const shape *s)
 {
+    unsigned delay = s->delay;
     double t0 = now();
-    for (int i = 0; i < CALLS; i++)
-        kp_parallel_for(THREADS, 1, empty, NULL, workers);
+    for (int i = 0; i < CALLS; i++) {
+        switch (s->rt) {
+        case KERNPOOL: kp_parallel_for(THREADS, 1, body, &delay, s->workers); break;
+        case OPENMP: bench_omp_region(s->workers, THREADS, delay); break;
+        case REFERENCE: bench_delay(delay); break;
+        }
+    }
     return (now() - t0) / CALLS;
 }
 
-static double round_omp(int threads)
+/* Best round of one session, run in a child process. */
+static double session(const shape *s)
 {
-    double t0 = now();
-    for (int i = 0; i < CALLS; i++)
-        bench_omp_region(threads, THREADS);
-    return (now() - t0) / CALLS;
-}
-
-static void pause_ms(int ms)
-{
-    struct timespec t = {0, ms * 1000000L};
-    nanosleep(&t, NULL);
+    int fd[2];
+    if (pipe(fd) != 0) return -1;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fd[0]);
+        one_round(s); /* warm-up: threads started, caches filled */
+        double best = 1e9;
+        for (int r = 0; r < ROUNDS_PER_SESSION; r++) {
+            double t = one_round(s);
+            if (t < best) best = t;
+        }
+        ssize_t w = write(fd[1], &best, sizeof best);
+        _exit(w == sizeof best ? 0 : 1);
+    }
+    close(fd[1]);
+    double best = -1;
+    if (pid < 0 || read(fd[0], &best, sizeof best) != sizeof best) best = -1;
+    close(fd[0]);
+    if (pid > 0) waitpid(pid, NULL, 0);
+    if (best < 0) {
+        fprintf(stderr, "a measuring process failed\n");
+        exit(1);
+    }
+    return best;
 }
 
 static const char *cpu_model(char *buf, size_t size)
@@ -71,6 +115,8 @@ static const char *cpu_model(char *buf, size_t size)
     return buf;
 }
 
+enum { KP_EMPTY, OMP_EMPTY, KP_DELAY, OMP_DELAY, REF_DELAY, KP_SERIAL, FIGURES };
+
 int main(int argc, char **argv)
 {
     const char *json = argc == 3 && strcmp(argv[1], "--json") == 0 ? argv[2] : NULL;
@@ -78,38 +124,48 @@ int main(int argc, char **argv)
         fprintf(stderr, "note: CPU budget %d < %d, kernpool runs fewer threads\n", kp_cpu_budget(),
                 THREADS);
 
-    round_kernpool(THREADS);
-    round_omp(THREADS);
-    double kp = 1e9, omp = 1e9, serial = 1e9;
-    for (int r = 0; r < ROUNDS; r++) {
-        double t;
-        pause_ms(20);
-        if ((t = round_kernpool(THREADS)) < kp) kp = t;
-        pause_ms(20);
-        if ((t = round_omp(THREADS)) < omp) omp = t;
-        if ((t = round_kernpool(1)) < serial) serial = t;
-    }
+    const shape shapes[FIGURES] = {
+        [KP_EMPTY] = {KERNPOOL, THREADS, 0},     [OMP_EMPTY] = {OPENMP, THREADS, 0},
+        [KP_DELAY] = {KERNPOOL, THREADS, DELAY}, [OMP_DELAY] = {OPENMP, THREADS, DELAY},
+        [REF_DELAY] = {REFERENCE, 1, DELAY},     [KP_SERIAL] = {KERNPOOL, 1, 0},
+    };
+    double best[FIGURES];
+    for (int f = 0; f < FIGURES; f++)
+        best[f] = 1e9;
+    for (int s = 0; s < SESSIONS; s++)
+        for (int f = 0; f < FIGURES; f++) {
+            double t = session(&shapes[f]);
+            if (t < best[f]) best[f] = t;
+        }
+    double d = best[REF_DELAY];
+    double kp_over = best[KP_DELAY] - d, omp_over = best[OMP_DELAY] - d;
 
     char model[128];
     const char *wait = getenv("OMP_WAIT_POLICY");
-    printf("fork-join overhead, empty region over %d indices, %d threads\n", THREADS, THREADS);
-    printf("method: best of %d rounds of %d calls, 1 warm-up round; CPU: %s\n", ROUNDS, CALLS,
-           cpu_model(model, sizeof model));
-    printf("  kernpool kp_parallel_for, workers=2 : %8.3f us\n", 1e6 * kp);
-    printf("  OpenMP parallel for (OMP_WAIT_POLICY=%s): %8.3f us\n", wait ? wait : "default",
-           1e6 * omp);
-    printf("  kernpool workers=1 (inline)         : %8.3f us\n", 1e6 * serial);
-    printf("  ratio kernpool / OpenMP             : %8.3f\n", kp / omp);
+    wait = wait ? wait : "default";
+    printf("fork-join overhead, %d threads, regions over %d indices\n", THREADS, THREADS);
+    printf("method: best of %d rounds of %d calls, %d processes per figure; CPU: %s\n", ROUNDS,
+           CALLS, SESSIONS, cpu_model(model, sizeof model));
+    printf("OpenMP: OMP_WAIT_POLICY=%s\n\n", wait);
+    printf("                         kernpool       OpenMP   kernpool/OpenMP\n");
+    printf("empty region           %8.3f us  %8.3f us   %8.3f\n", 1e6 * best[KP_EMPTY],
+           1e6 * best[OMP_EMPTY], best[KP_EMPTY] / best[OMP_EMPTY]);
+    printf("overhead, delay %.2f us %8.3f us  %8.3f us   %8.3f\n", 1e6 * d, 1e6 * kp_over,
+           1e6 * omp_over, kp_over / omp_over);
+    printf("workers=1 (inline)     %8.3f us\n", 1e6 * best[KP_SERIAL]);
     if (json != NULL) {
         FILE *f = fopen(json, "w");
         if (f == NULL) return 1;
         fprintf(f,
                 "{\"benchmark\": \"forkjoin\", \"threads\": %d, \"rounds\": %d, \"calls\": %d,\n"
-                " \"cpu\": \"%s\", \"omp_wait_policy\": \"%s\",\n"
-                " \"kernpool_us\": %.4f, \"openmp_us\": %.4f, \"kernpool_serial_us\": %.4f,\n"
-                " \"ratio\": %.4f}\n",
-                THREADS, ROUNDS, CALLS, model, wait ? wait : "default", 1e6 * kp, 1e6 * omp,
-                1e6 * serial, kp / omp);
+                " \"cpu\": \"%s\", \"omp_wait_policy\": \"%s\", \"delay_us\": %.4f,\n"
+                " \"empty_kernpool_us\": %.4f, \"empty_openmp_us\": %.4f, \"empty_ratio\": %.4f,\n"
+                " \"overhead_kernpool_us\": %.4f, \"overhead_openmp_us\": %.4f,"
+                " \"overhead_ratio\": %.4f,\n"
+                " \"serial_kernpool_us\": %.4f}\n",
+                THREADS, ROUNDS, CALLS, model, wait, 1e6 * d, 1e6 * best[KP_EMPTY],
+                1e6 * best[OMP_EMPTY], best[KP_EMPTY] / best[OMP_EMPTY], 1e6 * kp_over,
+                1e6 * omp_over, kp_over / omp_over, 1e6 * best[KP_SERIAL]);
         fclose(f);
     }
     return 0;
