@@ -134,8 +134,12 @@ typedef void (*kp_range_fn)(void *ctx, size_t begin, size_t end);
  * a thread waiting for its call to finish helps run the work nested inside it.
  * If a thread cannot be created the work runs on the threads there are.
  *
- * fn must not longjmp out of the call; fork() from inside fn gives a child in
- * which this call must not be continued.
+ * Pool threads block asynchronous signals (SIGINT, SIGTERM, ...) but not the
+ * ones a fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS).
+ * fn must not longjmp out of the call. fork() from inside fn gives a child
+ * with the application's signal mask in which this call must not be
+ * continued; posix_spawn() and vfork() from fn on a pool thread pass the
+ * pool thread's mask on unless told otherwise.
  *
  * Returns KP_OK, or KP_ENULL if fn is NULL (then nothing is called).
  * n == 0 returns KP_OK without calling fn. */

@@ -7,12 +7,13 @@
  * chunks itself, closes the job when none is left, and waits until every
  * helper has left it. The job lives on the owner's stack.
  *
- * Who helps:
- *   - an idle pool thread takes any open job that has a free slot (a job
- *     resolved to w threads has w - 1 slots) and unclaimed chunks;
- *   - an owner waiting for its helpers helps, without a slot, jobs nested
- *     inside its own (those whose parent chain reaches its job). Never an
- *     unrelated job: its callback might need a lock the waiter holds.
+ * Who helps, each taking one of the job's slots (a job resolved to w
+ * threads has w - 1, so it never runs on more than w threads):
+ *   - an idle pool thread takes any open job with a free slot and unclaimed
+ *     chunks, oldest first;
+ *   - an owner waiting for its helpers takes only jobs nested inside its own
+ *     (those whose parent chain reaches its job). Never an unrelated job:
+ *     its callback might need a lock the waiter holds.
  * Progress never depends on help: an owner can always run all its chunks
  * alone, and a claimed chunk is always being run by a live thread. So nested
  * and concurrent calls cannot deadlock, and the pool never needs more than
@@ -21,12 +22,13 @@
  * Sleeping and waking (Linux futexes on 32-bit words):
  *   pool.epoch  bumped each time a job is published; idle threads spin on it
  *               for spin_us, then sleep on it (pool.sleepers counts them).
- *   job->state  helpers inside the job (REFS) | KICK | WAITING; the owner
- *               sleeps on it. A helper's decrement is its last access to the
- *               job; if the owner is WAITING it then wakes it, and a futex
- *               wake reads no memory, so the job may already be gone.
- *               Publishing a nested job toggles KICK in each waiting
- *               ancestor, so its owner wakes up to help.
+ *   job->state  helpers inside the job (REFS) | WAITING; the owner sleeps
+ *               on it. A helper's decrement is its last access to the job;
+ *               if the owner is WAITING it then wakes it, and a futex wake
+ *               reads no memory, so the job may already be gone.
+ *               Publishing a nested job clears WAITING in each waiting
+ *               ancestor and wakes its owner to help: the word changes, so
+ *               an owner about to sleep on the old value does not.
  *
  * Lock: pool.lock guards the open-job list, job->slots and the thread
  * count; chunk claiming and helper counting are lock-free.
@@ -48,8 +50,7 @@
  * few enough that the claim counter stays cold. */
 #define CHUNKS_PER_THREAD 4
 
-#define STATE_REFS    0x3fffffffu
-#define STATE_KICK    0x40000000u
+#define STATE_REFS    0x7fffffffu
 #define STATE_WAITING 0x80000000u
 
 typedef struct job job;
@@ -58,7 +59,7 @@ struct job {
     void *ctx;
     size_t n, chunk, nchunks;
     atomic_size_t next;    /* next chunk to claim; >= nchunks when all are claimed */
-    atomic_uint state;     /* REFS | KICK | WAITING, futex word of the owner */
+    atomic_uint state;     /* REFS | WAITING, futex word of the owner */
     unsigned slots;        /* pool threads that may still join (pool.lock) */
     int workers_default;   /* the owner's default, in force inside fn */
     job *parent;           /* the job whose chunk the owner was running, or NULL */
@@ -75,10 +76,12 @@ static struct {
     atomic_uint epoch;     /* futex word: bumped when a job is published */
     atomic_int sleepers;   /* pool threads asleep on epoch */
     atomic_int fail_spawn; /* tests: behave as if pthread_create failed */
+    sigset_t app_mask;     /* the mask pool threads were started from */
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* The job whose chunk this thread is running; NULL outside any callback. */
 static _Thread_local job *current_job;
+static _Thread_local int is_pool_thread;
 
 /* ------------------------------------------------------------- primitives */
 
@@ -169,14 +172,15 @@ static int descends_from(const job *j, const job *ancestor)
     return 0;
 }
 
-/* An open job with unclaimed chunks, joined: a free slot is taken for a pool
- * thread (ancestor == NULL); for an owner, the job must be nested in its own. */
+/* Joins an open job with a free slot and unclaimed chunks: any such job for
+ * a pool thread (ancestor == NULL), only one nested in `ancestor` for its
+ * waiting owner. */
 static job *join_locked(const job *ancestor)
 {
     for (job *j = pool.open; j != NULL; j = j->next_open) {
-        if (!has_unclaimed(j)) continue;
-        if (ancestor == NULL ? j->slots == 0 : !descends_from(j, ancestor)) continue;
-        if (ancestor == NULL) j->slots--;
+        if (j->slots == 0 || !has_unclaimed(j)) continue;
+        if (ancestor != NULL && !descends_from(j, ancestor)) continue;
+        j->slots--;
         atomic_fetch_add_explicit(&j->state, 1, memory_order_relaxed);
         return j;
     }
@@ -190,6 +194,7 @@ static void *thread_main(void *arg)
     char name[16];
     snprintf(name, sizeof name, "kernpool-%d", (int)(intptr_t)arg);
     pthread_setname_np(pthread_self(), name);
+    is_pool_thread = 1;
 
     for (;;) {
         /* Read the epoch before looking: a job published after the look
@@ -216,21 +221,29 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-/* Starts threads until `idle_wanted` are idle or the pool holds `cap`.
- * A thread that cannot be created is not an error: the work runs on the
- * threads there are. Pool threads block every signal, so the application's
- * handlers run on its own threads. */
 static int idle_locked(void)
 {
     return pool.threads - atomic_load_explicit(&pool.busy, memory_order_relaxed);
 }
 
+/* Starts threads until `idle_wanted` are idle or the pool holds `cap`.
+ * A thread that cannot be created is not an error: the work runs on the
+ * threads there are.
+ *
+ * Pool threads block the asynchronous signals, so the application's handlers
+ * for them run on its own threads. Signals a fault raises (SIGSEGV, ...) stay
+ * unblocked: a fault in a callback must reach the application's handler as it
+ * would on the caller. */
 static void grow_locked(int idle_wanted, int cap)
 {
     if (idle_locked() >= idle_wanted || pool.threads >= cap) return;
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    static const int synchronous[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS};
+    sigset_t blocked, old;
+    sigfillset(&blocked);
+    for (size_t i = 0; i < sizeof synchronous / sizeof *synchronous; i++)
+        sigdelset(&blocked, synchronous[i]);
+    pthread_sigmask(SIG_SETMASK, &blocked, &old);
+    pool.app_mask = old;
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) == 0) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
@@ -264,13 +277,11 @@ static void publish(job *j, int workers)
     pool.open_tail = j;
 
     /* Owners of enclosing jobs that sleep waiting for helpers can help with
-     * this one: a changed state word wakes them (or fails their wait). */
-    for (job *a = j->parent; a != NULL; a = a->parent) {
-        if (atomic_load_explicit(&a->state, memory_order_seq_cst) & STATE_WAITING) {
-            atomic_fetch_xor_explicit(&a->state, STATE_KICK, memory_order_seq_cst);
+     * this one: clearing WAITING wakes them, or fails a wait about to start. */
+    for (job *a = j->parent; a != NULL; a = a->parent)
+        if (atomic_fetch_and_explicit(&a->state, ~STATE_WAITING, memory_order_seq_cst) &
+            STATE_WAITING)
             futex_wake(&a->state, 1);
-        }
-    }
     atomic_fetch_add_explicit(&pool.epoch, 1, memory_order_seq_cst);
     int sleepers = atomic_load_explicit(&pool.sleepers, memory_order_seq_cst);
     pthread_mutex_unlock(&pool.lock);
@@ -320,8 +331,8 @@ static void wait_helpers(job *j)
 
         state = atomic_fetch_or_explicit(&j->state, STATE_WAITING, memory_order_seq_cst);
         state |= STATE_WAITING;
-        /* A job published before this look saw no WAITING; one published
-         * after it sees WAITING and kicks. Either way nothing is missed. */
+        /* A nested job published before this look is found by it; one
+         * published after it clears WAITING, which fails or ends the wait. */
         if ((state & STATE_REFS) != 0 && !help_nested(j)) futex_wait(&j->state, state);
         atomic_fetch_and_explicit(&j->state, ~STATE_WAITING, memory_order_acq_rel);
     }
@@ -343,7 +354,7 @@ int kp_parallel_for(size_t n, size_t grain, kp_range_fn fn, void *ctx, int worke
 
     size_t per_chunk = units / ((size_t)w * CHUNKS_PER_THREAD);
     if (per_chunk == 0) per_chunk = 1;
-    size_t chunk = per_chunk > SIZE_MAX / grain ? n : per_chunk * grain;
+    size_t chunk = per_chunk * grain; /* <= (n + grain) / 8: no overflow */
     job j = {
         .fn = fn,
         .ctx = ctx,
@@ -391,9 +402,16 @@ void kp__pool_fork_parent(void)
 }
 
 /* Only the forking thread exists in the child: forget the pool's threads and
- * every open job (their owners and helpers are in the parent). */
+ * every open job (their owners and helpers are in the parent). A child forked
+ * from a callback on a pool thread gets the application's signal mask back,
+ * so that it (and whatever it execs) can be stopped as usual. */
 void kp__pool_fork_child(void)
 {
+    current_job = NULL;
+    if (is_pool_thread) {
+        is_pool_thread = 0;
+        pthread_sigmask(SIG_SETMASK, &pool.app_mask, NULL);
+    }
     pool.open = pool.open_tail = NULL;
     pool.threads = 0;
     atomic_store_explicit(&pool.busy, 0, memory_order_relaxed);

@@ -1,6 +1,7 @@
 /* fork(): a child of a process that uses the pool, even while another thread
  * is inside a parallel call, can run parallel work at once and never hangs. */
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -76,11 +77,50 @@ static void test_fork_twice(void **state)
         assert_int_equal(kp_test_in_child(grandchild_parent, NULL, 20), 0);
 }
 
+/* Pool threads block asynchronous signals but not the synchronous ones, and
+ * a child forked from a callback on a pool thread gets the application's
+ * mask back. */
+typedef struct masks {
+    pthread_t caller;
+    atomic_int checked, wrong;
+} masks;
+
+static void check_masks(void *ctx, size_t begin, size_t end)
+{
+    masks *m = ctx;
+    if (pthread_equal(pthread_self(), m->caller) || atomic_exchange(&m->checked, 1)) return;
+    sigset_t now;
+    pthread_sigmask(SIG_SETMASK, NULL, &now);
+    if (!sigismember(&now, SIGINT) || !sigismember(&now, SIGTERM) || sigismember(&now, SIGSEGV) ||
+        sigismember(&now, SIGFPE) || sigismember(&now, SIGBUS))
+        atomic_store(&m->wrong, 1);
+    pid_t pid = fork();
+    if (pid == 0) {
+        pthread_sigmask(SIG_SETMASK, NULL, &now);
+        _exit(sigismember(&now, SIGINT) || sigismember(&now, SIGTERM) ? 1 : 0);
+    }
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+        WEXITSTATUS(status) != 0)
+        atomic_store(&m->wrong, 2);
+}
+
+static void test_signal_masks(void **state)
+{
+    if (kp_workers_resolve(-1) < 2) skip();
+    masks m = {.caller = pthread_self()};
+    for (int rep = 0; rep < 1000 && !atomic_load(&m.checked); rep++)
+        assert_int_equal(kp_parallel_for(64, 1, check_masks, &m, -1), KP_OK);
+    assert_int_equal(atomic_load(&m.checked), 1);
+    assert_int_equal(atomic_load(&m.wrong), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fork_after_heavy_use),
         cmocka_unit_test(test_fork_twice),
+        cmocka_unit_test(test_signal_masks),
     };
     return cmocka_run_group_tests_name("fork", tests, NULL, NULL);
 }

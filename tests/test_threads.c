@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -110,6 +111,62 @@ static void *nothing(void *arg)
     return arg;
 }
 
+/* A nested call never runs on more threads than its own workers allow, even
+ * with the enclosing call's owner waiting and free to help. */
+typedef struct inner {
+    pthread_mutex_t lock;
+    pthread_t seen[64];
+    int distinct;
+} inner;
+
+static void record_thread(void *ctx, size_t begin, size_t end)
+{
+    inner *in = ctx;
+    pthread_mutex_lock(&in->lock);
+    int known = 0;
+    for (int i = 0; i < in->distinct; i++)
+        known |= pthread_equal(in->seen[i], pthread_self());
+    if (!known && in->distinct < 64) in->seen[in->distinct++] = pthread_self();
+    pthread_mutex_unlock(&in->lock);
+    struct timespec t = {0, 20000};
+    nanosleep(&t, NULL);
+}
+
+static atomic_int inner_max;
+
+/* Index 0 runs a short nested call, index 1 a long one: the enclosing call's
+ * owner finishes early and waits, free to help with the long one. */
+static void outer_index(void *ctx, size_t begin, size_t end)
+{
+    for (size_t i = begin; i < end; i++) {
+        inner in = {.lock = PTHREAD_MUTEX_INITIALIZER};
+        kp_parallel_for(i == 0 ? 4 : 64, 1, record_thread, &in, 2);
+        int m = atomic_load(&inner_max);
+        while (in.distinct > m && !atomic_compare_exchange_weak(&inner_max, &m, in.distinct)) {
+        }
+    }
+}
+
+static void nothing_much(void *ctx, size_t begin, size_t end)
+{
+    struct timespec t = {0, 100000};
+    nanosleep(&t, NULL);
+}
+
+static void test_nested_call_keeps_its_workers(void **state)
+{
+    if (kp_cpu_budget() < 4) skip(); /* needs idle pool threads beside the callers */
+    atomic_store(&inner_max, 0);
+    for (int rep = 0; rep < 20; rep++) {
+        kp_parallel_for(64, 1, nothing_much, NULL, -1); /* every pool thread started */
+        kp_parallel_for(2, 1, outer_index, NULL, -1);
+    }
+    print_message("budget %d: a nested call with workers=2 ran on at most %d threads\n",
+                  kp_cpu_budget(), atomic_load(&inner_max));
+    assert_true(atomic_load(&inner_max) <= 2);
+    assert_true(atomic_load(&inner_max) >= 1);
+}
+
 int main(void)
 {
     /* ThreadSanitizer starts a thread of its own at the first pthread_create:
@@ -122,6 +179,7 @@ int main(void)
         cmocka_unit_test(test_nesting_adds_no_threads),
         cmocka_unit_test(test_concurrent_callers_share_pool),
         cmocka_unit_test(test_thread_names),
+        cmocka_unit_test(test_nested_call_keeps_its_workers),
     };
     return cmocka_run_group_tests_name("threads", tests, NULL, NULL);
 }
