@@ -177,6 +177,81 @@ typedef struct kp_pool_info {
 /* Fills *info. Returns KP_OK, or KP_ENULL if info is NULL. */
 KP_API int kp_pool_info_get(kp_pool_info *info);
 
+/* ------------------------------------------------------------- reductions */
+
+/*
+ * Reductions over a strided vector, float (s) and double (d).
+ *
+ * The vector has n elements x_0 .. x_{n-1}. With incx > 0, x_i = x[i * incx];
+ * with incx < 0 (BLAS's meaning), x points to the lowest address and
+ * x_i = x[(n - 1 - i) * |incx|]. Indices reported (kp_dminmax) are i.
+ *
+ * Every reduction gives the same bits
+ *   - for every workers value,
+ *   - wherever the data lies in memory (no alignment-dependent peeling),
+ *   - for a strided vector and a contiguous copy of it,
+ *   - on every CPU: the portable, AVX2 and AVX-512 paths add in one order.
+ * The order: blocks of 4096 elements; in a block, 32 lanes (lane l takes the
+ * elements i = l mod 32) summed in leaves of 256 elements, leaves combined
+ * pairwise, then the 32 lanes by a fixed tree; blocks combined pairwise.
+ * The rounding error of a sum is at most about (8 + 5 + log2(n / 256)) eps
+ * times the sum of |x_i| (eps = 2^-53), lower than numpy's pairwise sum.
+ * Float input is accumulated in double and rounded once at the end: the
+ * error is one float rounding plus the double bound above.
+ * Products (dot) and squares are formed without FMA, so every path agrees.
+ *
+ * Errors, checked in this order; on error no output is written:
+ *   KP_ENULL      a required output is NULL, or x (or y) is NULL with n > 0;
+ *   KP_ESTRIDE    incx (or incy) is 0;
+ *   KP_EOVERFLOW  the span (n - 1) * |inc| * element size overflows;
+ * plus the function's own cases below. Small n runs on the caller without
+ * touching the pool, whatever workers says. Nothing is allocated: each call
+ * uses up to about 100 KB of the stack of each thread it runs on.
+ */
+
+/* Sum of x_i. n == 0 gives +0.0. NaN and infinities propagate as in IEEE
+ * arithmetic (Inf + -Inf = NaN). */
+KP_API int kp_ssum(size_t n, const float *x, ptrdiff_t incx, int workers, float *out);
+KP_API int kp_dsum(size_t n, const double *x, ptrdiff_t incx, int workers, double *out);
+
+/* Sum of x_i * y_i. n == 0 gives +0.0. */
+KP_API int kp_sdot(size_t n, const float *x, ptrdiff_t incx, const float *y, ptrdiff_t incy,
+                   int workers, float *out);
+KP_API int kp_ddot(size_t n, const double *x, ptrdiff_t incx, const double *y, ptrdiff_t incy,
+                   int workers, double *out);
+
+/* Euclidean norm sqrt(sum x_i^2), without overflow or underflow in between:
+ * each block is scaled by a power of two (exact) before squaring, so the
+ * result is accurate whenever it is representable. n == 0 gives 0; any
+ * infinity gives +Inf, else any NaN gives NaN. */
+KP_API int kp_snrm2(size_t n, const float *x, ptrdiff_t incx, int workers, float *out);
+KP_API int kp_dnrm2(size_t n, const double *x, ptrdiff_t incx, int workers, double *out);
+
+/* Sum of |x_i|. n == 0 gives +0.0. */
+KP_API int kp_sasum(size_t n, const float *x, ptrdiff_t incx, int workers, float *out);
+KP_API int kp_dasum(size_t n, const double *x, ptrdiff_t incx, int workers, double *out);
+
+/* Smallest and largest element and the index of the first occurrence of
+ * each, in one pass. NaN propagates as in numpy.min / numpy.argmin: if any
+ * x_i is NaN, both extremes are NaN and both indices are that of the first
+ * NaN. -0.0 and +0.0 compare equal (the first one wins). Any of the four
+ * outputs may be NULL, but not all (KP_ENULL). n == 0 gives KP_EEMPTY. */
+KP_API int kp_sminmax(size_t n, const float *x, ptrdiff_t incx, int workers, float *min,
+                      size_t *imin, float *max, size_t *imax);
+KP_API int kp_dminmax(size_t n, const double *x, ptrdiff_t incx, int workers, double *min,
+                      size_t *imin, double *max, size_t *imax);
+
+/* Mean and variance sum (x_i - mean)^2 / (n - ddof), as numpy.mean and
+ * numpy.var(ddof=ddof). Each block is reduced in two passes while it is in
+ * cache (its mean, then squared deviations from it) and blocks are combined
+ * with Chan, Golub and LeVeque's pairwise update (1979), so the data is read
+ * from memory once. mean or var may be NULL, not both (KP_ENULL).
+ * n == 0 gives KP_EEMPTY; ddof >= n with var requested gives KP_EINVAL. */
+KP_API int kp_smean_var(size_t n, const float *x, ptrdiff_t incx, size_t ddof, int workers,
+                        float *mean, float *var);
+KP_API int kp_dmean_var(size_t n, const double *x, ptrdiff_t incx, size_t ddof, int workers,
+                        double *mean, double *var);
+
 #ifdef __cplusplus
 }
 #endif

@@ -88,6 +88,22 @@ void kp__budget_fork_prepare(void);
 void kp__budget_fork_parent(void);
 void kp__budget_fork_child(void);
 
+/* ---- cpu.c: instruction sets, for the kernels' dispatch tables */
+
+typedef enum { KP_ISA_PORTABLE = 0, KP_ISA_AVX2 = 1, KP_ISA_AVX512 = 2, KP_ISA_COUNT } kp__isa;
+
+/* The best path this CPU and OS support (AVX2 means AVX2 + FMA; AVX512 means
+ * AVX-512 F, DQ, BW and VL with the OS saving the registers). */
+kp__isa kp__isa_supported(void);
+/* The path kernels use: KERNPOOL_ISA (portable, avx2 or avx512; capped at
+ * what is supported) if set, else the best supported. Read once. */
+kp__isa kp__isa_selected(void);
+/* Tests and benchmarks: make kp__isa_selected() return `isa` (capped at what
+ * is supported); returns the previous selection. Not thread-safe against
+ * running kernels. */
+kp__isa kp__isa_force(kp__isa isa);
+const char *kp__isa_name(kp__isa isa);
+
 /* ---- pool.c */
 
 int kp__pool_threads_alive(void);

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages kernpool needs to build, test and benchmark,
-# only those missing. Needs root (or sudo) when something is missing.
+# Installs the Debian packages kernpool needs, only those missing. Needs root
+# (or sudo) when something is missing.
+#   scripts/install-deps.sh          build, demo and test suite
+#   scripts/install-deps.sh bench    the above and the benchmark peers
 set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config binutils   # compiler, build, nm/readelf
   libhwloc-dev                                # physical cores for the CPU budget
   libcmocka-dev                               # unit tests
+  python3-numpy                               # reference results at test time
   clang-format                                # the format check in the test suite
 )
+if [ "${1:-}" = bench ]; then
+  packages+=(
+    libbenchmark-dev                          # Google Benchmark, the harness
+    libopenblas-pthread-dev                   # threaded OpenBLAS, a peer in its own process
+    python3-matplotlib                        # plots
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do

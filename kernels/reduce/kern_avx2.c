@@ -1,0 +1,240 @@
+/*
+ * AVX2 block kernels. The canonical order of reduce.h with the 32 lanes in
+ * eight ymm registers: lanes 0-3, 4-7, ..., 28-31. Built with -mavx2 -mfma
+ * -ffp-contract=off (no FMA is used: every path rounds products alike);
+ * called only when the CPU has AVX2 and FMA.
+ */
+#include <immintrin.h>
+#include <math.h>
+
+#include "kernels/reduce/reduce.h"
+
+typedef enum { OP_SUM, OP_DOT, OP_ASUM, OP_SUMSQ, OP_SQDEV } op;
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* 4 elements from index i, as doubles. */
+INLINE __m256d load4(const void *p, size_t i, int f32)
+{
+    if (f32) return _mm256_cvtps_pd(_mm_loadu_ps((const float *)p + i));
+    return _mm256_loadu_pd((const double *)p + i);
+}
+
+/* The first `count` (1..3) of them; the rest 0 and never read. */
+INLINE __m256d load4_part(const void *p, size_t i, size_t count, int f32)
+{
+    __m128i k32 = _mm_cmpgt_epi32(_mm_set1_epi32((int)count), _mm_set_epi32(3, 2, 1, 0));
+    if (f32) return _mm256_cvtps_pd(_mm_maskload_ps((const float *)p + i, k32));
+    return _mm256_maskload_pd((const double *)p + i, _mm256_cvtepi32_epi64(k32));
+}
+
+INLINE __m256d transform(op o, __m256d v, __m256d w, __m256d c)
+{
+    switch (o) {
+    case OP_SUM: return v;
+    case OP_DOT: return _mm256_mul_pd(v, w);
+    case OP_ASUM: return _mm256_andnot_pd(_mm256_set1_pd(-0.0), v);
+    case OP_SUMSQ: v = _mm256_mul_pd(v, c); return _mm256_mul_pd(v, v);
+    case OP_SQDEV: v = _mm256_sub_pd(v, c); return _mm256_mul_pd(v, v);
+    }
+    return v;
+}
+
+INLINE __m256d elem4(op o, const void *x, const void *y, size_t i, __m256d c, int f32)
+{
+    __m256d w = o == OP_DOT ? load4(y, i, f32) : c;
+    return transform(o, load4(x, i, f32), w, c);
+}
+
+/* Elements [i, i + count), count in 1..3, the rest -0.0 (adds nothing). */
+INLINE __m256d elem4_part(op o, const void *x, const void *y, size_t i, size_t count, __m256d c,
+                          int f32)
+{
+    __m256d w = o == OP_DOT ? load4_part(y, i, count, f32) : c;
+    __m256d v = transform(o, load4_part(x, i, count, f32), w, c);
+    __m256d keep = _mm256_castsi256_pd(
+        _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)count), _mm256_set_epi64x(3, 2, 1, 0)));
+    return _mm256_blendv_pd(_mm256_set1_pd(-0.0), v, keep);
+}
+
+typedef struct lanes {
+    __m256d q[8];
+} lanes;
+
+INLINE void add_lanes(lanes *a, const lanes *b)
+{
+    for (int q = 0; q < 8; q++)
+        a->q[q] = _mm256_add_pd(a->q[q], b->q[q]);
+}
+
+INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)
+{
+    const __m256d c = _mm256_set1_pd(cval);
+    lanes stack[8];
+    int depth = 0;
+    size_t leaves = 0;
+    for (size_t base = 0; base < m; base += KP_LEAF) {
+        lanes acc;
+        for (int q = 0; q < 8; q++)
+            acc.q[q] = _mm256_set1_pd(-0.0);
+        if (m - base >= KP_LEAF) {
+            for (size_t r = 0; r < KP_ROWS; r++)
+                for (int q = 0; q < 8; q++)
+                    acc.q[q] = _mm256_add_pd(
+                        acc.q[q], elem4(o, x, y, base + r * KP_LANES + 4 * (size_t)q, c, f32));
+        } else {
+            for (size_t r = 0; r < KP_ROWS; r++)
+                for (int q = 0; q < 8; q++) {
+                    size_t i = base + r * KP_LANES + 4 * (size_t)q;
+                    if (i >= m) continue;
+                    __m256d v = m - i >= 4 ? elem4(o, x, y, i, c, f32)
+                                           : elem4_part(o, x, y, i, m - i, c, f32);
+                    acc.q[q] = _mm256_add_pd(acc.q[q], v);
+                }
+        }
+        stack[depth++] = acc;
+        for (size_t n = ++leaves; (n & 1) == 0; n >>= 1) {
+            depth--;
+            add_lanes(&stack[depth - 1], &stack[depth]);
+        }
+    }
+    for (; depth > 1; depth--)
+        add_lanes(&stack[depth - 2], &stack[depth - 1]);
+
+    /* lanes l + 16, l + 8, l + 4, l + 2, l + 1 */
+    const __m256d *v = stack[0].q;
+    __m256d h[4];
+    for (int q = 0; q < 4; q++)
+        h[q] = _mm256_add_pd(v[q], v[q + 4]);
+    __m256d e0 = _mm256_add_pd(h[0], h[2]), e1 = _mm256_add_pd(h[1], h[3]);
+    __m256d v4 = _mm256_add_pd(e0, e1);
+    __m128d v2 = _mm_add_pd(_mm256_castpd256_pd128(v4), _mm256_extractf128_pd(v4, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
+}
+
+static double sum_d(const double *x, size_t m)
+{
+    return canon(OP_SUM, x, NULL, m, 0, 0);
+}
+static double sum_s(const float *x, size_t m)
+{
+    return canon(OP_SUM, x, NULL, m, 0, 1);
+}
+static double dot_d(const double *x, const double *y, size_t m)
+{
+    return canon(OP_DOT, x, y, m, 0, 0);
+}
+static double dot_s(const float *x, const float *y, size_t m)
+{
+    return canon(OP_DOT, x, y, m, 0, 1);
+}
+static double asum_d(const double *x, size_t m)
+{
+    return canon(OP_ASUM, x, NULL, m, 0, 0);
+}
+static double asum_s(const float *x, size_t m)
+{
+    return canon(OP_ASUM, x, NULL, m, 0, 1);
+}
+static double sumsq_d(const double *x, size_t m, double scale)
+{
+    return canon(OP_SUMSQ, x, NULL, m, scale, 0);
+}
+static double sumsq_s(const float *x, size_t m, double scale)
+{
+    return canon(OP_SUMSQ, x, NULL, m, scale, 1);
+}
+static double sqdev_d(const double *x, size_t m, double center)
+{
+    return canon(OP_SQDEV, x, NULL, m, center, 0);
+}
+static double sqdev_s(const float *x, size_t m, double center)
+{
+    return canon(OP_SQDEV, x, NULL, m, center, 1);
+}
+
+static double absmax_d(const double *x, size_t m)
+{
+    const __m256d sign = _mm256_set1_pd(-0.0);
+    __m256d best = _mm256_setzero_pd(), nan = _mm256_setzero_pd();
+    size_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+        __m256d v = _mm256_andnot_pd(sign, _mm256_loadu_pd(x + i));
+        nan = _mm256_or_pd(nan, _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
+        best = _mm256_max_pd(best, v);
+    }
+    double b[4];
+    _mm256_storeu_pd(b, best);
+    if (_mm256_movemask_pd(nan)) return NAN;
+    double r = b[0];
+    for (int l = 1; l < 4; l++)
+        r = b[l] > r ? b[l] : r;
+    for (; i < m; i++) {
+        double a = fabs(x[i]);
+        if (isnan(a)) return a;
+        if (a > r) r = a;
+    }
+    return r;
+}
+
+/* First extremes, 4 lanes, as in kern_avx512.c. */
+INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
+{
+    if (m < 8) {
+        if (f32)
+            kp__reduce_portable.minmax_s(x, m, out);
+        else
+            kp__reduce_portable.minmax_d(x, m, out);
+        return;
+    }
+    const __m256d lane = _mm256_set_pd(3, 2, 1, 0);
+    __m256d mn = load4(x, 0, f32), mx = mn, imn = lane, imx = lane;
+    __m256d nan = _mm256_cmp_pd(mn, mn, _CMP_UNORD_Q);
+    for (size_t i = 4;; i += 4) {
+        if (i + 4 > m) i = m - 4; /* the last 4, overlapping: lanes still see increasing indices */
+        __m256d idx = _mm256_add_pd(_mm256_set1_pd((double)i), lane);
+        __m256d v = load4(x, i, f32);
+        nan = _mm256_or_pd(nan, _mm256_cmp_pd(v, v, _CMP_UNORD_Q));
+        __m256d lt = _mm256_cmp_pd(v, mn, _CMP_LT_OQ);
+        __m256d gt = _mm256_cmp_pd(v, mx, _CMP_GT_OQ);
+        mn = _mm256_blendv_pd(mn, v, lt);
+        imn = _mm256_blendv_pd(imn, idx, lt);
+        mx = _mm256_blendv_pd(mx, v, gt);
+        imx = _mm256_blendv_pd(imx, idx, gt);
+        if (i + 4 >= m) break;
+    }
+    if (_mm256_movemask_pd(nan)) {
+        if (f32)
+            kp__reduce_portable.minmax_s(x, m, out);
+        else
+            kp__reduce_portable.minmax_d(x, m, out);
+        return;
+    }
+    double vmn[4], vmx[4], jmn[4], jmx[4];
+    _mm256_storeu_pd(vmn, mn);
+    _mm256_storeu_pd(vmx, mx);
+    _mm256_storeu_pd(jmn, imn);
+    _mm256_storeu_pd(jmx, imx);
+    kp__extrema e = {vmn[0], vmx[0], (size_t)jmn[0], (size_t)jmx[0]};
+    for (int l = 1; l < 4; l++) {
+        if (vmn[l] < e.min || (vmn[l] == e.min && (size_t)jmn[l] < e.imin))
+            e.min = vmn[l], e.imin = (size_t)jmn[l];
+        if (vmx[l] > e.max || (vmx[l] == e.max && (size_t)jmx[l] < e.imax))
+            e.max = vmx[l], e.imax = (size_t)jmx[l];
+    }
+    *out = e;
+}
+
+static void minmax_d(const double *x, size_t m, kp__extrema *out)
+{
+    minmax(x, m, 0, out);
+}
+static void minmax_s(const float *x, size_t m, kp__extrema *out)
+{
+    minmax(x, m, 1, out);
+}
+
+const kp__reduce_kernels kp__reduce_avx2 = {
+    sum_d,   sum_s,   dot_d,   dot_s,    asum_d,   asum_s,   sumsq_d,
+    sumsq_s, sqdev_d, sqdev_s, absmax_d, minmax_d, minmax_s,
+};

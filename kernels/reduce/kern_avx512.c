@@ -1,0 +1,235 @@
+/*
+ * AVX-512 block kernels (F, DQ, BW, VL). The canonical order of reduce.h with
+ * the 32 lanes in four zmm registers: lanes 0-7, 8-15, 16-23, 24-31.
+ * Built with -mavx512f -mavx512dq -mavx512bw -mavx512vl -ffp-contract=off;
+ * called only when the CPU has them.
+ */
+#include <immintrin.h>
+#include <math.h>
+
+#include "kernels/reduce/reduce.h"
+
+typedef enum { OP_SUM, OP_DOT, OP_ASUM, OP_SUMSQ, OP_SQDEV } op;
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* 8 elements from index i, as doubles; load8_part loads those in mask k. */
+INLINE __m512d load8(const void *p, size_t i, int f32)
+{
+    if (f32) return _mm512_cvtps_pd(_mm256_loadu_ps((const float *)p + i));
+    return _mm512_loadu_pd((const double *)p + i);
+}
+
+INLINE __m512d load8_part(const void *p, size_t i, __mmask8 k, int f32)
+{
+    if (f32) return _mm512_cvtps_pd(_mm256_maskz_loadu_ps(k, (const float *)p + i));
+    return _mm512_maskz_loadu_pd(k, (const double *)p + i);
+}
+
+INLINE __m512d transform(op o, __m512d v, __m512d w, __m512d c)
+{
+    switch (o) {
+    case OP_SUM: return v;
+    case OP_DOT: return _mm512_mul_pd(v, w);
+    case OP_ASUM: return _mm512_abs_pd(v);
+    case OP_SUMSQ: v = _mm512_mul_pd(v, c); return _mm512_mul_pd(v, v);
+    case OP_SQDEV: v = _mm512_sub_pd(v, c); return _mm512_mul_pd(v, v);
+    }
+    return v;
+}
+
+INLINE __m512d elem8(op o, const void *x, const void *y, size_t i, __m512d c, int f32)
+{
+    __m512d w = o == OP_DOT ? load8(y, i, f32) : c;
+    return transform(o, load8(x, i, f32), w, c);
+}
+
+/* Elements [i, i + count), count in 1..7, the rest -0.0 (adds nothing). */
+INLINE __m512d elem8_part(op o, const void *x, const void *y, size_t i, size_t count, __m512d c,
+                          int f32)
+{
+    __mmask8 k = (__mmask8)((1u << count) - 1);
+    __m512d w = o == OP_DOT ? load8_part(y, i, k, f32) : c;
+    __m512d v = transform(o, load8_part(x, i, k, f32), w, c);
+    return _mm512_mask_blend_pd(k, _mm512_set1_pd(-0.0), v);
+}
+
+typedef struct lanes {
+    __m512d q[4];
+} lanes;
+
+INLINE void add_lanes(lanes *a, const lanes *b)
+{
+    for (int q = 0; q < 4; q++)
+        a->q[q] = _mm512_add_pd(a->q[q], b->q[q]);
+}
+
+INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)
+{
+    const __m512d c = _mm512_set1_pd(cval);
+    lanes stack[8];
+    int depth = 0;
+    size_t leaves = 0;
+    for (size_t base = 0; base < m; base += KP_LEAF) {
+        lanes acc;
+        for (int q = 0; q < 4; q++)
+            acc.q[q] = _mm512_set1_pd(-0.0);
+        if (m - base >= KP_LEAF) {
+            for (size_t r = 0; r < KP_ROWS; r++)
+                for (int q = 0; q < 4; q++)
+                    acc.q[q] = _mm512_add_pd(
+                        acc.q[q], elem8(o, x, y, base + r * KP_LANES + 8 * (size_t)q, c, f32));
+        } else {
+            for (size_t r = 0; r < KP_ROWS; r++)
+                for (int q = 0; q < 4; q++) {
+                    size_t i = base + r * KP_LANES + 8 * (size_t)q;
+                    if (i >= m) continue;
+                    __m512d v = m - i >= 8 ? elem8(o, x, y, i, c, f32)
+                                           : elem8_part(o, x, y, i, m - i, c, f32);
+                    acc.q[q] = _mm512_add_pd(acc.q[q], v);
+                }
+        }
+        stack[depth++] = acc;
+        for (size_t n = ++leaves; (n & 1) == 0; n >>= 1) {
+            depth--;
+            add_lanes(&stack[depth - 1], &stack[depth]);
+        }
+    }
+    for (; depth > 1; depth--)
+        add_lanes(&stack[depth - 2], &stack[depth - 1]);
+
+    /* lanes l + 16, l + 8, l + 4, l + 2, l + 1 */
+    __m512d a = _mm512_add_pd(stack[0].q[0], stack[0].q[2]);
+    __m512d b = _mm512_add_pd(stack[0].q[1], stack[0].q[3]);
+    __m512d v8 = _mm512_add_pd(a, b);
+    __m256d v4 = _mm256_add_pd(_mm512_castpd512_pd256(v8), _mm512_extractf64x4_pd(v8, 1));
+    __m128d v2 = _mm_add_pd(_mm256_castpd256_pd128(v4), _mm256_extractf128_pd(v4, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
+}
+
+static double sum_d(const double *x, size_t m)
+{
+    return canon(OP_SUM, x, NULL, m, 0, 0);
+}
+static double sum_s(const float *x, size_t m)
+{
+    return canon(OP_SUM, x, NULL, m, 0, 1);
+}
+static double dot_d(const double *x, const double *y, size_t m)
+{
+    return canon(OP_DOT, x, y, m, 0, 0);
+}
+static double dot_s(const float *x, const float *y, size_t m)
+{
+    return canon(OP_DOT, x, y, m, 0, 1);
+}
+static double asum_d(const double *x, size_t m)
+{
+    return canon(OP_ASUM, x, NULL, m, 0, 0);
+}
+static double asum_s(const float *x, size_t m)
+{
+    return canon(OP_ASUM, x, NULL, m, 0, 1);
+}
+static double sumsq_d(const double *x, size_t m, double scale)
+{
+    return canon(OP_SUMSQ, x, NULL, m, scale, 0);
+}
+static double sumsq_s(const float *x, size_t m, double scale)
+{
+    return canon(OP_SUMSQ, x, NULL, m, scale, 1);
+}
+static double sqdev_d(const double *x, size_t m, double center)
+{
+    return canon(OP_SQDEV, x, NULL, m, center, 0);
+}
+static double sqdev_s(const float *x, size_t m, double center)
+{
+    return canon(OP_SQDEV, x, NULL, m, center, 1);
+}
+
+static double absmax_d(const double *x, size_t m)
+{
+    __m512d best = _mm512_setzero_pd();
+    __mmask8 nan = 0;
+    size_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+        __m512d v = _mm512_abs_pd(_mm512_loadu_pd(x + i));
+        nan |= _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+        best = _mm512_max_pd(best, v);
+    }
+    if (i < m) {
+        __mmask8 k = (__mmask8)((1u << (m - i)) - 1);
+        __m512d v = _mm512_abs_pd(_mm512_maskz_loadu_pd(k, x + i));
+        nan |= _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+        best = _mm512_max_pd(best, v);
+    }
+    if (nan) return NAN;
+    return _mm512_reduce_max_pd(best);
+}
+
+/* First extremes, 8 lanes: each lane keeps the first occurrence of its
+ * extremes (strict comparisons over increasing indices), then the lanes are
+ * merged by value, ties to the smaller index. A block holding a NaN goes to
+ * the portable kernel, which finds the first one. */
+INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
+{
+    if (m < 16) {
+        if (f32)
+            kp__reduce_portable.minmax_s(x, m, out);
+        else
+            kp__reduce_portable.minmax_d(x, m, out);
+        return;
+    }
+    __m512d idx = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0);
+    __m512d mn = load8(x, 0, f32), mx = mn, imn = idx, imx = idx;
+    __mmask8 nan = _mm512_cmp_pd_mask(mn, mn, _CMP_UNORD_Q);
+    size_t i = 8;
+    for (;; i += 8) {
+        if (i + 8 > m) i = m - 8; /* the last 8, overlapping: lanes still see increasing indices */
+        idx = _mm512_add_pd(_mm512_set1_pd((double)i), _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0));
+        __m512d v = load8(x, i, f32);
+        nan |= _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+        __mmask8 lt = _mm512_cmp_pd_mask(v, mn, _CMP_LT_OQ);
+        __mmask8 gt = _mm512_cmp_pd_mask(v, mx, _CMP_GT_OQ);
+        mn = _mm512_mask_blend_pd(lt, mn, v);
+        imn = _mm512_mask_blend_pd(lt, imn, idx);
+        mx = _mm512_mask_blend_pd(gt, mx, v);
+        imx = _mm512_mask_blend_pd(gt, imx, idx);
+        if (i + 8 >= m) break;
+    }
+    if (nan) {
+        if (f32)
+            kp__reduce_portable.minmax_s(x, m, out);
+        else
+            kp__reduce_portable.minmax_d(x, m, out);
+        return;
+    }
+    double vmn[8], vmx[8], jmn[8], jmx[8];
+    _mm512_storeu_pd(vmn, mn);
+    _mm512_storeu_pd(vmx, mx);
+    _mm512_storeu_pd(jmn, imn);
+    _mm512_storeu_pd(jmx, imx);
+    kp__extrema e = {vmn[0], vmx[0], (size_t)jmn[0], (size_t)jmx[0]};
+    for (int l = 1; l < 8; l++) {
+        if (vmn[l] < e.min || (vmn[l] == e.min && (size_t)jmn[l] < e.imin))
+            e.min = vmn[l], e.imin = (size_t)jmn[l];
+        if (vmx[l] > e.max || (vmx[l] == e.max && (size_t)jmx[l] < e.imax))
+            e.max = vmx[l], e.imax = (size_t)jmx[l];
+    }
+    *out = e;
+}
+
+static void minmax_d(const double *x, size_t m, kp__extrema *out)
+{
+    minmax(x, m, 0, out);
+}
+static void minmax_s(const float *x, size_t m, kp__extrema *out)
+{
+    minmax(x, m, 1, out);
+}
+
+const kp__reduce_kernels kp__reduce_avx512 = {
+    sum_d,   sum_s,   dot_d,   dot_s,    asum_d,   asum_s,   sumsq_d,
+    sumsq_s, sqdev_d, sqdev_s, absmax_d, minmax_d, minmax_s,
+};

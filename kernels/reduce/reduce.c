@@ -1,0 +1,454 @@
+/*
+ * The reductions' public entry points: argument checks, strided access,
+ * the blocks and the pairwise tree over them, and the split over the pool.
+ *
+ * Blocks of KP_BLOCK elements are reduced by the selected kernels (reduce.h)
+ * to one partial result each; partials are combined by the pairwise tree
+ * T(N) = T(P) + T(N - P), P the largest power of two below N. The pool's
+ * unit of work is a group of S = 2^s consecutive blocks, S chosen from n
+ * alone so that there are at most MAX_UNITS groups: the tree's splits fall on
+ * group boundaries, so combining each group, then the groups, gives the tree
+ * over all blocks whatever thread ran which group. No allocation: the group
+ * results live on the caller's stack.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kernels/reduce/reduce.h"
+
+#define MAX_UNITS 1024
+/* Below this many blocks the reduction runs on the caller: splitting costs
+ * more than it saves (see docs/benchmarks for the measured crossover). */
+#define PARALLEL_MIN_BLOCKS 8
+/* Groups per kp_parallel_for range, at least. */
+#define UNIT_GRAIN 2
+
+typedef enum { R_SUM, R_DOT, R_ASUM, R_NRM2, R_MINMAX, R_MEANVAR } kind;
+
+/* One block's (or subtree's) partial result. */
+typedef union partial {
+    double sum;
+    struct {
+        double ssq; /* sum of (x_i 2^-e)^2 */
+        int e;
+        int inf, nan;
+    } nrm2;
+    kp__extrema ext; /* indices are absolute */
+    struct {
+        double n, sum, m2; /* count, sum, squared deviations from sum / n */
+    } mv;
+} partial;
+
+typedef struct vec {
+    const void *base; /* lowest address */
+    ptrdiff_t inc;    /* elements; BLAS meaning when negative */
+} vec;
+
+typedef struct job {
+    kind k;
+    int f32;
+    size_t n;
+    vec x, y;
+    const kp__reduce_kernels *kern;
+    size_t nblocks, group; /* blocks, and blocks per unit (a power of two) */
+    partial *units;
+} job;
+
+/* ---------------------------------------------------------------- checks */
+
+static int check_vec(size_t n, const void *x, ptrdiff_t inc, size_t elem)
+{
+    if (x == NULL && n > 0) return KP_ENULL;
+    if (inc == 0) return KP_ESTRIDE;
+    if (inc == PTRDIFF_MIN) return KP_EOVERFLOW;
+    size_t a = (size_t)(inc < 0 ? -inc : inc);
+    if (n > 1 && (n - 1) > (size_t)PTRDIFF_MAX / elem / a) return KP_EOVERFLOW;
+    return KP_OK;
+}
+
+/* ------------------------------------------------------- blocks to partials */
+
+/* Element i of a vector: x_i as in the header. */
+static const char *addr(const vec *v, size_t n, size_t i, size_t elem)
+{
+    size_t a = (size_t)(v->inc < 0 ? -v->inc : v->inc);
+    size_t pos = v->inc > 0 ? i : n - 1 - i;
+    return (const char *)v->base + pos * a * elem;
+}
+
+/* A block's elements, contiguous: the data itself when the stride is 1, else
+ * a copy in logical order into buf. */
+static const void *block_data(const job *j, const vec *v, size_t begin, size_t m, void *buf)
+{
+    size_t elem = j->f32 ? sizeof(float) : sizeof(double);
+    if (v->inc == 1) return addr(v, j->n, begin, elem);
+    for (size_t i = 0; i < m; i++)
+        memcpy((char *)buf + i * elem, addr(v, j->n, begin + i, elem), elem);
+    return buf;
+}
+
+static int has_inf(const void *x, size_t m, int f32)
+{
+    for (size_t i = 0; i < m; i++)
+        if (isinf(f32 ? ((const float *)x)[i] : ((const double *)x)[i])) return 1;
+    return 0;
+}
+
+static partial nrm2_block(const job *j, const void *x, size_t m)
+{
+    partial p = {0};
+    /* Squares of floats cannot overflow or underflow in double: no scaling. */
+    double amax = j->f32 ? j->kern->sumsq_s(x, m, 1.0) : j->kern->absmax_d(x, m);
+    if (isnan(amax) || isinf(amax)) {
+        /* An infinity wins over NaN, as in reference BLAS's nrm2. */
+        p.nrm2.inf = has_inf(x, m, j->f32);
+        p.nrm2.nan = !p.nrm2.inf;
+        return p;
+    }
+    if (j->f32) {
+        p.nrm2.ssq = amax;
+        return p;
+    }
+    if (amax == 0) return p;
+    /* Scale by 2^-e (exact) so the largest |x_i| 2^-e lies in [0.5, 1); e is
+     * clamped so that 2^-e stays a normal number: beyond the clamp the
+     * scaled values are still far from overflow and underflow. */
+    int e;
+    frexp(amax, &e);
+    if (e > 960) e = 960;
+    if (e < -960) e = -960;
+    p.nrm2.e = e;
+    p.nrm2.ssq = j->kern->sumsq_d(x, m, ldexp(1.0, -e));
+    return p;
+}
+
+static partial block(const job *j, size_t b)
+{
+    double xbuf[KP_BLOCK], ybuf[KP_BLOCK];
+    size_t begin = b * KP_BLOCK;
+    size_t m = j->n - begin < KP_BLOCK ? j->n - begin : KP_BLOCK;
+    const void *x = block_data(j, &j->x, begin, m, xbuf);
+    const kp__reduce_kernels *k = j->kern;
+    partial p;
+    switch (j->k) {
+    case R_SUM: p.sum = j->f32 ? k->sum_s(x, m) : k->sum_d(x, m); break;
+    case R_ASUM: p.sum = j->f32 ? k->asum_s(x, m) : k->asum_d(x, m); break;
+    case R_DOT: {
+        const void *y = block_data(j, &j->y, begin, m, ybuf);
+        p.sum = j->f32 ? k->dot_s(x, y, m) : k->dot_d(x, y, m);
+        break;
+    }
+    case R_NRM2: p = nrm2_block(j, x, m); break;
+    case R_MINMAX:
+        if (j->f32)
+            k->minmax_s(x, m, &p.ext);
+        else
+            k->minmax_d(x, m, &p.ext);
+        p.ext.imin += begin;
+        p.ext.imax += begin;
+        break;
+    case R_MEANVAR: {
+        double s = j->f32 ? k->sum_s(x, m) : k->sum_d(x, m);
+        double c = s / (double)m;
+        p.mv.n = (double)m;
+        p.mv.sum = s;
+        p.mv.m2 = j->f32 ? k->sqdev_s(x, m, c) : k->sqdev_d(x, m, c);
+        break;
+    }
+    }
+    return p;
+}
+
+/* ------------------------------------------------------ the pairwise tree */
+
+/* a = T(a's items) + T(b's items), a's items first. */
+static void combine(kind k, partial *a, const partial *b)
+{
+    switch (k) {
+    case R_SUM:
+    case R_DOT:
+    case R_ASUM: a->sum += b->sum; break;
+    case R_NRM2: {
+        /* Rescale the smaller scale's sum by a power of two (exact unless it
+         * underflows, and then it is below eps of the result). */
+        int e = a->nrm2.e > b->nrm2.e ? a->nrm2.e : b->nrm2.e;
+        a->nrm2.ssq =
+            ldexp(a->nrm2.ssq, 2 * (a->nrm2.e - e)) + ldexp(b->nrm2.ssq, 2 * (b->nrm2.e - e));
+        a->nrm2.e = e;
+        a->nrm2.inf |= b->nrm2.inf;
+        a->nrm2.nan |= b->nrm2.nan;
+        break;
+    }
+    case R_MINMAX: {
+        /* a's indices are all below b's: b wins only if strictly better, or
+         * if it holds the first NaN. */
+        int a_nan = isnan(a->ext.min), b_nan = isnan(b->ext.min);
+        if (a_nan) break;
+        if (b_nan) {
+            a->ext = b->ext;
+            break;
+        }
+        if (b->ext.min < a->ext.min) a->ext.min = b->ext.min, a->ext.imin = b->ext.imin;
+        if (b->ext.max > a->ext.max) a->ext.max = b->ext.max, a->ext.imax = b->ext.imax;
+        break;
+    }
+    case R_MEANVAR: {
+        /* Chan, Golub and LeVeque (1979): M2 = M2a + M2b + d^2 na nb / n. */
+        double n = a->mv.n + b->mv.n;
+        double d = b->mv.sum / b->mv.n - a->mv.sum / a->mv.n;
+        a->mv.m2 = a->mv.m2 + b->mv.m2 + d * d * (a->mv.n * b->mv.n / n);
+        a->mv.sum += b->mv.sum;
+        a->mv.n = n;
+        break;
+    }
+    }
+}
+
+/* The pairwise tree over items [0, count), in its stack form: after item c
+ * (1-based) merge the two topmost entries once per trailing zero bit of c;
+ * at the end fold the stack from the top (the smallest subtrees). */
+typedef struct tree {
+    partial stack[66];
+    int depth;
+    size_t count;
+} tree;
+
+static void tree_push(kind k, tree *t, const partial *p)
+{
+    t->stack[t->depth++] = *p;
+    for (size_t c = ++t->count; (c & 1) == 0; c >>= 1) {
+        t->depth--;
+        combine(k, &t->stack[t->depth - 1], &t->stack[t->depth]);
+    }
+}
+
+static partial tree_finish(kind k, tree *t)
+{
+    for (; t->depth > 1; t->depth--)
+        combine(k, &t->stack[t->depth - 2], &t->stack[t->depth - 1]);
+    return t->stack[0];
+}
+
+/* ---------------------------------------------------------- over the pool */
+
+static void run_units(void *ctx, size_t begin, size_t end)
+{
+    const job *j = ctx;
+    for (size_t u = begin; u < end; u++) {
+        size_t first = u * j->group;
+        size_t last = first + j->group < j->nblocks ? first + j->group : j->nblocks;
+        tree t = {.depth = 0};
+        for (size_t b = first; b < last; b++) {
+            partial p = block(j, b);
+            tree_push(j->k, &t, &p);
+        }
+        j->units[u] = tree_finish(j->k, &t);
+    }
+}
+
+/* Reduces n >= 1 elements to one partial. */
+static partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
+{
+    job j = {.k = k, .f32 = f32, .n = n, .x = x, .y = y, .kern = kp__reduce_kernels_get()};
+    partial units[MAX_UNITS];
+    j.units = units;
+    j.nblocks = n / KP_BLOCK + (n % KP_BLOCK != 0);
+    j.group = 1;
+    while (j.nblocks / j.group + (j.nblocks % j.group != 0) > MAX_UNITS)
+        j.group *= 2;
+    size_t nunits = j.nblocks / j.group + (j.nblocks % j.group != 0);
+
+    if (j.nblocks < PARALLEL_MIN_BLOCKS) workers = 1;
+    (void)kp_parallel_for(nunits, UNIT_GRAIN, run_units, &j, workers);
+
+    tree t = {.depth = 0};
+    for (size_t u = 0; u < nunits; u++)
+        tree_push(k, &t, &units[u]);
+    return tree_finish(k, &t);
+}
+
+static vec v_of(const void *x, ptrdiff_t inc)
+{
+    vec v = {x, inc};
+    return v;
+}
+
+/* ------------------------------------------------------- the entry points */
+
+static int sum_like(kind k, int f32, size_t n, const void *x, ptrdiff_t incx, int workers,
+                    double *out)
+{
+    size_t elem = f32 ? sizeof(float) : sizeof(double);
+    int rc = check_vec(n, x, incx, elem);
+    if (rc != KP_OK) return rc;
+    *out = n == 0 ? 0.0 : reduce(k, f32, n, v_of(x, incx), v_of(NULL, 1), workers).sum;
+    return KP_OK;
+}
+
+int kp_dsum(size_t n, const double *x, ptrdiff_t incx, int workers, double *out)
+{
+    if (out == NULL) return KP_ENULL;
+    return sum_like(R_SUM, 0, n, x, incx, workers, out);
+}
+
+int kp_ssum(size_t n, const float *x, ptrdiff_t incx, int workers, float *out)
+{
+    if (out == NULL) return KP_ENULL;
+    double r;
+    int rc = sum_like(R_SUM, 1, n, x, incx, workers, &r);
+    if (rc == KP_OK) *out = (float)r;
+    return rc;
+}
+
+int kp_dasum(size_t n, const double *x, ptrdiff_t incx, int workers, double *out)
+{
+    if (out == NULL) return KP_ENULL;
+    return sum_like(R_ASUM, 0, n, x, incx, workers, out);
+}
+
+int kp_sasum(size_t n, const float *x, ptrdiff_t incx, int workers, float *out)
+{
+    if (out == NULL) return KP_ENULL;
+    double r;
+    int rc = sum_like(R_ASUM, 1, n, x, incx, workers, &r);
+    if (rc == KP_OK) *out = (float)r;
+    return rc;
+}
+
+static int dot(int f32, size_t n, const void *x, ptrdiff_t incx, const void *y, ptrdiff_t incy,
+               int workers, double *out)
+{
+    size_t elem = f32 ? sizeof(float) : sizeof(double);
+    if (x == NULL && n > 0) return KP_ENULL;
+    if (y == NULL && n > 0) return KP_ENULL;
+    int rc = check_vec(n, x, incx, elem);
+    if (rc == KP_OK) rc = check_vec(n, y, incy, elem);
+    if (rc != KP_OK) return rc;
+    *out = n == 0 ? 0.0 : reduce(R_DOT, f32, n, v_of(x, incx), v_of(y, incy), workers).sum;
+    return KP_OK;
+}
+
+int kp_ddot(size_t n, const double *x, ptrdiff_t incx, const double *y, ptrdiff_t incy, int workers,
+            double *out)
+{
+    if (out == NULL) return KP_ENULL;
+    return dot(0, n, x, incx, y, incy, workers, out);
+}
+
+int kp_sdot(size_t n, const float *x, ptrdiff_t incx, const float *y, ptrdiff_t incy, int workers,
+            float *out)
+{
+    if (out == NULL) return KP_ENULL;
+    double r;
+    int rc = dot(1, n, x, incx, y, incy, workers, &r);
+    if (rc == KP_OK) *out = (float)r;
+    return rc;
+}
+
+static int nrm2(int f32, size_t n, const void *x, ptrdiff_t incx, int workers, double *out)
+{
+    int rc = check_vec(n, x, incx, f32 ? sizeof(float) : sizeof(double));
+    if (rc != KP_OK) return rc;
+    if (n == 0) {
+        *out = 0.0;
+        return KP_OK;
+    }
+    partial p = reduce(R_NRM2, f32, n, v_of(x, incx), v_of(NULL, 1), workers);
+    if (p.nrm2.inf)
+        *out = INFINITY;
+    else if (p.nrm2.nan)
+        *out = NAN;
+    else
+        *out = ldexp(sqrt(p.nrm2.ssq), p.nrm2.e);
+    return KP_OK;
+}
+
+int kp_dnrm2(size_t n, const double *x, ptrdiff_t incx, int workers, double *out)
+{
+    if (out == NULL) return KP_ENULL;
+    return nrm2(0, n, x, incx, workers, out);
+}
+
+int kp_snrm2(size_t n, const float *x, ptrdiff_t incx, int workers, float *out)
+{
+    if (out == NULL) return KP_ENULL;
+    double r;
+    int rc = nrm2(1, n, x, incx, workers, &r);
+    if (rc == KP_OK) *out = (float)r;
+    return rc;
+}
+
+static int minmax(int f32, size_t n, const void *x, ptrdiff_t incx, int workers, kp__extrema *e)
+{
+    int rc = check_vec(n, x, incx, f32 ? sizeof(float) : sizeof(double));
+    if (rc != KP_OK) return rc;
+    if (n == 0) return KP_EEMPTY;
+    *e = reduce(R_MINMAX, f32, n, v_of(x, incx), v_of(NULL, 1), workers).ext;
+    return KP_OK;
+}
+
+int kp_dminmax(size_t n, const double *x, ptrdiff_t incx, int workers, double *min, size_t *imin,
+               double *max, size_t *imax)
+{
+    if (min == NULL && imin == NULL && max == NULL && imax == NULL) return KP_ENULL;
+    kp__extrema e;
+    int rc = minmax(0, n, x, incx, workers, &e);
+    if (rc != KP_OK) return rc;
+    if (min) *min = e.min;
+    if (imin) *imin = e.imin;
+    if (max) *max = e.max;
+    if (imax) *imax = e.imax;
+    return KP_OK;
+}
+
+int kp_sminmax(size_t n, const float *x, ptrdiff_t incx, int workers, float *min, size_t *imin,
+               float *max, size_t *imax)
+{
+    if (min == NULL && imin == NULL && max == NULL && imax == NULL) return KP_ENULL;
+    kp__extrema e;
+    int rc = minmax(1, n, x, incx, workers, &e);
+    if (rc != KP_OK) return rc;
+    if (min) *min = (float)e.min;
+    if (imin) *imin = e.imin;
+    if (max) *max = (float)e.max;
+    if (imax) *imax = e.imax;
+    return KP_OK;
+}
+
+static int mean_var(int f32, size_t n, const void *x, ptrdiff_t incx, size_t ddof, int workers,
+                    int want_var, double *mean, double *var)
+{
+    int rc = check_vec(n, x, incx, f32 ? sizeof(float) : sizeof(double));
+    if (rc != KP_OK) return rc;
+    if (n == 0) return KP_EEMPTY;
+    if (want_var && ddof >= n) return KP_EINVAL;
+    partial p = reduce(R_MEANVAR, f32, n, v_of(x, incx), v_of(NULL, 1), workers);
+    *mean = p.mv.sum / (double)n;
+    *var = p.mv.m2 / (double)(n - (want_var ? ddof : 0));
+    return KP_OK;
+}
+
+int kp_dmean_var(size_t n, const double *x, ptrdiff_t incx, size_t ddof, int workers, double *mean,
+                 double *var)
+{
+    if (mean == NULL && var == NULL) return KP_ENULL;
+    double m, v;
+    int rc = mean_var(0, n, x, incx, ddof, workers, var != NULL, &m, &v);
+    if (rc != KP_OK) return rc;
+    if (mean) *mean = m;
+    if (var) *var = v;
+    return KP_OK;
+}
+
+int kp_smean_var(size_t n, const float *x, ptrdiff_t incx, size_t ddof, int workers, float *mean,
+                 float *var)
+{
+    if (mean == NULL && var == NULL) return KP_ENULL;
+    double m, v;
+    int rc = mean_var(1, n, x, incx, ddof, workers, var != NULL, &m, &v);
+    if (rc != KP_OK) return rc;
+    if (mean) *mean = (float)m;
+    if (var) *var = (float)v;
+    return KP_OK;
+}
