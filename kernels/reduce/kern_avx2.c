@@ -67,6 +67,45 @@ INLINE void add_lanes(lanes *a, const lanes *b)
         a->q[q] = _mm256_add_pd(a->q[q], b->q[q]);
 }
 
+/* One full leaf at `base`: eight accumulators kept in registers. */
+INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m256d c, int f32)
+{
+    __m256d a0 = _mm256_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
+    __m256d a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+#pragma GCC unroll 8
+    for (size_t r = 0; r < KP_ROWS; r++) {
+        size_t i = base + r * KP_LANES;
+        a0 = _mm256_add_pd(a0, elem4(o, x, y, i, c, f32));
+        a1 = _mm256_add_pd(a1, elem4(o, x, y, i + 4, c, f32));
+        a2 = _mm256_add_pd(a2, elem4(o, x, y, i + 8, c, f32));
+        a3 = _mm256_add_pd(a3, elem4(o, x, y, i + 12, c, f32));
+        a4 = _mm256_add_pd(a4, elem4(o, x, y, i + 16, c, f32));
+        a5 = _mm256_add_pd(a5, elem4(o, x, y, i + 20, c, f32));
+        a6 = _mm256_add_pd(a6, elem4(o, x, y, i + 24, c, f32));
+        a7 = _mm256_add_pd(a7, elem4(o, x, y, i + 28, c, f32));
+    }
+    lanes l = {{a0, a1, a2, a3, a4, a5, a6, a7}};
+    return l;
+}
+
+/* A leaf of fewer than KP_LEAF elements: missing ones add nothing. */
+INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m256d c,
+                       int f32)
+{
+    lanes acc;
+    for (int q = 0; q < 8; q++)
+        acc.q[q] = _mm256_set1_pd(-0.0);
+    for (size_t r = 0; r < KP_ROWS; r++)
+        for (int q = 0; q < 8; q++) {
+            size_t i = base + r * KP_LANES + 4 * (size_t)q;
+            if (i >= m) continue;
+            __m256d v =
+                m - i >= 4 ? elem4(o, x, y, i, c, f32) : elem4_part(o, x, y, i, m - i, c, f32);
+            acc.q[q] = _mm256_add_pd(acc.q[q], v);
+        }
+    return acc;
+}
+
 INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
     const __m256d c = _mm256_set1_pd(cval);
@@ -74,25 +113,8 @@ INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, i
     int depth = 0;
     size_t leaves = 0;
     for (size_t base = 0; base < m; base += KP_LEAF) {
-        lanes acc;
-        for (int q = 0; q < 8; q++)
-            acc.q[q] = _mm256_set1_pd(-0.0);
-        if (m - base >= KP_LEAF) {
-            for (size_t r = 0; r < KP_ROWS; r++)
-                for (int q = 0; q < 8; q++)
-                    acc.q[q] = _mm256_add_pd(
-                        acc.q[q], elem4(o, x, y, base + r * KP_LANES + 4 * (size_t)q, c, f32));
-        } else {
-            for (size_t r = 0; r < KP_ROWS; r++)
-                for (int q = 0; q < 8; q++) {
-                    size_t i = base + r * KP_LANES + 4 * (size_t)q;
-                    if (i >= m) continue;
-                    __m256d v = m - i >= 4 ? elem4(o, x, y, i, c, f32)
-                                           : elem4_part(o, x, y, i, m - i, c, f32);
-                    acc.q[q] = _mm256_add_pd(acc.q[q], v);
-                }
-        }
-        stack[depth++] = acc;
+        stack[depth++] =
+            m - base >= KP_LEAF ? leaf(o, x, y, base, c, f32) : leaf_part(o, x, y, base, m, c, f32);
         for (size_t n = ++leaves; (n & 1) == 0; n >>= 1) {
             depth--;
             add_lanes(&stack[depth - 1], &stack[depth]);

@@ -64,36 +64,80 @@ INLINE void add_lanes(lanes *a, const lanes *b)
         a->q[q] = _mm512_add_pd(a->q[q], b->q[q]);
 }
 
+/* One full leaf at `base`: four accumulators kept in registers. */
+INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+{
+    __m512d a0 = _mm512_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
+#pragma GCC unroll 8
+    for (size_t r = 0; r < KP_ROWS; r++) {
+        size_t i = base + r * KP_LANES;
+        a0 = _mm512_add_pd(a0, elem8(o, x, y, i, c, f32));
+        a1 = _mm512_add_pd(a1, elem8(o, x, y, i + 8, c, f32));
+        a2 = _mm512_add_pd(a2, elem8(o, x, y, i + 16, c, f32));
+        a3 = _mm512_add_pd(a3, elem8(o, x, y, i + 24, c, f32));
+    }
+    lanes l = {{a0, a1, a2, a3}};
+    return l;
+}
+
+/* Four full leaves at once (sixteen independent chains), combined as the
+ * tree combines them: (L0 + L1) + (L2 + L3). */
+INLINE lanes leaf4(op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+{
+    lanes l0 = leaf(o, x, y, base, c, f32);
+    lanes l1 = leaf(o, x, y, base + KP_LEAF, c, f32);
+    lanes l2 = leaf(o, x, y, base + 2 * KP_LEAF, c, f32);
+    lanes l3 = leaf(o, x, y, base + 3 * KP_LEAF, c, f32);
+    add_lanes(&l0, &l1);
+    add_lanes(&l2, &l3);
+    add_lanes(&l0, &l2);
+    return l0;
+}
+
+/* A leaf of fewer than KP_LEAF elements: missing ones add nothing. */
+INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
+                       int f32)
+{
+    lanes acc;
+    for (int q = 0; q < 4; q++)
+        acc.q[q] = _mm512_set1_pd(-0.0);
+    for (size_t r = 0; r < KP_ROWS; r++)
+        for (int q = 0; q < 4; q++) {
+            size_t i = base + r * KP_LANES + 8 * (size_t)q;
+            if (i >= m) continue;
+            __m512d v =
+                m - i >= 8 ? elem8(o, x, y, i, c, f32) : elem8_part(o, x, y, i, m - i, c, f32);
+            acc.q[q] = _mm512_add_pd(acc.q[q], v);
+        }
+    return acc;
+}
+
+/* Pushes a subtree of 2^level leaves (leaves so far a multiple of it) and
+ * merges as the stack form of the pairwise tree does. */
+INLINE void push(lanes *stack, int *depth, size_t *leaves, const lanes *t, int level)
+{
+    stack[(*depth)++] = *t;
+    *leaves += (size_t)1 << level;
+    for (size_t n = *leaves >> level; (n & 1) == 0; n >>= 1) {
+        --*depth;
+        add_lanes(&stack[*depth - 1], &stack[*depth]);
+    }
+}
+
 INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
     const __m512d c = _mm512_set1_pd(cval);
     lanes stack[8];
     int depth = 0;
-    size_t leaves = 0;
-    for (size_t base = 0; base < m; base += KP_LEAF) {
-        lanes acc;
-        for (int q = 0; q < 4; q++)
-            acc.q[q] = _mm512_set1_pd(-0.0);
-        if (m - base >= KP_LEAF) {
-            for (size_t r = 0; r < KP_ROWS; r++)
-                for (int q = 0; q < 4; q++)
-                    acc.q[q] = _mm512_add_pd(
-                        acc.q[q], elem8(o, x, y, base + r * KP_LANES + 8 * (size_t)q, c, f32));
-        } else {
-            for (size_t r = 0; r < KP_ROWS; r++)
-                for (int q = 0; q < 4; q++) {
-                    size_t i = base + r * KP_LANES + 8 * (size_t)q;
-                    if (i >= m) continue;
-                    __m512d v = m - i >= 8 ? elem8(o, x, y, i, c, f32)
-                                           : elem8_part(o, x, y, i, m - i, c, f32);
-                    acc.q[q] = _mm512_add_pd(acc.q[q], v);
-                }
-        }
-        stack[depth++] = acc;
-        for (size_t n = ++leaves; (n & 1) == 0; n >>= 1) {
-            depth--;
-            add_lanes(&stack[depth - 1], &stack[depth]);
-        }
+    size_t leaves = 0, base = 0;
+    for (; m - base >= 4 * KP_LEAF; base += 4 * KP_LEAF) {
+        lanes t = leaf4(o, x, y, base, c, f32);
+        push(stack, &depth, &leaves, &t, 2);
+    }
+    for (; base < m; base += KP_LEAF) {
+        lanes t =
+            m - base >= KP_LEAF ? leaf(o, x, y, base, c, f32) : leaf_part(o, x, y, base, m, c, f32);
+        push(stack, &depth, &leaves, &t, 0);
     }
     for (; depth > 1; depth--)
         add_lanes(&stack[depth - 2], &stack[depth - 1]);
