@@ -23,6 +23,8 @@
  *   KERNPOOL_CGROUP_ROOT a directory that stands for "/" when the cgroup files
  *                        (/proc/self/cgroup, /proc/self/mountinfo and the
  *                        cgroup mounts) are read; for tests.
+ *   KERNPOOL_ISA         portable, avx2 or avx512: the most the kernels may
+ *                        use (default: everything the CPU and OS support).
  * A malformed value is ignored (the built-in default applies) and
  * kp_pool_info_get() reports it.
  */
