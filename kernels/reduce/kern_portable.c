@@ -74,11 +74,17 @@ INLINE double canon(op o, const void *x, const void *y, size_t m, double c, int 
         lanes acc;
         for (int l = 0; l < KP_LANES; l++)
             acc.v[l] = -0.0;
-        for (size_t r = 0; r < KP_ROWS; r++)
-            for (size_t l = 0; l < KP_LANES; l++) {
-                size_t i = base + r * KP_LANES + l;
-                if (i < m) acc.v[l] += element(o, x, y, i, c, f32);
-            }
+        if (m - base >= KP_LEAF) {
+            for (size_t r = 0; r < KP_ROWS; r++)
+                for (size_t l = 0; l < KP_LANES; l++)
+                    acc.v[l] += element(o, x, y, base + r * KP_LANES + l, c, f32);
+        } else {
+            for (size_t r = 0; r < KP_ROWS; r++)
+                for (size_t l = 0; l < KP_LANES; l++) {
+                    size_t i = base + r * KP_LANES + l;
+                    if (i < m) acc.v[l] += element(o, x, y, i, c, f32);
+                }
+        }
         push_leaf(stack, &depth, ++leaves, &acc);
     }
     return finish(stack, depth);
