@@ -1,0 +1,288 @@
+#!/usr/bin/python3
+"""Runs a benchmark comparison and writes its reports (scripts/bench.sh calls this).
+
+    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin]
+
+Suites:
+  reduce    kernpool's reductions (kernpool-bench-reduce) beside, in the same
+            run: the memory read loop (same process, same arrays), threaded
+            OpenBLAS (kernpool-bench-openblas, one process per thread count
+            and per OPENBLAS_CORETYPE) and numpy (bench/peer_numpy.py, one
+            process per BLAS thread count). Writes reductions.{md,json} and
+            reductions-*.png.
+  forkjoin  fork-join overhead of kp_parallel_for beside OpenMP
+            (kernpool-bench-forkjoin, one runtime per process, sessions
+            alternating), once per OMP_WAIT_POLICY. Writes forkjoin.{md,json}.
+
+Default output: docs/benchmarks/ for full, docs/benchmarks/quick/ for quick.
+Each program writes Google Benchmark's JSON; the raw results of all of them,
+with the facts of the run (machine, method, environment, load), are merged
+into one JSON file per suite, from which bench/report.py writes the rest.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+import report  # noqa: E402  (bench/report.py)
+
+# What each mode measures. Sizes are elements; workers as kernpool reads them.
+MODES = {
+    "quick": {
+        "sizes": "1e3,1e4,1e5,1e6,1e7,1e8",
+        "kernels": "dsum,ddot,dasum,dnrm2",
+        "workers": "1,2,-1",
+        "repetitions": 3, "min_time": 0.02, "warmup": 0.02,
+        "sweep": "10,22,2",
+        "coretypes": ["", "SkylakeX"],
+        "numpy_threads": [1, 2],
+        "forkjoin_sessions": 2,
+    },
+    "full": {
+        "sizes": "1e3,1e4,1e5,1e6,1e7,1e8",
+        "kernels": "dsum,ddot,dasum,dnrm2,ssum,sdot,sasum,snrm2",
+        "workers": "1,2,-1",
+        "repetitions": 5, "min_time": 0.1, "warmup": 0.05,
+        "sweep": "10,22,4",
+        "coretypes": ["", "SkylakeX", "auto"],
+        "numpy_threads": [1, 2],
+        "forkjoin_sessions": 5,
+    },
+}
+FORKJOIN_ROUNDS_PER_SESSION = 3
+OMP_POLICIES = ["default", "active", "passive"]
+
+# Zen generations by AMD family/model (AMD's processor programming references).
+AMD_FAMILIES = {23: "Zen / Zen 2", 25: "Zen 3 / Zen 4", 26: "Zen 5"}
+
+
+def sh(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def cpuinfo():
+    facts = {}
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if ":" not in line:
+                if facts:
+                    break
+                continue
+            key, _, value = line.partition(":")
+            facts.setdefault(key.strip(), value.strip())
+    return facts
+
+
+def machine_facts():
+    info = cpuinfo()
+    flags = info.get("flags", "").split()
+    simd = [f for f in ("sse2", "avx", "avx2", "fma", "avx512f", "avx512dq", "avx512cd",
+                        "avx512bw", "avx512vl", "avx512_bf16") if f in flags]
+    family = int(info.get("cpu family", "0") or 0)
+    model = info.get("model name", "unknown")
+    generation = AMD_FAMILIES.get(family) if info.get("vendor_id") == "AuthenticAMD" else None
+    cpu = f"{model}, family {family} model {info.get('model', '?')}"
+    if generation:
+        cpu += f" ({generation})"
+    thp = ""
+    try:
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            thp = f.read().strip()
+    except OSError:
+        pass
+    return {
+        "cpu": cpu,
+        "cpu_flags_simd": " ".join(simd),
+        "cpus_online": os.cpu_count(),
+        "cpus_allowed": len(os.sched_getaffinity(0)),
+        "kernel": platform.release(),
+        "compiler": sh("cc", "--version").splitlines()[0] if sh("cc", "--version") else "",
+        "transparent_hugepage": thp,
+        "git_commit": sh("git", "-C", ROOT, "describe", "--always", "--dirty"),
+        "environment": {k: v for k, v in sorted(os.environ.items())
+                        if k.startswith(("OPENBLAS_", "OMP_", "KERNPOOL_", "GOMP_"))},
+    }
+
+
+def load():
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+class Runner:
+    """Runs the programs, keeps every raw result and the order they ran in."""
+
+    def __init__(self, build, tmp, settings):
+        self.bench_dir = os.path.join(build, "bench")
+        self.tmp = tmp
+        self.s = settings
+        self.runs = []
+        self.count = 0
+
+    def program(self, name):
+        path = os.path.join(self.bench_dir, name)
+        return path if os.access(path, os.X_OK) else None
+
+    def gbench(self, label, name, args, env_changes, repetitions, min_time=None):
+        """Runs a harness program; returns its parsed JSON (None if it failed)."""
+        path = self.program(name)
+        if path is None:
+            print(f"skipped {label}: {name} was not built", file=sys.stderr)
+            return None
+        self.count += 1
+        out = os.path.join(self.tmp, f"{self.count:03d}.json")
+        cmd = [path, f"--benchmark_out={out}", "--benchmark_out_format=json",
+               f"--benchmark_repetitions={repetitions}", f"--warmup={self.s['warmup']}"]
+        if min_time is not None:
+            cmd.append(f"--benchmark_min_time={min_time}")
+        cmd += args
+        return self._run(label, cmd, env_changes, out)
+
+    def numpy(self, label, args, env_changes):
+        self.count += 1
+        out = os.path.join(self.tmp, f"{self.count:03d}.json")
+        cmd = ["/usr/bin/python3", os.path.join(HERE, "peer_numpy.py"), "--json", out] + args
+        return self._run(label, cmd, env_changes, out)
+
+    def _run(self, label, cmd, env_changes, out):
+        env = dict(os.environ)
+        for k, v in env_changes.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = v
+        print(f"   {label}", file=sys.stderr, flush=True)
+        before = load()
+        t0 = time.time()
+        done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              text=True, check=False)
+        if done.returncode != 0 or not os.path.exists(out):
+            print(f"   FAILED ({done.returncode}): {' '.join(cmd)}\n{done.stderr}", file=sys.stderr)
+            return None
+        with open(out) as f:
+            result = json.load(f)
+        # Keep every measured repetition; the aggregates (mean, median, ...)
+        # are recomputed from them by the report.
+        result["benchmarks"] = [b for b in result.get("benchmarks", [])
+                                if b.get("run_type", "iteration") == "iteration"]
+        shown = {k: v for k, v in env_changes.items()}
+        self.runs.append({
+            "label": label,
+            "command": [os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd
+                        if not c.startswith("--benchmark_out")],
+            "environment_changes": shown,
+            "seconds": round(time.time() - t0, 2),
+            "load_avg_before": before,
+            "load_avg_after": load(),
+            "result": result,
+        })
+        return result
+
+
+def run_reduce(r, s):
+    kp_args = [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}", f"--workers={s['workers']}",
+               "--stream-workers=1,2", f"--sweep={s['sweep']}"]
+    r.gbench("kernpool reductions, memory read, crossover sweep", "kernpool-bench-reduce",
+             kp_args, {}, s["repetitions"], s["min_time"])
+    # OpenBLAS: "" = the environment as it is (this machine sets
+    # OPENBLAS_CORETYPE); "auto" = no OPENBLAS_CORETYPE, OpenBLAS's own pick.
+    for core in s["coretypes"]:
+        for threads in (1, 2):
+            change = {"OPENBLAS_NUM_THREADS": str(threads)}
+            if core == "auto":
+                change["OPENBLAS_CORETYPE"] = None
+            elif core:
+                change["OPENBLAS_CORETYPE"] = core
+            what = core or "environment's OPENBLAS_CORETYPE"
+            r.gbench(f"OpenBLAS pthread, {what}, {threads} thread(s)", "kernpool-bench-openblas",
+                     [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}"], change,
+                     s["repetitions"], s["min_time"])
+    for threads in s["numpy_threads"]:
+        r.numpy(f"numpy, BLAS threads {threads}",
+                [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}",
+                 f"--repetitions={s['repetitions']}", f"--min-time={max(s['min_time'], 0.02)}",
+                 f"--warmup={s['warmup']}"],
+                {"OPENBLAS_NUM_THREADS": str(threads)})
+
+
+def run_forkjoin(r, s):
+    for policy in OMP_POLICIES:
+        change = {"OMP_WAIT_POLICY": None if policy == "default" else policy}
+        for session in range(s["forkjoin_sessions"]):
+            for runtime in ("kernpool", "openmp", "reference"):
+                res = r.gbench(f"fork-join {runtime}, OMP_WAIT_POLICY={policy}, "
+                               f"session {session + 1}", "kernpool-bench-forkjoin",
+                               [f"--benchmark_filter=^forkjoin/{runtime}/"], change,
+                               FORKJOIN_ROUNDS_PER_SESSION)
+                if res is not None:
+                    r.runs[-1]["omp_wait_policy"] = policy
+
+
+def method_text(s, suite):
+    if suite == "forkjoin":
+        return (f"best of {s['forkjoin_sessions'] * FORKJOIN_ROUNDS_PER_SESSION} rounds of "
+                f"20000 back-to-back regions: {s['forkjoin_sessions']} processes per runtime "
+                f"and figure, alternating, each {FORKJOIN_ROUNDS_PER_SESSION} rounds after one "
+                "warm-up round")
+    return (f"best of {s['repetitions']} repetitions; each repetition is the mean time of "
+            f"back-to-back calls over at least {s['min_time']} s; a warm-up of "
+            f"{s['warmup']} s (at least one call) before the first; wall-clock time")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("mode", choices=sorted(MODES))
+    ap.add_argument("--build", required=True, help="build directory (holds bench/)")
+    ap.add_argument("--out", help="output directory")
+    ap.add_argument("--suites", default="reduce,forkjoin")
+    args = ap.parse_args()
+    s = MODES[args.mode]
+    out = args.out or os.path.join(ROOT, "docs", "benchmarks",
+                                   "" if args.mode == "full" else "quick")
+    os.makedirs(out, exist_ok=True)
+    suites = args.suites.split(",")
+    for suite in suites:
+        if suite not in ("reduce", "forkjoin"):
+            ap.error(f"unknown suite {suite}")
+
+    start = time.time()
+    for suite in suites:
+        with tempfile.TemporaryDirectory(prefix="kernpool-bench-") as tmp:
+            r = Runner(args.build, tmp, s)
+            meta = {
+                "suite": suite,
+                "mode": args.mode,
+                "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+                "command": f"scripts/bench.sh {args.mode}",
+                "method": method_text(s, suite),
+                "settings": s,
+                "load_avg_start": load(),
+            }
+            meta.update(machine_facts())
+            t0 = time.time()
+            (run_reduce if suite == "reduce" else run_forkjoin)(r, s)
+            meta["load_avg_end"] = load()
+            meta["seconds"] = round(time.time() - t0, 1)
+            raw = {"meta": meta, "runs": r.runs}
+            name = "reductions" if suite == "reduce" else "forkjoin"
+            path = os.path.join(out, f"{name}.json")
+            with open(path, "w") as f:
+                json.dump(raw, f, indent=1)
+            written = report.write(raw, out, name)
+            for w in [path] + written:
+                print(f"wrote {os.path.relpath(w, ROOT)}", file=sys.stderr)
+    print(f"done in {time.time() - start:.0f} s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
