@@ -127,8 +127,10 @@ def collect_reduce(raw):
                 source, kernel = "numpy", words[1]
                 facts["numpy"] = ctx
             elif words[0] == "kernpool":
-                source, kernel = "kernpool", words[1]
-                kp_context = ctx
+                isa = run.get("environment_changes", {}).get("KERNPOOL_ISA")
+                source, kernel = ("kernpool", words[1]) if not isa else (f"isa:{isa}", words[1])
+                if not isa:
+                    kp_context = ctx
             elif words[0] == "stream":
                 source, kernel = "read", "read"
             elif words[0] == "sweep":
@@ -193,7 +195,8 @@ def write_reduce(raw, out, name):
       f"huge pages `{meta['transparent_hugepage']}` (every program advises its arrays into "
       f"huge pages, as numpy does). kernpool {kpctx.get('kernpool_version', '?') if kpctx else '?'}"
       f" at commit `{meta['git_commit']}`, CPU budget {budget}, built with "
-      f"`{kpctx.get('c_flags', '?') if kpctx else '?'}` (no -march).")
+      f"`{kpctx.get('c_flags', '?') if kpctx else '?'}` (no -march); kernels chosen at run "
+      f"time ({kp_isa(meta)}).")
     w(f"- **Method**: {meta['method']}. Sizes {meta['settings']['sizes']} elements; every "
       f"program reads a prefix of one array allocated at the largest size, so sizes that fit "
       f"a cache are measured in that cache. Throughput is bytes of input read per second "
@@ -219,8 +222,9 @@ def write_reduce(raw, out, name):
           f"(OPENBLAS_NUM_THREADS) | {f['how']} |")
     if npf:
         blas = os.path.basename(npf.get("blas_library", "?"))
-        w(f"| numpy {npf.get('numpy_version', '?')} | `numpy.sum(x)` (numpy's pairwise sum, "
-          f"SIMD dispatch: {npf.get('numpy_cpu_dispatch', '?').split()[-1] if npf.get('numpy_cpu_dispatch') else '?'}), "
+        top = (npf.get("numpy_cpu_dispatch") or "?").split()[-1]
+        w(f"| numpy {npf.get('numpy_version', '?')} | `numpy.sum(x)` (numpy's own pairwise sum; "
+          f"its SIMD dispatch reaches {top} on this CPU), "
           f"`numpy.dot(x, y)` and `numpy.linalg.norm(x)` (= sqrt(x.dot(x)): BLAS ddot, no "
           f"overflow guard) through `{blas}` ({npf.get('blas_openblas_corename', '?')} kernels), "
           f"`numpy.abs(x).sum()` (temporary array); Python {npf.get('python_version', '?')} "
@@ -269,7 +273,7 @@ def write_reduce(raw, out, name):
         for p in openblas:
             cols += [(p, k, 1), (p, k, 2)]
         head = ["n", "kernpool 1", "kernpool 2"] + [
-            f"{'memory read' if src == 'read' else src} {t}" for src, _k, t in cols] + ["numpy"]
+            f"{'memory read' if src == 'read' else src} {t}" for src, _k, t in cols] + ["numpy (BLAS 1t)"]
         w(f"### {k}")
         w("")
         w("| " + " | ".join(head) + " |")
@@ -303,6 +307,28 @@ def write_reduce(raw, out, name):
             row.append(scaling_cell(a, b))
         w("| " + " | ".join(row) + " |")
     w("")
+    order = ["portable", "avx2", "avx512"]
+    isas = sorted({src[4:] for (src, _k) in series if src.startswith("isa:")},
+                  key=lambda i: order.index(i) if i in order else len(order))
+    if isas:
+        w("## kernpool by instruction set, workers = 1")
+        w("")
+        w("The same program run again with `KERNPOOL_ISA` capping the kernels' instruction "
+          f"set, in processes of their own after the main one; 'default' is the main run "
+          f"({kp_isa(meta)}). GB/s.")
+        w("")
+        w("| kernel | n | " + " | ".join(isas) + " | default |")
+        w("|---|---|" + "---|" * (len(isas) + 1))
+        for k in kernels:
+            for n in sorted({n for (src, kk) in series if src.startswith("isa:") and kk == k
+                             for (n, _w) in series[(src, kk)]}):
+                row = [k, fmt_n(n)]
+                for isa in isas + [None]:
+                    src = f"isa:{isa}" if isa else "kernpool"
+                    s2 = series.get((src, k), {}).get((n, 1))
+                    row.append(fmt(s2.gbs if s2 else None, 1))
+                w("| " + " | ".join(row) + " |")
+        w("")
     sweep = series.get(("sweep", "dsum"))
     if sweep:
         w("## Crossover: where workers = 2 starts beating workers = 1 (kp_dsum)")
@@ -333,6 +359,16 @@ def write_reduce(raw, out, name):
     with open(path, "w") as f:
         f.write("\n".join(lines))
     return [path] + pngs
+
+
+def kp_isa(meta):
+    """The instruction set kernpool's kernels used by default, by the header's rule."""
+    isa = meta.get("environment", {}).get("KERNPOOL_ISA")
+    if isa:
+        return f"KERNPOOL_ISA={isa}"
+    flags = meta.get("cpu_flags_simd", "").split()
+    best = "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "portable"
+    return f"KERNPOOL_ISA unset: the widest the CPU offers, {best} here"
 
 
 def fmt_bytes(b):

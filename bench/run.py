@@ -44,6 +44,7 @@ MODES = {
         "sweep": "10,22,2",
         "coretypes": ["", "SkylakeX"],
         "numpy_threads": [1, 2],
+        "isas": [],
         "forkjoin_sessions": 2,
     },
     "full": {
@@ -54,6 +55,7 @@ MODES = {
         "sweep": "10,22,4",
         "coretypes": ["", "SkylakeX", "auto"],
         "numpy_threads": [1, 2],
+        "isas": ["portable", "avx2"],
         "forkjoin_sessions": 5,
     },
 }
@@ -194,6 +196,13 @@ def run_reduce(r, s):
                "--stream-workers=1,2", f"--sweep={s['sweep']}"]
     r.gbench("kernpool reductions, memory read, crossover sweep", "kernpool-bench-reduce",
              kp_args, {}, s["repetitions"], s["min_time"])
+    # kernpool again on narrower instruction sets (KERNPOOL_ISA), one thread:
+    # what the run-time choice of kernel is worth.
+    dkernels = ",".join(k for k in s["kernels"].split(",") if k.startswith("d"))
+    for isa in s["isas"]:
+        r.gbench(f"kernpool reductions, KERNPOOL_ISA={isa}", "kernpool-bench-reduce",
+                 [f"--sizes={s['sizes']}", f"--kernels={dkernels}", "--workers=1",
+                  "--stream-workers="], {"KERNPOOL_ISA": isa}, s["repetitions"], s["min_time"])
     # OpenBLAS: "" = the environment as it is (this machine sets
     # OPENBLAS_CORETYPE); "auto" = no OPENBLAS_CORETYPE, OpenBLAS's own pick.
     for core in s["coretypes"]:
