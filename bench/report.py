@@ -203,8 +203,8 @@ def write_reduce(raw, out, name):
       f"(GB = 1e9 bytes; a dot product reads two vectors) and elements per second. "
       f"Ratios are kernpool / peer of throughput (above 1: kernpool is faster), against the "
       f"peer at the same thread count; workers = -1 is {budget} threads here.")
-    w(f"- **Load**: load average {meta['load_avg_start']} at the start, "
-      f"{meta['load_avg_end']} at the end (1, 5, 15 min). The spread column is "
+    w(f"- **Noise**: {noise_text(raw)[0]} Load average {meta['load_avg_start']} at the "
+      f"start, {meta['load_avg_end']} at the end. The spread column is "
       f"(slowest - fastest) / fastest over the {reps} repetitions.")
     w("")
     w("Peers, and the kernel each ran:")
@@ -353,7 +353,7 @@ def write_reduce(raw, out, name):
         w("")
     w("## Notes")
     w("")
-    w(notes_text(meta, raw))
+    w(notes_text(meta, raw, series))
     w("")
     path = os.path.join(out, f"{name}.md")
     with open(path, "w") as f:
@@ -473,19 +473,55 @@ def evaluate_targets(series, kernels, openblas, budget):
     return out
 
 
-def notes_text(meta, raw):
-    slow = [r for r in raw["runs"] if r.get("load_avg_before")]
-    loads = [float(r["load_avg_before"].split()[0]) for r in slow]
-    busy = max(loads) if loads else 0
-    text = (f"- The machine has {meta['cpus_allowed']} cores; a load average above about 0.5 "
-            f"at the start of a program means something else was running. Highest 1-minute "
-            f"load average seen before a program started: {busy:.2f}.")
-    if busy > 0.5:
-        text += (" **The machine was not quiet**: figures, and most of all the 2-thread ones, "
+def noise(raw):
+    """(share of the CPUs other processes used over the whole suite, worst run, its label)."""
+    runs = [r for r in raw["runs"] if "other_cpu_share" in r]
+    if not runs:
+        return None
+    wall = sum(r["seconds"] for r in runs)
+    mean = sum(r["other_cpu_share"] * r["seconds"] for r in runs) / wall
+    worst = max(runs, key=lambda r: r["other_cpu_share"])
+    return mean, worst["other_cpu_share"], worst["label"]
+
+
+def noise_text(raw):
+    n = noise(raw)
+    if n is None:
+        return "", False
+    mean, worst, label = n
+    busy = mean > 0.05 or worst > 0.15
+    text = (f"Other processes used {100 * mean:.1f}% of the machine's CPU time while the "
+            f"programs ran (at most {100 * worst:.1f}%, during \"{label}\").")
+    if busy:
+        text += (" **The machine was not quiet**: figures, above all the 2-thread ones, "
                  "may be lower than on an idle machine.")
+    return text, busy
+
+
+def notes_text(meta, raw, series):
+    text = "- " + (noise_text(raw)[0] or "The noise of the machine was not recorded.")
     text += ("\n- Each program is a separate process: OpenBLAS's threaded library never shares "
              "a process with kernpool, and numpy loads its own BLAS (Debian's alternatives "
              "choose which; its path is recorded above).")
+    big = 100000000
+    read = max((v.gbs for (n, _w), v in series.get(("read", "read"), {}).items() if n == big),
+               default=None)
+    kp = max((v.gbs for (n, _w), v in series.get(("kernpool", "dsum"), {}).items() if n == big),
+             default=None)
+    if read and kp and kp > 1.03 * read:
+        text += (f"\n- kp_dsum read 1e8 doubles faster than the read loop ({kp:.1f} against "
+                 f"{read:.1f} GB/s): in this run the read loop (SSE2, measured just before) "
+                 "fell short of the machine's read bandwidth, so the 90% target is measured "
+                 "against a lower bound of it.")
+    small = series.get(("numpy", "dsum"), {})
+    t = min((v.best for (n, _w), v in small.items() if n == 1000), default=None)
+    if t is not None:
+        text += (f"\n- numpy at small sizes mostly measures the cost of a Python call: "
+                 f"numpy.sum of 1e3 doubles took {t * 1e6:.2f} us, of which the summing itself "
+                 "is a small part.")
+    text += ("\n- Peers run in their own processes one after another, so a ratio compares "
+             "figures taken seconds to minutes apart; memory bandwidth on a shared host drifts "
+             "over such spans, which the spread column does not show.")
     text += ("\n- Google Benchmark (Debian's libbenchmark 1.7.1) warns that it was built as "
              "DEBUG; only its own bookkeeping between timed loops is affected.")
     return text
@@ -659,7 +695,8 @@ def write_forkjoin(raw, out, name):
       f"**delay**: each index runs a fixed delay D ({delay}); overhead = time per region - D "
       "(the EPCC syncbench method). Both threads must take part for the overhead to stay "
       "below D, so this is the fairer figure.")
-    w(f"- Load average {meta['load_avg_start']} at the start, {meta['load_avg_end']} at the end.")
+    w(f"- Noise: {noise_text(raw)[0]} Load average {meta['load_avg_start']} at the start, "
+      f"{meta['load_avg_end']} at the end.")
     w("")
     w("| OpenMP wait policy | shape | kernpool | OpenMP | kernpool / OpenMP |")
     w("|---|---|---|---|---|")

@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -121,6 +122,22 @@ def load():
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
+def cpu_busy():
+    """(busy, steal) CPU-seconds of the whole machine since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(v) for v in f.readline().split()[1:]]
+    tick = os.sysconf("SC_CLK_TCK")
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (fields + [0] * 8)[:8]
+    return (user + nice + system + irq + softirq) / tick, steal / tick
+
+
+def own_cpu():
+    """CPU-seconds used by this process and its finished children."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class Runner:
     """Runs the programs, keeps every raw result and the order they ran in."""
 
@@ -165,6 +182,8 @@ class Runner:
                 env[k] = v
         print(f"   {label}", file=sys.stderr, flush=True)
         before = load()
+        busy0, steal0 = cpu_busy()
+        own0 = own_cpu()
         t0 = time.time()
         done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                               text=True, check=False)
@@ -177,13 +196,20 @@ class Runner:
         # are recomputed from them by the report.
         result["benchmarks"] = [b for b in result.get("benchmarks", [])
                                 if b.get("run_type", "iteration") == "iteration"]
+        wall = time.time() - t0
+        busy1, steal1 = cpu_busy()
+        other = max(0.0, (busy1 - busy0) - (own_cpu() - own0))
         shown = {k: v for k, v in env_changes.items()}
         self.runs.append({
             "label": label,
             "command": [os.path.relpath(c, ROOT) if c.startswith(ROOT) else c for c in cmd
                         if not c.startswith("--benchmark_out")],
             "environment_changes": shown,
-            "seconds": round(time.time() - t0, 2),
+            "seconds": round(wall, 2),
+            # CPU time the rest of the machine used meanwhile, as a share of
+            # all its CPUs: the noise this program ran under.
+            "other_cpu_share": round(other / (wall * os.cpu_count()), 4),
+            "steal_cpu_share": round((steal1 - steal0) / (wall * os.cpu_count()), 4),
             "load_avg_before": before,
             "load_avg_after": load(),
             "result": result,
