@@ -57,14 +57,24 @@ typedef struct job {
 
 /* ---------------------------------------------------------------- checks */
 
+/* |inc| without overflow, PTRDIFF_MIN included. */
+static size_t abs_inc(ptrdiff_t inc)
+{
+    return inc < 0 ? (size_t)0 - (size_t)inc : (size_t)inc;
+}
+
+/* The span (n - 1) |inc| elem must fit a ptrdiff_t. */
+static int check_span(size_t n, ptrdiff_t inc, size_t elem)
+{
+    if (n > 1 && (n - 1) > (size_t)PTRDIFF_MAX / elem / abs_inc(inc)) return KP_EOVERFLOW;
+    return KP_OK;
+}
+
 static int check_vec(size_t n, const void *x, ptrdiff_t inc, size_t elem)
 {
     if (x == NULL && n > 0) return KP_ENULL;
     if (inc == 0) return KP_ESTRIDE;
-    if (inc == PTRDIFF_MIN) return KP_EOVERFLOW;
-    size_t a = (size_t)(inc < 0 ? -inc : inc);
-    if (n > 1 && (n - 1) > (size_t)PTRDIFF_MAX / elem / a) return KP_EOVERFLOW;
-    return KP_OK;
+    return check_span(n, inc, elem);
 }
 
 /* ------------------------------------------------------- blocks to partials */
@@ -72,9 +82,8 @@ static int check_vec(size_t n, const void *x, ptrdiff_t inc, size_t elem)
 /* Element i of a vector: x_i as in the header. */
 static const char *addr(const vec *v, size_t n, size_t i, size_t elem)
 {
-    size_t a = (size_t)(v->inc < 0 ? -v->inc : v->inc);
     size_t pos = v->inc > 0 ? i : n - 1 - i;
-    return (const char *)v->base + pos * a * elem;
+    return (const char *)v->base + pos * abs_inc(v->inc) * elem;
 }
 
 /* A block's elements, contiguous: the data itself when the stride is 1, else
@@ -320,10 +329,10 @@ static int dot(int f32, size_t n, const void *x, ptrdiff_t incx, const void *y, 
                int workers, double *out)
 {
     size_t elem = f32 ? sizeof(float) : sizeof(double);
-    if (x == NULL && n > 0) return KP_ENULL;
-    if (y == NULL && n > 0) return KP_ENULL;
-    int rc = check_vec(n, x, incx, elem);
-    if (rc == KP_OK) rc = check_vec(n, y, incy, elem);
+    if ((x == NULL || y == NULL) && n > 0) return KP_ENULL;
+    if (incx == 0 || incy == 0) return KP_ESTRIDE;
+    int rc = check_span(n, incx, elem);
+    if (rc == KP_OK) rc = check_span(n, incy, elem);
     if (rc != KP_OK) return rc;
     *out = n == 0 ? 0.0 : reduce(R_DOT, f32, n, v_of(x, incx), v_of(y, incy), workers).sum;
     return KP_OK;
