@@ -24,6 +24,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import resource
 import subprocess
 import sys
@@ -263,6 +264,24 @@ def run_forkjoin(r, s):
                     r.runs[-1]["omp_wait_policy"] = policy
 
 
+def peers(runs):
+    """Which kernel each program ran, from what the programs recorded."""
+    out = []
+    for run in runs:
+        ctx = run["result"].get("context", {})
+        entry = {"label": re.sub(r", session \d+$", "", run["label"])}
+        for key in ("openblas_corename", "openblas_config", "openblas_library", "numpy_version",
+                    "blas_library", "blas_openblas_corename", "blas_openblas_num_threads",
+                    "numpy_cpu_dispatch", "kernpool_version", "omp_wait_policy", "compiler"):
+            if key in ctx:
+                entry[key] = ctx[key]
+        if "KERNPOOL_ISA" in run["environment_changes"]:
+            entry["kernpool_isa"] = run["environment_changes"]["KERNPOOL_ISA"]
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
 def method_text(s, suite):
     if suite == "forkjoin":
         return (f"best of {s['forkjoin_sessions'] * FORKJOIN_ROUNDS_PER_SESSION} rounds of "
@@ -307,6 +326,7 @@ def main():
             t0 = time.time()
             (run_reduce if suite == "reduce" else run_forkjoin)(r, s)
             meta["load_avg_end"] = load()
+            meta["peers"] = peers(r.runs)
             meta["seconds"] = round(time.time() - t0, 1)
             raw = {"meta": meta, "runs": r.runs}
             name = "reductions" if suite == "reduce" else "forkjoin"
