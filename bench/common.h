@@ -34,6 +34,9 @@ void bench_context_machine(void);
  * -march flag (SSE2 on x86-64). It only reads, so from memory it runs at the
  * machine's read bandwidth: the limit a reduction can reach. */
 double bench_read_sum(const double *x, size_t n);
+/* The same loop with the widest SIMD the CPU offers, chosen at load time
+ * (AVX-512, AVX2 or SSE2). */
+double bench_read_sum_wide(const double *x, size_t n);
 
 /* Nonzero if argv[i] is "--name=..."; then *value points past the '='. */
 int bench_option(const char *arg, const char *name, const char **value);

@@ -4,7 +4,8 @@
  *
  *   kernpool/<kernel>/n:N/workers:W        kp_<kernel>(N, x, 1, [y, 1,] W, &out)
  *   stream/read/n:N/workers:W              bench_read_sum over x[0..N) split by
- *                                          kp_parallel_for at W workers
+ *                                          kp_parallel_for at W workers (SSE2)
+ *   stream/read_wide/n:N/workers:W         the same loop, widest SIMD (ifunc)
  *   sweep/kernpool/dsum/n:N/workers:W      kp_dsum at sizes between two powers
  *                                          of two: where workers = 2 starts to
  *                                          beat workers = 1
@@ -131,6 +132,7 @@ static void bench_reduce(kpb_state *st, void *ctx)
 }
 
 typedef struct read_job {
+    double (*sum)(const double *x, size_t n);
     const double *x;
     _Atomic double sink; /* keeps each range's sum alive */
 } read_job;
@@ -138,8 +140,7 @@ typedef struct read_job {
 static void read_range(void *ctx, size_t begin, size_t end)
 {
     read_job *j = ctx;
-    atomic_store_explicit(&j->sink, bench_read_sum(j->x + begin, end - begin),
-                          memory_order_relaxed);
+    atomic_store_explicit(&j->sink, j->sum(j->x + begin, end - begin), memory_order_relaxed);
 }
 
 /* Ranges of whole 512 KiB blocks: a range costs far more than claiming it,
@@ -147,12 +148,17 @@ static void read_range(void *ctx, size_t begin, size_t end)
  * are enough blocks to balance two threads. */
 #define READ_GRAIN 65536
 
+typedef struct read_kind {
+    double (*sum)(const double *x, size_t n);
+    const data *d;
+} read_kind;
+
 static void bench_read(kpb_state *st, void *ctx)
 {
-    const data *d = ctx;
+    const read_kind *kind = ctx;
     size_t n = (size_t)kpb_arg(st, 0);
     int workers = (int)kpb_arg(st, 1);
-    read_job job = {d->x, 0.0};
+    read_job job = {kind->sum, kind->d->x, 0.0};
     kpb_counter(st, "threads", kp_workers_resolve(workers));
     while (kpb_loop(st)) {
         int rc = kp_parallel_for(n, READ_GRAIN, read_range, &job, workers);
@@ -263,7 +269,8 @@ int main(int argc, char **argv)
 
     /* Runs go size by size, the read figure first, so that the figures a
      * ratio compares are measured close together in time. */
-    kpb_bench *benches[KERNELS], *read = NULL;
+    kpb_bench *benches[KERNELS], *read = NULL, *read_wide = NULL;
+    static read_kind sse2 = {bench_read_sum, &d}, wide = {bench_read_sum_wide, &d};
     for (int c = 0; c < nchosen; c++) {
         kernel *k = &kernels[chosen[c]];
         k->d = &d;
@@ -273,12 +280,17 @@ int main(int argc, char **argv)
         kpb_arg_names(benches[c], "n", "workers");
     }
     if (nstream > 0) {
-        if ((read = kpb_register("stream/read", bench_read, &d)) == NULL) return 1;
+        if ((read = kpb_register("stream/read", bench_read, &sse2)) == NULL ||
+            (read_wide = kpb_register("stream/read_wide", bench_read, &wide)) == NULL)
+            return 1;
         kpb_arg_names(read, "n", "workers");
+        kpb_arg_names(read_wide, "n", "workers");
     }
     for (int i = 0; i < nsizes; i++) {
-        for (int w = 0; w < nstream; w++)
+        for (int w = 0; w < nstream; w++) {
             kpb_args(read, sizes[i], stream_workers[w]);
+            kpb_args(read_wide, sizes[i], stream_workers[w]);
+        }
         for (int c = 0; c < nchosen; c++)
             for (int w = 0; w < nworkers; w++)
                 kpb_args(benches[c], sizes[i], workers[w]);
