@@ -223,6 +223,13 @@ typedef struct tree {
     size_t count;
 } tree;
 
+/* Only depth and count: the stack is written before it is read. */
+static void tree_init(tree *t)
+{
+    t->depth = 0;
+    t->count = 0;
+}
+
 static void tree_push(kind k, tree *t, const partial *p)
 {
     t->stack[t->depth++] = *p;
@@ -247,7 +254,8 @@ static void run_units(void *ctx, size_t begin, size_t end)
     for (size_t u = begin; u < end; u++) {
         size_t first = u * j->group;
         size_t last = first + j->group < j->nblocks ? first + j->group : j->nblocks;
-        tree t = {.depth = 0};
+        tree t;
+        tree_init(&t);
         for (size_t b = first; b < last; b++) {
             partial p = block(j, b);
             tree_push(j->k, &t, &p);
@@ -271,7 +279,8 @@ static partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
     if (j.nblocks < PARALLEL_MIN_BLOCKS) workers = 1;
     (void)kp_parallel_for(nunits, UNIT_GRAIN, run_units, &j, workers);
 
-    tree t = {.depth = 0};
+    tree t;
+    tree_init(&t);
     for (size_t u = 0; u < nunits; u++)
         tree_push(k, &t, &units[u]);
     return tree_finish(k, &t);
