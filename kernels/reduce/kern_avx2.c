@@ -95,14 +95,13 @@ INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m
     lanes acc;
     for (int q = 0; q < 8; q++)
         acc.q[q] = _mm256_set1_pd(-0.0);
-    for (size_t r = 0; r < KP_ROWS; r++)
-        for (int q = 0; q < 8; q++) {
-            size_t i = base + r * KP_LANES + 4 * (size_t)q;
-            if (i >= m) continue;
-            __m256d v =
-                m - i >= 4 ? elem4(o, x, y, i, c, f32) : elem4_part(o, x, y, i, m - i, c, f32);
-            acc.q[q] = _mm256_add_pd(acc.q[q], v);
-        }
+    size_t i = base;
+    for (; m - i >= KP_LANES; i += KP_LANES) /* whole rows */
+        for (int q = 0; q < 8; q++)
+            acc.q[q] = _mm256_add_pd(acc.q[q], elem4(o, x, y, i + 4 * (size_t)q, c, f32));
+    for (int q = 0; q < 8 && i < m; q++, i += 4) /* the last, partial row */
+        acc.q[q] = _mm256_add_pd(acc.q[q], m - i >= 4 ? elem4(o, x, y, i, c, f32)
+                                                      : elem4_part(o, x, y, i, m - i, c, f32));
     return acc;
 }
 

@@ -98,18 +98,18 @@ INLINE lanes leaf4(op o, const void *x, const void *y, size_t base, __m512d c, i
 INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
                        int f32)
 {
-    lanes acc;
+    __m512d a[4];
     for (int q = 0; q < 4; q++)
-        acc.q[q] = _mm512_set1_pd(-0.0);
-    for (size_t r = 0; r < KP_ROWS; r++)
-        for (int q = 0; q < 4; q++) {
-            size_t i = base + r * KP_LANES + 8 * (size_t)q;
-            if (i >= m) continue;
-            __m512d v =
-                m - i >= 8 ? elem8(o, x, y, i, c, f32) : elem8_part(o, x, y, i, m - i, c, f32);
-            acc.q[q] = _mm512_add_pd(acc.q[q], v);
-        }
-    return acc;
+        a[q] = _mm512_set1_pd(-0.0);
+    size_t i = base;
+    for (; m - i >= KP_LANES; i += KP_LANES) /* whole rows */
+        for (int q = 0; q < 4; q++)
+            a[q] = _mm512_add_pd(a[q], elem8(o, x, y, i + 8 * (size_t)q, c, f32));
+    for (int q = 0; q < 4 && i < m; q++, i += 8) /* the last, partial row */
+        a[q] = _mm512_add_pd(a[q], m - i >= 8 ? elem8(o, x, y, i, c, f32)
+                                              : elem8_part(o, x, y, i, m - i, c, f32));
+    lanes l = {{a[0], a[1], a[2], a[3]}};
+    return l;
 }
 
 /* Pushes a subtree of 2^level leaves (leaves so far a multiple of it) and
