@@ -18,6 +18,7 @@
  *   --sizes=LIST          default 1e3,1e4,1e5,1e6,1e7,1e8
  *   --workers=LIST        default 1,2,-1
  *   --kernels=LIST        default dsum,ddot,dasum,dnrm2,ssum,sdot,sasum,snrm2
+ *                         (empty: none, e.g. for a sweep alone)
  *   --stream-workers=LIST default 1,2 (empty: no read figure)
  *   --sweep=LO,HI,STEPS   kp_dsum from 2^LO to 2^HI elements, STEPS sizes per
  *                         octave, at workers 1 and 2 (default: no sweep)
@@ -232,6 +233,7 @@ int main(int argc, char **argv)
     /* The arrays: as long as the largest size any run reads. */
     size_t cap = 0;
     int need_y = 0, need_s = 0;
+    if (nchosen == 0 && nstream == 0) nsizes = 0; /* a sweep alone */
     for (int i = 0; i < nsizes; i++)
         if ((size_t)sizes[i] > cap) cap = (size_t)sizes[i];
     if (do_sweep && (size_t)ldexp(1.0, (int)sweep[1]) > cap)

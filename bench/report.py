@@ -188,7 +188,7 @@ def write_reduce(raw, out, name):
                       key=lambda p: (not facts[p]["how"].endswith("environment"), p))
     npf = facts.get("numpy", {})
     budget = int(kpctx.get("kernpool_cpu_budget", "0")) if kpctx else 0
-    reps = meta["settings"]["repetitions"]
+    reps = meta["settings"]["repetitions"] * meta["settings"].get("rounds", 1)
     lines = []
     w = lines.append
 

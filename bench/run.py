@@ -42,8 +42,8 @@ MODES = {
         "sizes": "1e3,1e4,1e5,1e6,1e7,1e8",
         "kernels": "dsum,ddot,dasum,dnrm2",
         "workers": "1,2,-1",
-        "repetitions": 3, "min_time": 0.02, "warmup": 0.02,
-        "sweep": "10,22,2",
+        "rounds": 2, "repetitions": 2, "min_time": 0.02, "warmup": 0.02,
+        "sweep": "10,22,2", "sweep_min_time": 0.01,
         "coretypes": ["", "SkylakeX"],
         "numpy_threads": [1, 2],
         "isas": [],
@@ -53,8 +53,8 @@ MODES = {
         "sizes": "1e3,1e4,1e5,1e6,1e7,1e8",
         "kernels": "dsum,ddot,dasum,dnrm2,ssum,sdot,sasum,snrm2",
         "workers": "1,2,-1",
-        "repetitions": 5, "min_time": 0.1, "warmup": 0.05,
-        "sweep": "10,22,4",
+        "rounds": 3, "repetitions": 3, "min_time": 0.05, "warmup": 0.05,
+        "sweep": "10,22,4", "sweep_min_time": 0.02,
         "coretypes": ["", "SkylakeX", "auto"],
         "numpy_threads": [1, 2],
         "isas": ["portable", "avx2"],
@@ -219,36 +219,45 @@ class Runner:
 
 
 def run_reduce(r, s):
-    kp_args = [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}", f"--workers={s['workers']}",
-               "--stream-workers=1,2", f"--sweep={s['sweep']}"]
-    r.gbench("kernpool reductions, memory read, crossover sweep", "kernpool-bench-reduce",
-             kp_args, {}, s["repetitions"], s["min_time"])
-    # kernpool again on narrower instruction sets (KERNPOOL_ISA), one thread:
-    # what the run-time choice of kernel is worth.
+    """Every program once per round, the rounds one after another: the memory
+    bandwidth of a shared host drifts over minutes, and the best of several
+    rounds spread over the whole run is fair to every program alike."""
+    reps = s["repetitions"]
     dkernels = ",".join(k for k in s["kernels"].split(",") if k.startswith("d"))
-    for isa in s["isas"]:
-        r.gbench(f"kernpool reductions, KERNPOOL_ISA={isa}", "kernpool-bench-reduce",
-                 [f"--sizes={s['sizes']}", f"--kernels={dkernels}", "--workers=1",
-                  "--stream-workers="], {"KERNPOOL_ISA": isa}, s["repetitions"], s["min_time"])
-    # OpenBLAS: "" = the environment as it is (this machine sets
-    # OPENBLAS_CORETYPE); "auto" = no OPENBLAS_CORETYPE, OpenBLAS's own pick.
-    for core in s["coretypes"]:
-        for threads in (1, 2):
-            change = {"OPENBLAS_NUM_THREADS": str(threads)}
-            if core == "auto":
-                change["OPENBLAS_CORETYPE"] = None
-            elif core:
-                change["OPENBLAS_CORETYPE"] = core
-            what = core or "environment's OPENBLAS_CORETYPE"
-            r.gbench(f"OpenBLAS pthread, {what}, {threads} thread(s)", "kernpool-bench-openblas",
-                     [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}"], change,
-                     s["repetitions"], s["min_time"])
-    for threads in s["numpy_threads"]:
-        r.numpy(f"numpy, BLAS threads {threads}",
-                [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}",
-                 f"--repetitions={s['repetitions']}", f"--min-time={max(s['min_time'], 0.02)}",
-                 f"--warmup={s['warmup']}"],
-                {"OPENBLAS_NUM_THREADS": str(threads)})
+    for rnd in range(1, s["rounds"] + 1):
+        tag = f"round {rnd}"
+        r.gbench(f"kernpool reductions and memory read, {tag}", "kernpool-bench-reduce",
+                 [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}",
+                  f"--workers={s['workers']}", "--stream-workers=1,2"], {}, reps, s["min_time"])
+        r.gbench(f"kernpool crossover sweep, {tag}", "kernpool-bench-reduce",
+                 ["--kernels=", "--stream-workers=", f"--sweep={s['sweep']}"], {}, reps,
+                 s["sweep_min_time"])
+        # kernpool on narrower instruction sets (KERNPOOL_ISA), one thread:
+        # what the run-time choice of kernel is worth.
+        for isa in s["isas"]:
+            r.gbench(f"kernpool reductions, KERNPOOL_ISA={isa}, {tag}", "kernpool-bench-reduce",
+                     [f"--sizes={s['sizes']}", f"--kernels={dkernels}", "--workers=1",
+                      "--stream-workers="], {"KERNPOOL_ISA": isa}, reps, s["min_time"])
+        # OpenBLAS: "" = the environment as it is (this machine sets
+        # OPENBLAS_CORETYPE); "auto" = no OPENBLAS_CORETYPE, OpenBLAS's own pick.
+        for core in s["coretypes"]:
+            for threads in (1, 2):
+                change = {"OPENBLAS_NUM_THREADS": str(threads)}
+                if core == "auto":
+                    change["OPENBLAS_CORETYPE"] = None
+                elif core:
+                    change["OPENBLAS_CORETYPE"] = core
+                what = core or "environment's OPENBLAS_CORETYPE"
+                r.gbench(f"OpenBLAS pthread, {what}, {threads} thread(s), {tag}",
+                         "kernpool-bench-openblas",
+                         [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}"], change, reps,
+                         s["min_time"])
+        for threads in s["numpy_threads"]:
+            r.numpy(f"numpy, BLAS threads {threads}, {tag}",
+                    [f"--sizes={s['sizes']}", f"--kernels={s['kernels']}",
+                     f"--repetitions={reps}", f"--min-time={max(s['min_time'], 0.02)}",
+                     f"--warmup={s['warmup']}"],
+                    {"OPENBLAS_NUM_THREADS": str(threads)})
 
 
 def run_forkjoin(r, s):
@@ -269,7 +278,7 @@ def peers(runs):
     out = []
     for run in runs:
         ctx = run["result"].get("context", {})
-        entry = {"label": re.sub(r", session \d+$", "", run["label"])}
+        entry = {"label": re.sub(r", (session|round) \d+$", "", run["label"])}
         for key in ("openblas_corename", "openblas_config", "openblas_library", "numpy_version",
                     "blas_library", "blas_openblas_corename", "blas_openblas_num_threads",
                     "numpy_cpu_dispatch", "kernpool_version", "omp_wait_policy", "compiler"):
@@ -288,9 +297,12 @@ def method_text(s, suite):
                 f"20000 back-to-back regions: {s['forkjoin_sessions']} processes per runtime "
                 f"and figure, alternating, each {FORKJOIN_ROUNDS_PER_SESSION} rounds after one "
                 "warm-up round")
-    return (f"best of {s['repetitions']} repetitions; each repetition is the mean time of "
-            f"back-to-back calls over at least {s['min_time']} s; a warm-up of "
-            f"{s['warmup']} s (at least one call) before the first; wall-clock time")
+    return (f"best of {s['rounds'] * s['repetitions']} repetitions: every program runs once "
+            f"in each of {s['rounds']} rounds, one after another, with {s['repetitions']} "
+            f"repetitions a round; a repetition is the mean time of back-to-back calls over at "
+            f"least {s['min_time']} s ({s['sweep_min_time']} s in the crossover sweep); a "
+            f"warm-up of {s['warmup']} s (at least one call) comes before each program's "
+            f"first repetition of a size; wall-clock time")
 
 
 def main():
