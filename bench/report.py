@@ -12,6 +12,7 @@ import json
 import math
 import os
 import sys
+import textwrap
 
 GB = 1e9
 
@@ -500,15 +501,16 @@ def noise_text(raw):
     if n is None:
         return "", False
     mean, worst, label = n
-    busy = mean > 0.05 or worst > 0.15
     text = (f"Other processes used {100 * mean:.1f}% of the machine's CPU time while the "
             f"programs ran (at most {100 * worst:.1f}%, during \"{label}\").")
-    if busy:
+    if mean > 0.05:
         text += (" **The machine was not quiet**: figures, above all the 2-thread ones, "
                  "may be lower than on an idle machine.")
-    return text, busy
-
-
+    elif worst > 0.15:
+        text += (" Mostly quiet: other work ran beside some programs, which also ran in other "
+                 "rounds or sessions; the best repetition is reported, but the spread column "
+                 "shows the disturbance.")
+    return text, mean > 0.05
 def notes_text(meta, raw, series):
     text = "- " + (noise_text(raw)[0] or "The noise of the machine was not recorded.")
     text += ("\n- Each program is a separate process: OpenBLAS's threaded library never shares "
@@ -543,7 +545,8 @@ def plot_reduce(plt, series, kernels, openblas, meta, kpctx, facts, out, name):
               f"{kpctx.get('kernpool_version', '?') if kpctx else '?'} {meta['git_commit']} | "
               "peers: " + ", ".join(f"{p} ({facts[p]['how']})" for p in openblas) +
               ", numpy " + facts.get("numpy", {}).get("numpy_version", "?") +
-              f"\nmethod: {meta['method']}; load average {meta['load_avg_start']} at start")
+              f"\nmethod: {meta['method']}")
+    footer = "\n".join(textwrap.fill(line, 260) for line in footer.split("\n"))
     pngs = []
     groups = [("size", [k for k in kernels if k.startswith("d")]),
               ("size-float", [k for k in kernels if k.startswith("s")])]
@@ -589,7 +592,7 @@ def plot_reduce(plt, series, kernels, openblas, meta, kpctx, facts, out, name):
             ax.set_visible(False)
         fig.suptitle("Reductions: throughput against size, kernpool beside its peers")
         fig.text(0.01, 0.005, footer, fontsize=6, va="bottom")
-        fig.tight_layout(rect=(0, 0.035, 1, 0.97))
+        fig.tight_layout(rect=(0, 0.05, 1, 0.97))
         path = os.path.join(out, f"{name}-{suffix}.png")
         fig.savefig(path, dpi=90, metadata={"Description": footer})
         plt.close(fig)
@@ -622,7 +625,7 @@ def plot_reduce(plt, series, kernels, openblas, meta, kpctx, facts, out, name):
         ax.legend(fontsize=6, ncol=2)
     fig.suptitle("Reductions: throughput against threads")
     fig.text(0.01, 0.005, footer, fontsize=6, va="bottom")
-    fig.tight_layout(rect=(0, 0.035, 1, 0.97))
+    fig.tight_layout(rect=(0, 0.05, 1, 0.97))
     path = os.path.join(out, f"{name}-workers.png")
     fig.savefig(path, dpi=90, metadata={"Description": footer})
     plt.close(fig)
@@ -640,8 +643,8 @@ def plot_reduce(plt, series, kernels, openblas, meta, kpctx, facts, out, name):
         ax.set_title("kp_dsum: where two workers start to pay")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-        fig.text(0.01, 0.005, footer, fontsize=4, va="bottom")
-        fig.tight_layout(rect=(0, 0.05, 1, 1))
+        fig.text(0.01, 0.005, footer, fontsize=3.5, va="bottom")
+        fig.tight_layout(rect=(0, 0.07, 1, 1))
         path = os.path.join(out, f"{name}-crossover.png")
         fig.savefig(path, dpi=90, metadata={"Description": footer})
         plt.close(fig)
