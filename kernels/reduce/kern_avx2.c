@@ -83,6 +83,12 @@ INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m256d c, in
         a5 = _mm256_add_pd(a5, elem4(o, x, y, i + 20, c, f32));
         a6 = _mm256_add_pd(a6, elem4(o, x, y, i + 24, c, f32));
         a7 = _mm256_add_pd(a7, elem4(o, x, y, i + 28, c, f32));
+        /* Keep the rows in order: memory is then read sequentially. */
+        __asm__ volatile(""
+                         : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6),
+                           "+v"(a7)
+                         :
+                         : "memory");
     }
     lanes l = {{a0, a1, a2, a3, a4, a5, a6, a7}};
     return l;
