@@ -18,10 +18,10 @@
 #include "kernels/reduce/reduce.h"
 
 #define MAX_UNITS 1024
-/* Below this many blocks (131072 elements) the reduction runs on the
- * caller. Measured for kp_dsum with warm caches (docs/benchmarks, the
- * crossover sweep): 2 threads lose 6-18% from 32768 to 92682 elements and
- * win by 40% from 131072 on. */
+/* Below this many blocks read (131072 elements; a dot product reads two
+ * per block) the reduction runs on the caller. Measured for kp_dsum with
+ * warm caches (docs/benchmarks, the crossover sweep): 2 threads lose 6-18%
+ * from 32768 to 92682 elements and win by 40% from 131072 on. */
 #define PARALLEL_MIN_BLOCKS 32
 /* Groups per kp_parallel_for range, at least. */
 #define UNIT_GRAIN 2
@@ -278,7 +278,7 @@ static partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
         j.group *= 2;
     size_t nunits = j.nblocks / j.group + (j.nblocks % j.group != 0);
 
-    if (j.nblocks < PARALLEL_MIN_BLOCKS) workers = 1;
+    if (j.nblocks * (k == R_DOT ? 2 : 1) < PARALLEL_MIN_BLOCKS) workers = 1;
     (void)kp_parallel_for(nunits, UNIT_GRAIN, run_units, &j, workers);
 
     tree t;
