@@ -174,6 +174,9 @@ typedef struct kp_pool_info {
     int threads_max;           /* the most the pool will hold: cpu_budget - 1 */
     unsigned spin_us;          /* idle spin before sleeping, microseconds */
     int spin_env_malformed;    /* 1 if KERNPOOL_SPIN_US was set but ignored */
+    char isa_supported[16];    /* widest SIMD path the CPU and OS allow: "portable",
+                                  "avx2" or "avx512" */
+    char isa_selected[16];     /* the path kernels take (KERNPOOL_ISA may cap it) */
 } kp_pool_info;
 
 /* Fills *info. Returns KP_OK, or KP_ENULL if info is NULL. */

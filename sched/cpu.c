@@ -74,6 +74,11 @@ kp__isa kp__isa_selected(void)
     return (kp__isa)s;
 }
 
+void kp__isa_fork_child(void)
+{
+    atomic_store_explicit(&selected, -1, memory_order_relaxed);
+}
+
 kp__isa kp__isa_force(kp__isa isa)
 {
     kp__isa old = kp__isa_selected();

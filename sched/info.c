@@ -1,4 +1,5 @@
 /* kp_pool_info_get(): one snapshot of the pool and the budget's inputs. */
+#include <stdio.h>
 #include <string.h>
 
 #include "sched/internal.h"
@@ -30,6 +31,8 @@ int kp_pool_info_get(kp_pool_info *info)
     r.threads_max = b->budget - 1;
     r.spin_us = s->spin_us;
     r.spin_env_malformed = s->spin_env_malformed;
+    snprintf(r.isa_supported, sizeof r.isa_supported, "%s", kp__isa_name(kp__isa_supported()));
+    snprintf(r.isa_selected, sizeof r.isa_selected, "%s", kp__isa_name(kp__isa_selected()));
     *info = r;
     return KP_OK;
 }

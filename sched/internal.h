@@ -103,6 +103,8 @@ kp__isa kp__isa_selected(void);
  * running kernels. */
 kp__isa kp__isa_force(kp__isa isa);
 const char *kp__isa_name(kp__isa isa);
+/* A forked child reads KERNPOOL_ISA again, as it does the other settings. */
+void kp__isa_fork_child(void);
 
 /* ---- pool.c */
 

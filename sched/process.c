@@ -30,6 +30,7 @@ static void fork_child(void)
     kp__pool_fork_child();
     kp__budget_fork_child();
     kp__settings_fork_child();
+    kp__isa_fork_child();
 }
 
 static pthread_once_t process_once = PTHREAD_ONCE_INIT;

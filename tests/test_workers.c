@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -188,12 +189,30 @@ static void test_info_null(void **state)
     assert_int_equal(kp_pool_info_get(NULL), KP_ENULL);
 }
 
+/* The info names the SIMD paths; KERNPOOL_ISA caps the selected one. */
+static void isa_child(void *arg)
+{
+    setenv("KERNPOOL_ISA", "portable", 1);
+    kp_pool_info info;
+    CHILD_CHECK(kp_pool_info_get(&info) == KP_OK);
+    CHILD_CHECK(strcmp(info.isa_selected, "portable") == 0);
+    CHILD_CHECK(strcmp(info.isa_supported, "portable") == 0 ||
+                strcmp(info.isa_supported, "avx2") == 0 ||
+                strcmp(info.isa_supported, "avx512") == 0);
+}
+
+static void test_info_isa(void **state)
+{
+    assert_int_equal(kp_test_in_child(isa_child, NULL, 30), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_resolve_table), cmocka_unit_test(test_resolve_stays_in_range),
         cmocka_unit_test(test_workers_env),   cmocka_unit_test(test_thread_default),
         cmocka_unit_test(test_spin_env),      cmocka_unit_test(test_info_null),
+        cmocka_unit_test(test_info_isa),
     };
     return cmocka_run_group_tests_name("workers", tests, NULL, NULL);
 }

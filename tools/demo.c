@@ -119,7 +119,8 @@ int main(void)
         printf("  cgroup quota      none\n");
     if (info.budget_env > 0) printf("  KERNPOOL_CPU_BUDGET=%d\n", info.budget_env);
     printf("default workers     %d (%s)\n", info.default_workers, source_name(info.default_source));
-    printf("pool threads        at most %d, besides the caller\n\n", info.threads_max);
+    printf("pool threads        at most %d, besides the caller\n", info.threads_max);
+    printf("SIMD kernels        %s (CPU allows %s)\n\n", info.isa_selected, info.isa_supported);
 
     double *partial = malloc(BLOCKS * sizeof *partial);
     if (partial == NULL) return 1;
