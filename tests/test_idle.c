@@ -27,6 +27,13 @@ static void test_idle_process_burns_no_cpu(void **state)
         assert_int_equal(kp_parallel_for(1000, 1, busy, NULL, -1), KP_OK);
     assert_int_equal(kp__pool_threads_alive(), kp_cpu_budget() - 1);
 
+    /* The kernel brings a running thread's CPU time up to date only at a
+     * tick or a switch, so the last chunks' time could still be counted in
+     * the window below: wait 5 ms for the pool threads to sleep (they spin
+     * 50 us) and be accounted. A thread that spins longer still shows. */
+    struct timespec settle = {0, 5 * 1000000L};
+    while (nanosleep(&settle, &settle) != 0) {
+    }
     double cpu0 = kp_test_cpu_seconds();
     struct timespec t = {0, 300 * 1000000L};
     while (nanosleep(&t, &t) != 0) {
