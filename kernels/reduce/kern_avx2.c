@@ -98,17 +98,26 @@ INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m256d c, in
 INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m256d c,
                        int f32)
 {
-    lanes acc;
-    for (int q = 0; q < 8; q++)
-        acc.q[q] = _mm256_set1_pd(-0.0);
+    __m256d a0 = _mm256_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
+    __m256d a4 = a0, a5 = a0, a6 = a0, a7 = a0;
     size_t i = base;
-    for (; m - i >= KP_LANES; i += KP_LANES) /* whole rows */
-        for (int q = 0; q < 8; q++)
-            acc.q[q] = _mm256_add_pd(acc.q[q], elem4(o, x, y, i + 4 * (size_t)q, c, f32));
-    for (int q = 0; q < 8 && i < m; q++, i += 4) /* the last, partial row */
-        acc.q[q] = _mm256_add_pd(acc.q[q], m - i >= 4 ? elem4(o, x, y, i, c, f32)
-                                                      : elem4_part(o, x, y, i, m - i, c, f32));
-    return acc;
+    for (; m - i >= KP_LANES; i += KP_LANES) { /* whole rows */
+        a0 = _mm256_add_pd(a0, elem4(o, x, y, i, c, f32));
+        a1 = _mm256_add_pd(a1, elem4(o, x, y, i + 4, c, f32));
+        a2 = _mm256_add_pd(a2, elem4(o, x, y, i + 8, c, f32));
+        a3 = _mm256_add_pd(a3, elem4(o, x, y, i + 12, c, f32));
+        a4 = _mm256_add_pd(a4, elem4(o, x, y, i + 16, c, f32));
+        a5 = _mm256_add_pd(a5, elem4(o, x, y, i + 20, c, f32));
+        a6 = _mm256_add_pd(a6, elem4(o, x, y, i + 24, c, f32));
+        a7 = _mm256_add_pd(a7, elem4(o, x, y, i + 28, c, f32));
+    }
+    /* the last, partial row: groups of 4 that are full, then the rest */
+    __m256d *a[8] = {&a0, &a1, &a2, &a3, &a4, &a5, &a6, &a7};
+    for (int q = 0; q < 8 && i < m; q++, i += 4)
+        *a[q] = _mm256_add_pd(*a[q], m - i >= 4 ? elem4(o, x, y, i, c, f32)
+                                                : elem4_part(o, x, y, i, m - i, c, f32));
+    lanes l = {{a0, a1, a2, a3, a4, a5, a6, a7}};
+    return l;
 }
 
 INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)

@@ -102,17 +102,20 @@ INLINE lanes leaf4(op o, const void *x, const void *y, size_t base, __m512d c, i
 INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
                        int f32)
 {
-    __m512d a[4];
-    for (int q = 0; q < 4; q++)
-        a[q] = _mm512_set1_pd(-0.0);
+    __m512d a0 = _mm512_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
     size_t i = base;
-    for (; m - i >= KP_LANES; i += KP_LANES) /* whole rows */
-        for (int q = 0; q < 4; q++)
-            a[q] = _mm512_add_pd(a[q], elem8(o, x, y, i + 8 * (size_t)q, c, f32));
-    for (int q = 0; q < 4 && i < m; q++, i += 8) /* the last, partial row */
-        a[q] = _mm512_add_pd(a[q], m - i >= 8 ? elem8(o, x, y, i, c, f32)
-                                              : elem8_part(o, x, y, i, m - i, c, f32));
-    lanes l = {{a[0], a[1], a[2], a[3]}};
+    for (; m - i >= KP_LANES; i += KP_LANES) { /* whole rows */
+        a0 = _mm512_add_pd(a0, elem8(o, x, y, i, c, f32));
+        a1 = _mm512_add_pd(a1, elem8(o, x, y, i + 8, c, f32));
+        a2 = _mm512_add_pd(a2, elem8(o, x, y, i + 16, c, f32));
+        a3 = _mm512_add_pd(a3, elem8(o, x, y, i + 24, c, f32));
+    }
+    /* the last, partial row: groups of 8 that are full, then the rest */
+    __m512d *a[4] = {&a0, &a1, &a2, &a3};
+    for (int q = 0; q < 4 && i < m; q++, i += 8)
+        *a[q] = _mm512_add_pd(*a[q], m - i >= 8 ? elem8(o, x, y, i, c, f32)
+                                                : elem8_part(o, x, y, i, m - i, c, f32));
+    lanes l = {{a0, a1, a2, a3}};
     return l;
 }
 

@@ -273,6 +273,7 @@ static partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
     partial units[MAX_UNITS];
     j.units = units;
     j.nblocks = n / KP_BLOCK + (n % KP_BLOCK != 0);
+    if (j.nblocks == 1) return block(&j, 0); /* the tree over one block is the block */
     j.group = 1;
     while (j.nblocks / j.group + (j.nblocks % j.group != 0) > MAX_UNITS)
         j.group *= 2;
