@@ -9,8 +9,6 @@
 
 #include "kernels/reduce/reduce.h"
 
-typedef enum { OP_SUM, OP_DOT, OP_ASUM, OP_SUMSQ, OP_SQDEV } op;
-
 #define INLINE static inline __attribute__((always_inline))
 
 /* 4 elements from index i, as doubles. */
@@ -28,29 +26,29 @@ INLINE __m256d load4_part(const void *p, size_t i, size_t count, int f32)
     return _mm256_maskload_pd((const double *)p + i, _mm256_cvtepi32_epi64(k32));
 }
 
-INLINE __m256d transform(op o, __m256d v, __m256d w, __m256d c)
+INLINE __m256d transform(kp__op o, __m256d v, __m256d w, __m256d c)
 {
     switch (o) {
-    case OP_SUM: return v;
-    case OP_DOT: return _mm256_mul_pd(v, w);
-    case OP_ASUM: return _mm256_andnot_pd(_mm256_set1_pd(-0.0), v);
-    case OP_SUMSQ: v = _mm256_mul_pd(v, c); return _mm256_mul_pd(v, v);
-    case OP_SQDEV: v = _mm256_sub_pd(v, c); return _mm256_mul_pd(v, v);
+    case KP_OP_SUM: return v;
+    case KP_OP_DOT: return _mm256_mul_pd(v, w);
+    case KP_OP_ASUM: return _mm256_andnot_pd(_mm256_set1_pd(-0.0), v);
+    case KP_OP_SUMSQ: v = _mm256_mul_pd(v, c); return _mm256_mul_pd(v, v);
+    case KP_OP_SQDEV: v = _mm256_sub_pd(v, c); return _mm256_mul_pd(v, v);
     }
     return v;
 }
 
-INLINE __m256d elem4(op o, const void *x, const void *y, size_t i, __m256d c, int f32)
+INLINE __m256d elem4(kp__op o, const void *x, const void *y, size_t i, __m256d c, int f32)
 {
-    __m256d w = o == OP_DOT ? load4(y, i, f32) : c;
+    __m256d w = o == KP_OP_DOT ? load4(y, i, f32) : c;
     return transform(o, load4(x, i, f32), w, c);
 }
 
 /* Elements [i, i + count), count in 1..3, the rest -0.0 (adds nothing). */
-INLINE __m256d elem4_part(op o, const void *x, const void *y, size_t i, size_t count, __m256d c,
+INLINE __m256d elem4_part(kp__op o, const void *x, const void *y, size_t i, size_t count, __m256d c,
                           int f32)
 {
-    __m256d w = o == OP_DOT ? load4_part(y, i, count, f32) : c;
+    __m256d w = o == KP_OP_DOT ? load4_part(y, i, count, f32) : c;
     __m256d v = transform(o, load4_part(x, i, count, f32), w, c);
     __m256d keep = _mm256_castsi256_pd(
         _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)count), _mm256_set_epi64x(3, 2, 1, 0)));
@@ -68,7 +66,7 @@ INLINE void add_lanes(lanes *a, const lanes *b)
 }
 
 /* One full leaf at `base`: eight accumulators kept in registers. */
-INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m256d c, int f32)
+INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m256d c, int f32)
 {
     __m256d a0 = _mm256_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
     __m256d a4 = a0, a5 = a0, a6 = a0, a7 = a0;
@@ -95,7 +93,7 @@ INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m256d c, in
 }
 
 /* A leaf of fewer than KP_LEAF elements: missing ones add nothing. */
-INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m256d c,
+INLINE lanes leaf_part(kp__op o, const void *x, const void *y, size_t base, size_t m, __m256d c,
                        int f32)
 {
     __m256d a0 = _mm256_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
@@ -120,7 +118,7 @@ INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m
     return l;
 }
 
-INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)
+INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
     const __m256d c = _mm256_set1_pd(cval);
     lanes stack[8];
@@ -146,47 +144,6 @@ INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, i
     __m256d v4 = _mm256_add_pd(e0, e1);
     __m128d v2 = _mm_add_pd(_mm256_castpd256_pd128(v4), _mm256_extractf128_pd(v4, 1));
     return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
-}
-
-static double sum_d(const double *x, size_t m)
-{
-    return canon(OP_SUM, x, NULL, m, 0, 0);
-}
-static double sum_s(const float *x, size_t m)
-{
-    return canon(OP_SUM, x, NULL, m, 0, 1);
-}
-static double dot_d(const double *x, const double *y, size_t m)
-{
-    return canon(OP_DOT, x, y, m, 0, 0);
-}
-static double dot_s(const float *x, const float *y, size_t m)
-{
-    return canon(OP_DOT, x, y, m, 0, 1);
-}
-static double asum_d(const double *x, size_t m)
-{
-    return canon(OP_ASUM, x, NULL, m, 0, 0);
-}
-static double asum_s(const float *x, size_t m)
-{
-    return canon(OP_ASUM, x, NULL, m, 0, 1);
-}
-static double sumsq_d(const double *x, size_t m, double scale)
-{
-    return canon(OP_SUMSQ, x, NULL, m, scale, 0);
-}
-static double sumsq_s(const float *x, size_t m, double scale)
-{
-    return canon(OP_SUMSQ, x, NULL, m, scale, 1);
-}
-static double sqdev_d(const double *x, size_t m, double center)
-{
-    return canon(OP_SQDEV, x, NULL, m, center, 0);
-}
-static double sqdev_s(const float *x, size_t m, double center)
-{
-    return canon(OP_SQDEV, x, NULL, m, center, 1);
 }
 
 static double absmax_d(const double *x, size_t m)
@@ -217,10 +174,7 @@ static double absmax_d(const double *x, size_t m)
 INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
 {
     if (m < 8) {
-        if (f32)
-            kp__reduce_portable.minmax_s(x, m, out);
-        else
-            kp__reduce_portable.minmax_d(x, m, out);
+        kp__minmax_portable(x, m, f32, out);
         return;
     }
     const __m256d lane = _mm256_set_pd(3, 2, 1, 0);
@@ -240,10 +194,7 @@ INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
         if (i + 4 >= m) break;
     }
     if (_mm256_movemask_pd(nan)) {
-        if (f32)
-            kp__reduce_portable.minmax_s(x, m, out);
-        else
-            kp__reduce_portable.minmax_d(x, m, out);
+        kp__minmax_portable(x, m, f32, out);
         return;
     }
     double vmn[4], vmx[4], jmn[4], jmx[4];
@@ -261,16 +212,5 @@ INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
     *out = e;
 }
 
-static void minmax_d(const double *x, size_t m, kp__extrema *out)
-{
-    minmax(x, m, 0, out);
-}
-static void minmax_s(const float *x, size_t m, kp__extrema *out)
-{
-    minmax(x, m, 1, out);
-}
-
-const kp__reduce_kernels kp__reduce_avx2 = {
-    sum_d,   sum_s,   dot_d,   dot_s,    asum_d,   asum_s,   sumsq_d,
-    sumsq_s, sqdev_d, sqdev_s, absmax_d, minmax_d, minmax_s,
-};
+#define KP_REDUCE_TABLE kp__reduce_avx2
+#include "kernels/reduce/kern_table.h"

@@ -9,8 +9,6 @@
 
 #include "kernels/reduce/reduce.h"
 
-typedef enum { OP_SUM, OP_DOT, OP_ASUM, OP_SUMSQ, OP_SQDEV } op;
-
 #define INLINE static inline __attribute__((always_inline))
 
 /* 8 elements from index i, as doubles; load8_part loads those in mask k. */
@@ -26,30 +24,30 @@ INLINE __m512d load8_part(const void *p, size_t i, __mmask8 k, int f32)
     return _mm512_maskz_loadu_pd(k, (const double *)p + i);
 }
 
-INLINE __m512d transform(op o, __m512d v, __m512d w, __m512d c)
+INLINE __m512d transform(kp__op o, __m512d v, __m512d w, __m512d c)
 {
     switch (o) {
-    case OP_SUM: return v;
-    case OP_DOT: return _mm512_mul_pd(v, w);
-    case OP_ASUM: return _mm512_abs_pd(v);
-    case OP_SUMSQ: v = _mm512_mul_pd(v, c); return _mm512_mul_pd(v, v);
-    case OP_SQDEV: v = _mm512_sub_pd(v, c); return _mm512_mul_pd(v, v);
+    case KP_OP_SUM: return v;
+    case KP_OP_DOT: return _mm512_mul_pd(v, w);
+    case KP_OP_ASUM: return _mm512_abs_pd(v);
+    case KP_OP_SUMSQ: v = _mm512_mul_pd(v, c); return _mm512_mul_pd(v, v);
+    case KP_OP_SQDEV: v = _mm512_sub_pd(v, c); return _mm512_mul_pd(v, v);
     }
     return v;
 }
 
-INLINE __m512d elem8(op o, const void *x, const void *y, size_t i, __m512d c, int f32)
+INLINE __m512d elem8(kp__op o, const void *x, const void *y, size_t i, __m512d c, int f32)
 {
-    __m512d w = o == OP_DOT ? load8(y, i, f32) : c;
+    __m512d w = o == KP_OP_DOT ? load8(y, i, f32) : c;
     return transform(o, load8(x, i, f32), w, c);
 }
 
 /* Elements [i, i + count), count in 1..7, the rest -0.0 (adds nothing). */
-INLINE __m512d elem8_part(op o, const void *x, const void *y, size_t i, size_t count, __m512d c,
+INLINE __m512d elem8_part(kp__op o, const void *x, const void *y, size_t i, size_t count, __m512d c,
                           int f32)
 {
     __mmask8 k = (__mmask8)((1u << count) - 1);
-    __m512d w = o == OP_DOT ? load8_part(y, i, k, f32) : c;
+    __m512d w = o == KP_OP_DOT ? load8_part(y, i, k, f32) : c;
     __m512d v = transform(o, load8_part(x, i, k, f32), w, c);
     return _mm512_mask_blend_pd(k, _mm512_set1_pd(-0.0), v);
 }
@@ -65,7 +63,7 @@ INLINE void add_lanes(lanes *a, const lanes *b)
 }
 
 /* One full leaf at `base`: four accumulators kept in registers. */
-INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
 {
     __m512d a0 = _mm512_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
 #pragma GCC unroll 8
@@ -86,7 +84,7 @@ INLINE lanes leaf(op o, const void *x, const void *y, size_t base, __m512d c, in
 
 /* Four full leaves at once (sixteen independent chains), combined as the
  * tree combines them: (L0 + L1) + (L2 + L3). */
-INLINE lanes leaf4(op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+INLINE lanes leaf4(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
 {
     lanes l0 = leaf(o, x, y, base, c, f32);
     lanes l1 = leaf(o, x, y, base + KP_LEAF, c, f32);
@@ -99,7 +97,7 @@ INLINE lanes leaf4(op o, const void *x, const void *y, size_t base, __m512d c, i
 }
 
 /* A leaf of fewer than KP_LEAF elements: missing ones add nothing. */
-INLINE lanes leaf_part(op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
+INLINE lanes leaf_part(kp__op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
                        int f32)
 {
     __m512d a0 = _mm512_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
@@ -131,7 +129,7 @@ INLINE void push(lanes *stack, int *depth, size_t *leaves, const lanes *t, int l
     }
 }
 
-INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, int f32)
+INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
     const __m512d c = _mm512_set1_pd(cval);
     lanes stack[8];
@@ -156,47 +154,6 @@ INLINE double canon(op o, const void *x, const void *y, size_t m, double cval, i
     __m256d v4 = _mm256_add_pd(_mm512_castpd512_pd256(v8), _mm512_extractf64x4_pd(v8, 1));
     __m128d v2 = _mm_add_pd(_mm256_castpd256_pd128(v4), _mm256_extractf128_pd(v4, 1));
     return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
-}
-
-static double sum_d(const double *x, size_t m)
-{
-    return canon(OP_SUM, x, NULL, m, 0, 0);
-}
-static double sum_s(const float *x, size_t m)
-{
-    return canon(OP_SUM, x, NULL, m, 0, 1);
-}
-static double dot_d(const double *x, const double *y, size_t m)
-{
-    return canon(OP_DOT, x, y, m, 0, 0);
-}
-static double dot_s(const float *x, const float *y, size_t m)
-{
-    return canon(OP_DOT, x, y, m, 0, 1);
-}
-static double asum_d(const double *x, size_t m)
-{
-    return canon(OP_ASUM, x, NULL, m, 0, 0);
-}
-static double asum_s(const float *x, size_t m)
-{
-    return canon(OP_ASUM, x, NULL, m, 0, 1);
-}
-static double sumsq_d(const double *x, size_t m, double scale)
-{
-    return canon(OP_SUMSQ, x, NULL, m, scale, 0);
-}
-static double sumsq_s(const float *x, size_t m, double scale)
-{
-    return canon(OP_SUMSQ, x, NULL, m, scale, 1);
-}
-static double sqdev_d(const double *x, size_t m, double center)
-{
-    return canon(OP_SQDEV, x, NULL, m, center, 0);
-}
-static double sqdev_s(const float *x, size_t m, double center)
-{
-    return canon(OP_SQDEV, x, NULL, m, center, 1);
 }
 
 static double absmax_d(const double *x, size_t m)
@@ -226,10 +183,7 @@ static double absmax_d(const double *x, size_t m)
 INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
 {
     if (m < 16) {
-        if (f32)
-            kp__reduce_portable.minmax_s(x, m, out);
-        else
-            kp__reduce_portable.minmax_d(x, m, out);
+        kp__minmax_portable(x, m, f32, out);
         return;
     }
     __m512d idx = _mm512_set_pd(7, 6, 5, 4, 3, 2, 1, 0);
@@ -250,10 +204,7 @@ INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
         if (i + 8 >= m) break;
     }
     if (nan) {
-        if (f32)
-            kp__reduce_portable.minmax_s(x, m, out);
-        else
-            kp__reduce_portable.minmax_d(x, m, out);
+        kp__minmax_portable(x, m, f32, out);
         return;
     }
     double vmn[8], vmx[8], jmn[8], jmx[8];
@@ -271,16 +222,5 @@ INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
     *out = e;
 }
 
-static void minmax_d(const double *x, size_t m, kp__extrema *out)
-{
-    minmax(x, m, 0, out);
-}
-static void minmax_s(const float *x, size_t m, kp__extrema *out)
-{
-    minmax(x, m, 1, out);
-}
-
-const kp__reduce_kernels kp__reduce_avx512 = {
-    sum_d,   sum_s,   dot_d,   dot_s,    asum_d,   asum_s,   sumsq_d,
-    sumsq_s, sqdev_d, sqdev_s, absmax_d, minmax_d, minmax_s,
-};
+#define KP_REDUCE_TABLE kp__reduce_avx512
+#include "kernels/reduce/kern_table.h"

@@ -9,8 +9,6 @@
 
 #include "kernels/reduce/reduce.h"
 
-typedef enum { OP_SUM, OP_DOT, OP_ASUM, OP_SUMSQ, OP_SQDEV } op;
-
 #define INLINE static inline __attribute__((always_inline))
 
 INLINE double load(const void *p, size_t i, int f32)
@@ -18,15 +16,15 @@ INLINE double load(const void *p, size_t i, int f32)
     return f32 ? (double)((const float *)p)[i] : ((const double *)p)[i];
 }
 
-INLINE double element(op o, const void *x, const void *y, size_t i, double c, int f32)
+INLINE double element(kp__op o, const void *x, const void *y, size_t i, double c, int f32)
 {
     double v = load(x, i, f32);
     switch (o) {
-    case OP_SUM: return v;
-    case OP_DOT: return v * load(y, i, f32);
-    case OP_ASUM: return fabs(v);
-    case OP_SUMSQ: v *= c; return v * v;
-    case OP_SQDEV: v -= c; return v * v;
+    case KP_OP_SUM: return v;
+    case KP_OP_DOT: return v * load(y, i, f32);
+    case KP_OP_ASUM: return fabs(v);
+    case KP_OP_SUMSQ: v *= c; return v * v;
+    case KP_OP_SQDEV: v -= c; return v * v;
     }
     return v;
 }
@@ -65,7 +63,7 @@ INLINE double finish(lanes *stack, int depth)
     return v->v[0];
 }
 
-INLINE double canon(op o, const void *x, const void *y, size_t m, double c, int f32)
+INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double c, int f32)
 {
     lanes stack[8]; /* 16 leaves per block: depth <= 5 */
     int depth = 0;
@@ -88,47 +86,6 @@ INLINE double canon(op o, const void *x, const void *y, size_t m, double c, int 
         push_leaf(stack, &depth, ++leaves, &acc);
     }
     return finish(stack, depth);
-}
-
-static double sum_d(const double *x, size_t m)
-{
-    return canon(OP_SUM, x, NULL, m, 0, 0);
-}
-static double sum_s(const float *x, size_t m)
-{
-    return canon(OP_SUM, x, NULL, m, 0, 1);
-}
-static double dot_d(const double *x, const double *y, size_t m)
-{
-    return canon(OP_DOT, x, y, m, 0, 0);
-}
-static double dot_s(const float *x, const float *y, size_t m)
-{
-    return canon(OP_DOT, x, y, m, 0, 1);
-}
-static double asum_d(const double *x, size_t m)
-{
-    return canon(OP_ASUM, x, NULL, m, 0, 0);
-}
-static double asum_s(const float *x, size_t m)
-{
-    return canon(OP_ASUM, x, NULL, m, 0, 1);
-}
-static double sumsq_d(const double *x, size_t m, double scale)
-{
-    return canon(OP_SUMSQ, x, NULL, m, scale, 0);
-}
-static double sumsq_s(const float *x, size_t m, double scale)
-{
-    return canon(OP_SUMSQ, x, NULL, m, scale, 1);
-}
-static double sqdev_d(const double *x, size_t m, double center)
-{
-    return canon(OP_SQDEV, x, NULL, m, center, 0);
-}
-static double sqdev_s(const float *x, size_t m, double center)
-{
-    return canon(OP_SQDEV, x, NULL, m, center, 1);
 }
 
 static double absmax_d(const double *x, size_t m)
@@ -162,16 +119,5 @@ INLINE void minmax(const void *x, size_t m, int f32, kp__extrema *out)
     *out = e;
 }
 
-static void minmax_d(const double *x, size_t m, kp__extrema *out)
-{
-    minmax(x, m, 0, out);
-}
-static void minmax_s(const float *x, size_t m, kp__extrema *out)
-{
-    minmax(x, m, 1, out);
-}
-
-const kp__reduce_kernels kp__reduce_portable = {
-    sum_d,   sum_s,   dot_d,   dot_s,    asum_d,   asum_s,   sumsq_d,
-    sumsq_s, sqdev_d, sqdev_s, absmax_d, minmax_d, minmax_s,
-};
+#define KP_REDUCE_TABLE kp__reduce_portable
+#include "kernels/reduce/kern_table.h"

@@ -66,13 +66,13 @@ static size_t abs_inc(ptrdiff_t inc)
 }
 
 /* The span (n - 1) |inc| elem must fit a ptrdiff_t. */
-static int check_span(size_t n, ptrdiff_t inc, size_t elem)
+KP_MUST_USE static int check_span(size_t n, ptrdiff_t inc, size_t elem)
 {
     if (n > 1 && (n - 1) > (size_t)PTRDIFF_MAX / elem / abs_inc(inc)) return KP_EOVERFLOW;
     return KP_OK;
 }
 
-static int check_vec(size_t n, const void *x, ptrdiff_t inc, size_t elem)
+KP_MUST_USE static int check_vec(size_t n, const void *x, ptrdiff_t inc, size_t elem)
 {
     if (x == NULL && n > 0) return KP_ENULL;
     if (inc == 0) return KP_ESTRIDE;

@@ -30,6 +30,9 @@
 #define KP_ROWS  8 /* rows of 32 lanes in a leaf */
 #define KP_LEAF  (KP_LANES * KP_ROWS)
 
+/* The transformation of each element before it is added (e_i above). */
+typedef enum { KP_OP_SUM, KP_OP_DOT, KP_OP_ASUM, KP_OP_SUMSQ, KP_OP_SQDEV } kp__op;
+
 /* First minimum and maximum of a block, indices relative to the block. NaN:
  * both extremes are the first NaN. */
 typedef struct kp__extrema {
@@ -61,6 +64,16 @@ extern const kp__reduce_kernels kp__reduce_portable;
 extern const kp__reduce_kernels kp__reduce_avx2;
 extern const kp__reduce_kernels kp__reduce_avx512;
 #endif
+
+/* The portable first extremes, for blocks a SIMD kernel hands back (short
+ * ones, or ones holding a NaN). */
+static inline void kp__minmax_portable(const void *x, size_t m, int f32, kp__extrema *out)
+{
+    if (f32)
+        kp__reduce_portable.minmax_s(x, m, out);
+    else
+        kp__reduce_portable.minmax_d(x, m, out);
+}
 
 /* The kernels of the selected instruction set (kp__isa_selected()). */
 const kp__reduce_kernels *kp__reduce_kernels_get(void);
