@@ -257,6 +257,175 @@ KP_API int kp_smean_var(size_t n, const float *x, ptrdiff_t incx, size_t ddof, i
 KP_API int kp_dmean_var(size_t n, const double *x, ptrdiff_t incx, size_t ddof, int workers,
                         double *mean, double *var);
 
+/* -------------------------------------------------------------------- rng */
+
+/*
+ * Random numbers: numpy's SeedSequence and bit generators, bit for bit, with
+ * parallel fills that give the same bits for every workers value.
+ *
+ * All state lives in values the caller owns (on the stack, in a struct of its
+ * own); there is no global generator and nothing is allocated. A kp_seedseq
+ * or kp_rng is not locked: two threads may use two of them at once, never
+ * one at once. The structs are defined here so that they can live on the
+ * stack; their fields are private (read and write state with the functions).
+ */
+
+/* numpy.random.SeedSequence with pool_size 4 (numpy 1.24's mixing, see
+ * numpy/random/bit_generator.pyx and O'Neill's seed_seq design). Entropy and
+ * spawn keys are uint32 words, least significant first, as numpy coerces a
+ * Python int: the seed 2**64 + 7 is the words {7, 0, 1}. */
+#define KP_SEEDSEQ_MAX_ENTROPY   32 /* entropy words a kp_seedseq holds */
+#define KP_SEEDSEQ_MAX_SPAWN_KEY 16 /* spawn-key words (spawn depth) it holds */
+
+typedef struct kp_seedseq {
+    uint32_t pool[4];
+    uint32_t entropy[KP_SEEDSEQ_MAX_ENTROPY];
+    uint32_t spawn_key[KP_SEEDSEQ_MAX_SPAWN_KEY];
+    uint32_t n_entropy, n_spawn_key;
+    uint32_t n_children_spawned;
+} kp_seedseq;
+
+/* numpy.random.SeedSequence(entropy, spawn_key=spawn_key): entropy is
+ * n_entropy words (the coerced entropy; n_entropy may be 0), spawn_key is
+ * n_key words (NULL when n_key is 0). n_children_spawned starts at 0.
+ * Errors: KP_ENULL (ss NULL, or a NULL array with a nonzero count),
+ * KP_EOVERFLOW (n_entropy > KP_SEEDSEQ_MAX_ENTROPY or
+ * n_key > KP_SEEDSEQ_MAX_SPAWN_KEY). */
+KP_API int kp_seedseq_init(kp_seedseq *ss, const uint32_t *entropy, size_t n_entropy,
+                           const uint32_t *spawn_key, size_t n_key);
+
+/* numpy.random.SeedSequence(seed) for a non-negative integer below 2**64:
+ * the words {lo32, hi32}, or {lo32} when hi32 is 0. Errors: KP_ENULL. */
+KP_API int kp_seedseq_init_u64(kp_seedseq *ss, uint64_t seed);
+
+/* SeedSequence.generate_state(n, uint32) and (n, uint64): n words derived
+ * from the pool alone, so ss is not changed and a shorter request gives a
+ * prefix of a longer one. A uint64 word is two uint32 words, the first the
+ * low half. n == 0 writes nothing. Errors: KP_ENULL. */
+KP_API int kp_seedseq_generate_state32(const kp_seedseq *ss, uint32_t *out, size_t n);
+KP_API int kp_seedseq_generate_state64(const kp_seedseq *ss, uint64_t *out, size_t n);
+
+/* SeedSequence.spawn(n): children[i] gets ss's entropy and the spawn key
+ * ss.spawn_key + (ss.n_children_spawned + i,); then ss.n_children_spawned
+ * grows by n. Child i of a root seed equals, without spawning the others,
+ *     kp_seedseq_init(&c, entropy, n_entropy, (uint32_t[]){i}, 1).
+ * Errors: KP_ENULL; KP_EOVERFLOW if a child's key would exceed
+ * KP_SEEDSEQ_MAX_SPAWN_KEY words or the counter would pass 2**32 - 1 (then
+ * neither ss nor any child is written). children must not overlap ss. */
+KP_API int kp_seedseq_spawn(kp_seedseq *ss, kp_seedseq *children, size_t n);
+
+/* The bit generators of numpy.random, seeded as numpy seeds them:
+ *   KP_PCG64      PCG XSL-RR 128/64 (numpy.random.PCG64, its default);
+ *   KP_PCG64DXSM  PCG DXSM 128/64 with the 64-bit "cheap" multiplier
+ *                 (numpy.random.PCG64DXSM; seeded like PCG64, with the full
+ *                 multiplier, as numpy does);
+ *   KP_PHILOX     Philox 4x64 with 10 rounds (numpy.random.Philox),
+ *                 counter-based. */
+typedef enum { KP_PCG64 = 0, KP_PCG64DXSM = 1, KP_PHILOX = 2 } kp_bitgen;
+
+typedef struct kp_rng {
+    kp_bitgen kind;
+    uint32_t has_uint32, uinteger; /* numpy's buffered upper half-word */
+    uint32_t buffer_pos;           /* Philox: next unread word of buffer, 4 = empty */
+    uint64_t state[4];             /* PCG: s hi, s lo, c hi, c lo; Philox: counter */
+    uint64_t key[2];               /* Philox */
+    uint64_t buffer[4];            /* Philox */
+} kp_rng;
+
+/* Seeds g from ss as numpy's bit generator `kind`(ss) does; ss is read, not
+ * changed. Errors: KP_ENULL, KP_EINVAL (kind is not a kp_bitgen). */
+KP_API int kp_rng_init(kp_rng *g, kp_bitgen kind, const kp_seedseq *ss);
+
+/* One draw, as numpy's bitgen_t functions next_uint64, next_uint32 and
+ * next_double (= (next64 >> 11) * 2**-53, in [0, 1)). next32 returns the
+ * pending upper half of the last 64-bit word it split if there is one, else
+ * splits a new word and returns its lower half; next64 and next_double
+ * neither use nor clear that pending half. g must be initialised; a NULL g
+ * returns 0. */
+KP_API uint64_t kp_rng_next64(kp_rng *g);
+KP_API uint32_t kp_rng_next32(kp_rng *g);
+KP_API double kp_rng_next_double(kp_rng *g);
+
+/* One integer in [low, high), drawn as numpy's Generator.integers(low, high)
+ * draws an int64 (Lemire's method: through next32 when high - low - 1 is
+ * below 2**32 - 1, through next64 otherwise), so that n calls give numpy's
+ * integers(low, high, n) exactly. low >= high, or a NULL g, returns low and
+ * draws nothing. */
+KP_API int64_t kp_rng_integer(kp_rng *g, int64_t low, int64_t high);
+
+/* Advances g by delta, a signed 128-bit integer in two's complement
+ * (delta_hi:delta_lo; -1 is UINT64_MAX:UINT64_MAX), as numpy's advance():
+ * PCG generators move delta draws along their stream (mod 2**128; a negative
+ * delta goes back), Philox adds delta to its 256-bit counter, so one step is
+ * a block of four 64-bit draws and the unread words of the current block are
+ * dropped. The pending half-word is cleared. Errors: KP_ENULL. */
+KP_API int kp_rng_advance(kp_rng *g, uint64_t delta_hi, uint64_t delta_lo);
+
+/* numpy's jumped(jumps): *out becomes a copy of g advanced by jumps times
+ * the generator's jump: 0x9e3779b97f4a7c15f39cc0605cedc835 draws for PCG
+ * (about 2**127 / phi), 2**128 counter blocks for Philox. g is not changed;
+ * out may be g. Errors: KP_ENULL. */
+KP_API int kp_rng_jumped(const kp_rng *g, uint64_t jumps, kp_rng *out);
+
+/* State for checkpoints: KP_RNG_STATE_WORDS words that kp_rng_state_set()
+ * turns back into the same generator, on any machine and in later versions.
+ *   word 0      the format: KP_RNG_STATE_FORMAT + kind
+ *   words 1-2   has_uint32, uinteger
+ *   PCG:        words 3-6 s hi, s lo, c hi, c lo (numpy's state['state'] and
+ *               state['inc'] as 128-bit integers; c is odd)
+ *   Philox:     words 3-6 counter (least significant first), 7-8 key,
+ *               9-12 buffer, 13 buffer_pos (0..4; 4 = empty)
+ * Unused words are 0. state_set checks the format, the kind, has_uint32 in
+ * {0, 1}, uinteger < 2**32, an odd PCG increment, buffer_pos <= 4, and unused
+ * words 0; anything else gives KP_EINVAL and g is not written. */
+#define KP_RNG_STATE_WORDS  16
+#define KP_RNG_STATE_FORMAT UINT64_C(0x6b70726e67000100) /* "kprng", format 1 */
+KP_API int kp_rng_state_get(const kp_rng *g, uint64_t state[KP_RNG_STATE_WORDS]);
+KP_API int kp_rng_state_set(kp_rng *g, const uint64_t state[KP_RNG_STATE_WORDS]);
+
+/*
+ * Fills of n values. Every fill gives the same bits for every workers value,
+ * and leaves g where the documentation of its family says.
+ *
+ * Exact fills (one 64-bit draw per value): kp_random_raw, kp_random and
+ * kp_uniform give numpy's streams exactly: the values and the final state of
+ * g are those of n sequential draws, as random_raw(n), Generator.random(n)
+ * and Generator.uniform(low, high, n). In parallel, each block of values
+ * starts from a copy of g advanced to its first draw.
+ *
+ * Substream fills (rejection sampling, a variable number of draws per value):
+ * kp_integers, kp_standard_normal and kp_standard_exponential cut the output
+ * into blocks of KP_RNG_BLOCK values. Block j draws from g advanced by
+ * j * 2**64 (kp_rng_advance units; block 0 is g itself, its pending
+ * half-word included), and g ends where the last block's draws ended. So
+ * n <= KP_RNG_BLOCK is the sequential stream: kp_integers then equals
+ * numpy's integers(low, high, n) and n calls of kp_rng_integer(); and
+ * consecutive fills never share draws (a block uses far fewer than 2**64).
+ *
+ * Errors, with nothing written: KP_ENULL (g NULL, out NULL with n > 0),
+ * KP_EOVERFLOW (n values do not fit in memory), and those listed below.
+ * n == 0 writes nothing and leaves g unchanged.
+ */
+#define KP_RNG_BLOCK 65536
+
+/* numpy's random_raw(n): n next64 draws. */
+KP_API int kp_random_raw(kp_rng *g, size_t n, uint64_t *out, int workers);
+/* numpy's Generator.random(n): next_double, uniform on [0, 1) in steps of 2**-53. */
+KP_API int kp_random(kp_rng *g, size_t n, double *out, int workers);
+/* numpy's Generator.uniform(low, high, n): low + (high - low) * next_double.
+ * KP_EINVAL unless low, high and high - low are finite. */
+KP_API int kp_uniform(kp_rng *g, double low, double high, size_t n, double *out, int workers);
+/* Integers in [low, high), each as kp_rng_integer draws it. KP_EINVAL if
+ * low >= high. */
+KP_API int kp_integers(kp_rng *g, int64_t low, int64_t high, size_t n, int64_t *out, int workers);
+/* Standard normal (mean 0, variance 1) by a 256-layer ziggurat (Marsaglia and
+ * Tsang, 2000) on one 64-bit draw per value in 99% of cases, with kernpool's
+ * own tables (rng/ziggurat_tables.c): the distribution is numpy's, the values
+ * are not numpy's stream. */
+KP_API int kp_standard_normal(kp_rng *g, size_t n, double *out, int workers);
+/* Standard exponential (rate 1), by a 256-layer ziggurat as above. */
+KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers);
+
 #ifdef __cplusplus
 }
 #endif
