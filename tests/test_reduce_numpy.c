@@ -20,7 +20,6 @@
  * Both bounds carry KPT_SAFETY (2) as in the other reduction tests. */
 #include <errno.h>
 #include <setjmp.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,15 +32,11 @@
 
 #include "kernpool.h"
 #include "test_reduce_util.h"
+#include "testutil.h"
 
-#ifndef KP_PYTHON3
-#define KP_PYTHON3 "/usr/bin/python3"
-#endif
 #ifndef KP_REDUCE_ORACLE
 #error "KP_REDUCE_ORACLE must name tests/reduce_oracle.py"
 #endif
-
-extern char **environ;
 
 #define NSIZE(a) (sizeof(a) / sizeof *(a))
 
@@ -117,26 +112,6 @@ static int write_strided(FILE *f, const void *v, size_t n, ptrdiff_t inc, size_t
     return w == span ? 0 : -1;
 }
 
-static int run_oracle(const char *manifest)
-{
-    char *argv[] = {(char *)KP_PYTHON3, (char *)KP_REDUCE_ORACLE, (char *)manifest, NULL};
-    pid_t pid;
-    int rc = posix_spawn(&pid, KP_PYTHON3, NULL, NULL, argv, environ);
-    if (rc != 0) {
-        fprintf(stderr, "cannot run %s: %s\n", KP_PYTHON3, strerror(rc));
-        return -1;
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0)
-        if (errno != EINTR) return -1;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "%s %s failed (status %d); is python3-numpy installed?\n", KP_PYTHON3,
-                KP_REDUCE_ORACLE, status);
-        return -1;
-    }
-    return 0;
-}
-
 static void path_of(char *p, size_t cap, const char *what, int t, size_t c)
 {
     snprintf(p, cap, "%s/%s%d_%zu.bin", dir, what, t, c);
@@ -190,7 +165,7 @@ static int setup(void **state)
                     k->incy, k->ddof);
         }
     if (fclose(m) != 0) return -1;
-    if (run_oracle(manifest) != 0) return -1;
+    if (kp_test_run_python(KP_REDUCE_ORACLE, manifest) != 0) return -1;
     for (int t = 0; t < NDT; t++)
         for (size_t c = 0; c < NCASE; c++) {
             char out[256];

@@ -6,6 +6,16 @@
 
 #include "testutil.h"
 
+#include <errno.h>
+#include <spawn.h>
+#include <string.h>
+
+#ifndef KP_PYTHON3
+#define KP_PYTHON3 "/usr/bin/python3"
+#endif
+
+extern char **environ;
+
 int kp_test_in_child(void (*fn)(void *arg), void *arg, unsigned timeout_s)
 {
     fflush(NULL);
@@ -39,4 +49,24 @@ double kp_test_cpu_seconds(void)
     getrusage(RUSAGE_SELF, &u);
     return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
            1e-6 * (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+int kp_test_run_python(const char *script, const char *arg)
+{
+    char *argv[] = {(char *)KP_PYTHON3, (char *)script, (char *)arg, NULL};
+    pid_t pid;
+    int rc = posix_spawn(&pid, KP_PYTHON3, NULL, NULL, argv, environ);
+    if (rc != 0) {
+        fprintf(stderr, "cannot run %s: %s\n", KP_PYTHON3, strerror(rc));
+        return -1;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        fprintf(stderr, "%s %s failed (status %d); is python3-numpy installed?\n", KP_PYTHON3,
+                script, status);
+        return -1;
+    }
+    return 0;
 }

@@ -25,4 +25,9 @@ int kp_test_thread_count(void);
 /* CPU time (user + system) of the whole process so far, in seconds. */
 double kp_test_cpu_seconds(void);
 
+/* Runs /usr/bin/python3 (KP_PYTHON3) with script and arg and waits for it.
+ * Returns 0 if it exited with status 0; otherwise says why on stderr and
+ * returns -1. Tests call it before any pool thread exists. */
+int kp_test_run_python(const char *script, const char *arg);
+
 #endif
