@@ -11,6 +11,8 @@ packages=(
   libcmocka-dev                               # unit tests
   python3-numpy                               # reference results at test time
   clang-format                                # the format check in the test suite
+  libpcg-cpp-dev librandom123-dev             # RNG oracles: pcg-cpp (PCG64), Random123 (Philox)
+  dieharder                                   # RNG cross-stream independence
 )
 if [ "${1:-}" = bench ]; then
   packages+=(
