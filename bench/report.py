@@ -751,6 +751,9 @@ def write_forkjoin(raw, out, name):
 
 
 def write(raw, out, name):
+    if raw["meta"]["suite"] == "rng":
+        import report_rng  # bench/report_rng.py
+        return report_rng.write(raw, out, name)
     if raw["meta"]["suite"] == "forkjoin":
         return write_forkjoin(raw, out, name)
     return write_reduce(raw, out, name)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs a benchmark comparison and writes its reports (scripts/bench.sh calls this).
 
-    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin]
+    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin,rng]
 
 Suites:
   reduce    kernpool's reductions (kernpool-bench-reduce) beside, in the same
@@ -13,6 +13,10 @@ Suites:
   forkjoin  fork-join overhead of kp_parallel_for beside OpenMP
             (kernpool-bench-forkjoin, one runtime per process, sessions
             alternating), once per OMP_WAIT_POLICY. Writes forkjoin.{md,json}.
+  rng       kernpool's random fills (kernpool-bench-rng) at workers 1 and 2
+            beside numpy's Generator, alone and in numpy's thread-pool
+            pattern (bench/peer_numpy_rng.py); see bench/suite_rng.py. Writes
+            rng.{md,json,png}.
 
 Default output: docs/benchmarks/ for full, docs/benchmarks/quick/ for quick.
 Each program writes Google Benchmark's JSON; the raw results of all of them,
@@ -35,6 +39,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import report  # noqa: E402  (bench/report.py)
+import suite_rng  # noqa: E402  (bench/suite_rng.py)
 
 # What each mode measures. Sizes are elements; workers as kernpool reads them.
 MODES = {
@@ -168,10 +173,10 @@ class Runner:
         cmd += args
         return self._run(label, cmd, env_changes, out)
 
-    def numpy(self, label, args, env_changes):
+    def numpy(self, label, args, env_changes, script="peer_numpy.py"):
         self.count += 1
         out = os.path.join(self.tmp, f"{self.count:03d}.json")
-        cmd = ["/usr/bin/python3", os.path.join(HERE, "peer_numpy.py"), "--json", out] + args
+        cmd = ["/usr/bin/python3", os.path.join(HERE, script), "--json", out] + args
         return self._run(label, cmd, env_changes, out)
 
     def _run(self, label, cmd, env_changes, out):
@@ -281,7 +286,8 @@ def peers(runs):
         entry = {"label": re.sub(r", (session|round) \d+$", "", run["label"])}
         for key in ("openblas_corename", "openblas_config", "openblas_library", "numpy_version",
                     "blas_library", "blas_openblas_corename", "blas_openblas_num_threads",
-                    "numpy_cpu_dispatch", "kernpool_version", "omp_wait_policy", "compiler"):
+                    "numpy_cpu_dispatch", "kernpool_version", "omp_wait_policy", "compiler",
+                    "numpy_bit_generators", "rng_bitgens"):
             if key in ctx:
                 entry[key] = ctx[key]
         if "KERNPOOL_ISA" in run["environment_changes"]:
@@ -310,7 +316,7 @@ def main():
     ap.add_argument("mode", choices=sorted(MODES))
     ap.add_argument("--build", required=True, help="build directory (holds bench/)")
     ap.add_argument("--out", help="output directory")
-    ap.add_argument("--suites", default="reduce,forkjoin")
+    ap.add_argument("--suites", default="reduce,forkjoin,rng")
     args = ap.parse_args()
     s = MODES[args.mode]
     out = args.out or os.path.join(ROOT, "docs", "benchmarks",
@@ -318,30 +324,33 @@ def main():
     os.makedirs(out, exist_ok=True)
     suites = args.suites.split(",")
     for suite in suites:
-        if suite not in ("reduce", "forkjoin"):
+        if suite not in ("reduce", "forkjoin", "rng"):
             ap.error(f"unknown suite {suite}")
 
     start = time.time()
     for suite in suites:
+        settings = suite_rng.MODES[args.mode] if suite == "rng" else s
         with tempfile.TemporaryDirectory(prefix="kernpool-bench-") as tmp:
-            r = Runner(args.build, tmp, s)
+            r = Runner(args.build, tmp, settings)
             meta = {
                 "suite": suite,
                 "mode": args.mode,
                 "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "command": f"scripts/bench.sh {args.mode}",
-                "method": method_text(s, suite),
-                "settings": s,
+                "method": (suite_rng.method_text(settings) if suite == "rng"
+                           else method_text(s, suite)),
+                "settings": settings,
                 "load_avg_start": load(),
             }
             meta.update(machine_facts())
             t0 = time.time()
-            (run_reduce if suite == "reduce" else run_forkjoin)(r, s)
+            {"reduce": run_reduce, "forkjoin": run_forkjoin,
+             "rng": suite_rng.run}[suite](r, settings)
             meta["load_avg_end"] = load()
             meta["peers"] = peers(r.runs)
             meta["seconds"] = round(time.time() - t0, 1)
             raw = {"meta": meta, "runs": r.runs}
-            name = "reductions" if suite == "reduce" else "forkjoin"
+            name = {"reduce": "reductions", "forkjoin": "forkjoin", "rng": "rng"}[suite]
             path = os.path.join(out, f"{name}.json")
             with open(path, "w") as f:
                 json.dump(raw, f, indent=1)
