@@ -302,51 +302,132 @@ int kp_rng_state_set(kp_rng *g, const uint64_t state[KP_RNG_STATE_WORDS])
 
 /* ----------------------------------------------------- bulk draws, buffers */
 
-void kp__rng_raw(kp_rng *g, size_t n, uint64_t *out)
+/* The step that moves a PCG state k draws at once: s -> A s + C. */
+static void lcg_jump(kp__u128 a, kp__u128 c, unsigned k, kp__u128 *A, kp__u128 *C)
+{
+    *A = 1;
+    *C = 0;
+    for (unsigned i = 0; i < k; i++) {
+        *A *= a;
+        *C = *C * a + c;
+    }
+}
+
+/* What a fill writes for each 64-bit draw w. */
+typedef enum { AS_RAW, AS_DOUBLE, AS_UNIFORM } conversion;
+
+typedef struct sink {
+    conversion conv;
+    void *out;
+    double low, range; /* AS_UNIFORM */
+} sink;
+
+static inline __attribute__((always_inline)) void put(const sink *k, size_t i, uint64_t w)
+{
+    if (k->conv == AS_RAW)
+        ((uint64_t *)k->out)[i] = w;
+    else if (k->conv == AS_DOUBLE)
+        ((double *)k->out)[i] = kp__u64_to_double(w);
+    else
+        ((double *)k->out)[i] = k->low + k->range * kp__u64_to_double(w);
+}
+
+/* PCG draws in four interleaved lanes: lane l makes draws l, l + 4, ...
+ * with the four-step LCG, so four multiplications are in flight instead of
+ * one chain of them. The outputs are those of the one-step loop. Inlined
+ * once per conversion, so the conversion costs no branch. */
+static inline __attribute__((always_inline)) void pcg_draws(kp_rng *g, size_t n, const sink *k)
+{
+    const int dxsm = g->kind == KP_PCG64DXSM;
+    kp__u128 a = pcg_mult(g), c = pcg_inc(g), s = pcg_state(g);
+    size_t i = 0;
+    if (n >= 8) {
+        kp__u128 A, C;
+        lcg_jump(a, c, 4, &A, &C);
+        /* XSL-RR outputs the state after its step, DXSM the state before. */
+        kp__u128 t0 = dxsm ? s : a * s + c;
+        kp__u128 t1 = a * t0 + c, t2 = a * t1 + c, t3 = a * t2 + c;
+        for (; n - i >= 4; i += 4) {
+            if (dxsm) {
+                put(k, i, kp__dxsm(t0));
+                put(k, i + 1, kp__dxsm(t1));
+                put(k, i + 2, kp__dxsm(t2));
+                put(k, i + 3, kp__dxsm(t3));
+                s = a * t3 + c; /* the state after draw i + 3 */
+            } else {
+                put(k, i, kp__xsl_rr(t0));
+                put(k, i + 1, kp__xsl_rr(t1));
+                put(k, i + 2, kp__xsl_rr(t2));
+                put(k, i + 3, kp__xsl_rr(t3));
+                s = t3;
+            }
+            t0 = A * t0 + C;
+            t1 = A * t1 + C;
+            t2 = A * t2 + C;
+            t3 = A * t3 + C;
+        }
+    }
+    for (; i < n; i++) {
+        if (dxsm) {
+            put(k, i, kp__dxsm(s));
+            s = a * s + c;
+        } else {
+            s = a * s + c;
+            put(k, i, kp__xsl_rr(s));
+        }
+    }
+    pcg_store(g, s);
+}
+
+static inline __attribute__((always_inline)) void philox_draws(kp_rng *g, size_t n, const sink *k)
 {
     size_t i = 0;
-    switch (g->kind) {
-    case KP_PCG64: {
-        kp__u128 s = pcg_state(g), c = pcg_inc(g);
-        for (; i < n; i++) {
-            s = s * KP__PCG_MULT + c;
-            out[i] = kp__xsl_rr(s);
+    while (i < n && g->buffer_pos < KP__PHILOX_BLOCKS)
+        put(k, i++, g->buffer[g->buffer_pos++]);
+    if (n - i >= KP__PHILOX_BLOCKS) {
+        uint64_t block[KP__PHILOX_BLOCKS];
+        for (; n - i >= KP__PHILOX_BLOCKS; i += KP__PHILOX_BLOCKS) {
+            philox_increment(g->state);
+            kp__philox_block(g->state, g->key, block);
+            for (int j = 0; j < KP__PHILOX_BLOCKS; j++)
+                put(k, i + j, block[j]);
         }
-        pcg_store(g, s);
-        break;
+        /* The buffer holds the last block, read to its end, as next64
+         * would have left it. */
+        memcpy(g->buffer, block, sizeof g->buffer);
     }
-    case KP_PCG64DXSM: {
-        kp__u128 s = pcg_state(g), c = pcg_inc(g);
-        for (; i < n; i++) {
-            out[i] = kp__dxsm(s);
-            s = s * KP__PCG_CHEAP + c;
-        }
-        pcg_store(g, s);
-        break;
-    }
-    default:
-        while (i < n && g->buffer_pos < KP__PHILOX_BLOCKS)
-            out[i++] = g->buffer[g->buffer_pos++];
-        if (n - i >= KP__PHILOX_BLOCKS) {
-            for (; n - i >= KP__PHILOX_BLOCKS; i += KP__PHILOX_BLOCKS) {
-                philox_increment(g->state);
-                kp__philox_block(g->state, g->key, &out[i]);
-            }
-            /* The buffer holds the last block, read to its end, as next64
-             * would have left it. */
-            memcpy(g->buffer, &out[i - KP__PHILOX_BLOCKS], sizeof g->buffer);
-        }
-        while (i < n)
-            out[i++] = next64(g);
-        break;
-    }
+    while (i < n)
+        put(k, i++, next64(g));
+}
+
+static void draws(kp_rng *g, size_t n, const sink *k)
+{
+    if (g->kind == KP_PHILOX)
+        philox_draws(g, n, k);
+    else
+        pcg_draws(g, n, k);
+}
+
+void kp__rng_raw(kp_rng *g, size_t n, uint64_t *out)
+{
+    draws(g, n, &(sink){AS_RAW, out, 0, 0});
+}
+
+void kp__rng_doubles(kp_rng *g, size_t n, double *out)
+{
+    draws(g, n, &(sink){AS_DOUBLE, out, 0, 0});
+}
+
+void kp__rng_uniform(kp_rng *g, double low, double range, size_t n, double *out)
+{
+    draws(g, n, &(sink){AS_UNIFORM, out, low, range});
 }
 
 void kp__draws_begin(kp__draws *d, const kp_rng *g)
 {
     d->start = *g;
     d->ahead = *g;
-    d->used = 0;
+    d->buffered = 0;
     d->has32 = g->has_uint32;
     d->half32 = g->uinteger;
     d->pos = d->len = 0;
@@ -355,6 +436,7 @@ void kp__draws_begin(kp__draws *d, const kp_rng *g)
 void kp__draws_refill(kp__draws *d)
 {
     kp__rng_raw(&d->ahead, KP__DRAWS_BUF, d->buf);
+    d->buffered += KP__DRAWS_BUF;
     d->pos = 0;
     d->len = KP__DRAWS_BUF;
 }
@@ -362,7 +444,7 @@ void kp__draws_refill(kp__draws *d)
 void kp__draws_finish(const kp__draws *d, kp_rng *g)
 {
     kp_rng r = d->start;
-    kp__rng_skip(&r, d->used);
+    kp__rng_skip(&r, d->buffered - (d->len - d->pos)); /* the words consumed */
     r.has_uint32 = d->has32;
     r.uinteger = d->half32;
     *g = r;

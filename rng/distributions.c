@@ -10,21 +10,34 @@
  * move rare decisions, and with them every later draw.
  */
 #include <math.h>
+#include <string.h>
 
 #include "rng/rng.h"
 
 #define MAG52 UINT64_C(0x000fffffffffffff)
 
+/* x with its sign bit flipped when bit 8 of u is set: no branch, as the
+ * sign is a coin toss no predictor can learn. */
+static inline double flip_sign(double x, uint64_t u)
+{
+    uint64_t b;
+    memcpy(&b, &x, sizeof b);
+    b ^= (u & 0x100) << 55;
+    memcpy(&x, &b, sizeof x);
+    return x;
+}
+
 /* Normal: bits 0-7 pick the layer, bit 8 the sign, bits 9-60 the magnitude
- * (52 bits); 99% of draws end at the first test. */
-double kp__normal(kp__draws *d)
+ * (52 bits). The whole loop, from the word at the stream's head; the fill
+ * below tries the first test inline and comes here for the other 1%. */
+static double normal_slow(kp__draws *d)
 {
     for (;;) {
         uint64_t u = kp__draws_next64(d);
         unsigned idx = (unsigned)(u & 0xff);
         uint64_t rabs = (u >> 9) & MAG52;
-        double x = (double)rabs * kp__zig_norm_w[idx];
-        if (u & 0x100) x = -x;
+        double x = (double)(int64_t)rabs * kp__zig_norm_w[idx];
+        x = flip_sign(x, u);
         if (rabs < kp__zig_norm_k[idx]) return x;
         if (idx == 0) {
             /* The tail beyond R (Marsaglia, Ann. Math. Stat. 35, 1964): the
@@ -41,19 +54,87 @@ double kp__normal(kp__draws *d)
     }
 }
 
+/* The fills keep the stream position in registers and hand it back to d
+ * only around the rare calls that move it. */
+void kp__normal_fill(kp__draws *d, double *out, size_t n)
+{
+    size_t pos = d->pos, len = d->len;
+    for (size_t i = 0; i < n; i++) {
+        if (pos == len) {
+            kp__draws_refill(d);
+            pos = d->pos;
+            len = d->len;
+        }
+        uint64_t u = d->buf[pos];
+        unsigned idx = (unsigned)(u & 0xff);
+        uint64_t rabs = (u >> 9) & MAG52;
+        if (rabs < kp__zig_norm_k[idx]) {
+            out[i] = flip_sign((double)(int64_t)rabs * kp__zig_norm_w[idx], u);
+            pos++;
+        } else {
+            d->pos = pos;
+            out[i] = normal_slow(d);
+            pos = d->pos;
+            len = d->len;
+        }
+    }
+    d->pos = pos;
+}
+
 /* Exponential: the low 3 bits are dropped, bits 3-10 pick the layer, bits
  * 11-63 are the magnitude (53 bits). */
-double kp__exponential(kp__draws *d)
+static double exponential_slow(kp__draws *d)
 {
     for (;;) {
         uint64_t u = kp__draws_next64(d) >> 3;
         unsigned idx = (unsigned)(u & 0xff);
         uint64_t ri = u >> 8;
-        double x = (double)ri * kp__zig_exp_w[idx];
+        double x = (double)(int64_t)ri * kp__zig_exp_w[idx];
         if (ri < kp__zig_exp_k[idx]) return x;
         /* The tail beyond R is R plus a fresh exponential (memorylessness). */
         if (idx == 0) return kp__zig_exp_r - log1p(-kp__u64_to_double(kp__draws_next64(d)));
         double f0 = kp__zig_exp_f[idx - 1], f1 = kp__zig_exp_f[idx];
         if ((f0 - f1) * kp__u64_to_double(kp__draws_next64(d)) + f1 < exp(-x)) return x;
+    }
+}
+
+void kp__exponential_fill(kp__draws *d, double *out, size_t n)
+{
+    size_t pos = d->pos, len = d->len;
+    for (size_t i = 0; i < n; i++) {
+        if (pos == len) {
+            kp__draws_refill(d);
+            pos = d->pos;
+            len = d->len;
+        }
+        uint64_t u = d->buf[pos] >> 3;
+        unsigned idx = (unsigned)(u & 0xff);
+        uint64_t ri = u >> 8;
+        if (ri < kp__zig_exp_k[idx]) {
+            out[i] = (double)(int64_t)ri * kp__zig_exp_w[idx];
+            pos++;
+        } else {
+            d->pos = pos;
+            out[i] = exponential_slow(d);
+            pos = d->pos;
+            len = d->len;
+        }
+    }
+    d->pos = pos;
+}
+
+/* Lemire's nearly divisionless method (ACM TOMS 2019), on numpy's paths
+ * (KP__LEMIRE). The span is fixed for the fill, so each loop has one path. */
+void kp__integers_fill(kp__draws *d, uint64_t off, uint64_t span, int64_t *out, size_t n)
+{
+    if (span == 0) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = (int64_t)off;
+    } else if (span < 0xFFFFFFFFu) {
+        for (size_t i = 0; i < n; i++)
+            KP__LEMIRE(d, kp__draws_next32, kp__draws_next64, off, span, out[i]);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            KP__LEMIRE(d, kp__draws_next32, kp__draws_next64, off, span, out[i]);
     }
 }

@@ -39,30 +39,12 @@ static int is_exact(family fam)
  * first of their draws. */
 static void exact_block(const fill *f, kp_rng *g, size_t begin, size_t len)
 {
-    if (f->fam == F_RAW) {
+    if (f->fam == F_RAW)
         kp__rng_raw(g, len, (uint64_t *)f->out + begin);
-        return;
-    }
-    double *out = (double *)f->out + begin;
-    uint64_t raw[KP__DRAWS_BUF];
-    for (size_t done = 0; done < len;) {
-        size_t m = len - done < KP__DRAWS_BUF ? len - done : KP__DRAWS_BUF;
-        kp__rng_raw(g, m, raw);
-        if (f->fam == F_RANDOM) {
-            for (size_t i = 0; i < m; i++)
-                out[done + i] = kp__u64_to_double(raw[i]);
-        } else {
-            for (size_t i = 0; i < m; i++)
-                out[done + i] = f->low + f->range * kp__u64_to_double(raw[i]);
-        }
-        done += m;
-    }
-}
-
-static void integers_block(const fill *f, kp__draws *d, int64_t *out, size_t len)
-{
-    for (size_t i = 0; i < len; i++)
-        KP__LEMIRE(d, kp__draws_next32, kp__draws_next64, f->off, f->span, out[i]);
+    else if (f->fam == F_RANDOM)
+        kp__rng_doubles(g, len, (double *)f->out + begin);
+    else
+        kp__rng_uniform(g, f->low, f->range, len, (double *)f->out + begin);
 }
 
 /* One block of a substream fill, from the generator g at its start. */
@@ -70,14 +52,12 @@ static void substream_block(const fill *f, kp_rng *g, size_t begin, size_t len)
 {
     kp__draws *d = &(kp__draws){0};
     kp__draws_begin(d, g);
-    if (f->fam == F_INTEGERS) {
-        integers_block(f, d, (int64_t *)f->out + begin, len);
-    } else {
-        double *out = (double *)f->out + begin;
-        double (*sample)(kp__draws *) = f->fam == F_NORMAL ? kp__normal : kp__exponential;
-        for (size_t i = 0; i < len; i++)
-            out[i] = sample(d);
-    }
+    if (f->fam == F_INTEGERS)
+        kp__integers_fill(d, f->off, f->span, (int64_t *)f->out + begin, len);
+    else if (f->fam == F_NORMAL)
+        kp__normal_fill(d, (double *)f->out + begin, len);
+    else
+        kp__exponential_fill(d, (double *)f->out + begin, len);
     kp__draws_finish(d, g);
 }
 

@@ -76,20 +76,23 @@ void kp__rng_skip(kp_rng *g, uint64_t k);
 /* n next64 draws into out, g moved past them: the fast path behind every
  * fill. */
 void kp__rng_raw(kp_rng *g, size_t n, uint64_t *out);
+/* The same draws as doubles: next_double, and low + range * next_double. */
+void kp__rng_doubles(kp_rng *g, size_t n, double *out);
+void kp__rng_uniform(kp_rng *g, double low, double range, size_t n, double *out);
 
 /* A buffered stream of draws over a copy of a generator, for the rejection
  * samplers: consumers take 64-bit words (next64) and 32-bit halves (next32,
  * with numpy's pending half-word) in exactly the order scalar calls would.
- * kp__draws_finish() turns the copy into the generator state after the draws
+ * kp__draws_finish() turns the copy into the generator state after the words
  * consumed, so buffering ahead costs nothing in stream position. */
 #define KP__DRAWS_BUF 256
 typedef struct kp__draws {
-    kp_rng start;    /* where the stream began */
-    kp_rng ahead;    /* past every buffered word */
-    uint64_t used;   /* words consumed from the stream */
-    uint32_t has32;  /* pending upper half-word, as kp_rng.has_uint32 */
-    uint32_t half32; /* its value (stale once taken, as in numpy) */
-    size_t pos, len; /* next word in buf, words in buf */
+    size_t pos, len;   /* next word in buf, words in buf */
+    uint64_t buffered; /* words taken from the generator into buf so far */
+    uint32_t has32;    /* pending upper half-word, as kp_rng.has_uint32 */
+    uint32_t half32;   /* its value (stale once taken, as in numpy) */
+    kp_rng start;      /* where the stream began */
+    kp_rng ahead;      /* past every buffered word */
     uint64_t buf[KP__DRAWS_BUF];
 } kp__draws;
 
@@ -100,7 +103,6 @@ void kp__draws_finish(const kp__draws *d, kp_rng *g);
 static inline uint64_t kp__draws_next64(kp__draws *d)
 {
     if (d->pos == d->len) kp__draws_refill(d);
-    d->used++;
     return d->buf[d->pos++];
 }
 
@@ -119,7 +121,7 @@ static inline uint32_t kp__draws_next32(kp__draws *d)
 /* (w >> 11) * 2**-53: numpy's next_double, exact. */
 static inline double kp__u64_to_double(uint64_t w)
 {
-    return (double)(w >> 11) * 0x1.0p-53;
+    return (double)(int64_t)(w >> 11) * 0x1.0p-53; /* signed: one instruction */
 }
 
 /* One value of integers in [off, off + rng] (rng = high - low - 1, as
@@ -169,9 +171,10 @@ extern const double kp__zig_exp_w[256];
 extern const double kp__zig_exp_f[256];
 extern const double kp__zig_exp_r;
 
-/* Scalar samplers over a buffered stream: the value fills use, one after
- * another, in each block. */
-double kp__normal(kp__draws *d);
-double kp__exponential(kp__draws *d);
+/* The rejection samplers' fills: n values from the stream d, one after
+ * another (rng/distributions.c). */
+void kp__integers_fill(kp__draws *d, uint64_t off, uint64_t span, int64_t *out, size_t n);
+void kp__normal_fill(kp__draws *d, double *out, size_t n);
+void kp__exponential_fill(kp__draws *d, double *out, size_t n);
 
 #endif
