@@ -123,17 +123,65 @@ void kp__exponential_fill(kp__draws *d, double *out, size_t n)
     d->pos = pos;
 }
 
-/* Lemire's nearly divisionless method (ACM TOMS 2019), on numpy's paths
- * (KP__LEMIRE). The span is fixed for the fill, so each loop has one path. */
+/* Lemire's nearly divisionless method (ACM TOMS 2019) on numpy's paths
+ * (KP__LEMIRE). numpy computes the rejection threshold t = 2**k mod s only
+ * after a first product below s; t < s, so testing against t from the start
+ * accepts and rejects the same draws, and the fixed span of a fill lets t
+ * be computed once. Each loop below takes one path. */
+static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, size_t n)
+{
+    const uint32_t t = (uint32_t)(-s) % s;
+    size_t i = 0;
+    while (i < n) {
+        /* A pending half-word goes first, through the general path. */
+        if (d->has32 || n - i < 2) {
+            uint64_t m = (uint64_t)kp__draws_next32(d) * s;
+            while ((uint32_t)m < t)
+                m = (uint64_t)kp__draws_next32(d) * s;
+            out[i++] = (int64_t)(off + (m >> 32));
+            continue;
+        }
+        /* Two values from the two halves of one word, low half first. */
+        uint64_t w = kp__draws_next64(d);
+        uint64_t m0 = (uint64_t)(uint32_t)w * s, m1 = (w >> 32) * s;
+        if ((uint32_t)m0 < t || (uint32_t)m1 < t) {
+            /* A rejection (rare): replay the word through the general path. */
+            d->pos--;
+            uint64_t m = (uint64_t)kp__draws_next32(d) * s;
+            while ((uint32_t)m < t)
+                m = (uint64_t)kp__draws_next32(d) * s;
+            out[i++] = (int64_t)(off + (m >> 32));
+            continue;
+        }
+        out[i] = (int64_t)(off + (m0 >> 32));
+        out[i + 1] = (int64_t)(off + (m1 >> 32));
+        i += 2;
+        d->half32 = (uint32_t)(w >> 32); /* taken, but kept: numpy's stale uinteger */
+    }
+}
+
+static void integers64(kp__draws *d, uint64_t off, uint64_t s, int64_t *out, size_t n)
+{
+    const uint64_t t = (-s) % s;
+    for (size_t i = 0; i < n; i++) {
+        kp__u128 m = (kp__u128)kp__draws_next64(d) * s;
+        while (kp__lo64(m) < t)
+            m = (kp__u128)kp__draws_next64(d) * s;
+        out[i] = (int64_t)(off + kp__hi64(m));
+    }
+}
+
 void kp__integers_fill(kp__draws *d, uint64_t off, uint64_t span, int64_t *out, size_t n)
 {
     if (span == 0) {
         for (size_t i = 0; i < n; i++)
             out[i] = (int64_t)off;
     } else if (span < 0xFFFFFFFFu) {
-        for (size_t i = 0; i < n; i++)
-            KP__LEMIRE(d, kp__draws_next32, kp__draws_next64, off, span, out[i]);
+        integers32(d, off, (uint32_t)span + 1, out, n);
+    } else if (span < UINT64_MAX && span > 0xFFFFFFFFu) {
+        integers64(d, off, span + 1, out, n);
     } else {
+        /* 2**32 or 2**64 values: the draw itself */
         for (size_t i = 0; i < n; i++)
             KP__LEMIRE(d, kp__draws_next32, kp__draws_next64, off, span, out[i]);
     }
