@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "rng/rng.h"
+#include "sched/internal.h"
 
 /* ------------------------------------------------------------- PCG helpers */
 
@@ -313,20 +314,18 @@ static void lcg_jump(kp__u128 a, kp__u128 c, unsigned k, kp__u128 *A, kp__u128 *
     }
 }
 
-/* What a fill writes for each 64-bit draw w. */
-typedef enum { AS_RAW, AS_DOUBLE, AS_UNIFORM } conversion;
-
+/* What a fill writes for each 64-bit draw w (KP__AS_*). */
 typedef struct sink {
-    conversion conv;
+    int conv;
     void *out;
     double low, range; /* AS_UNIFORM */
 } sink;
 
 static inline __attribute__((always_inline)) void put(const sink *k, size_t i, uint64_t w)
 {
-    if (k->conv == AS_RAW)
+    if (k->conv == KP__AS_RAW)
         ((uint64_t *)k->out)[i] = w;
-    else if (k->conv == AS_DOUBLE)
+    else if (k->conv == KP__AS_DOUBLE)
         ((double *)k->out)[i] = kp__u64_to_double(w);
     else
         ((double *)k->out)[i] = k->low + k->range * kp__u64_to_double(w);
@@ -341,7 +340,11 @@ static inline __attribute__((always_inline)) void pcg_draws(kp_rng *g, size_t n,
     const int dxsm = g->kind == KP_PCG64DXSM;
     kp__u128 a = pcg_mult(g), c = pcg_inc(g), s = pcg_state(g);
     size_t i = 0;
-    if (n >= 8) {
+#if defined(__x86_64__)
+    if (n >= 32 && kp__isa_selected() == KP_ISA_AVX512)
+        i = kp__pcg_lanes_avx512(dxsm, &s, a, c, n, k->conv, k->out, k->low, k->range);
+#endif
+    if (n - i >= 8) {
         kp__u128 A, C;
         lcg_jump(a, c, 4, &A, &C);
         /* XSL-RR outputs the state after its step, DXSM the state before. */
@@ -410,17 +413,17 @@ static void draws(kp_rng *g, size_t n, const sink *k)
 
 void kp__rng_raw(kp_rng *g, size_t n, uint64_t *out)
 {
-    draws(g, n, &(sink){AS_RAW, out, 0, 0});
+    draws(g, n, &(sink){KP__AS_RAW, out, 0, 0});
 }
 
 void kp__rng_doubles(kp_rng *g, size_t n, double *out)
 {
-    draws(g, n, &(sink){AS_DOUBLE, out, 0, 0});
+    draws(g, n, &(sink){KP__AS_DOUBLE, out, 0, 0});
 }
 
 void kp__rng_uniform(kp_rng *g, double low, double range, size_t n, double *out)
 {
-    draws(g, n, &(sink){AS_UNIFORM, out, low, range});
+    draws(g, n, &(sink){KP__AS_UNIFORM, out, low, range});
 }
 
 void kp__draws_begin(kp__draws *d, const kp_rng *g)

@@ -76,6 +76,18 @@ void kp__rng_skip(kp_rng *g, uint64_t k);
 /* n next64 draws into out, g moved past them: the fast path behind every
  * fill. */
 void kp__rng_raw(kp_rng *g, size_t n, uint64_t *out);
+/* How a PCG lane kernel writes each draw w: w itself, next_double, or
+ * low + range * next_double. */
+enum { KP__AS_RAW, KP__AS_DOUBLE, KP__AS_UNIFORM };
+
+/* The first n - n % 16 draws of a PCG generator (state *s, multiplier a,
+ * increment c; dxsm_output selects DXSM's output and its step-before-output
+ * order) made 16 lanes at a time with AVX-512, written as conv says to
+ * out[0 ..]; *s moves past them. Returns how many draws it made. Only on
+ * x86-64, and only when the CPU and KERNPOOL_ISA allow AVX-512. */
+size_t kp__pcg_lanes_avx512(int dxsm_output, kp__u128 *s, kp__u128 a, kp__u128 c, size_t n,
+                            int conv, void *out, double low, double range);
+
 /* The same draws as doubles: next_double, and low + range * next_double. */
 void kp__rng_doubles(kp_rng *g, size_t n, double *out);
 void kp__rng_uniform(kp_rng *g, double low, double range, size_t n, double *out);
