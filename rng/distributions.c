@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rng/rng.h"
+#include "sched/internal.h"
 
 #define MAG52 UINT64_C(0x000fffffffffffff)
 
@@ -131,6 +132,7 @@ void kp__exponential_fill(kp__draws *d, double *out, size_t n)
 static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, size_t n)
 {
     const uint32_t t = (uint32_t)(-s) % s;
+    const int avx512 = kp__isa_selected() == KP_ISA_AVX512;
     size_t i = 0;
     while (i < n) {
         /* A pending half-word goes first, through the general path. */
@@ -141,6 +143,19 @@ static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, siz
             out[i++] = (int64_t)(off + (m >> 32));
             continue;
         }
+#if defined(__x86_64__)
+        if (avx512 && d->len - d->pos >= 8 && n - i >= 16) {
+            size_t used = kp__lemire32_avx512(
+                d->buf + d->pos, (d->len - d->pos < (n - i) / 2) ? d->len - d->pos : (n - i) / 2,
+                off, s, t, out + i);
+            if (used > 0) {
+                d->pos += used;
+                i += 2 * used;
+                d->half32 = (uint32_t)(d->buf[d->pos - 1] >> 32); /* numpy's stale uinteger */
+                continue;
+            }
+        }
+#endif
         /* Two values from the two halves of one word, low half first. */
         uint64_t w = kp__draws_next64(d);
         uint64_t m0 = (uint64_t)(uint32_t)w * s, m1 = (w >> 32) * s;

@@ -88,6 +88,14 @@ enum { KP__AS_RAW, KP__AS_DOUBLE, KP__AS_UNIFORM };
 size_t kp__pcg_lanes_avx512(int dxsm_output, kp__u128 *s, kp__u128 a, kp__u128 c, size_t n,
                             int conv, void *out, double low, double range);
 
+/* The 32-bit integer path on words[0 .. nw) with AVX-512: values
+ * off + (h * s >> 32) from each word's low half h, then its high half, into
+ * out[0 ..], in groups of eight words, stopping before the first group with a
+ * product whose low 32 bits fall below the threshold t. Returns the words
+ * used (a multiple of 8). */
+size_t kp__lemire32_avx512(const uint64_t *words, size_t nw, uint64_t off, uint32_t s, uint32_t t,
+                           int64_t *out);
+
 /* The same draws as doubles: next_double, and low + range * next_double. */
 void kp__rng_doubles(kp_rng *g, size_t n, double *out);
 void kp__rng_uniform(kp_rng *g, double low, double range, size_t n, double *out);
