@@ -1,0 +1,133 @@
+/*
+ * The grid of tiles over C and running it on the pool.
+ *
+ * The grid depends on m, n, k, the type, the cache sizes and the engine's
+ * index limit, never on workers: a tile is one engine call whatever thread
+ * makes it, so the bits are the same for every workers value. Threads claim
+ * tiles through kp_parallel_for; a tile's index runs down a column of tiles
+ * first, so tiles running at the same time share their panel of B.
+ *
+ * How the grid is chosen:
+ *   1. work = m n k multiply-adds, weighted by type (a double one counts 1,
+ *      a float one 1/2, complex float 2, complex double 4);
+ *   2. tiles wanted t = work / tile_work, at most TILES_MAX. tile_work is the
+ *      least work that gains from a thread of its own: below 2 tiles the
+ *      product is one tile and runs on the caller;
+ *   3. tiles as square as possible, t of them, with sides no shorter than the
+ *      cache edge (below) unless that leaves fewer than two tiles, and then
+ *      no shorter than EDGE_FLOOR; a tall or wide C is cut along its long
+ *      side only;
+ *   4. the rows (and columns) of C shared evenly between the tiles, rounded
+ *      up to UNIT so the engine's micro-tiles rarely straddle a boundary.
+ * The cache edge: the side E for which one k-block (KC deep) of a tile's
+ * panels of A and B, 2 E KC elements, fills the level-2 cache, as the
+ * engine's own blocking keeps them there; E = 256 for doubles in 1 MiB.
+ * Shorter tiles would make the engine pack A and B over again more often
+ * for the same work.
+ */
+#include <math.h>
+
+#include "kernels/gemm/gemm.h"
+
+#define TILES_MAX  64
+#define KC         256
+#define EDGE_MIN   64
+#define EDGE_MAX   512
+#define EDGE_FLOOR 32
+#define UNIT       16
+
+/* Multiply-adds (in double ones) a tile needs before a second thread pays
+ * for itself. Measured (docs/benchmarks/gemm.md, the crossover sweep):
+ * see TILE_WORK_DEFAULT's use below. */
+#define TILE_WORK_DEFAULT (2.0 * 1024 * 1024)
+
+static double tile_work = TILE_WORK_DEFAULT;
+
+double kp__gemm_tile_work_force(double work)
+{
+    double old = tile_work;
+    tile_work = work > 0 ? work : TILE_WORK_DEFAULT;
+    return old;
+}
+
+static const double weight[KP_GEMM_TYPES] = {0.5, 1, 2, 4};
+
+/* The cache edge for elements of `elem` bytes: a power of two in
+ * [EDGE_MIN, EDGE_MAX]. */
+static double cache_edge(size_t elem)
+{
+    double e = (double)kp__cache_get()->l2 / (2.0 * KC * (double)elem);
+    double p = EDGE_MIN;
+    while (p * 2 <= e && p < EDGE_MAX)
+        p *= 2;
+    return p;
+}
+
+static size_t count(double d, double s, double most)
+{
+    double g = floor(d / s + 0.5);
+    if (g > most) g = most;
+    return g < 1 ? 1 : (size_t)g;
+}
+
+/* Sides for g pieces of d, rounded up to UNIT, at most `cap`. */
+static size_t side(size_t d, size_t g, size_t cap)
+{
+    size_t b = d / g + (d % g != 0);
+    if (g > 1 && b % UNIT != 0 && b <= (size_t)-1 - UNIT) b += UNIT - b % UNIT;
+    if (b > cap) b = cap - (cap > UNIT ? cap % UNIT : 0);
+    return b < d ? b : d;
+}
+
+kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index)
+{
+    size_t gm = 1, gn = 1;
+    double m = (double)p->m, n = (double)p->n;
+    double t = m * n * (double)p->k * weight[p->type] / tile_work;
+    if (t > TILES_MAX) t = TILES_MAX;
+    if (t >= 2) {
+        double s = sqrt(m * n / t), edge = cache_edge(kp__gemm_elem(p->type));
+        if (s < edge) s = edge;
+        for (;;) {
+            gm = count(m, s, t);
+            gn = count(n, s, floor(t / (double)gm));
+            if (gm * gn >= 2 || s <= EDGE_FLOOR) break;
+            s /= 2;
+        }
+    }
+    kp__gemm_grid g;
+    g.mb = side(p->m, gm, max_index);
+    g.nb = side(p->n, gn, max_index);
+    g.gm = p->m / g.mb + (p->m % g.mb != 0);
+    g.gn = p->n / g.nb + (p->n % g.nb != 0);
+    return g;
+}
+
+typedef struct run_ctx {
+    const kp__gemm_problem *p;
+    kp__gemm_tile_fn fn;
+    kp__gemm_grid g;
+} run_ctx;
+
+static void run_tiles(void *arg, size_t begin, size_t end)
+{
+    const run_ctx *r = arg;
+    const kp__gemm_problem *p = r->p;
+    size_t es = kp__gemm_elem(p->type);
+    for (size_t t = begin; t < end; t++) {
+        size_t i0 = (t % r->g.gm) * r->g.mb, j0 = (t / r->g.gm) * r->g.nb;
+        size_t mt = p->m - i0 < r->g.mb ? p->m - i0 : r->g.mb;
+        size_t nt = p->n - j0 < r->g.nb ? p->n - j0 : r->g.nb;
+        /* Rows i0.. of op(A) and columns j0.. of op(B), in storage. */
+        const char *a = p->a + (p->ta == KP_NO_TRANS ? i0 : i0 * p->lda) * es;
+        const char *b = p->b + (p->tb == KP_NO_TRANS ? j0 * p->ldb : j0) * es;
+        char *c = p->c + (i0 + j0 * p->ldc) * es;
+        r->fn(p->ta, p->tb, mt, nt, p->k, p->alpha, a, p->lda, b, p->ldb, p->beta, c, p->ldc);
+    }
+}
+
+void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
+{
+    run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index)};
+    (void)kp_parallel_for(r.g.gm * r.g.gn, 1, run_tiles, &r, workers);
+}
