@@ -6,6 +6,7 @@
  * ctest runs this twice: as is (the machine's budget) and with
  * KERNPOOL_CPU_BUDGET=8, where workers 3 and -1 mean 3 and 8 threads.
  */
+#include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -288,26 +289,64 @@ static void test_grid_shapes(void **state)
 
 /* ------------------------------------------------------ threads, callers */
 
+enum { MAX_TIDS = 256 };
+
 typedef struct monitor {
     atomic_int stop;
-    atomic_int max;
+    int most; /* threads of the process at once */
+    int ntids;
+    long tids[MAX_TIDS]; /* every thread seen */
 } monitor;
+
+/* Adds this process's threads to m->tids; returns how many there are. */
+static int scan_threads(monitor *m)
+{
+    DIR *d = opendir("/proc/self/task");
+    int n = 0;
+    if (d == NULL) return -1;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.') continue;
+        n++;
+        long tid = atol(e->d_name);
+        int known = 0;
+        for (int i = 0; i < m->ntids && !known; i++)
+            known = m->tids[i] == tid;
+        if (!known && m->ntids < MAX_TIDS) m->tids[m->ntids++] = tid;
+    }
+    closedir(d);
+    return n;
+}
+
+/* The thread's name, "" if it is gone. */
+static void thread_name(long tid, char *name, size_t size)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/comm", tid);
+    name[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return;
+    if (fgets(name, (int)size, f) == NULL) name[0] = '\0';
+    fclose(f);
+}
 
 static void *watch(void *arg)
 {
     monitor *mon = arg;
     while (!atomic_load(&mon->stop)) {
-        int n = kp_test_thread_count();
-        if (n > atomic_load(&mon->max)) atomic_store(&mon->max, n);
+        int n = scan_threads(mon);
+        if (n > mon->most) mon->most = n;
         struct timespec ts = {0, 200000};
         nanosleep(&ts, NULL);
     }
     return NULL;
 }
 
-/* The most threads this process had while kp_dgemm n = 1024 ran `reps`
- * times with `workers`. */
-static int threads_during_dgemm(int workers, int reps)
+/* Runs kp_dgemm n = 1024 `reps` times with `workers` while a monitor thread
+ * records every thread of the process. Returns the most threads at once;
+ * *fresh = threads seen that were not there before (the monitor aside), and
+ * each of those must now be named "kernpool-N" (a pool thread names itself
+ * at once; a threaded OpenBLAS's threads would stay, under another name). */
+static int threads_during_dgemm(int workers, int reps, int *fresh)
 {
     enum { N = 1024 };
     double *a = calloc(N * N, sizeof *a), *b = calloc(N * N, sizeof *b);
@@ -315,9 +354,11 @@ static int threads_during_dgemm(int workers, int reps)
     CHILD_CHECK(a && b && c);
     for (size_t i = 0; i < N * N; i++)
         a[i] = b[i] = (double)(i % 13) - 6;
-    monitor mon;
+    static monitor before, mon;
+    memset(&before, 0, sizeof before);
+    memset(&mon, 0, sizeof mon);
+    (void)scan_threads(&before);
     atomic_init(&mon.stop, 0);
-    atomic_init(&mon.max, 0);
     pthread_t t;
     CHILD_CHECK(pthread_create(&t, NULL, watch, &mon) == 0);
     for (int r = 0; r < reps; r++)
@@ -328,24 +369,39 @@ static int threads_during_dgemm(int workers, int reps)
     free(a);
     free(b);
     free(c);
-    return atomic_load(&mon.max);
+    *fresh = 0;
+    for (int i = 0; i < mon.ntids; i++) {
+        int known = 0;
+        for (int j = 0; j < before.ntids && !known; j++)
+            known = before.tids[j] == mon.tids[i];
+        char name[32];
+        thread_name(mon.tids[i], name, sizeof name);
+        if (known || name[0] == '\0') continue; /* gone: the monitor */
+        ++*fresh;
+        if (strncmp(name, "kernpool-", 9) != 0) {
+            fprintf(stderr, "thread %ld is named %s\n", mon.tids[i], name);
+            CHILD_CHECK(!"a thread that is not kernpool's started");
+        }
+    }
+    return mon.most;
 }
 
+/* In a fresh process: at workers = 1 no thread starts at all; at workers = 2
+ * only pool threads join the caller, the monitor and any sanitizer thread. */
 static void no_engine_threads_child(void *arg)
 {
-    /* A fresh process: the caller, the monitor, any sanitizer thread. */
     CHILD_CHECK(kp__gemm_engine_get()->threads() == 1);
-    int base = kp_test_thread_count() + 1;
-    int w1 = threads_during_dgemm(1, 3);
-    fprintf(stderr, "threads: %d before, %d during workers=1\n", base, w1);
-    CHILD_CHECK(w1 == base);
+    int fresh, base = kp_test_thread_count() + 1; /* + the monitor */
+    int most = threads_during_dgemm(1, 3, &fresh);
+    fprintf(stderr, "threads: %d before, %d during workers=1\n", base, most);
+    CHILD_CHECK(most == base && fresh == 0);
     CHILD_CHECK(kp__pool_threads_alive() == 0);
-    int w2 = threads_during_dgemm(2, 3);
-    int pool = kp_cpu_budget() >= 2 ? 1 : 0;
-    fprintf(stderr, "threads: %d during workers=2 (pool threads %d)\n", w2,
-            kp__pool_threads_alive());
-    CHILD_CHECK(w2 <= base + pool);
-    CHILD_CHECK(kp__pool_threads_alive() == pool);
+    most = threads_during_dgemm(2, 3, &fresh);
+    fprintf(stderr, "threads: %d during workers=2, %d new, all pool threads (%d alive)\n", most,
+            fresh, kp__pool_threads_alive());
+    CHILD_CHECK(fresh <= kp__pool_threads_alive());
+    CHILD_CHECK(most <= base + kp__pool_threads_alive());
+    CHILD_CHECK(kp_cpu_budget() < 2 || kp__pool_threads_alive() >= 1);
 }
 
 static void test_engine_starts_no_thread(void **state)
