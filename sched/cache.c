@@ -23,7 +23,6 @@ static void load(void)
 {
     info.l1d = 32 * 1024;
     info.l2 = 512 * 1024;
-    info.l3_core = 0;
     hwloc_topology_t topo;
     if (hwloc_topology_init(&topo) != 0) return;
     hwloc_topology_set_io_types_filter(topo, HWLOC_TYPE_FILTER_KEEP_NONE);
@@ -31,13 +30,8 @@ static void load(void)
     if (hwloc_topology_load(topo) == 0) {
         size_t l1 = cache_size(topo, HWLOC_OBJ_L1CACHE);
         size_t l2 = cache_size(topo, HWLOC_OBJ_L2CACHE);
-        hwloc_obj_t l3 = hwloc_get_obj_by_type(topo, HWLOC_OBJ_L3CACHE, 0);
         if (l1 > 0) info.l1d = l1;
         if (l2 > 0) info.l2 = l2;
-        if (l3 != NULL && l3->attr != NULL) {
-            int cores = hwloc_get_nbobjs_inside_cpuset_by_type(topo, l3->cpuset, HWLOC_OBJ_CORE);
-            info.l3_core = (size_t)l3->attr->cache.size / (size_t)(cores > 0 ? cores : 1);
-        }
         info.from_hwloc = l1 > 0 || l2 > 0;
     }
     hwloc_topology_destroy(topo);

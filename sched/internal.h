@@ -111,12 +111,11 @@ void kp__isa_fork_child(void);
 typedef struct kp__cache_info {
     size_t l1d;     /* bytes of the first data (or unified) level-1 cache */
     size_t l2;      /* bytes of the first level-2 cache */
-    size_t l3_core; /* bytes of the first level-3 cache per core sharing it; 0 if none */
     int from_hwloc; /* 0: hwloc gave no answer and the defaults below apply */
 } kp__cache_info;
 
 /* Read from hwloc once per process (a topology load, about a millisecond);
- * where hwloc knows nothing, 32 KiB, 512 KiB and 0. Never NULL. */
+ * where hwloc knows nothing, 32 KiB and 512 KiB. Never NULL. */
 const kp__cache_info *kp__cache_get(void);
 
 /* ---- pool.c */

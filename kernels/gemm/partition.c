@@ -10,36 +10,47 @@
  * How the grid is chosen:
  *   1. work = m n k multiply-adds, weighted by type (a double one counts 1,
  *      a float one 1/2, complex float 2, complex double 4);
- *   2. tiles wanted t = work / tile_work, at most TILES_MAX. tile_work is the
- *      least work that gains from a thread of its own: below 2 tiles the
+ *   2. tiles wanted t = work / TILE_WORK, at most TILES_MAX. Below t = 2 the
  *      product is one tile and runs on the caller;
- *   3. tiles as square as possible, t of them, with sides no shorter than the
- *      cache edge (below) unless that leaves fewer than two tiles, and then
- *      no shorter than EDGE_FLOOR; a tall or wide C is cut along its long
- *      side only;
+ *   3. tiles as square as possible, t of them, but with sides no shorter
+ *      than the cache edge E: a tall or wide C is cut along its long side
+ *      only. A product too small for two tiles of side E (but with t >= 2)
+ *      is cut in halves instead: 2 x 2 tiles if t >= 4, else its longer
+ *      side in two, never below EDGE_FLOOR;
  *   4. the rows (and columns) of C shared evenly between the tiles, rounded
  *      up to UNIT so the engine's micro-tiles rarely straddle a boundary.
- * The cache edge: the side E for which one k-block (KC deep) of a tile's
- * panels of A and B, 2 E KC elements, fills the level-2 cache, as the
- * engine's own blocking keeps them there; E = 256 for doubles in 1 MiB.
- * Shorter tiles would make the engine pack A and B over again more often
- * for the same work.
+ *
+ * The cache edge. The engine packs the panels of A and B each tile reads,
+ * so a grid repacks A once per column of tiles and B once per row: about
+ * 1/E more memory work per multiply-add for tiles of side E. OpenBLAS sizes
+ * its blocks from the level-2 cache and so does E: L2 bytes / 1024, a power
+ * of two in [EDGE_MIN, EDGE_MAX], halved for complex types (four real
+ * multiply-adds per element already amortise the packing): 1024 with 1 MiB.
+ * Measured on Zen 5 (1 MiB L2), dgemm n = 2048 at 2 threads: tiles of 1024
+ * reach OpenBLAS's own threading (167 GFLOP/s, SkylakeX kernels), tiles of
+ * 512 lose 8% and tiles of 256 lose 13%.
+ * The price: a product has at most (m / E) (n / E) tiles, so it occupies
+ * many threads only when it is large (n = 4096: 16 tiles). A grid that
+ * followed the thread count would do better there but would change the
+ * bits with it.
+ *
+ * TILE_WORK, the crossover. Measured on Zen 5 (sweep/ in bench/gemm.c,
+ * docs/benchmarks/gemm.md): two tiles on two threads beat one tile on one
+ * thread from n = 80 (n^3 = 512 Ki multiply-adds) on with both OpenBLAS's
+ * Haswell and SkylakeX kernels, and lose by up to 5% at n = 64. So t = 2 is
+ * reached at 512 Ki: TILE_WORK = 256 Ki.
  */
 #include <math.h>
 
 #include "kernels/gemm/gemm.h"
 
 #define TILES_MAX  64
-#define KC         256
-#define EDGE_MIN   64
-#define EDGE_MAX   512
+#define EDGE_MIN   256
+#define EDGE_MAX   2048
 #define EDGE_FLOOR 32
-#define UNIT       16
+#define UNIT       8
 
-/* Multiply-adds (in double ones) a tile needs before a second thread pays
- * for itself. Measured (docs/benchmarks/gemm.md, the crossover sweep):
- * see TILE_WORK_DEFAULT's use below. */
-#define TILE_WORK_DEFAULT (2.0 * 1024 * 1024)
+#define TILE_WORK_DEFAULT (256.0 * 1024)
 
 static double tile_work = TILE_WORK_DEFAULT;
 
@@ -52,15 +63,14 @@ double kp__gemm_tile_work_force(double work)
 
 static const double weight[KP_GEMM_TYPES] = {0.5, 1, 2, 4};
 
-/* The cache edge for elements of `elem` bytes: a power of two in
- * [EDGE_MIN, EDGE_MAX]. */
-static double cache_edge(size_t elem)
+/* The cache edge E (see above), in elements of C. */
+static double cache_edge(kp__gemm_type type)
 {
-    double e = (double)kp__cache_get()->l2 / (2.0 * KC * (double)elem);
+    double e = (double)kp__cache_get()->l2 / 1024;
     double p = EDGE_MIN;
     while (p * 2 <= e && p < EDGE_MAX)
         p *= 2;
-    return p;
+    return type == KP_GEMM_C || type == KP_GEMM_Z ? p / 2 : p;
 }
 
 static size_t count(double d, double s, double most)
@@ -86,13 +96,19 @@ kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index)
     double t = m * n * (double)p->k * weight[p->type] / tile_work;
     if (t > TILES_MAX) t = TILES_MAX;
     if (t >= 2) {
-        double s = sqrt(m * n / t), edge = cache_edge(kp__gemm_elem(p->type));
+        double s = sqrt(m * n / t), edge = cache_edge(p->type);
         if (s < edge) s = edge;
-        for (;;) {
-            gm = count(m, s, t);
-            gn = count(n, s, floor(t / (double)gm));
-            if (gm * gn >= 2 || s <= EDGE_FLOOR) break;
-            s /= 2;
+        gm = count(m, s, t);
+        gn = count(n, s, floor(t / (double)gm));
+        if (gm * gn < 2) {
+            /* Halves: both sides if the work allows four tiles. */
+            int cut_m = p->m >= 2 * EDGE_FLOOR, cut_n = p->n >= 2 * EDGE_FLOOR;
+            if (cut_m && cut_n && t < 4) {
+                cut_m = p->m >= p->n;
+                cut_n = !cut_m;
+            }
+            gm = cut_m ? 2 : 1;
+            gn = cut_n ? 2 : 1;
         }
     }
     kp__gemm_grid g;
