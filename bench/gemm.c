@@ -9,9 +9,10 @@
  *                                             two threads: where the second
  *                                             thread starts to pay (the
  *                                             crossover the grid is tuned to)
- *   kernpool/nested_dgemm/outer:O/workers:W   O application threads, each
- *                                             running 32 kp_dgemm of n = 256
- *                                             with workers W (one pass = all)
+ *   kernpool/nested_dgemm/outer:O/workers:W   O application threads sharing
+ *                                             64 kp_dgemm of n = 256, each
+ *                                             call with workers W (one pass =
+ *                                             all 64)
  *
  * Input: column-major, no transposes, alpha = 1, beta = 0, the values of
  * bench_fill_*; every product reads the first elements of the same arrays.
@@ -92,7 +93,7 @@ static void bench_gemm(kpb_state *st, void *ctx)
 /* ----------------------------------------------------------- nested */
 
 typedef struct nested {
-    int workers;
+    int workers, calls;
     double *c;
 } nested;
 
@@ -100,7 +101,7 @@ static void *nested_thread(void *arg)
 {
     nested *x = arg;
     const size_t n = BENCH_NESTED_N;
-    for (int i = 0; i < BENCH_NESTED_CALLS; i++)
+    for (int i = 0; i < x->calls; i++)
         kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, n, n, n, 1.0, d.a, n, d.b, n, 0.0, x->c, n,
                  x->workers);
     return NULL;
@@ -112,7 +113,8 @@ static void bench_nested(kpb_state *st, void *ctx)
     nested x[16];
     pthread_t t[16];
     for (int i = 0; i < outer; i++)
-        x[i] = (nested){workers, bench_alloc(BENCH_NESTED_N * BENCH_NESTED_N, sizeof(double))};
+        x[i] = (nested){workers, BENCH_NESTED_TOTAL / outer,
+                        bench_alloc(BENCH_NESTED_N * BENCH_NESTED_N, sizeof(double))};
     while (kpb_loop(st)) {
         for (int i = 1; i < outer; i++)
             pthread_create(&t[i], NULL, nested_thread, &x[i]);
@@ -123,7 +125,7 @@ static void bench_nested(kpb_state *st, void *ctx)
     for (int i = 0; i < outer; i++)
         free(x[i].c);
     double n = BENCH_NESTED_N;
-    kpb_set_items(st, 2.0 * n * n * n * BENCH_NESTED_CALLS * outer);
+    kpb_set_items(st, 2.0 * n * n * n * BENCH_NESTED_TOTAL);
 }
 
 static int usage(const char *arg)

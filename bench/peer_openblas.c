@@ -6,8 +6,8 @@
  *   openblas/<t>gemm/n:N/workers:T      cblas_<t>gemm, N x N x N, as bench/gemm.c
  *   openblas/<t>gemm_<shape>/workers:T  the shapes of bench/gemm_shapes.h
  *   openblas/nested_dgemm/outer:O/workers:T
- *                                       an OpenMP loop of O threads, each
- *                                       running 32 cblas_dgemm of n = 256
+ *                                       an OpenMP loop of O threads sharing
+ *                                       64 cblas_dgemm of n = 256
  *
  * This program never links kernpool: a threaded OpenBLAS starts a pool of
  * its own and must not share a process with the serial OpenBLAS that
@@ -145,10 +145,10 @@ static void bench_gemm(kpb_state *st, void *ctx)
 
 /* One pass of the nested scenario: the OpenMP loop (peer_openblas_omp.c)
  * calls this once per outer thread. */
-void bench_nested_calls(double *c)
+void bench_nested_calls(double *c, int calls)
 {
     const int n = BENCH_NESTED_N;
-    for (int i = 0; i < BENCH_NESTED_CALLS; i++)
+    for (int i = 0; i < calls; i++)
         cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, ga, n, gb, n, 0.0, c,
                     n);
 }
@@ -166,7 +166,7 @@ static void bench_nested(kpb_state *st, void *ctx)
         bench_nested_omp(outer, c);
     free(c);
     double n = BENCH_NESTED_N;
-    kpb_set_items(st, 2.0 * n * n * n * BENCH_NESTED_CALLS * outer);
+    kpb_set_items(st, 2.0 * n * n * n * BENCH_NESTED_TOTAL);
 }
 
 static int register_gemm(const int64_t *sizes, int nsizes, int want_d, int want_s, int rect,

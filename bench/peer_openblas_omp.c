@@ -7,7 +7,8 @@ int bench_nested_omp(int outer, double *c)
 #ifdef _OPENMP
 #pragma omp parallel for num_threads(outer) schedule(static, 1)
     for (int i = 0; i < outer; i++)
-        bench_nested_calls(c + (long)i * BENCH_NESTED_N * BENCH_NESTED_N);
+        bench_nested_calls(c + (long)i * BENCH_NESTED_N * BENCH_NESTED_N,
+                           BENCH_NESTED_TOTAL / outer);
     return 0;
 #else
     (void)outer;

@@ -185,9 +185,10 @@ def write(raw, out, name):
             if i == impl and what == "nested_dgemm":
                 nested[(impl, outer, wk)] = s.best
     if nested:
-        w(f"## Nested: application threads each running 32 dgemm of n = 256 ({core0})")
+        w(f"## Nested: 64 dgemm of n = 256 shared by the application's threads ({core0})")
         w("")
-        w("One pass = every application thread's 32 products; time of the whole pass.")
+        w("Two application threads run 32 products each (one thread: all 64); time of the "
+          "whole pass, the same work in every row.")
         w("")
         w("| configuration | kind | ms |")
         w("|---|---|---:|")

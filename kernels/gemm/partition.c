@@ -39,8 +39,17 @@
  * thread from n = 80 (n^3 = 512 Ki multiply-adds) on with both OpenBLAS's
  * Haswell and SkylakeX kernels, and lose by up to 5% at n = 64. So t = 2 is
  * reached at 512 Ki: TILE_WORK = 256 Ki.
+ *
+ * Concurrent products share the budget. The pool never holds more than
+ * budget - 1 threads, but the callers are threads too: two application
+ * threads each asking for the whole budget of 2 would run three threads on
+ * two CPUs, and a caller then waits for a helper the scheduler has parked.
+ * So a product takes at most budget / (products in flight) threads, at
+ * least one. This changes only how many threads claim tiles, never the
+ * tiles, so the bits stay the same.
  */
 #include <math.h>
+#include <stdatomic.h>
 
 #include "kernels/gemm/gemm.h"
 
@@ -142,8 +151,20 @@ static void run_tiles(void *arg, size_t begin, size_t end)
     }
 }
 
+/* Products running now, in every thread of the process. */
+static atomic_int in_flight;
+
 void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
 {
     run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index)};
-    (void)kp_parallel_for(r.g.gm * r.g.gn, 1, run_tiles, &r, workers);
+    size_t tiles = r.g.gm * r.g.gn;
+    if (tiles == 1) {
+        run_tiles(&r, 0, 1);
+        return;
+    }
+    int calls = atomic_fetch_add_explicit(&in_flight, 1, memory_order_relaxed) + 1;
+    int w = kp_workers_resolve(workers), share = kp_cpu_budget() / calls;
+    if (w > share) w = share > 1 ? share : 1;
+    (void)kp_parallel_for(tiles, 1, run_tiles, &r, w);
+    atomic_fetch_sub_explicit(&in_flight, 1, memory_order_relaxed);
 }
