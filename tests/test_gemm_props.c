@@ -495,6 +495,47 @@ static void test_nested_in_parallel_for(void **state)
     kp__gemm_tile_work_force(old);
 }
 
+/* A child forked while another thread is inside kp_dgemm gets the whole
+ * budget: the parent's product is not in flight in the child. */
+static void *long_product(void *arg)
+{
+    caller *x = arg;
+    for (int r = 0; r < 20; r++)
+        x->ok &= kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, CN, CN, CN, 1, x->a, CN, x->b, CN,
+                          0, x->c, CN, 1) == KP_OK;
+    return NULL;
+}
+
+static void fork_child_product(void *arg)
+{
+    caller *x = arg;
+    double *c = calloc(CN * CN, sizeof *c);
+    CHILD_CHECK(c != NULL);
+    CHILD_CHECK(kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, CN, CN, CN, 1, x->a, CN, x->b, CN,
+                         0, c, CN, -1) == KP_OK);
+    CHILD_CHECK(kp_cpu_budget() < 2 || kp__pool_threads_alive() >= 1);
+    free(c);
+}
+
+static void test_fork_during_product(void **state)
+{
+    double old = kp__gemm_tile_work_force(100000);
+    kpg_mat a = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, CN, CN, 0, 41);
+    kpg_mat b = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, CN, CN, 0, 42);
+    caller x = {a.p, b.p, calloc(CN * CN, sizeof(double)), 1};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, long_product, &x), 0);
+    struct timespec ts = {0, 2000000};
+    nanosleep(&ts, NULL);
+    assert_int_equal(kp_test_in_child(fork_child_product, &x, 60), 0);
+    pthread_join(t, NULL);
+    assert_true(x.ok);
+    free(x.c);
+    kpg_free(&a);
+    kpg_free(&b);
+    kp__gemm_tile_work_force(old);
+}
+
 int main(void)
 {
     /* First, while the parent has no pool thread: ThreadSanitizer mistakes
@@ -509,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_grid_shapes),
         cmocka_unit_test(test_concurrent_callers),
         cmocka_unit_test(test_nested_in_parallel_for),
+        cmocka_unit_test(test_fork_during_product),
     };
     return cmocka_run_group_tests_name("gemm_props", tests, NULL, NULL);
 }

@@ -49,6 +49,7 @@
  * tiles, so the bits stay the same.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "kernels/gemm/gemm.h"
@@ -151,8 +152,23 @@ static void run_tiles(void *arg, size_t begin, size_t end)
     }
 }
 
-/* Products running now, in every thread of the process. */
+/* Products running now, in every thread of the process. A forked child
+ * has only the forking thread: whatever the others were running is not in
+ * flight there. */
 static atomic_int in_flight;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void in_flight_fork_child(void)
+{
+    atomic_store_explicit(&in_flight, 0, memory_order_relaxed);
+}
+
+static void register_fork(void)
+{
+    /* Fails only for lack of memory; a child then shares the budget as if
+     * the parent's products still ran, which is slower, never wrong. */
+    (void)pthread_atfork(NULL, NULL, in_flight_fork_child);
+}
 
 void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
 {
@@ -162,6 +178,7 @@ void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int 
         run_tiles(&r, 0, 1);
         return;
     }
+    pthread_once(&fork_once, register_fork);
     int calls = atomic_fetch_add_explicit(&in_flight, 1, memory_order_relaxed) + 1;
     int w = kp_workers_resolve(workers), share = kp_cpu_budget() / calls;
     if (w > share) w = share > 1 ? share : 1;
