@@ -304,11 +304,13 @@ KP_API int kp_dmean_var(size_t n, const double *x, ptrdiff_t incx, size_t ddof, 
  *                 holds elements (m k > 0, k n > 0, m n > 0);
  *   KP_ESTRIDE    a leading dimension is below what the layout requires;
  *   KP_EOVERFLOW  a matrix's extent in bytes does not fit a ptrdiff_t;
- *   KP_ENOTSUP    k or a leading dimension exceeds INT_MAX;
- *   KP_EOVERLAP   C shares an element with A or B (CBLAS leaves this
- *                 undefined; here it would also race). Only elements count:
- *                 disjoint blocks of one array (a trailing update C -= A B
- *                 inside one matrix) are accepted.
+ * then m == 0 or n == 0 returns KP_OK, and
+ *   KP_EOVERLAP   C shares an element with A or B, k > 0 (CBLAS leaves
+ *                 this undefined; here it would also race). Only elements
+ *                 count: disjoint blocks of one array (a trailing update
+ *                 C -= A B inside one matrix) are accepted;
+ *   KP_ENOTSUP    k or a leading dimension exceeds INT_MAX while A and B
+ *                 are to be read (k > 0, alpha != 0).
  * Nothing is allocated by kernpool (OpenBLAS keeps its own buffers).
  */
 typedef enum { KP_ROW_MAJOR = 0, KP_COL_MAJOR = 1 } kp_layout;

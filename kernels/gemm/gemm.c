@@ -41,7 +41,7 @@ static size_t extent(const stored *s, size_t es, int *ok)
 {
     if (empty(s)) return 0;
     size_t limit = (size_t)PTRDIFF_MAX / es;
-    if (s->cols - 1 > (limit - s->rows) / s->ld) {
+    if (s->rows > limit || s->cols - 1 > (limit - s->rows) / s->ld) {
         *ok = 0;
         return 0;
     }
@@ -191,17 +191,18 @@ static int gemm(kp__gemm_type type, kp_layout layout, kp_trans ta, kp_trans tb, 
     int ok = 1;
     size_t ea = extent(&sa, es, &ok), eb = extent(&sb, es, &ok), ec = extent(&sc, es, &ok);
     if (!ok) return KP_EOVERFLOW;
-    const kp__gemm_engine *engine = kp__gemm_engine_get();
-    size_t most = engine->max_index;
-    if (k > most || lda > most || ldb > most || ldc > most) return KP_ENOTSUP;
     if (m == 0 || n == 0) return KP_OK;
-    if (!empty(&sa) && (overlaps(&sc, &sa, es, ec, ea) || overlaps(&sc, &sb, es, ec, eb)))
+    /* With m, n > 0, A and B are both empty (k == 0) or both not. */
+    if (k > 0 && (overlaps(&sc, &sa, es, ec, ea) || overlaps(&sc, &sb, es, ec, eb)))
         return KP_EOVERLAP;
 
     if (k == 0 || is_zero(type, alpha)) {
         if (!is_one(type, beta)) scale(type, m, n, beta, c, ldc);
         return KP_OK;
     }
+    const kp__gemm_engine *engine = kp__gemm_engine_get();
+    size_t most = engine->max_index;
+    if (k > most || lda > most || ldb > most || ldc > most) return KP_ENOTSUP;
     kp__gemm_problem p = {
         .type = type,
         .ta = ta,
