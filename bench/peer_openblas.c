@@ -3,6 +3,11 @@
  * same sizes and the same input values as bench/reduce.c.
  *
  *   openblas/<kernel>/n:N/workers:T     cblas_<kernel>(N, x, 1[, y, 1])
+ *   openblas/<t>gemm/n:N/workers:T      cblas_<t>gemm, N x N x N, as bench/gemm.c
+ *   openblas/<t>gemm_<shape>/workers:T  the shapes of bench/gemm_shapes.h
+ *   openblas/nested_dgemm/outer:O/workers:T
+ *                                       an OpenMP loop of O threads sharing
+ *                                       64 cblas_dgemm of n = 256
  *
  * This program never links kernpool: a threaded OpenBLAS starts a pool of
  * its own and must not share a process with the serial OpenBLAS that
@@ -15,6 +20,10 @@
  * Options (besides the harness's and Google Benchmark's):
  *   --sizes=LIST     default 1e3,1e4,1e5,1e6,1e7,1e8
  *   --kernels=LIST   default dsum,ddot,dasum,dnrm2,ssum,sdot,sasum,snrm2
+ *   --gemm=LIST      square GEMM sizes (default none)
+ *   --gemm-types=LIST d,s (default both)
+ *   --gemm-rect=0|1  the rectangular shapes (default 0)
+ *   --nested=LIST    outer thread counts of the nested scenario (default none)
  */
 #define _GNU_SOURCE
 #include <cblas.h>
@@ -23,7 +32,9 @@
 #include <string.h>
 
 #include "common.h"
+#include "gemm_shapes.h"
 #include "harness.h"
+#include "peer_openblas_omp.h"
 
 enum { MAX_LIST = 64 };
 
@@ -104,6 +115,116 @@ static void bench_blas(kpb_state *st, void *ctx)
     kpb_set_items(st, (double)n);
 }
 
+/* ------------------------------------------------------------------ gemm */
+
+typedef struct gemm_run {
+    int f32;
+    int m, n, k;
+} gemm_run;
+
+static gemm_run gemm_runs[256];
+static int ngemm;
+
+static double *ga, *gb, *gc;
+static float *gas, *gbs, *gcs;
+
+static void bench_gemm(kpb_state *st, void *ctx)
+{
+    const gemm_run *r = ctx;
+    kpb_counter(st, "threads", openblas_get_num_threads());
+    while (kpb_loop(st)) {
+        if (r->f32)
+            cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r->m, r->n, r->k, 1.0f, gas,
+                        r->m, gbs, r->k, 0.0f, gcs, r->m);
+        else
+            cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r->m, r->n, r->k, 1.0, ga, r->m,
+                        gb, r->k, 0.0, gc, r->m);
+    }
+    kpb_set_items(st, 2.0 * r->m * (double)r->n * r->k);
+}
+
+/* One pass of the nested scenario: the OpenMP loop (peer_openblas_omp.c)
+ * calls this once per outer thread. */
+void bench_nested_calls(double *c, int calls)
+{
+    const int n = BENCH_NESTED_N;
+    for (int i = 0; i < calls; i++)
+        cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, ga, n, gb, n, 0.0, c,
+                    n);
+}
+
+static void bench_nested(kpb_state *st, void *ctx)
+{
+    int outer = (int)kpb_arg(st, 0);
+    double *c = bench_alloc((size_t)outer * BENCH_NESTED_N * BENCH_NESTED_N, sizeof(double));
+    if (c == NULL || bench_nested_omp(outer, c) != 0) {
+        kpb_error(st, "the nested scenario needs OpenMP and memory");
+        free(c);
+        return;
+    }
+    while (kpb_loop(st))
+        bench_nested_omp(outer, c);
+    free(c);
+    double n = BENCH_NESTED_N;
+    kpb_set_items(st, 2.0 * n * n * n * BENCH_NESTED_TOTAL);
+}
+
+static int register_gemm(const int64_t *sizes, int nsizes, int want_d, int want_s, int rect,
+                         const int64_t *nested, int nnested)
+{
+    long sq = BENCH_NESTED_N;
+    for (int i = 0; i < nsizes; i++)
+        if (sizes[i] > sq) sq = (long)sizes[i];
+    if (nsizes > 0 || rect || nnested > 0) {
+        size_t cap = (size_t)bench_gemm_max(sq);
+        ga = bench_alloc(cap, sizeof(double));
+        gb = bench_alloc(cap, sizeof(double));
+        gc = bench_alloc(cap, sizeof(double));
+        gas = bench_alloc(cap, sizeof(float));
+        gbs = bench_alloc(cap, sizeof(float));
+        gcs = bench_alloc(cap, sizeof(float));
+        if (!ga || !gb || !gc || !gas || !gbs || !gcs) return -1;
+        bench_fill_d(ga, cap, 1);
+        bench_fill_d(gb, cap, 2);
+        bench_fill_d(gc, cap, 3);
+        bench_fill_s(gas, cap, 1);
+        bench_fill_s(gbs, cap, 2);
+        bench_fill_s(gcs, cap, 3);
+    }
+    int threads = openblas_get_num_threads();
+    for (int f32 = 0; f32 < 2; f32++) {
+        if (f32 ? !want_s : !want_d) continue;
+        char name[64];
+        snprintf(name, sizeof name, "openblas/%sgemm", f32 ? "s" : "d");
+        for (int i = 0; i < nsizes; i++) {
+            if (ngemm == 256 || sizes[i] < 1 || sizes[i] > 46340) return -1;
+            gemm_runs[ngemm] = (gemm_run){f32, (int)sizes[i], (int)sizes[i], (int)sizes[i]};
+            kpb_bench *b = kpb_register(name, bench_gemm, &gemm_runs[ngemm++]);
+            if (b == NULL) return -1;
+            kpb_arg_names(b, "n", "workers");
+            kpb_args(b, sizes[i], threads);
+        }
+        for (int i = 0; rect && i < BENCH_GEMM_SHAPES; i++) {
+            const bench_gemm_shape *s = &bench_gemm_shapes[i];
+            if (ngemm == 256) return -1;
+            gemm_runs[ngemm] = (gemm_run){f32, (int)s->m, (int)s->n, (int)s->k};
+            snprintf(name, sizeof name, "openblas/%sgemm_%s", f32 ? "s" : "d", s->name);
+            kpb_bench *b = kpb_register(name, bench_gemm, &gemm_runs[ngemm++]);
+            if (b == NULL) return -1;
+            kpb_arg_names(b, "m", "workers");
+            kpb_args(b, s->m, threads);
+        }
+    }
+    if (nnested > 0) {
+        kpb_bench *b = kpb_register("openblas/nested_dgemm", bench_nested, NULL);
+        if (b == NULL) return -1;
+        kpb_arg_names(b, "outer", "workers");
+        for (int i = 0; i < nnested; i++)
+            kpb_args(b, nested[i], threads);
+    }
+    return 0;
+}
+
 static int find_kernel(const char *name, size_t len)
 {
     for (int k = 0; k < KERNELS; k++)
@@ -143,6 +264,8 @@ int main(int argc, char **argv)
     int64_t sizes[MAX_LIST] = {1000, 10000, 100000, 1000000, 10000000, 100000000};
     int nsizes = 6;
     int chosen[KERNELS], nchosen = KERNELS;
+    int64_t gemm_sizes[MAX_LIST], nested[MAX_LIST];
+    int ngemm_sizes = 0, nnested = 0, gemm_d = 1, gemm_s = 1, gemm_rect = 0;
     for (int k = 0; k < KERNELS; k++)
         chosen[k] = k;
     for (int i = 1; i < argc; i++) {
@@ -158,6 +281,17 @@ int main(int argc, char **argv)
                 chosen[nchosen++] = k;
                 v += len + (v[len] == ',');
             }
+        } else if (bench_option(argv[i], "gemm", &v)) {
+            if ((ngemm_sizes = bench_parse_list(v, gemm_sizes, MAX_LIST)) < 0)
+                return usage(argv[i]);
+        } else if (bench_option(argv[i], "gemm-types", &v)) {
+            gemm_d = strchr(v, 'd') != NULL;
+            gemm_s = strchr(v, 's') != NULL;
+        } else if (bench_option(argv[i], "gemm-rect", &v)) {
+            gemm_rect = atoi(v);
+        } else if (bench_option(argv[i], "nested", &v)) {
+            nnested = *v == '\0' ? 0 : bench_parse_list(v, nested, MAX_LIST);
+            if (nnested < 0) return usage(argv[i]);
         } else {
             return usage(argv[i]);
         }
@@ -215,6 +349,10 @@ int main(int argc, char **argv)
         kpb_arg_names(b, "n", "workers");
         for (int i = 0; i < nsizes; i++)
             kpb_args(b, sizes[i], openblas_get_num_threads());
+    }
+    if (register_gemm(gemm_sizes, ngemm_sizes, gemm_d, gemm_s, gemm_rect, nested, nnested) != 0) {
+        fprintf(stderr, "kernpool-bench-openblas: cannot set up the GEMM runs\n");
+        return 1;
     }
     return kpb_run();
 }

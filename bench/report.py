@@ -754,6 +754,10 @@ def write(raw, out, name):
     if raw["meta"]["suite"] == "rng":
         import report_rng  # bench/report_rng.py
         return report_rng.write(raw, out, name)
+    if raw["meta"]["suite"] == "gemm":
+        import report_gemm  # bench/report_gemm.py
+
+        return report_gemm.write(raw, out, name)
     if raw["meta"]["suite"] == "forkjoin":
         return write_forkjoin(raw, out, name)
     return write_reduce(raw, out, name)

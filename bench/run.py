@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs a benchmark comparison and writes its reports (scripts/bench.sh calls this).
 
-    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin,rng]
+    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin,rng,gemm]
 
 Suites:
   reduce    kernpool's reductions (kernpool-bench-reduce) beside, in the same
@@ -10,6 +10,12 @@ Suites:
             and per OPENBLAS_CORETYPE) and numpy (bench/peer_numpy.py, one
             process per BLAS thread count). Writes reductions.{md,json} and
             reductions-*.png.
+  gemm      kp_dgemm and kp_sgemm (kernpool-bench-gemm) at workers 1 and 2
+            beside threaded OpenBLAS at 1 and 2 threads (kernpool-bench-openblas),
+            square and rectangular, at the environment's OPENBLAS_CORETYPE and
+            at SkylakeX (both kernpool's engine and the peer read it); the
+            crossover sweep; the nested scenario. Writes gemm.{md,json} and
+            gemm-*.png (bench/report_gemm.py).
   forkjoin  fork-join overhead of kp_parallel_for beside OpenMP
             (kernpool-bench-forkjoin, one runtime per process, sessions
             alternating), once per OMP_WAIT_POLICY. Writes forkjoin.{md,json}.
@@ -53,6 +59,10 @@ MODES = {
         "numpy_threads": [1, 2],
         "isas": [],
         "forkjoin_sessions": 2,
+        "gemm_sizes": "32,64,128,256,512,1024,2048",
+        "gemm_types": "d",
+        "gemm_sweep": "64,128,192,256,384,512",
+        "gemm_rounds": 1,
     },
     "full": {
         "sizes": "1e3,1e4,1e5,1e6,1e7,1e8",
@@ -64,6 +74,10 @@ MODES = {
         "numpy_threads": [1, 2],
         "isas": ["portable", "avx2"],
         "forkjoin_sessions": 5,
+        "gemm_sizes": "32,64,128,256,512,1024,2048,4096",
+        "gemm_types": "d,s",
+        "gemm_sweep": "64,96,128,160,192,224,256,320,384,448,512",
+        "gemm_rounds": 2,
     },
 }
 FORKJOIN_ROUNDS_PER_SESSION = 3
@@ -278,6 +292,29 @@ def run_forkjoin(r, s):
                     r.runs[-1]["omp_wait_policy"] = policy
 
 
+def run_gemm(r, s):
+    """Every program once per round, kernpool and OpenBLAS alternating, at
+    each kernel core; the best repetition over the rounds is reported."""
+    reps = s["repetitions"]
+    for rnd in range(1, s["gemm_rounds"] + 1):
+        tag = f"round {rnd}"
+        for core in ("", "SkylakeX"):
+            change = {"OPENBLAS_CORETYPE": core} if core else {}
+            what = core or "environment's OPENBLAS_CORETYPE"
+            first = core == ""
+            r.gbench(f"kernpool GEMM, {what}, {tag}", "kernpool-bench-gemm",
+                     [f"--sizes={s['gemm_sizes']}", f"--types={s['gemm_types']}",
+                      "--workers=1,2", "--rect=1", f"--nested={int(first)}",
+                      f"--sweep={s['gemm_sweep'] if first else ''}"], change, reps, s["min_time"])
+            for threads in (1, 2):
+                tchange = dict(change, OPENBLAS_NUM_THREADS=str(threads))
+                r.gbench(f"OpenBLAS pthread GEMM, {what}, {threads} thread(s), {tag}",
+                         "kernpool-bench-openblas",
+                         ["--sizes=1000", "--kernels=", f"--gemm={s['gemm_sizes']}",
+                          f"--gemm-types={s['gemm_types']}", "--gemm-rect=1",
+                          f"--nested={'1,2' if first else ''}"], tchange, reps, s["min_time"])
+
+
 def peers(runs):
     """Which kernel each program ran, from what the programs recorded."""
     out = []
@@ -287,7 +324,8 @@ def peers(runs):
         for key in ("openblas_corename", "openblas_config", "openblas_library", "numpy_version",
                     "blas_library", "blas_openblas_corename", "blas_openblas_num_threads",
                     "numpy_cpu_dispatch", "kernpool_version", "omp_wait_policy", "compiler",
-                    "numpy_bit_generators", "rng_bitgens"):
+                    "numpy_bit_generators", "rng_bitgens", "kernpool_engine",
+                    "kernpool_engine_core"):
             if key in ctx:
                 entry[key] = ctx[key]
         if "KERNPOOL_ISA" in run["environment_changes"]:
@@ -298,6 +336,13 @@ def peers(runs):
 
 
 def method_text(s, suite):
+    if suite == "gemm":
+        return (f"best of {s['gemm_rounds'] * s['repetitions']} repetitions: every program "
+                f"runs once in each of {s['gemm_rounds']} rounds, with {s['repetitions']} "
+                f"repetitions a round; a repetition is the mean time of back-to-back calls over "
+                f"at least {s['min_time']} s (at least one call); a warm-up of {s['warmup']} s "
+                f"(at least one call) comes first; wall-clock time; column-major, no "
+                f"transposes, alpha = 1, beta = 0")
     if suite == "forkjoin":
         return (f"best of {s['forkjoin_sessions'] * FORKJOIN_ROUNDS_PER_SESSION} rounds of "
                 f"20000 back-to-back regions: {s['forkjoin_sessions']} processes per runtime "
@@ -316,7 +361,7 @@ def main():
     ap.add_argument("mode", choices=sorted(MODES))
     ap.add_argument("--build", required=True, help="build directory (holds bench/)")
     ap.add_argument("--out", help="output directory")
-    ap.add_argument("--suites", default="reduce,forkjoin,rng")
+    ap.add_argument("--suites", default="reduce,forkjoin,rng,gemm")
     args = ap.parse_args()
     s = MODES[args.mode]
     out = args.out or os.path.join(ROOT, "docs", "benchmarks",
@@ -324,7 +369,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     suites = args.suites.split(",")
     for suite in suites:
-        if suite not in ("reduce", "forkjoin", "rng"):
+        if suite not in ("reduce", "forkjoin", "rng", "gemm"):
             ap.error(f"unknown suite {suite}")
 
     start = time.time()
@@ -344,13 +389,13 @@ def main():
             }
             meta.update(machine_facts())
             t0 = time.time()
-            {"reduce": run_reduce, "forkjoin": run_forkjoin,
-             "rng": suite_rng.run}[suite](r, settings)
+            {"reduce": run_reduce, "forkjoin": run_forkjoin, "rng": suite_rng.run,
+             "gemm": run_gemm}[suite](r, settings)
             meta["load_avg_end"] = load()
             meta["peers"] = peers(r.runs)
             meta["seconds"] = round(time.time() - t0, 1)
             raw = {"meta": meta, "runs": r.runs}
-            name = {"reduce": "reductions", "forkjoin": "forkjoin", "rng": "rng"}[suite]
+            name = {"reduce": "reductions", "forkjoin": "forkjoin", "rng": "rng", "gemm": "gemm"}[suite]
             path = os.path.join(out, f"{name}.json")
             with open(path, "w") as f:
                 json.dump(raw, f, indent=1)

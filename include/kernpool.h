@@ -426,6 +426,79 @@ KP_API int kp_standard_normal(kp_rng *g, size_t n, double *out, int workers);
 /* Standard exponential (rate 1), by a 256-layer ziggurat as above. */
 KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers);
 
+/* ------------------------------------------------------------------- gemm */
+
+/*
+ * Matrix products C = alpha op(A) op(B) + beta C, as CBLAS's ?gemm, for
+ * float (s), double (d), complex float (c) and complex double (z).
+ *
+ * op(A) is m x k, op(B) is k x n, C is m x n. op(X) is X (KP_NO_TRANS), its
+ * transpose (KP_TRANS) or its conjugate transpose (KP_CONJ_TRANS; the same
+ * as KP_TRANS for s and d). Element (i, j) of a matrix X with leading
+ * dimension ldx lies at x[i * ldx + j] in KP_ROW_MAJOR and at
+ * x[i + j * ldx] in KP_COL_MAJOR; the leading dimension must be at least the
+ * length of a stored row (row-major) or column (column-major), and at least 1.
+ *
+ * Complex numbers are pairs (real, imaginary) of floats (c) or doubles (z),
+ * the layout of C99's float complex / double complex, C++'s std::complex and
+ * numpy's complex64 / complex128: pass such an array with a cast, e.g.
+ * (const double *)z. Leading dimensions count complex elements. alpha and
+ * beta point to one such pair.
+ *
+ * Semantics are CBLAS's, edge cases included:
+ *   m == 0 or n == 0: nothing is read or written;
+ *   k == 0 or alpha == 0: C = beta C, and A and B are not read;
+ *   beta == 0: C is overwritten without being read (a NaN in C does not
+ *   propagate); beta == 1 with k == 0 or alpha == 0 leaves C as it is.
+ * Otherwise every product a_il b_lj is formed in IEEE arithmetic, so a NaN
+ * or infinity in A or B reaches the elements of C it contributes to (an
+ * infinity times a zero gives NaN).
+ *
+ * Threads and bits: C is cut into a grid of tiles that depends only on m, n,
+ * k, the type and the CPU's cache sizes, never on workers; k is never split.
+ * Each tile is computed by one thread with the engine below, so the result
+ * is bit-identical for every workers value. Products too small to gain from
+ * a second thread are one tile and run on the caller. The k == 0 / alpha ==
+ * 0 scaling runs on the caller.
+ *
+ * Engine: OpenBLAS's single-threaded build (Debian's serial variant),
+ * linked into kernpool with its symbols hidden; it never starts a thread,
+ * and it picks its kernels by CPU as it always does (OPENBLAS_CORETYPE
+ * applies). Its 32-bit BLAS integers limit k and every leading dimension to
+ * INT_MAX (KP_ENOTSUP beyond); m and n are cut into tiles that fit.
+ *
+ * Errors, checked in this order; on error nothing is written:
+ *   KP_EINVAL     layout, ta or tb is not one of its enum's values;
+ *   KP_ENULL      alpha or beta is NULL (c, z); A, B or C is NULL while it
+ *                 holds elements (m k > 0, k n > 0, m n > 0);
+ *   KP_ESTRIDE    a leading dimension is below what the layout requires;
+ *   KP_EOVERFLOW  a matrix's extent in bytes does not fit a ptrdiff_t;
+ * then m == 0 or n == 0 returns KP_OK, and
+ *   KP_EOVERLAP   C shares an element with A or B, k > 0 (CBLAS leaves
+ *                 this undefined; here it would also race). Only elements
+ *                 count: disjoint blocks of one array (a trailing update
+ *                 C -= A B inside one matrix) are accepted;
+ *   KP_ENOTSUP    k or a leading dimension exceeds INT_MAX while A and B
+ *                 are to be read (k > 0, alpha != 0).
+ * Nothing is allocated by kernpool (OpenBLAS keeps its own buffers).
+ */
+typedef enum { KP_ROW_MAJOR = 0, KP_COL_MAJOR = 1 } kp_layout;
+typedef enum { KP_NO_TRANS = 0, KP_TRANS = 1, KP_CONJ_TRANS = 2 } kp_trans;
+
+KP_API int kp_sgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                    float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                    float *c, size_t ldc, int workers);
+KP_API int kp_dgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                    double alpha, const double *a, size_t lda, const double *b, size_t ldb,
+                    double beta, double *c, size_t ldc, int workers);
+/* alpha, beta: one (re, im) pair each; a, b, c: arrays of pairs. */
+KP_API int kp_cgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                    const float *alpha, const float *a, size_t lda, const float *b, size_t ldb,
+                    const float *beta, float *c, size_t ldc, int workers);
+KP_API int kp_zgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                    const double *alpha, const double *a, size_t lda, const double *b, size_t ldb,
+                    const double *beta, double *c, size_t ldc, int workers);
+
 #ifdef __cplusplus
 }
 #endif

@@ -106,6 +106,18 @@ const char *kp__isa_name(kp__isa isa);
 /* A forked child reads KERNPOOL_ISA again, as it does the other settings. */
 void kp__isa_fork_child(void);
 
+/* ---- cache.c: cache sizes, for the kernels' blocking */
+
+typedef struct kp__cache_info {
+    size_t l1d;     /* bytes of the first data (or unified) level-1 cache */
+    size_t l2;      /* bytes of the first level-2 cache */
+    int from_hwloc; /* 0: hwloc gave no answer and the defaults below apply */
+} kp__cache_info;
+
+/* Read from hwloc once per process (a topology load, about a millisecond);
+ * where hwloc knows nothing, 32 KiB and 512 KiB. Never NULL. */
+const kp__cache_info *kp__cache_get(void);
+
 /* ---- pool.c */
 
 int kp__pool_threads_alive(void);

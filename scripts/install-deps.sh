@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config binutils   # compiler, build, nm/readelf
   libhwloc-dev                                # physical cores for the CPU budget
+  libopenblas-serial-dev                      # GEMM's engine, single-threaded
   libcmocka-dev                               # unit tests
   python3-numpy                               # reference results at test time
   clang-format                                # the format check in the test suite

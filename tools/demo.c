@@ -1,6 +1,7 @@
 /*
- * kernpool-demo: what the pool sees of this machine, and one parallel loop
- * run at workers = 1 and workers = -1 with the same bits.
+ * kernpool-demo: what the pool sees of this machine, and one parallel loop,
+ * a sum and a matrix product, each run at workers = 1 and workers = -1 with
+ * the same bits.
  *
  * The loop integrates f(x) = sin(x) exp(-x / 8) over [0, 64] with the
  * midpoint rule. It is cut into fixed blocks whose partial sums are added in
@@ -93,6 +94,45 @@ static int sum_demo(int all)
     return same;
 }
 
+/* kp_dgemm of 2048 x 2048 matrices at workers = 1 and -1: returns 1 if the
+ * bits agree. */
+static int gemm_demo(int all)
+{
+    enum { N = 2048 };
+    double *a = malloc((size_t)N * N * sizeof *a), *b = malloc((size_t)N * N * sizeof *b);
+    double *c1 = malloc((size_t)N * N * sizeof *c1), *cn = malloc((size_t)N * N * sizeof *cn);
+    int same = 0;
+    if (a && b && c1 && cn) {
+        for (size_t i = 0; i < (size_t)N * N; i++) {
+            a[i] = sin((double)i);
+            b[i] = cos((double)i * 0.5);
+        }
+        double t1 = 1e30, tn = 1e30;
+        for (int rep = 0; rep < 2; rep++) {
+            double t0 = now();
+            kp_dgemm(KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N, 1, a, N, b, N, 0, c1, N, 1);
+            double t = now() - t0;
+            t1 = t < t1 ? t : t1;
+            t0 = now();
+            kp_dgemm(KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N, 1, a, N, b, N, 0, cn, N, -1);
+            t = now() - t0;
+            tn = t < tn ? t : tn;
+        }
+        double flop = 2.0 * N * N * N;
+        printf("\nkp_dgemm %d x %d x %d (OpenBLAS single-threaded kernels on the pool)\n", N, N, N);
+        printf("  workers = 1:  %.1f ms  %.1f GFLOP/s\n", 1e3 * t1, flop / t1 / 1e9);
+        printf("  workers = -1 (%d threads): %.1f ms  %.1f GFLOP/s\n", all, 1e3 * tn,
+               flop / tn / 1e9);
+        same = memcmp(c1, cn, (size_t)N * N * sizeof *c1) == 0;
+        printf("  bits identical: %s\n", same ? "yes" : "NO");
+    }
+    free(a);
+    free(b);
+    free(c1);
+    free(cn);
+    return same;
+}
+
 static const char *source_name(kp_source s)
 {
     switch (s) {
@@ -138,7 +178,9 @@ int main(void)
     double exact = (1 - exp(-a * L) * (a * sin(L) + cos(L))) / (1 + a * a);
     printf("  closed form %.17g, error %.2e\n", exact, fabs(parallel - exact));
     free(partial);
-    int same = memcmp(&serial, &parallel, sizeof serial) == 0 && sum_demo(all);
+    int same = memcmp(&serial, &parallel, sizeof serial) == 0;
+    same &= sum_demo(all);
+    same &= gemm_demo(all);
     kp_pool_info_get(&info);
     printf("pool threads now    %d\n", info.threads_alive);
     return same ? 0 : 1;

@@ -66,6 +66,14 @@ int main(int argc, char **argv)
     /* 0 + 1 + ... + 999 = 999 * 1000 / 2 */
     check(atomic_load(&t.sum) == 499500ULL, "kp_parallel_for sums 0..999 to 499500");
 
+    /* GEMM reaches the OpenBLAS engine: the static links must carry it. */
+    const double a[4] = {1, 2, 3, 4}, b[4] = {5, 6, 7, 8};
+    double c[4] = {0, 0, 0, 0};
+    rc = kp_dgemm(KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, 2, 2, 2, 1.0, a, 2, b, 2, 0.0, c, 2, -1);
+    check(rc == KP_OK, "kp_dgemm of 2 x 2 matrices returns KP_OK");
+    check(c[0] == 19 && c[1] == 22 && c[2] == 43 && c[3] == 50,
+          "kp_dgemm gives [[19, 22], [43, 50]]");
+
     if (failures != 0) return 1;
     printf("consumer: ok (kernpool %s, cpu budget %d)\n", v, budget);
     return 0;

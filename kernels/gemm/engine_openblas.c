@@ -1,0 +1,150 @@
+/*
+ * The OpenBLAS engine: one tile is one cblas_?gemm call of OpenBLAS's
+ * single-threaded build (Debian's openblas-serial), column-major, with the
+ * tile's corner as the matrix pointers and the caller's leading dimensions.
+ *
+ * The build links that library's static archive into kernpool with its
+ * symbols kept local, so these calls reach the serial OpenBLAS even in a
+ * process that has also loaded a threaded one (numpy's, say, which has the
+ * same SONAME, libopenblas.so.0, and would otherwise be bound first). The
+ * serial build starts no thread and takes a lock only around its buffer
+ * table, so calls from many pool threads at once are safe.
+ *
+ * OpenBLAS counts in int: kp__gemm_openblas.max_index keeps every argument
+ * within it (gemm.c refuses larger k and leading dimensions, partition.c
+ * cuts m and n to fit).
+ *
+ * fork(): the serial build has no fork handler of its own, and its buffer
+ * table's lock is a spin lock; a child forked while another thread held it
+ * would spin forever in its first product. So fork() waits until no call
+ * of this engine is running (calls that would start meanwhile wait for the
+ * fork to finish): the child then finds the lock free and every buffer
+ * returned. A fork thus waits for at most one tile per thread.
+ */
+#define _GNU_SOURCE
+#include <cblas.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "kernels/gemm/gemm.h"
+
+/* ------------------------------------------------------------ fork gate */
+
+static atomic_int calls;   /* engine calls running now */
+static atomic_int forking; /* a fork is waiting for them to end */
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void pause_briefly(void)
+{
+    struct timespec ts = {0, 50000};
+    nanosleep(&ts, NULL);
+}
+
+static void fork_prepare(void)
+{
+    atomic_store(&forking, 1);
+    while (atomic_load(&calls) != 0)
+        pause_briefly();
+}
+
+static void fork_done(void)
+{
+    atomic_store(&forking, 0);
+}
+
+static void fork_child(void)
+{
+    atomic_store(&calls, 0);
+    atomic_store(&forking, 0);
+}
+
+static void register_fork(void)
+{
+    /* Fails only for lack of memory; fork() is then unguarded, as with
+     * OpenBLAS alone. */
+    (void)pthread_atfork(fork_prepare, fork_done, fork_child);
+}
+
+static void enter(void)
+{
+    pthread_once(&fork_once, register_fork);
+    for (;;) {
+        atomic_fetch_add(&calls, 1);
+        if (!atomic_load(&forking)) return;
+        atomic_fetch_sub(&calls, 1);
+        while (atomic_load(&forking))
+            pause_briefly();
+    }
+}
+
+static void leave(void)
+{
+    atomic_fetch_sub(&calls, 1);
+}
+
+static enum CBLAS_TRANSPOSE trans(kp_trans t)
+{
+    return t == KP_NO_TRANS ? CblasNoTrans : t == KP_TRANS ? CblasTrans : CblasConjTrans;
+}
+
+static void sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                  size_t ldc)
+{
+    enter();
+    cblas_sgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, *(const float *)alpha,
+                a, (int)lda, b, (int)ldb, *(const float *)beta, c, (int)ldc);
+    leave();
+}
+
+static void dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                  size_t ldc)
+{
+    enter();
+    cblas_dgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, *(const double *)alpha,
+                a, (int)lda, b, (int)ldb, *(const double *)beta, c, (int)ldc);
+    leave();
+}
+
+/* The complex scalars and matrices are (re, im) pairs, as CBLAS wants them. */
+static void cgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                  size_t ldc)
+{
+    enter();
+    cblas_cgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
+                (int)ldb, beta, c, (int)ldc);
+    leave();
+}
+
+static void zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                  size_t ldc)
+{
+    enter();
+    cblas_zgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
+                (int)ldb, beta, c, (int)ldc);
+    leave();
+}
+
+static const char *core(void)
+{
+    return openblas_get_corename();
+}
+
+/* 1 for the serial build; the threaded builds report their pool's size. */
+static int threads(void)
+{
+    return openblas_get_parallel() == 0 ? 1 : openblas_get_num_threads();
+}
+
+const kp__gemm_engine kp__gemm_openblas = {
+    .name = "openblas",
+    .max_index = INT_MAX,
+    .tile = {sgemm, dgemm, cgemm, zgemm},
+    .core = core,
+    .threads = threads,
+};

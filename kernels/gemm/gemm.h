@@ -1,0 +1,100 @@
+/*
+ * Internals of GEMM: the column-major problem every call is reduced to, the
+ * engines that compute one tile of it, and the grid of tiles.
+ *
+ * Layers (each file one job):
+ *   gemm.c       public entry points: argument checks, row-major to
+ *                column-major, the k == 0 / alpha == 0 scaling;
+ *   partition.c  the grid of tiles (from m, n, k, the type and the cache
+ *                sizes only) and running it on the pool;
+ *   engines.c    the engine table and the run-time choice;
+ *   engine_*.c   one engine each: OpenBLAS (single-threaded) and a
+ *                portable reference. A native packed engine is added as
+ *                one more file and one more table entry.
+ *
+ * Every tile is computed by one engine call on one thread and k is never
+ * split, so an element of C is computed the same way whichever thread runs
+ * its tile: the bits do not depend on workers.
+ */
+#ifndef KP_GEMM_H
+#define KP_GEMM_H
+
+#include <stddef.h>
+
+#include "sched/internal.h"
+
+typedef enum { KP_GEMM_S = 0, KP_GEMM_D, KP_GEMM_C, KP_GEMM_Z, KP_GEMM_TYPES } kp__gemm_type;
+
+/* Bytes of one element of each type. */
+static inline size_t kp__gemm_elem(kp__gemm_type t)
+{
+    static const size_t size[KP_GEMM_TYPES] = {4, 8, 8, 16};
+    return size[t];
+}
+
+/* C = alpha op(A) op(B) + beta C on column-major storage, m, n, k >= 1,
+ * leading dimensions valid for the transposes, no overlap between C and
+ * A or B, alpha != 0. ta, tb are KP_NO_TRANS, KP_TRANS or (complex types
+ * only) KP_CONJ_TRANS. alpha and beta point to one scalar of the type (a
+ * (re, im) pair for complex). beta == 0 must not read C. */
+typedef void (*kp__gemm_tile_fn)(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                                 const void *alpha, const void *a, size_t lda, const void *b,
+                                 size_t ldb, const void *beta, void *c, size_t ldc);
+
+typedef struct kp__gemm_engine {
+    const char *name;
+    /* The largest k, tile side and leading dimension one call may take. */
+    size_t max_index;
+    kp__gemm_tile_fn tile[KP_GEMM_TYPES];
+    /* What the engine runs, for reports (OpenBLAS: its kernel core, e.g.
+     * "Haswell"), and how many threads of its own it may start (must be 1). */
+    const char *(*core)(void);
+    int (*threads)(void);
+} kp__gemm_engine;
+
+extern const kp__gemm_engine kp__gemm_openblas;
+extern const kp__gemm_engine kp__gemm_reference;
+
+typedef enum {
+    KP_GEMM_ENGINE_OPENBLAS = 0,
+    KP_GEMM_ENGINE_REFERENCE,
+    KP_GEMM_ENGINES
+} kp__gemm_engine_id;
+
+/* The engine calls use (OpenBLAS unless forced). */
+const kp__gemm_engine *kp__gemm_engine_get(void);
+/* Tests and benchmarks: make kp__gemm_engine_get() return engine `id`;
+ * returns the previous choice. Not thread-safe against running calls. */
+kp__gemm_engine_id kp__gemm_engine_force(kp__gemm_engine_id id);
+
+/* One product, canonical (column-major). Pointers are to bytes. */
+typedef struct kp__gemm_problem {
+    kp__gemm_type type;
+    kp_trans ta, tb;
+    size_t m, n, k;
+    const void *alpha, *beta;
+    const char *a, *b;
+    char *c;
+    size_t lda, ldb, ldc;
+} kp__gemm_problem;
+
+/* The grid: tiles of mb x nb elements of C (the last row and column of
+ * tiles may be smaller), gm x gn of them. */
+typedef struct kp__gemm_grid {
+    size_t mb, nb, gm, gn;
+} kp__gemm_grid;
+
+/* The grid for problem p: a function of m, n, k, the type, the cache sizes
+ * and the engine's max_index only. */
+kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index);
+
+/* Computes p (m, n, k >= 1, alpha != 0) tile by tile with `engine` on up to
+ * kp_workers_resolve(workers) threads. */
+void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers);
+
+/* Tests and benchmarks: the least work (multiply-adds, in units of a double
+ * one) that is worth a tile of its own; 0 restores the built-in value.
+ * Returns the previous value. Not thread-safe against running calls. */
+double kp__gemm_tile_work_force(double work);
+
+#endif

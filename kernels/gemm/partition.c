@@ -1,0 +1,187 @@
+/*
+ * The grid of tiles over C and running it on the pool.
+ *
+ * The grid depends on m, n, k, the type, the cache sizes and the engine's
+ * index limit, never on workers: a tile is one engine call whatever thread
+ * makes it, so the bits are the same for every workers value. Threads claim
+ * tiles through kp_parallel_for; a tile's index runs down a column of tiles
+ * first, so tiles running at the same time share their panel of B.
+ *
+ * How the grid is chosen:
+ *   1. work = m n k multiply-adds, weighted by type (a double one counts 1,
+ *      a float one 1/2, complex float 2, complex double 4);
+ *   2. tiles wanted t = work / TILE_WORK, at most TILES_MAX. Below t = 2 the
+ *      product is one tile and runs on the caller;
+ *   3. tiles as square as possible, t of them, but with sides no shorter
+ *      than the cache edge E: a tall or wide C is cut along its long side
+ *      only. A product too small for two tiles of side E (but with t >= 2)
+ *      is cut in halves instead: 2 x 2 tiles if t >= 4, else its longer
+ *      side in two, never below EDGE_FLOOR;
+ *   4. the rows (and columns) of C shared evenly between the tiles, rounded
+ *      up to UNIT so the engine's micro-tiles rarely straddle a boundary.
+ *
+ * The cache edge. The engine packs the panels of A and B each tile reads,
+ * so a grid repacks A once per column of tiles and B once per row: about
+ * 1/E more memory work per multiply-add for tiles of side E. OpenBLAS sizes
+ * its blocks from the level-2 cache and so does E: L2 bytes / 1024, a power
+ * of two in [EDGE_MIN, EDGE_MAX], halved for complex types (four real
+ * multiply-adds per element already amortise the packing): 1024 with 1 MiB.
+ * Measured on Zen 5 (1 MiB L2), dgemm n = 2048 at 2 threads: tiles of 1024
+ * reach OpenBLAS's own threading (167 GFLOP/s, SkylakeX kernels), tiles of
+ * 512 lose 8% and tiles of 256 lose 13%.
+ * The price: a product has at most (m / E) (n / E) tiles, so it occupies
+ * many threads only when it is large (n = 4096: 16 tiles). A grid that
+ * followed the thread count would do better there but would change the
+ * bits with it.
+ *
+ * TILE_WORK, the crossover. Measured on Zen 5 (sweep/ in bench/gemm.c,
+ * docs/benchmarks/gemm.md): two tiles on two threads beat one tile on one
+ * thread from n = 80 (n^3 = 512 Ki multiply-adds) on with both OpenBLAS's
+ * Haswell and SkylakeX kernels, and lose by up to 5% at n = 64. So t = 2 is
+ * reached at 512 Ki: TILE_WORK = 256 Ki.
+ *
+ * Concurrent products share the budget. The pool never holds more than
+ * budget - 1 threads, but the callers are threads too: two application
+ * threads each asking for the whole budget of 2 would run three threads on
+ * two CPUs, and a caller then waits for a helper the scheduler has parked.
+ * So a product takes at most budget / (products in flight) threads, at
+ * least one. This changes only how many threads claim tiles, never the
+ * tiles, so the bits stay the same.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "kernels/gemm/gemm.h"
+
+#define TILES_MAX  64
+#define EDGE_MIN   256
+#define EDGE_MAX   2048
+#define EDGE_FLOOR 32
+#define UNIT       8
+
+#define TILE_WORK_DEFAULT (256.0 * 1024)
+
+static double tile_work = TILE_WORK_DEFAULT;
+
+double kp__gemm_tile_work_force(double work)
+{
+    double old = tile_work;
+    tile_work = work > 0 ? work : TILE_WORK_DEFAULT;
+    return old;
+}
+
+static const double weight[KP_GEMM_TYPES] = {0.5, 1, 2, 4};
+
+/* The cache edge E (see above), in elements of C. */
+static double cache_edge(kp__gemm_type type)
+{
+    double e = (double)kp__cache_get()->l2 / 1024;
+    double p = EDGE_MIN;
+    while (p * 2 <= e && p < EDGE_MAX)
+        p *= 2;
+    return type == KP_GEMM_C || type == KP_GEMM_Z ? p / 2 : p;
+}
+
+static size_t count(double d, double s, double most)
+{
+    double g = floor(d / s + 0.5);
+    if (g > most) g = most;
+    return g < 1 ? 1 : (size_t)g;
+}
+
+/* Sides for g pieces of d, rounded up to UNIT, at most `cap`. */
+static size_t side(size_t d, size_t g, size_t cap)
+{
+    size_t b = d / g + (d % g != 0);
+    if (g > 1 && b % UNIT != 0 && b <= (size_t)-1 - UNIT) b += UNIT - b % UNIT;
+    if (b > cap) b = cap - (cap > UNIT ? cap % UNIT : 0);
+    return b < d ? b : d;
+}
+
+kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index)
+{
+    size_t gm = 1, gn = 1;
+    double m = (double)p->m, n = (double)p->n;
+    double t = m * n * (double)p->k * weight[p->type] / tile_work;
+    if (t > TILES_MAX) t = TILES_MAX;
+    if (t >= 2) {
+        double s = sqrt(m * n / t), edge = cache_edge(p->type);
+        if (s < edge) s = edge;
+        gm = count(m, s, t);
+        gn = count(n, s, floor(t / (double)gm));
+        if (gm * gn < 2) {
+            /* Halves: both sides if the work allows four tiles. */
+            int cut_m = p->m >= 2 * EDGE_FLOOR, cut_n = p->n >= 2 * EDGE_FLOOR;
+            if (cut_m && cut_n && t < 4) {
+                cut_m = p->m >= p->n;
+                cut_n = !cut_m;
+            }
+            gm = cut_m ? 2 : 1;
+            gn = cut_n ? 2 : 1;
+        }
+    }
+    kp__gemm_grid g;
+    g.mb = side(p->m, gm, max_index);
+    g.nb = side(p->n, gn, max_index);
+    g.gm = p->m / g.mb + (p->m % g.mb != 0);
+    g.gn = p->n / g.nb + (p->n % g.nb != 0);
+    return g;
+}
+
+typedef struct run_ctx {
+    const kp__gemm_problem *p;
+    kp__gemm_tile_fn fn;
+    kp__gemm_grid g;
+} run_ctx;
+
+static void run_tiles(void *arg, size_t begin, size_t end)
+{
+    const run_ctx *r = arg;
+    const kp__gemm_problem *p = r->p;
+    size_t es = kp__gemm_elem(p->type);
+    for (size_t t = begin; t < end; t++) {
+        size_t i0 = (t % r->g.gm) * r->g.mb, j0 = (t / r->g.gm) * r->g.nb;
+        size_t mt = p->m - i0 < r->g.mb ? p->m - i0 : r->g.mb;
+        size_t nt = p->n - j0 < r->g.nb ? p->n - j0 : r->g.nb;
+        /* Rows i0.. of op(A) and columns j0.. of op(B), in storage. */
+        const char *a = p->a + (p->ta == KP_NO_TRANS ? i0 : i0 * p->lda) * es;
+        const char *b = p->b + (p->tb == KP_NO_TRANS ? j0 * p->ldb : j0) * es;
+        char *c = p->c + (i0 + j0 * p->ldc) * es;
+        r->fn(p->ta, p->tb, mt, nt, p->k, p->alpha, a, p->lda, b, p->ldb, p->beta, c, p->ldc);
+    }
+}
+
+/* Products running now, in every thread of the process. A forked child
+ * has only the forking thread: whatever the others were running is not in
+ * flight there. */
+static atomic_int in_flight;
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+
+static void in_flight_fork_child(void)
+{
+    atomic_store_explicit(&in_flight, 0, memory_order_relaxed);
+}
+
+static void register_fork(void)
+{
+    /* Fails only for lack of memory; a child then shares the budget as if
+     * the parent's products still ran, which is slower, never wrong. */
+    (void)pthread_atfork(NULL, NULL, in_flight_fork_child);
+}
+
+void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
+{
+    run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index)};
+    size_t tiles = r.g.gm * r.g.gn;
+    if (tiles == 1) {
+        run_tiles(&r, 0, 1);
+        return;
+    }
+    pthread_once(&fork_once, register_fork);
+    int calls = atomic_fetch_add_explicit(&in_flight, 1, memory_order_relaxed) + 1;
+    int w = kp_workers_resolve(workers), share = kp_cpu_budget() / calls;
+    if (w > share) w = share > 1 ? share : 1;
+    (void)kp_parallel_for(tiles, 1, run_tiles, &r, w);
+    atomic_fetch_sub_explicit(&in_flight, 1, memory_order_relaxed);
+}
