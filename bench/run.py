@@ -61,7 +61,7 @@ MODES = {
         "forkjoin_sessions": 2,
         "gemm_sizes": "32,64,128,256,512,1024,2048",
         "gemm_types": "d",
-        "gemm_sweep": "64,128,192,256,384,512",
+        "gemm_sweep": "64,80,96,128,192,256,384,512",
         "gemm_rounds": 1,
     },
     "full": {
@@ -76,7 +76,7 @@ MODES = {
         "forkjoin_sessions": 5,
         "gemm_sizes": "32,64,128,256,512,1024,2048,4096",
         "gemm_types": "d,s",
-        "gemm_sweep": "64,96,128,160,192,224,256,320,384,448,512",
+        "gemm_sweep": "64,80,96,128,160,192,224,256,320,384,448,512",
         "gemm_rounds": 2,
     },
 }
