@@ -129,6 +129,15 @@ void kp__exponential_fill(kp__draws *d, double *out, size_t n)
  * after a first product below s; t < s, so testing against t from the start
  * accepts and rejects the same draws, and the fixed span of a fill lets t
  * be computed once. Each loop below takes one path. */
+/* One value through next32, the pending half-word included. */
+static int64_t lemire32_one(kp__draws *d, uint64_t off, uint32_t s, uint32_t t)
+{
+    uint64_t m = (uint64_t)kp__draws_next32(d) * s;
+    while ((uint32_t)m < t)
+        m = (uint64_t)kp__draws_next32(d) * s;
+    return (int64_t)(off + (m >> 32));
+}
+
 static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, size_t n)
 {
     const uint32_t t = (uint32_t)(-s) % s;
@@ -137,10 +146,7 @@ static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, siz
     while (i < n) {
         /* A pending half-word goes first, through the general path. */
         if (d->has32 || n - i < 2) {
-            uint64_t m = (uint64_t)kp__draws_next32(d) * s;
-            while ((uint32_t)m < t)
-                m = (uint64_t)kp__draws_next32(d) * s;
-            out[i++] = (int64_t)(off + (m >> 32));
+            out[i++] = lemire32_one(d, off, s, t);
             continue;
         }
 #if defined(__x86_64__)
@@ -162,10 +168,7 @@ static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, siz
         if ((uint32_t)m0 < t || (uint32_t)m1 < t) {
             /* A rejection (rare): replay the word through the general path. */
             d->pos--;
-            uint64_t m = (uint64_t)kp__draws_next32(d) * s;
-            while ((uint32_t)m < t)
-                m = (uint64_t)kp__draws_next32(d) * s;
-            out[i++] = (int64_t)(off + (m >> 32));
+            out[i++] = lemire32_one(d, off, s, t);
             continue;
         }
         out[i] = (int64_t)(off + (m0 >> 32));
