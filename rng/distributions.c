@@ -151,15 +151,12 @@ static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, siz
         }
 #if defined(__x86_64__)
         if (avx512 && d->len - d->pos >= 8 && n - i >= 16) {
-            size_t used = kp__lemire32_avx512(
-                d->buf + d->pos, (d->len - d->pos < (n - i) / 2) ? d->len - d->pos : (n - i) / 2,
-                off, s, t, out + i);
-            if (used > 0) {
-                d->pos += used;
-                i += 2 * used;
-                d->half32 = (uint32_t)(d->buf[d->pos - 1] >> 32); /* numpy's stale uinteger */
-                continue;
-            }
+            size_t made, used = kp__lemire32_avx512(d->buf + d->pos, d->len - d->pos, off, s, t,
+                                                    out + i, n - i, &made);
+            d->pos += used;
+            i += made;
+            d->half32 = (uint32_t)(d->buf[d->pos - 1] >> 32); /* numpy's stale uinteger */
+            continue;
         }
 #endif
         /* Two values from the two halves of one word, low half first. */
@@ -178,15 +175,33 @@ static void integers32(kp__draws *d, uint64_t off, uint32_t s, int64_t *out, siz
     }
 }
 
+/* The stream position lives in locals: a store through out (int64_t) may
+ * alias the buffer (uint64_t) and its indices, so the compiler would reload
+ * them for every value. */
 static void integers64(kp__draws *d, uint64_t off, uint64_t s, int64_t *out, size_t n)
 {
     const uint64_t t = (-s) % s;
-    for (size_t i = 0; i < n; i++) {
-        kp__u128 m = (kp__u128)kp__draws_next64(d) * s;
-        while (kp__lo64(m) < t)
-            m = (kp__u128)kp__draws_next64(d) * s;
-        out[i] = (int64_t)(off + kp__hi64(m));
+    const int avx512 = kp__isa_selected() == KP_ISA_AVX512;
+    size_t pos = d->pos, len = d->len, i = 0;
+    while (i < n) {
+        if (pos == len) {
+            d->pos = pos;
+            kp__draws_refill(d);
+            pos = d->pos;
+            len = d->len;
+        }
+#if defined(__x86_64__)
+        if (avx512 && len - pos >= 8 && n - i >= 8) {
+            size_t made;
+            pos += kp__lemire64_avx512(d->buf + pos, len - pos, off, s, t, out + i, n - i, &made);
+            i += made;
+            continue;
+        }
+#endif
+        kp__u128 m = (kp__u128)d->buf[pos++] * s;
+        if (kp__lo64(m) >= t) out[i++] = (int64_t)(off + kp__hi64(m));
     }
+    d->pos = pos;
 }
 
 void kp__integers_fill(kp__draws *d, uint64_t off, uint64_t span, int64_t *out, size_t n)

@@ -7,40 +7,19 @@
  *
  * A 128-bit state is a (hi, lo) pair of 64-bit lanes. The step
  * t -> A t + C (mod 2**128) needs the full 128-bit product of the low
- * words, made from four 32 x 32 -> 64 products (vpmuludq), and the low
- * halves of the two cross products (vpmullq).
+ * words (rng/wide_avx512.h) and the low halves of the two cross products
+ * (vpmullq).
  */
 #include <immintrin.h>
 
 #include "rng/rng.h"
-
-typedef struct lanes {
-    __m512i hi, lo;
-} lanes;
-
-/* The 128-bit products a * b of eight pairs of 64-bit lanes. */
-static inline lanes mul_wide(__m512i a, __m512i b)
-{
-    const __m512i low32 = _mm512_set1_epi64(0xffffffff);
-    __m512i a1 = _mm512_srli_epi64(a, 32), b1 = _mm512_srli_epi64(b, 32);
-    __m512i p00 = _mm512_mul_epu32(a, b), p01 = _mm512_mul_epu32(a, b1);
-    __m512i p10 = _mm512_mul_epu32(a1, b), p11 = _mm512_mul_epu32(a1, b1);
-    /* the middle column: at most 3 (2**32 - 1), so no carry is lost */
-    __m512i mid = _mm512_add_epi64(_mm512_srli_epi64(p00, 32), _mm512_and_si512(p01, low32));
-    mid = _mm512_add_epi64(mid, _mm512_and_si512(p10, low32));
-    lanes r;
-    r.lo = _mm512_or_si512(_mm512_slli_epi64(mid, 32), _mm512_and_si512(p00, low32));
-    r.hi =
-        _mm512_add_epi64(_mm512_add_epi64(p11, _mm512_srli_epi64(p01, 32)),
-                         _mm512_add_epi64(_mm512_srli_epi64(p10, 32), _mm512_srli_epi64(mid, 32)));
-    return r;
-}
+#include "rng/wide_avx512.h"
 
 /* The LCG step of eight lanes, t -> A t + C. */
-static inline lanes step(lanes t, __m512i a_hi, __m512i a_lo, __m512i c_hi, __m512i c_lo)
+static inline kp__lanes step(kp__lanes t, __m512i a_hi, __m512i a_lo, __m512i c_hi, __m512i c_lo)
 {
-    lanes p = mul_wide(a_lo, t.lo);
-    lanes r;
+    kp__lanes p = kp__mul_wide(a_lo, t.lo);
+    kp__lanes r;
     r.lo = _mm512_add_epi64(p.lo, c_lo);
     __mmask8 carry = _mm512_cmplt_epu64_mask(r.lo, p.lo);
     __m512i hi = _mm512_add_epi64(p.hi, _mm512_mullo_epi64(a_lo, t.hi));
@@ -50,12 +29,12 @@ static inline lanes step(lanes t, __m512i a_hi, __m512i a_lo, __m512i c_hi, __m5
     return r;
 }
 
-static inline __m512i xsl_rr(lanes t)
+static inline __m512i xsl_rr(kp__lanes t)
 {
     return _mm512_rorv_epi64(_mm512_xor_si512(t.hi, t.lo), _mm512_srli_epi64(t.hi, 58));
 }
 
-static inline __m512i dxsm(lanes t)
+static inline __m512i dxsm(kp__lanes t)
 {
     const __m512i cheap = _mm512_set1_epi64((long long)KP__PCG_CHEAP);
     __m512i hi = t.hi, lo = _mm512_or_si512(t.lo, _mm512_set1_epi64(1));
@@ -65,17 +44,17 @@ static inline __m512i dxsm(lanes t)
     return _mm512_mullo_epi64(hi, lo);
 }
 
-static inline lanes load_states(const kp__u128 *t)
+static inline kp__lanes load_states(const kp__u128 *t)
 {
     long long hi[8], lo[8];
     for (int l = 0; l < 8; l++) {
         hi[l] = (long long)kp__hi64(t[l]);
         lo[l] = (long long)kp__lo64(t[l]);
     }
-    return (lanes){_mm512_loadu_si512(hi), _mm512_loadu_si512(lo)};
+    return (kp__lanes){_mm512_loadu_si512(hi), _mm512_loadu_si512(lo)};
 }
 
-static inline kp__u128 lane(lanes t, int l)
+static inline kp__u128 lane(kp__lanes t, int l)
 {
     uint64_t hi[8], lo[8];
     _mm512_storeu_si512(hi, t.hi);
@@ -115,7 +94,7 @@ size_t kp__pcg_lanes_avx512(int dxsm_output, kp__u128 *state, kp__u128 a, kp__u1
     const __m512i c_hi = _mm512_set1_epi64((long long)kp__hi64(C));
     const __m512i c_lo = _mm512_set1_epi64((long long)kp__lo64(C));
     const __m512d vlow = _mm512_set1_pd(low), vrange = _mm512_set1_pd(range);
-    lanes v0 = load_states(t), v1 = load_states(t + 8), last = v1;
+    kp__lanes v0 = load_states(t), v1 = load_states(t + 8), last = v1;
     for (size_t i = 0; i < m; i += 16) {
         put(dxsm_output ? dxsm(v0) : xsl_rr(v0), conv, out, i, vlow, vrange);
         put(dxsm_output ? dxsm(v1) : xsl_rr(v1), conv, out, i + 8, vlow, vrange);

@@ -88,13 +88,16 @@ enum { KP__AS_RAW, KP__AS_DOUBLE, KP__AS_UNIFORM };
 size_t kp__pcg_lanes_avx512(int dxsm_output, kp__u128 *s, kp__u128 a, kp__u128 c, size_t n,
                             int conv, void *out, double low, double range);
 
-/* The 32-bit integer path on words[0 .. nw) with AVX-512: values
- * off + (h * s >> 32) from each word's low half h, then its high half, into
- * out[0 ..], in groups of eight words, stopping before the first group with a
- * product whose low 32 bits fall below the threshold t. Returns the words
- * used (a multiple of 8). */
+/* The integer paths on words[0 .. nw) with AVX-512 (rng/lemire_avx512.c):
+ * the values off + (h * s >> 32) of the accepted (h * s mod 2**32 >= t)
+ * 32-bit halves h, each word's low half first, or off + (w * s >> 64) of the
+ * accepted 64-bit words w, into out[0 ..], in groups of eight words while
+ * out has room for a whole group's values (n - *made >= 16 or 8). Sets *made
+ * to the values written and returns the words used (a multiple of 8). */
 size_t kp__lemire32_avx512(const uint64_t *words, size_t nw, uint64_t off, uint32_t s, uint32_t t,
-                           int64_t *out);
+                           int64_t *out, size_t n, size_t *made);
+size_t kp__lemire64_avx512(const uint64_t *words, size_t nw, uint64_t off, uint64_t s, uint64_t t,
+                           int64_t *out, size_t n, size_t *made);
 
 /* The same draws as doubles: next_double, and low + range * next_double. */
 void kp__rng_doubles(kp_rng *g, size_t n, double *out);

@@ -46,7 +46,8 @@ typedef struct np_case {
     "integers 0 1000 1001;integers -5 5 10;integers 0 4294967295 99;integers 0 4294967296 "        \
     "33;integers 0 4294967297 33;integers -9223372036854775808 9223372036854775807 "               \
     "50;integers -4611686018427387904 4611686018427400000 50;integers 7 8 5;"                      \
-    "integers 0 3221225473 1000;state"
+    "integers 0 3221225473 1000;integers 0 1000000000000 1001;integers "                           \
+    "-4611686018427387904 4611686018427400000 1000;state"
 /* Half-words: next32 keeps the upper half for the next next32, across
  * 64-bit draws, and advance() clears it. */
 #define OPS_HALVES                                                                                 \
