@@ -499,6 +499,118 @@ KP_API int kp_zgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t
                     const double *alpha, const double *a, size_t lda, const double *b, size_t ldb,
                     const double *beta, double *c, size_t ldc, int workers);
 
+/* -------------------------------------------------------------------- FFT */
+
+/*
+ * Discrete Fourier transforms of any length n >= 1 (kernpool's own code):
+ * complex to complex (c2c), real to complex (r2c, the n/2 + 1 outputs of
+ * nonnegative frequency) and complex to real (c2r, its inverse), in double
+ * or float, over one or more axes of a strided array and batched over
+ * others.
+ *
+ *   forward   X[k] = sum_j x[j] exp(-2 pi i jk / n)
+ *   backward  x[j] = sum_k X[k] exp(+2 pi i jk / n)
+ * each multiplied by the normalisation's factor, as scipy.fft's `norm`:
+ * KP_FFT_NORM_BACKWARD 1 forward, 1/N backward; KP_FFT_NORM_ORTHO 1/sqrt(N)
+ * both ways; KP_FFT_NORM_FORWARD 1/N forward, 1 backward, N the product of
+ * the transformed lengths (the real lengths for r2c and c2r).
+ *
+ * Complex data are interleaved (re, im) pairs, the layout of C99 double
+ * complex and numpy's complex128 (float complex, complex64, in float). A
+ * stride counts elements of its array: complex elements for a complex array,
+ * real ones for a real array. As numpy's, element i along a dimension lies
+ * at base + i * stride, so a negative stride walks down from the base
+ * (unlike the reductions' BLAS increments).
+ *
+ * Lengths with prime factors 2, 3, 5 and 7 and small others run mixed-radix
+ * passes; a length with a large prime factor runs Bluestein's algorithm
+ * when a cost model says it is cheaper. Twiddle factors are computed in
+ * long double from an exactly reduced angle, so they are correctly rounded
+ * (to within a hair of half an ulp).
+ *
+ * Every result is bit-identical for every workers value: each 1-D line is
+ * computed whole by one thread in the same order, whichever thread that is.
+ * A call whose work is small runs on the caller.
+ */
+typedef enum { KP_FFT_C2C = 0, KP_FFT_R2C = 1, KP_FFT_C2R = 2 } kp_fft_kind;
+typedef enum { KP_FFT_DOUBLE = 0, KP_FFT_FLOAT = 1 } kp_fft_precision;
+typedef enum {
+    KP_FFT_NORM_BACKWARD = 0,
+    KP_FFT_NORM_ORTHO = 1,
+    KP_FFT_NORM_FORWARD = 2
+} kp_fft_norm;
+/* The sign of the exponent. r2c is always forward, c2r always backward. */
+#define KP_FFT_FORWARD  (-1)
+#define KP_FFT_BACKWARD 1
+
+/* The most dimensions a plan may have, transformed and batch together
+ * (numpy's limit). */
+#define KP_FFT_MAX_DIMS 32
+
+/* One dimension: its length and its input and output strides. For r2c and
+ * c2r, n is the length of the real array along it; the complex array has
+ * n/2 + 1 elements along the last transformed dimension and n along the
+ * others. */
+typedef struct kp_fft_dim {
+    size_t n;
+    ptrdiff_t is, os;
+} kp_fft_dim;
+
+/* A plan: read-only once made, so one plan may be executed from many
+ * threads at once, on any arrays of its shape and strides. */
+typedef struct kp_fft_plan kp_fft_plan;
+
+/* Makes a plan for the transform over dims[0 .. rank) of every element of
+ * the batch dims[0 .. batch_rank) (each batch dimension's strides are the
+ * distances between transforms, like FFTW's howmany dimensions). The real
+ * axis of r2c and c2r is dims[rank - 1]. On success *plan is set; on
+ * failure it is untouched and:
+ *   KP_ENULL      plan is NULL, or dims (batch) is NULL with rank
+ *                 (batch_rank) > 0;
+ *   KP_EINVAL     kind, precision or norm invalid; direction not
+ *                 KP_FFT_FORWARD or KP_FFT_BACKWARD, or not the one of r2c
+ *                 (forward) or c2r (backward); rank 0, or rank + batch_rank
+ *                 over KP_FFT_MAX_DIMS;
+ *   KP_EEMPTY     a transformed length is 0 (a batch length of 0 is valid:
+ *                 nothing to do);
+ *   KP_ESTRIDE    an output stride is 0 along a dimension of length > 1;
+ *   KP_EOVERFLOW  the element count or an array's extent overflows;
+ *   KP_ENOMEM     allocation failed.
+ * Making a plan of length n costs about what one transform of it does. */
+KP_API int kp_fft_plan_make(kp_fft_plan **plan, kp_fft_kind kind, kp_fft_precision precision,
+                            int direction, kp_fft_norm norm, size_t rank, const kp_fft_dim *dims,
+                            size_t batch_rank, const kp_fft_dim *batch);
+
+/* Runs the plan from in to out with up to `workers` threads. in == out with
+ * the same strides (for r2c and c2r: the same byte address of every line
+ * start, as FFTW's padded in-place layout) is an in-place transform; any
+ * other overlap of the two arrays gives KP_EOVERLAP. The input is never
+ * modified out of place. Errors, with out untouched: KP_ENULL (plan NULL,
+ * or in or out NULL while there are elements), KP_EOVERLAP, KP_ENOMEM (work
+ * space). */
+KP_API int kp_fft_plan_execute(const kp_fft_plan *plan, const void *in, void *out, int workers);
+
+/* Frees the plan; NULL is a no-op. No execution of it may be running. */
+KP_API void kp_fft_plan_destroy(kp_fft_plan *plan);
+
+/* A one-shot transform over axes of an ndim-dimensional array, numpy's
+ * fftn / rfftn / irfftn: shape is the array's shape (the real array's for
+ * r2c and c2r), in_strides and out_strides its strides in elements (NULL:
+ * C-contiguous), axes[0 .. naxes) distinct axes to transform (NULL: all
+ * axes, with naxes ignored), the last of them the real axis of r2c and c2r.
+ * The errors of kp_fft_plan_make and kp_fft_plan_execute, plus KP_EINVAL for
+ * an axis out of range or repeated, or naxes 0. The 1-D lines it needs come
+ * from a bounded cache shared by all threads, so repeated lengths are
+ * planned once. */
+KP_API int kp_fftn(kp_fft_kind kind, kp_fft_precision precision, int direction, kp_fft_norm norm,
+                   size_t ndim, const size_t *shape, const ptrdiff_t *in_strides,
+                   const ptrdiff_t *out_strides, size_t naxes, const size_t *axes, const void *in,
+                   void *out, int workers);
+
+/* Sets how many 1-D lines kp_fftn's cache keeps (default 16; 0 turns it
+ * off and frees what no call is using) and returns the previous limit. */
+KP_API size_t kp_fft_cache_set_size(size_t lines);
+
 #ifdef __cplusplus
 }
 #endif

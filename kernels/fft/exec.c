@@ -1,0 +1,228 @@
+/*
+ * Executing a transform: one step per transformed axis, each over every
+ * line along its axis, lines cut into chunks that the pool runs.
+ *
+ * Order of the steps: c2c from the last transformed axis to the first;
+ * r2c the real (last) axis first, from the input into the output, then the
+ * other axes in place in the output; c2r the other axes first, in a complex
+ * array of the input's shape (the input itself when in place, else a
+ * contiguous copy made by the first step, so the input is never written),
+ * then the real axis into the output.
+ *
+ * A step's lines are cut into at most `workers` contiguous chunks, each
+ * with its own work space, allocated before anything is written. Every line
+ * is computed whole by one thread in one order, so the bits do not depend
+ * on workers.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/fft/fft.h"
+#include "kernels/fft/plan.h"
+
+/* A chunk of lines should hold at least this many points before a second
+ * thread is worth waking. */
+#define CHUNK_POINTS 32768
+
+/* An array the steps read or write: base and byte strides per dimension. */
+typedef struct array {
+    char *base;
+    ptrdiff_t stride[KP_FFT_MAX_DIMS];
+} array;
+
+typedef struct step {
+    const kp__fft_plan_shape *sh;
+    const kp__fft_line *line;
+    kp_fft_kind kind; /* of this step: c2c, or the real axis's r2c or c2r */
+    size_t axis;
+    const array *src, *dst;
+    size_t lines, chunks; /* lines along the axis, cut into chunks */
+    double scale;
+    char *work; /* chunk c's work space at work + c * work_bytes */
+    size_t work_bytes;
+} step;
+
+static void run_line(const step *st, const char *src, char *dst, void *buf)
+{
+    const kp__fft_plan_shape *sh = st->sh;
+    const size_t real = sh->single ? sizeof(float) : sizeof(double);
+    const size_t src_es = st->kind == KP_FFT_R2C ? real : 2 * real;
+    const size_t dst_es = st->kind == KP_FFT_C2R ? real : 2 * real;
+    /* strides along the axis, in elements of each side */
+    const ptrdiff_t ss = st->src->stride[st->axis] / (ptrdiff_t)src_es;
+    const ptrdiff_t ds = st->dst->stride[st->axis] / (ptrdiff_t)dst_es;
+    const kp__fft_line *line = st->line;
+    const double scale = st->scale;
+    if (st->kind == KP_FFT_C2C) {
+        if (sh->single)
+            kp__fft_c2c_s(line, sh->fwd, src, ss, dst, ds, scale, buf);
+        else
+            kp__fft_c2c_d(line, sh->fwd, src, ss, dst, ds, scale, buf);
+    } else if (st->kind == KP_FFT_R2C) {
+        if (sh->single)
+            kp__fft_r2c_s(line, src, ss, dst, ds, scale, buf);
+        else
+            kp__fft_r2c_d(line, src, ss, dst, ds, scale, buf);
+    } else {
+        if (sh->single)
+            kp__fft_c2r_s(line, src, ss, dst, ds, scale, buf);
+        else
+            kp__fft_c2r_d(line, src, ss, dst, ds, scale, buf);
+    }
+}
+
+/* Length of dimension d in the complex array the c2c steps work on: n/2 + 1
+ * along the real axis of r2c and c2r. */
+static size_t complex_len(const kp__fft_plan_shape *sh, size_t d)
+{
+    size_t n = sh->dim[d].n;
+    return sh->kind != KP_FFT_C2C && d == sh->rank - 1 ? n / 2 + 1 : n;
+}
+
+/* Lines [begin, end) of the step: line l is the index tuple of the other
+ * dimensions, the last dimension varying fastest. */
+static void run_lines(const step *st, size_t begin, size_t end, void *buf)
+{
+    const kp__fft_plan_shape *sh = st->sh;
+    size_t idx[KP_FFT_MAX_DIMS], len[KP_FFT_MAX_DIMS];
+    for (size_t d = 0; d < sh->ndim; d++)
+        len[d] = d == st->axis ? 1 : complex_len(sh, d);
+    size_t rest = begin;
+    for (size_t d = sh->ndim; d-- > 0;) {
+        idx[d] = rest % len[d];
+        rest /= len[d];
+    }
+    for (size_t l = begin; l < end; l++) {
+        const char *s = st->src->base;
+        char *t = st->dst->base;
+        for (size_t d = 0; d < sh->ndim; d++) {
+            s += (ptrdiff_t)idx[d] * st->src->stride[d];
+            t += (ptrdiff_t)idx[d] * st->dst->stride[d];
+        }
+        run_line(st, s, t, buf);
+        for (size_t d = sh->ndim; d-- > 0;) { /* next tuple */
+            if (++idx[d] < len[d]) break;
+            idx[d] = 0;
+        }
+    }
+}
+
+static void run_chunk(void *ctx, size_t begin, size_t end)
+{
+    const step *st = ctx;
+    for (size_t c = begin; c < end; c++) {
+        size_t a = st->lines * c / st->chunks, b = st->lines * (c + 1) / st->chunks;
+        run_lines(st, a, b, st->work + c * st->work_bytes);
+    }
+}
+
+/* Lines along dimension a (the product of the other lengths). */
+static size_t count_lines(const kp__fft_plan_shape *sh, size_t a)
+{
+    size_t lines = 1;
+    for (size_t d = 0; d < sh->ndim; d++)
+        if (d != a) lines *= complex_len(sh, d);
+    return lines;
+}
+
+static size_t chunk_count(size_t lines, size_t n, int threads)
+{
+    size_t by_work = lines * n / CHUNK_POINTS, c = (size_t)threads;
+    if (c > lines) c = lines;
+    if (c > by_work) c = by_work;
+    return c ? c : 1;
+}
+
+static int overlap(const kp__fft_plan_shape *sh, const void *in, const void *out)
+{
+    uintptr_t i0 = (uintptr_t)in + (uintptr_t)(sh->in_lo * (ptrdiff_t)sh->in_es);
+    uintptr_t i1 = (uintptr_t)in + (uintptr_t)(sh->in_hi * (ptrdiff_t)sh->in_es) + sh->in_es;
+    uintptr_t o0 = (uintptr_t)out + (uintptr_t)(sh->out_lo * (ptrdiff_t)sh->out_es);
+    uintptr_t o1 = (uintptr_t)out + (uintptr_t)(sh->out_hi * (ptrdiff_t)sh->out_es) + sh->out_es;
+    return i0 < o1 && o0 < i1;
+}
+
+int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
+                    void *out, int workers)
+{
+    if (sh->empty) return KP_OK;
+    if (in == NULL || out == NULL) return KP_ENULL;
+    const int inplace = in == out;
+    if (inplace ? !sh->inplace_ok : overlap(sh, in, out)) return KP_EOVERLAP;
+
+    const size_t rank = sh->rank, ndim = sh->ndim, last = rank - 1;
+    const size_t real = sh->single ? sizeof(float) : sizeof(double);
+    array ain = {.base = (char *)(uintptr_t)in}, aout = {.base = out}, tmp = {0};
+    for (size_t d = 0; d < ndim; d++) {
+        ain.stride[d] = sh->dim[d].is * (ptrdiff_t)sh->in_es;
+        aout.stride[d] = sh->dim[d].os * (ptrdiff_t)sh->out_es;
+    }
+
+    /* The steps, in order. */
+    step steps[KP_FFT_MAX_DIMS];
+    size_t nsteps = 0;
+    const array *cur = &ain; /* where the next step reads */
+    size_t tmp_bytes = 0;
+    if (sh->kind == KP_FFT_C2R && rank > 1 && !inplace) {
+        /* a contiguous complex copy of the input's shape */
+        size_t s = 2 * real;
+        for (size_t d = ndim; d-- > 0;) {
+            tmp.stride[d] = (ptrdiff_t)s;
+            s *= d == last ? sh->dim[d].n / 2 + 1 : sh->dim[d].n;
+        }
+        tmp_bytes = s;
+    }
+    const array *work_array = inplace ? &ain : &tmp; /* c2r's complex steps */
+    for (size_t k = 0; k < rank; k++) {
+        step *st = &steps[nsteps++];
+        *st = (step){.sh = sh, .kind = KP_FFT_C2C, .scale = 1.0};
+        if (sh->kind == KP_FFT_C2C) {
+            st->axis = last - k;
+            st->src = cur;
+            st->dst = &aout;
+            cur = &aout;
+        } else if (sh->kind == KP_FFT_R2C) {
+            st->axis = last - k;
+            if (k == 0) st->kind = KP_FFT_R2C;
+            st->src = cur;
+            st->dst = &aout;
+            cur = &aout;
+        } else if (k + 1 < rank) { /* c2r: the complex axes first */
+            st->axis = last - 1 - k;
+            st->src = cur;
+            st->dst = work_array;
+            cur = work_array;
+        } else {
+            st->axis = last;
+            st->kind = KP_FFT_C2R;
+            st->src = cur;
+            st->dst = &aout;
+        }
+        st->line = axis[st->axis].line;
+        st->lines = count_lines(sh, st->axis);
+    }
+    steps[nsteps - 1].scale = sh->scale;
+
+    const int threads = kp_workers_resolve(workers);
+    size_t chunks_max = 1, space = 0;
+    for (size_t k = 0; k < nsteps; k++) {
+        steps[k].chunks = chunk_count(steps[k].lines, sh->dim[steps[k].axis].n, threads);
+        if (steps[k].chunks > chunks_max) chunks_max = steps[k].chunks;
+        size_t sp = kp__fft_line_space(steps[k].line) * 2 * real;
+        if (sp > space) space = sp;
+    }
+    if (chunks_max > SIZE_MAX / space || tmp_bytes > SIZE_MAX - chunks_max * space)
+        return KP_ENOMEM;
+    char *mem = malloc(chunks_max * space + tmp_bytes);
+    if (mem == NULL) return KP_ENOMEM;
+    tmp.base = mem + chunks_max * space;
+
+    for (size_t k = 0; k < nsteps; k++) {
+        steps[k].work = mem;
+        steps[k].work_bytes = space;
+        kp_parallel_for(steps[k].chunks, 1, run_chunk, &steps[k], workers);
+    }
+    free(mem);
+    return KP_OK;
+}

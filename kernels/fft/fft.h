@@ -1,0 +1,109 @@
+/*
+ * kernels/fft/ internals shared between files.
+ *
+ * A plan (plan.c) is a set of 1-D complex transforms, "lines", run over the
+ * non-transformed indices of a strided array, axis after axis. A line is
+ * computed by a kp__fft_line: mixed-radix Stockham passes (passes.c) or
+ * Bluestein's chirp-z over a longer mixed-radix line (line.c chooses by a
+ * cost model). Everything a line needs is computed when the plan is made
+ * and read-only afterwards, so one plan serves many threads at once.
+ *
+ * Precision: passes.c is written once over the types of prec.h and compiled
+ * twice, for double (names ending _d) and float (_s).
+ */
+#ifndef KP_FFT_FFT_H
+#define KP_FFT_FFT_H
+
+#include <stddef.h>
+
+#include "kernpool.h"
+
+/* The radices with a butterfly of their own; any other odd prime factor
+ * goes through the generic odd butterfly. */
+#define KP__FFT_MAX_PASSES 64
+
+typedef struct kp__fft_pass {
+    unsigned p;   /* radix */
+    size_t l1;    /* product of the radices of the passes before */
+    size_t ido;   /* n / (l1 p): length of each sub-transform after it */
+    size_t tw;    /* offset of its twiddles in the line's table */
+    size_t roots; /* generic radix: offset of the p-th roots of unity */
+} kp__fft_pass;
+
+/* One 1-D complex transform of length n, forward and backward. */
+typedef struct kp__fft_line {
+    size_t n;
+    int single; /* 1: float tables, 0: double */
+    int npass;
+    kp__fft_pass pass[KP__FFT_MAX_PASSES];
+    void *tw; /* twiddles and generic roots (complex of the precision) */
+    /* Bluestein (n = 1 and mixed-radix lines have bluestein == NULL) */
+    struct kp__fft_line *bluestein; /* the line of length m >= 2n - 1 */
+    void *chirp;                    /* n entries, exp(-pi i k^2 / n) */
+    void *kernel;                   /* m entries, DFT_m of the conjugate chirp, over m */
+    size_t scratch;                 /* complex elements of work space one execution needs */
+    /* Real lines (r2c and c2r of real length n; real == 1): sub is the
+     * complex line of n/2 for even n, of n for odd n; rtw holds
+     * exp(-2 pi i k / n) for k < n/2 (even n). */
+    int real;
+    struct kp__fft_line *sub;
+    void *rtw;
+} kp__fft_line;
+
+/* Makes the line of length n >= 1 in double (single = 0) or float.
+ * KP_ENOMEM or KP_EOVERFLOW on failure (then *out is unchanged). */
+int kp__fft_line_make(size_t n, int single, kp__fft_line **out) __attribute__((warn_unused_result));
+/* The real line of real length n >= 1. Errors as kp__fft_line_make. */
+int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
+    __attribute__((warn_unused_result));
+void kp__fft_line_destroy(kp__fft_line *line);
+
+/* Relative cost, arbitrary units, of one line of length n by mixed radix
+ * (the cost model's only input; line.c). */
+double kp__fft_mixed_cost(size_t n);
+
+/* exp(-2 pi i k / n) for 0 <= k < n, in long double, from an exact
+ * reduction of k / n to the first octant (roots.c). Error below 2**-62
+ * relative to 1, so rounding to double or float is correct to within a
+ * hair of half an ulp. */
+void kp__fft_root(size_t k, size_t n, long double *re, long double *im);
+
+/* Roots exp(-2 pi i k / n) for many k at the cost of one long double
+ * complex product each: tables of about sqrt(n) roots (roots.c). */
+typedef struct kp__fft_roots {
+    size_t n, m;         /* root k = coarse[k / m] * fine[k % m] */
+    long double *fine;   /* m entries, each (re, im) */
+    long double *coarse; /* ceil(n / m) entries */
+} kp__fft_roots;
+int kp__fft_roots_make(size_t n, kp__fft_roots *r) __attribute__((warn_unused_result));
+void kp__fft_roots_get(const kp__fft_roots *r, size_t k, long double *re, long double *im);
+void kp__fft_roots_free(kp__fft_roots *r);
+
+/* One line on contiguous data, in place: data and work hold line->scratch
+ * complex elements; fwd selects the sign of the exponent (1: forward,
+ * exp(-2 pi i jk/n)). No scaling. passes.c, once per precision. */
+void kp__fft_line_exec_d(const kp__fft_line *line, int fwd, void *data, void *work);
+void kp__fft_line_exec_s(const kp__fft_line *line, int fwd, void *data, void *work);
+
+/* Complex elements of work space one strided line below needs. */
+size_t kp__fft_line_space(const kp__fft_line *line);
+
+/* One line read from src with stride ss and written to dst with stride ds
+ * (strides in elements of each side: complex, or real for the real side of
+ * r2c and c2r), every output times scale. buf holds kp__fft_line_space
+ * complex elements. src and dst may be the same line (in place): src is
+ * read whole before dst is written. lines.c, once per precision. */
+void kp__fft_c2c_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
+                   ptrdiff_t ds, double scale, void *buf);
+void kp__fft_c2c_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
+                   ptrdiff_t ds, double scale, void *buf);
+void kp__fft_r2c_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
+                   double scale, void *buf);
+void kp__fft_r2c_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
+                   double scale, void *buf);
+void kp__fft_c2r_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
+                   double scale, void *buf);
+void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
+                   double scale, void *buf);
+
+#endif

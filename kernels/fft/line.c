@@ -1,0 +1,269 @@
+/*
+ * Making a line: the radices of n, its twiddle tables, and the choice
+ * between mixed radix and Bluestein by a cost model.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/fft/fft.h"
+
+/* Radices in pass order: 8s, then one 4 or 2 for the rest of the power of
+ * two, then the odd primes ascending (3, 5 and 7 have butterflies of their
+ * own; larger primes go through the generic one). Returns the count. */
+static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
+{
+    int np = 0;
+    while (n % 8 == 0) {
+        p[np++] = 8;
+        n /= 8;
+    }
+    if (n % 4 == 0) {
+        p[np++] = 4;
+        n /= 4;
+    } else if (n % 2 == 0) {
+        p[np++] = 2;
+        n /= 2;
+    }
+    for (size_t q = 3; q * q <= n; q += 2)
+        while (n % q == 0) {
+            p[np++] = q;
+            n /= q;
+        }
+    if (n > 1) p[np++] = n;
+    return np;
+}
+
+/* The largest radix the generic butterfly takes; above it Bluestein is
+ * cheaper by far anyway. */
+#define MAX_GENERIC 1024
+
+/* Work per point of one pass, in rough flops plus a memory term: the
+ * butterfly's operations over p points, 6 (p - 1) / p for the twiddle
+ * product, 4 for reading and writing the point. */
+static double pass_cost(size_t p)
+{
+    switch (p) {
+    case 2: return 9;
+    case 3: return 13.3;
+    case 4: return 12.5;
+    case 5: return 16.8;
+    case 7: return 20.5;
+    case 8: return 18.3;
+    default: return 2.0 * (double)p + 10;
+    }
+}
+
+double kp__fft_mixed_cost(size_t n)
+{
+    size_t p[KP__FFT_MAX_PASSES];
+    int np = factorize(n, p);
+    double c = 0;
+    for (int s = 0; s < np; s++)
+        c += pass_cost(p[s]);
+    return c * (double)n;
+}
+
+/* The cheapest 7-smooth m >= need, and its mixed-radix cost. Every power of
+ * two is 7-smooth, so the search ends by the next power of two. */
+static size_t smooth_at_least(size_t need, double *cost)
+{
+    size_t best = 0;
+    double best_cost = 0;
+    size_t top = 1;
+    while (top < need)
+        top *= 2;
+    for (size_t a = 1; a <= top; a *= 7)
+        for (size_t b = a; b <= top; b *= 5)
+            for (size_t c = b; c <= top; c *= 3)
+                for (size_t m = c; m <= top; m *= 2)
+                    if (m >= need) {
+                        double cm = kp__fft_mixed_cost(m);
+                        if (best == 0 || cm < best_cost) {
+                            best = m;
+                            best_cost = cm;
+                        }
+                        break; /* larger multiples of 2 cost more */
+                    }
+    *cost = best_cost;
+    return best;
+}
+
+/* Stores a long double root in entry i of a table of the line's precision. */
+static void put_root(void *tab, int single, size_t i, long double re, long double im)
+{
+    if (single) {
+        ((float *)tab)[2 * i] = (float)re;
+        ((float *)tab)[2 * i + 1] = (float)im;
+    } else {
+        ((double *)tab)[2 * i] = (double)re;
+        ((double *)tab)[2 * i + 1] = (double)im;
+    }
+}
+
+static int make_mixed(kp__fft_line *line)
+{
+    const size_t n = line->n;
+    size_t p[KP__FFT_MAX_PASSES];
+    int np = factorize(n, p);
+    size_t l1 = 1, size = 0;
+    for (int s = 0; s < np; s++) {
+        kp__fft_pass *ps = &line->pass[s];
+        ps->p = (unsigned)p[s]; /* below MAX_GENERIC: kp__fft_line_make */
+        ps->l1 = l1;
+        ps->ido = n / (l1 * p[s]);
+        ps->tw = size;
+        size += (size_t)(p[s] - 1) * (ps->ido - 1);
+        ps->roots = size;
+        if (p[s] > 8 || p[s] == 5 || p[s] == 7) size += p[s];
+        l1 *= p[s];
+    }
+    line->npass = np;
+    line->scratch = n;
+    if (size == 0) return KP_OK;
+
+    line->tw = malloc(size * 2 * (line->single ? sizeof(float) : sizeof(double)));
+    kp__fft_roots roots;
+    if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) {
+        free(line->tw);
+        line->tw = NULL;
+        return KP_ENOMEM;
+    }
+    for (int s = 0; s < np; s++) {
+        const kp__fft_pass *ps = &line->pass[s];
+        long double re, im;
+        /* twiddle of output m at i: exp(-2 pi i i m / (p ido)), root i m l1 of n */
+        for (unsigned m = 1; m < ps->p; m++)
+            for (size_t i = 1; i < ps->ido; i++) {
+                kp__fft_roots_get(&roots, i * m * ps->l1, &re, &im);
+                put_root(line->tw, line->single, ps->tw + (m - 1) * (ps->ido - 1) + i - 1, re, im);
+            }
+        if (ps->p > 8 || ps->p == 5 || ps->p == 7)
+            for (unsigned r = 0; r < ps->p; r++) {
+                kp__fft_root(r, ps->p, &re, &im);
+                put_root(line->tw, line->single, ps->roots + r, re, im);
+            }
+    }
+    kp__fft_roots_free(&roots);
+    return KP_OK;
+}
+
+/* The chirp c_k = exp(-pi i k^2 / n), root (k^2 mod 2n) of 2n, and the
+ * kernel DFT_m(b) / m of b_l = conj(c_|l|) for |l| < n, wrapped mod m. */
+static int make_bluestein(kp__fft_line *line, size_t m)
+{
+    const size_t n = line->n;
+    const int single = line->single;
+    const size_t es = 2 * (single ? sizeof(float) : sizeof(double));
+    int rc = kp__fft_line_make(m, single, &line->bluestein);
+    if (rc != KP_OK) return rc;
+    line->chirp = malloc(n * es);
+    line->kernel = malloc(m * es);
+    void *work = malloc(m * es);
+    kp__fft_roots roots = {0};
+    if (line->chirp == NULL || line->kernel == NULL || work == NULL ||
+        kp__fft_roots_make(2 * n, &roots) != KP_OK) {
+        free(work);
+        return KP_ENOMEM; /* the caller destroys the line */
+    }
+    memset(line->kernel, 0, m * es);
+    uint64_t r = 0; /* k^2 mod 2n, stepped by (k + 1)^2 - k^2 = 2k + 1 */
+    const long double inv_m = 1.0L / (long double)m;
+    for (size_t k = 0; k < n; k++) {
+        long double re, im;
+        kp__fft_roots_get(&roots, r, &re, &im);
+        put_root(line->chirp, single, k, re, im);
+        put_root(line->kernel, single, k, re * inv_m, -im * inv_m);
+        if (k > 0) put_root(line->kernel, single, m - k, re * inv_m, -im * inv_m);
+        r += 2 * (uint64_t)k + 1;
+        while (r >= 2 * (uint64_t)n)
+            r -= 2 * (uint64_t)n;
+    }
+    kp__fft_roots_free(&roots);
+    if (single)
+        kp__fft_line_exec_s(line->bluestein, 1, line->kernel, work);
+    else
+        kp__fft_line_exec_d(line->bluestein, 1, line->kernel, work);
+    free(work);
+    line->scratch = 2 * m;
+    return KP_OK;
+}
+
+int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
+{
+    /* Bluestein needs 2n - 1 and a power of two above it; roots need 8n. */
+    if (n == 0 || n > ((size_t)1 << 40)) return KP_EOVERFLOW;
+    kp__fft_line *line = calloc(1, sizeof *line);
+    if (line == NULL) return KP_ENOMEM;
+    line->n = n;
+    line->single = single;
+
+    size_t p[KP__FFT_MAX_PASSES];
+    int np = factorize(n, p);
+    size_t m = 0,
+           largest = np > 0 ? p[np - 1] : 1; /* the largest factor is last, or a power of two */
+    if (largest > 8) { /* a prime factor without a butterfly: is Bluestein cheaper? */
+        double cb;
+        m = smooth_at_least(2 * n - 1, &cb);
+        cb = 2 * cb + 8.0 * (double)m + 16.0 * (double)n;
+        if (cb >= kp__fft_mixed_cost(n) && largest <= MAX_GENERIC) m = 0;
+    }
+    int rc = m ? make_bluestein(line, m) : make_mixed(line);
+    if (rc != KP_OK) {
+        kp__fft_line_destroy(line);
+        return rc;
+    }
+    *out = line;
+    return KP_OK;
+}
+
+int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
+{
+    if (n == 0 || n > ((size_t)1 << 40)) return KP_EOVERFLOW;
+    kp__fft_line *line = calloc(1, sizeof *line);
+    if (line == NULL) return KP_ENOMEM;
+    line->n = n;
+    line->single = single;
+    line->real = 1;
+    const size_t h = n / 2;
+    int rc = kp__fft_line_make(n % 2 ? n : h, single, &line->sub);
+    if (rc == KP_OK && n % 2 == 0) {
+        kp__fft_roots roots;
+        line->rtw = malloc(h * 2 * (single ? sizeof(float) : sizeof(double)));
+        if (line->rtw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) {
+            rc = KP_ENOMEM;
+        } else {
+            for (size_t k = 0; k < h; k++) {
+                long double re, im;
+                kp__fft_roots_get(&roots, k, &re, &im);
+                put_root(line->rtw, single, k, re, im);
+            }
+            kp__fft_roots_free(&roots);
+        }
+    }
+    if (rc != KP_OK) {
+        kp__fft_line_destroy(line);
+        return rc;
+    }
+    *out = line;
+    return KP_OK;
+}
+
+size_t kp__fft_line_space(const kp__fft_line *line)
+{
+    if (!line->real) return line->n + line->scratch;
+    size_t m = line->sub->n;
+    return m + line->sub->scratch;
+}
+
+void kp__fft_line_destroy(kp__fft_line *line)
+{
+    if (line == NULL) return;
+    kp__fft_line_destroy(line->sub);
+    free(line->rtw);
+    kp__fft_line_destroy(line->bluestein);
+    free(line->tw);
+    free(line->chirp);
+    free(line->kernel);
+    free(line);
+}

@@ -1,0 +1,123 @@
+/*
+ * Strided lines: gather, transform, scatter with the normalisation, for
+ * complex lines and for the real lines of r2c and c2r. Compiled once per
+ * precision (this file for double, lines_s.c for float).
+ *
+ * A real line of even length n = 2h runs one complex transform of length h
+ * (the textbook packing, e.g. Press et al., Numerical Recipes, 12.3):
+ * z_k = x_2k + i x_2k+1 has Z = E + i O, E and O the transforms of the
+ * even and odd samples, and X_k = E_k + w^k O_k, w = exp(-2 pi i / n),
+ * with E_k = (Z_k + conj Z_h-k) / 2 and O_k = (Z_k - conj Z_h-k) / 2i.
+ * c2r inverts each step. An odd length runs the complex line of n.
+ */
+#ifndef KP_FFT_SINGLE
+#define KP_FFT_SINGLE 0
+#endif
+
+#include "kernels/fft/fft.h"
+#include "kernels/fft/prec.h"
+
+static inline fft_cpx cmul(fft_cpx a, fft_cpx b)
+{
+    return (fft_cpx){a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
+}
+static inline fft_cpx cmulconj(fft_cpx a, fft_cpx b) /* a * conj(b) */
+{
+    return (fft_cpx){a.re * b.re + a.im * b.im, a.im * b.re - a.re * b.im};
+}
+
+static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
+{
+    FFT_FN(kp__fft_line_exec)(line, fwd, data, work);
+}
+
+void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                         void *dst, ptrdiff_t ds, double scale, void *buf)
+{
+    const size_t n = line->n;
+    const fft_cpx *x = src;
+    fft_cpx *y = dst, *a = buf;
+    for (size_t j = 0; j < n; j++)
+        a[j] = x[(ptrdiff_t)j * ss];
+    exec(line, fwd, a, a + n);
+    if (scale == 1.0) {
+        for (size_t j = 0; j < n; j++)
+            y[(ptrdiff_t)j * ds] = a[j];
+    } else {
+        const fft_real s = (fft_real)scale;
+        for (size_t j = 0; j < n; j++)
+            y[(ptrdiff_t)j * ds] = (fft_cpx){s * a[j].re, s * a[j].im};
+    }
+}
+
+void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
+                         ptrdiff_t ds, double scale, void *buf)
+{
+    const size_t n = line->n;
+    const fft_real *x = src, s = (fft_real)scale;
+    fft_cpx *y = dst, *z = buf;
+    if (n % 2 == 1) {
+        for (size_t j = 0; j < n; j++)
+            z[j] = (fft_cpx){x[(ptrdiff_t)j * ss], 0};
+        exec(line->sub, 1, z, z + n);
+        for (size_t k = 0; k <= n / 2; k++)
+            y[(ptrdiff_t)k * ds] = (fft_cpx){s * z[k].re, s * z[k].im};
+        return;
+    }
+    const size_t h = n / 2;
+    const fft_cpx *w = line->rtw;
+    for (size_t j = 0; j < h; j++)
+        z[j] = (fft_cpx){x[(ptrdiff_t)(2 * j) * ss], x[(ptrdiff_t)(2 * j + 1) * ss]};
+    exec(line->sub, 1, z, z + h);
+    /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
+    y[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
+    y[(ptrdiff_t)h * ds] = (fft_cpx){s * (z[0].re - z[0].im), 0};
+    const fft_real half = (fft_real)0.5 * s;
+    for (size_t k = 1; k < h; k++) {
+        fft_cpx a = z[k], b = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
+        fft_cpx e = {a.re + b.re, a.im + b.im};
+        fft_cpx o = {a.im - b.im, b.re - a.re}; /* (a - b) / i, doubled as e is */
+        fft_cpx t = cmul(o, w[k]);
+        y[(ptrdiff_t)k * ds] = (fft_cpx){half * (e.re + t.re), half * (e.im + t.im)};
+    }
+}
+
+void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
+                         ptrdiff_t ds, double scale, void *buf)
+{
+    const size_t n = line->n;
+    const fft_cpx *x = src;
+    fft_real *y = dst;
+    const fft_real s = (fft_real)scale;
+    fft_cpx *z = buf;
+    /* As numpy's irfft: the imaginary parts of X_0 and (even n) X_n/2 are
+     * not used. */
+    if (n % 2 == 1) {
+        z[0] = (fft_cpx){x[0].re, 0};
+        for (size_t k = 1; k <= n / 2; k++) {
+            fft_cpx v = x[(ptrdiff_t)k * ss];
+            z[k] = v;
+            z[n - k] = (fft_cpx){v.re, -v.im};
+        }
+        exec(line->sub, 0, z, z + n);
+        for (size_t j = 0; j < n; j++)
+            y[(ptrdiff_t)j * ds] = s * z[j].re;
+        return;
+    }
+    const size_t h = n / 2;
+    const fft_cpx *w = line->rtw;
+    fft_real x0 = x[0].re, xh = x[(ptrdiff_t)h * ss].re;
+    z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
+    for (size_t k = 1; k < h; k++) {
+        fft_cpx a = x[(ptrdiff_t)k * ss], c = x[(ptrdiff_t)(h - k) * ss];
+        fft_cpx b = {c.re, -c.im}; /* conj X_h-k */
+        fft_cpx e = {a.re + b.re, a.im + b.im};
+        fft_cpx o = cmulconj((fft_cpx){a.re - b.re, a.im - b.im}, w[k]);
+        z[k] = (fft_cpx){e.re - o.im, e.im + o.re}; /* E + i O */
+    }
+    exec(line->sub, 0, z, z + h);
+    for (size_t j = 0; j < h; j++) {
+        y[(ptrdiff_t)(2 * j) * ds] = s * z[j].re;
+        y[(ptrdiff_t)(2 * j + 1) * ds] = s * z[j].im;
+    }
+}

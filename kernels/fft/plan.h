@@ -1,0 +1,55 @@
+/*
+ * Plans inside: the shape of a transform, one axis object per transformed
+ * dimension, and the executor (exec.c) that kp_fft_plan_execute and kp_fftn
+ * share.
+ */
+#ifndef KP_FFT_PLAN_H
+#define KP_FFT_PLAN_H
+
+#include <stddef.h>
+
+#include "kernels/fft/fft.h"
+
+typedef struct kp__fft_plan_shape {
+    kp_fft_kind kind;
+    int single, fwd;
+    size_t rank, ndim; /* dim[0 .. rank) transformed, then the batch */
+    kp_fft_dim dim[KP_FFT_MAX_DIMS];
+    ptrdiff_t in_lo, in_hi, out_lo, out_hi; /* element offsets of the extremes */
+    size_t in_es, out_es;                   /* bytes per input and output element */
+    double scale;                           /* normalisation, applied by the last step */
+    int inplace_ok;                         /* in == out is an in-place transform */
+    int empty;                              /* no elements at all */
+} kp__fft_plan_shape;
+
+/* The transform along one transformed dimension: its line (a real line for
+ * the real axis of r2c and c2r), owned by the plan or borrowed from the
+ * cache. */
+typedef struct kp__fft_axis {
+    kp__fft_line *line;
+    int borrowed;
+} kp__fft_axis;
+
+struct kp_fft_plan {
+    kp__fft_plan_shape shape;
+    kp__fft_axis axis[KP_FFT_MAX_DIMS];
+};
+
+/* Validates and fills *sh (plan.c): the errors of kp_fft_plan_make. */
+int kp__fft_plan_init(kp__fft_plan_shape *sh, kp_fft_kind kind, kp_fft_precision precision,
+                      int direction, kp_fft_norm norm, size_t rank, const kp_fft_dim *dims,
+                      size_t batch_rank, const kp_fft_dim *batch)
+    __attribute__((warn_unused_result));
+
+/* Makes (or takes from the cache, cache.c) the line of dimension d. */
+int kp__fft_axis_make(const kp__fft_plan_shape *sh, size_t d, kp__fft_axis *ax)
+    __attribute__((warn_unused_result));
+int kp__fft_axis_borrow(const kp__fft_plan_shape *sh, size_t d, kp__fft_axis *ax)
+    __attribute__((warn_unused_result));
+void kp__fft_axis_free(kp__fft_axis *ax);
+
+/* Runs a transform (exec.c): the checks and errors of kp_fft_plan_execute. */
+int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
+                    void *out, int workers) __attribute__((warn_unused_result));
+
+#endif

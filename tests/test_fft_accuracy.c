@@ -1,0 +1,348 @@
+/*
+ * FFT accuracy against a direct DFT in long double, and roundtrips.
+ *
+ * The error of a transform is the relative RMS error
+ *     sqrt(sum |X_k - R_k|^2) / sqrt(sum |R_k|^2)
+ * against the reference R, and must stay below C_BOUND eps log2(n) (log2 n
+ * at least 1; eps of the precision). An FFT's RMS error grows like
+ * eps sqrt(log2 n) for mixed radix, a little faster through Bluestein's
+ * three transforms; C_BOUND = 1 leaves room for both while still failing
+ * on any wrong twiddle or butterfly, which gives errors near 1. A roundtrip
+ * is two transforms and gets twice the bound.
+ *
+ * The reference: R_k = sum_j x_j exp(-+2 pi i (jk mod n) / n), the root
+ * taken from cosl/sinl of the reduced angle, summed in long double.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernpool.h"
+
+#define C_BOUND 1.0
+
+#ifdef KP_FFT_SMALL /* sanitizer builds: the same checks on fewer sizes */
+#define ROUNDTRIP_ALL 1024
+#else
+#define ROUNDTRIP_ALL 4096
+#endif
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15u;
+
+/* Uniform in [-1, 1) (splitmix64). */
+static double uniform(void)
+{
+    uint64_t z = (rng_state += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1.0p-52 - 1.0;
+}
+
+static double eps_of(kp_fft_precision p)
+{
+    return p == KP_FFT_FLOAT ? 0x1.0p-24 : 0x1.0p-53;
+}
+
+static double bound(size_t n, kp_fft_precision p)
+{
+    double l = n > 2 ? log2((double)n) : 1.0;
+    return C_BOUND * eps_of(p) * l;
+}
+
+/* x (n complex, long double pairs) to X, sign -1 forward. */
+static void dft(size_t n, const long double *x, long double *X, int sign)
+{
+    long double *c = malloc(n * sizeof *c), *s = malloc(n * sizeof *s);
+    assert_non_null(c);
+    assert_non_null(s);
+    const long double two_pi = 6.283185307179586476925286766559005768L;
+    for (size_t r = 0; r < n; r++) {
+        c[r] = cosl(two_pi * (long double)r / (long double)n);
+        s[r] = sign * sinl(two_pi * (long double)r / (long double)n);
+    }
+    for (size_t k = 0; k < n; k++) {
+        long double re = 0, im = 0;
+        size_t r = 0; /* j k mod n */
+        for (size_t j = 0; j < n; j++) {
+            re += x[2 * j] * c[r] - x[2 * j + 1] * s[r];
+            im += x[2 * j] * s[r] + x[2 * j + 1] * c[r];
+            r += k;
+            if (r >= n) r -= n;
+        }
+        X[2 * k] = re;
+        X[2 * k + 1] = im;
+    }
+    free(c);
+    free(s);
+}
+
+/* Relative RMS error of m complex values (got in the plan's precision). */
+static double rms_error(size_t m, const void *got, kp_fft_precision p, const long double *ref)
+{
+    long double num = 0, den = 0;
+    for (size_t i = 0; i < 2 * m; i++) {
+        long double g = p == KP_FFT_FLOAT ? ((const float *)got)[i] : ((const double *)got)[i];
+        num += (g - ref[i]) * (g - ref[i]);
+        den += ref[i] * ref[i];
+    }
+    return den > 0 ? (double)sqrtl(num / den) : (double)sqrtl(num);
+}
+
+static void *alloc_values(size_t count, kp_fft_precision p, const long double *from)
+{
+    size_t es = p == KP_FFT_FLOAT ? sizeof(float) : sizeof(double);
+    void *v = malloc(count * es + 1);
+    assert_non_null(v);
+    for (size_t i = 0; i < count; i++) {
+        if (p == KP_FFT_FLOAT)
+            ((float *)v)[i] = (float)from[i];
+        else
+            ((double *)v)[i] = (double)from[i];
+    }
+    return v;
+}
+
+/* Random input as the precision holds it, also in long double. */
+static long double *random_input(size_t count, kp_fft_precision p)
+{
+    long double *x = malloc(count * sizeof *x + 1);
+    assert_non_null(x);
+    for (size_t i = 0; i < count; i++)
+        x[i] = p == KP_FFT_FLOAT ? (long double)(float)uniform() : (long double)uniform();
+    return x;
+}
+
+static double worst_ratio; /* the largest error / bound seen, reported */
+
+/* transforms: 1 for one transform, 2 for a roundtrip (the errors add) */
+static void check(const char *what, size_t n, kp_fft_precision p, int transforms, double err)
+{
+    double b = transforms * bound(n, p);
+    if (err / b > worst_ratio) worst_ratio = err / b;
+    if (!(err <= b)) {
+        fprintf(stderr, "%s n=%zu %s: error %.3g above bound %.3g\n", what, n,
+                p == KP_FFT_FLOAT ? "float" : "double", err, b);
+        fail();
+    }
+}
+
+static void c2c_case(size_t n, kp_fft_precision p, int direction)
+{
+    long double *x = random_input(2 * n, p), *ref = malloc(2 * n * sizeof *ref);
+    assert_non_null(ref);
+    dft(n, x, ref, direction);
+    void *in = alloc_values(2 * n, p, x), *out = alloc_values(2 * n, p, x);
+    kp_fft_plan *plan;
+    kp_fft_dim d = {n, 1, 1};
+    assert_int_equal(
+        kp_fft_plan_make(&plan, KP_FFT_C2C, p, direction, KP_FFT_NORM_BACKWARD, 1, &d, 0, NULL),
+        KP_OK);
+    assert_int_equal(kp_fft_plan_execute(plan, in, out, 1), KP_OK);
+    if (direction == KP_FFT_BACKWARD) /* the reference is unscaled */
+        for (size_t i = 0; i < 2 * n; i++)
+            ref[i] /= (long double)n;
+    check(direction == KP_FFT_FORWARD ? "c2c forward" : "c2c backward", n, p, 1,
+          rms_error(n, out, p, ref));
+    kp_fft_plan_destroy(plan);
+    free(in);
+    free(out);
+    free(x);
+    free(ref);
+}
+
+static void r2c_case(size_t n, kp_fft_precision p)
+{
+    long double *x = random_input(n, p), *xc = calloc(2 * n, sizeof *xc);
+    long double *ref = malloc(2 * n * sizeof *ref);
+    assert_non_null(xc);
+    assert_non_null(ref);
+    for (size_t j = 0; j < n; j++)
+        xc[2 * j] = x[j];
+    dft(n, xc, ref, -1);
+    void *in = alloc_values(n, p, x), *out = alloc_values(2 * (n / 2 + 1), p, xc);
+    kp_fft_plan *plan;
+    kp_fft_dim d = {n, 1, 1};
+    assert_int_equal(kp_fft_plan_make(&plan, KP_FFT_R2C, p, KP_FFT_FORWARD, KP_FFT_NORM_BACKWARD, 1,
+                                      &d, 0, NULL),
+                     KP_OK);
+    assert_int_equal(kp_fft_plan_execute(plan, in, out, 1), KP_OK);
+    check("r2c", n, p, 1, rms_error(n / 2 + 1, out, p, ref));
+    kp_fft_plan_destroy(plan);
+    free(in);
+    free(out);
+    free(x);
+    free(xc);
+    free(ref);
+}
+
+/* c2r of a random half spectrum: the reference extends it Hermitian (the
+ * imaginary parts of X_0 and X_n/2 dropped, as numpy's irfft) and
+ * transforms back in long double. */
+static void c2r_case(size_t n, kp_fft_precision p)
+{
+    size_t h = n / 2 + 1;
+    long double *X = random_input(2 * h, p), *full = calloc(2 * n, sizeof *full);
+    long double *ref = malloc(2 * n * sizeof *ref), *refr = malloc(2 * n * sizeof *refr);
+    assert_non_null(full);
+    assert_non_null(ref);
+    assert_non_null(refr);
+    full[0] = X[0];
+    for (size_t k = 1; k < h; k++) {
+        full[2 * k] = X[2 * k];
+        full[2 * k + 1] = (n % 2 == 0 && k == n / 2) ? 0 : X[2 * k + 1];
+        full[2 * (n - k)] = full[2 * k];
+        full[2 * (n - k) + 1] = -full[2 * k + 1];
+    }
+    dft(n, full, ref, 1);
+    for (size_t j = 0; j < n; j++) { /* real parts, as pairs with zero imaginary */
+        refr[2 * j] = ref[2 * j] / (long double)n;
+        refr[2 * j + 1] = 0;
+    }
+    void *in = alloc_values(2 * h, p, X), *out = alloc_values(n, p, X);
+    void *outc = alloc_values(2 * n, p, refr);
+    kp_fft_plan *plan;
+    kp_fft_dim d = {n, 1, 1};
+    assert_int_equal(kp_fft_plan_make(&plan, KP_FFT_C2R, p, KP_FFT_BACKWARD, KP_FFT_NORM_BACKWARD,
+                                      1, &d, 0, NULL),
+                     KP_OK);
+    assert_int_equal(kp_fft_plan_execute(plan, in, out, 1), KP_OK);
+    for (size_t j = 0; j < n; j++) { /* widen the real output to pairs */
+        if (p == KP_FFT_FLOAT) {
+            ((float *)outc)[2 * j] = ((float *)out)[j];
+            ((float *)outc)[2 * j + 1] = 0;
+        } else {
+            ((double *)outc)[2 * j] = ((double *)out)[j];
+            ((double *)outc)[2 * j + 1] = 0;
+        }
+    }
+    check("c2r", n, p, 1, rms_error(n, outc, p, refr));
+    kp_fft_plan_destroy(plan);
+    free(in);
+    free(out);
+    free(outc);
+    free(X);
+    free(full);
+    free(ref);
+    free(refr);
+}
+
+/* Every n <= 256, then lengths of each kind: powers of 2, 3, 5, 7, mixed,
+ * primes small enough for the generic butterfly and large enough for
+ * Bluestein, and products with a large prime. */
+static const size_t larger[] = {257,  343,  500,  509,  625,  729,  961,  997,  1000,
+                                1009, 1024, 1155, 1536, 2048, 2187, 2401, 3125, 4096};
+
+static void each_size(void (*fn)(size_t, kp_fft_precision), kp_fft_precision p)
+{
+    for (size_t n = 1; n <= 256; n++)
+        fn(n, p);
+    for (size_t i = 0; i < sizeof larger / sizeof *larger; i++)
+        fn(larger[i], p);
+}
+
+static void fwd_case(size_t n, kp_fft_precision p)
+{
+    c2c_case(n, p, KP_FFT_FORWARD);
+}
+static void bwd_case(size_t n, kp_fft_precision p)
+{
+    c2c_case(n, p, KP_FFT_BACKWARD);
+}
+
+static void test_c2c_double(void **state)
+{
+    (void)state;
+    each_size(fwd_case, KP_FFT_DOUBLE);
+    each_size(bwd_case, KP_FFT_DOUBLE);
+}
+static void test_c2c_float(void **state)
+{
+    (void)state;
+    each_size(fwd_case, KP_FFT_FLOAT);
+    each_size(bwd_case, KP_FFT_FLOAT);
+}
+static void test_r2c(void **state)
+{
+    (void)state;
+    each_size(r2c_case, KP_FFT_DOUBLE);
+    each_size(r2c_case, KP_FFT_FLOAT);
+}
+static void test_c2r(void **state)
+{
+    (void)state;
+    each_size(c2r_case, KP_FFT_DOUBLE);
+    each_size(c2r_case, KP_FFT_FLOAT);
+}
+
+/* Forward then backward (norm backward) gives x back. */
+static void roundtrip(size_t n, int workers)
+{
+    double *x = malloc(2 * n * sizeof *x), *y = malloc(2 * n * sizeof *y);
+    double *z = malloc(2 * n * sizeof *z);
+    assert_non_null(x);
+    assert_non_null(y);
+    assert_non_null(z);
+    for (size_t i = 0; i < 2 * n; i++)
+        x[i] = uniform();
+    size_t shape[1] = {n};
+    assert_int_equal(kp_fftn(KP_FFT_C2C, KP_FFT_DOUBLE, KP_FFT_FORWARD, KP_FFT_NORM_BACKWARD, 1,
+                             shape, NULL, NULL, 1, NULL, x, y, workers),
+                     KP_OK);
+    assert_int_equal(kp_fftn(KP_FFT_C2C, KP_FFT_DOUBLE, KP_FFT_BACKWARD, KP_FFT_NORM_BACKWARD, 1,
+                             shape, NULL, NULL, 1, NULL, y, z, workers),
+                     KP_OK);
+    long double *ref = malloc(2 * n * sizeof *ref);
+    assert_non_null(ref);
+    for (size_t i = 0; i < 2 * n; i++)
+        ref[i] = x[i];
+    check("roundtrip", n, KP_FFT_DOUBLE, 2, rms_error(n, z, KP_FFT_DOUBLE, ref));
+    free(ref);
+    free(x);
+    free(y);
+    free(z);
+}
+
+static void test_roundtrip_all(void **state)
+{
+    (void)state;
+    for (size_t n = 1; n <= ROUNDTRIP_ALL; n++)
+        roundtrip(n, 1);
+}
+
+static void test_roundtrip_large(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {
+        65536,   65537, 100000, 131072 * 3, 1000003, 1 << 20,
+#ifndef KP_FFT_SMALL
+        1 << 22,
+#endif
+    };
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        roundtrip(sizes[i], -1);
+}
+
+static int report(void **state)
+{
+    (void)state;
+    printf("largest error / bound: %.3f (bound %.1f eps log2 n)\n", worst_ratio, C_BOUND);
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_c2c_double),    cmocka_unit_test(test_c2c_float),
+        cmocka_unit_test(test_r2c),           cmocka_unit_test(test_c2r),
+        cmocka_unit_test(test_roundtrip_all), cmocka_unit_test(test_roundtrip_large),
+    };
+    return cmocka_run_group_tests(tests, NULL, report);
+}
