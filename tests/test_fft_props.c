@@ -1,0 +1,447 @@
+/*
+ * FFT properties: bad input (every error code, nothing written), the same
+ * bits for workers 1, 2, 3 and -1, for strided and negative-stride arrays
+ * against contiguous copies, in place against out of place (FFTW's padded
+ * layout for r2c and c2r), one plan run from several threads at once, the
+ * line cache at any size, and linearity, impulse response and time shift
+ * checked without a reference transform.
+ */
+#include <math.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernpool.h"
+
+static const int workers_cycle[] = {1, 2, 3, -1};
+
+static uint64_t seed = 88172645463325252u;
+static double uniform(void)
+{
+    seed ^= seed << 13;
+    seed ^= seed >> 7;
+    seed ^= seed << 17;
+    return (double)(seed >> 11) * 0x1.0p-52 - 1.0;
+}
+
+static double *random_doubles(size_t count)
+{
+    double *x = malloc(count * sizeof *x + 8);
+    assert_non_null(x);
+    for (size_t i = 0; i < count; i++)
+        x[i] = uniform();
+    return x;
+}
+
+static kp_fft_plan *make(kp_fft_kind kind, int direction, size_t rank, const kp_fft_dim *dims,
+                         size_t batch_rank, const kp_fft_dim *batch)
+{
+    kp_fft_plan *p = NULL;
+    assert_int_equal(kp_fft_plan_make(&p, kind, KP_FFT_DOUBLE, direction, KP_FFT_NORM_BACKWARD,
+                                      rank, dims, batch_rank, batch),
+                     KP_OK);
+    return p;
+}
+
+/* ------------------------------------------------------------ bad input */
+
+static void test_make_errors(void **state)
+{
+    (void)state;
+    kp_fft_plan *const sentinel = (kp_fft_plan *)(uintptr_t)0x1234, *p = sentinel;
+    kp_fft_dim d = {8, 1, 1}, zero = {0, 1, 1}, many[KP_FFT_MAX_DIMS + 1];
+    for (size_t i = 0; i <= KP_FFT_MAX_DIMS; i++)
+        many[i] = (kp_fft_dim){1, 1, 1};
+    const kp_fft_precision dbl = KP_FFT_DOUBLE;
+    const int fw = KP_FFT_FORWARD, bw = KP_FFT_BACKWARD;
+    const kp_fft_norm nb = KP_FFT_NORM_BACKWARD;
+    assert_int_equal(kp_fft_plan_make(NULL, KP_FFT_C2C, dbl, fw, nb, 1, &d, 0, NULL), KP_ENULL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, NULL, 0, NULL), KP_ENULL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &d, 1, NULL), KP_ENULL);
+    assert_int_equal(kp_fft_plan_make(&p, (kp_fft_kind)3, dbl, fw, nb, 1, &d, 0, NULL), KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, (kp_fft_precision)2, fw, nb, 1, &d, 0, NULL),
+                     KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, 0, nb, 1, &d, 0, NULL), KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, (kp_fft_norm)3, 1, &d, 0, NULL),
+                     KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_R2C, dbl, bw, nb, 1, &d, 0, NULL), KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2R, dbl, fw, nb, 1, &d, 0, NULL), KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 0, &d, 0, NULL), KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, many, KP_FFT_MAX_DIMS, many),
+                     KP_EINVAL);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &zero, 0, NULL), KP_EEMPTY);
+    kp_fft_dim flat = {8, 1, 0};
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &flat, 0, NULL), KP_ESTRIDE);
+    kp_fft_dim huge[2] = {{8, 1, 1}, {(size_t)1 << 40, (ptrdiff_t)1 << 40, 8}};
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, huge, 1, huge + 1),
+                     KP_EOVERFLOW);
+    assert_ptr_equal(p, sentinel);
+    kp_fft_plan_destroy(NULL); /* a no-op */
+}
+
+static void test_execute_errors(void **state)
+{
+    (void)state;
+    kp_fft_dim d = {16, 1, 1};
+    kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &d, 0, NULL);
+    double buf[80], keep[80];
+    for (int i = 0; i < 80; i++)
+        buf[i] = keep[i] = i;
+    assert_int_equal(kp_fft_plan_execute(NULL, buf, buf + 40, 1), KP_ENULL);
+    assert_int_equal(kp_fft_plan_execute(p, NULL, buf + 40, 1), KP_ENULL);
+    assert_int_equal(kp_fft_plan_execute(p, buf, NULL, 1), KP_ENULL);
+    assert_int_equal(kp_fft_plan_execute(p, buf, buf + 2, 1), KP_EOVERLAP); /* shifted */
+    assert_int_equal(kp_fft_plan_execute(p, buf + 30, buf, 1), KP_EOVERLAP);
+    assert_memory_equal(buf, keep, sizeof buf);
+    kp_fft_plan_destroy(p);
+    /* in place with different strides */
+    kp_fft_dim s = {8, 2, 1};
+    p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &s, 0, NULL);
+    assert_int_equal(kp_fft_plan_execute(p, buf, buf, 1), KP_EOVERLAP);
+    assert_memory_equal(buf, keep, sizeof buf);
+    kp_fft_plan_destroy(p);
+    /* an empty batch has nothing to read or write */
+    kp_fft_dim none = {0, 16, 16};
+    p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &d, 1, &none);
+    assert_int_equal(kp_fft_plan_execute(p, NULL, NULL, 2), KP_OK);
+    kp_fft_plan_destroy(p);
+}
+
+static void test_fftn_errors(void **state)
+{
+    (void)state;
+    double x[64] = {0}, y[64];
+    memset(y, 0x55, sizeof y);
+    unsigned char keep[sizeof y];
+    memcpy(keep, y, sizeof y);
+    size_t shape[2] = {4, 4}, rep[2] = {1, 1}, out_of_range[1] = {2};
+    const kp_fft_precision dbl = KP_FFT_DOUBLE;
+    const int fw = KP_FFT_FORWARD;
+    const kp_fft_norm nb = KP_FFT_NORM_BACKWARD;
+    assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, NULL, NULL, NULL, 0, NULL, x, y, 1),
+                     KP_ENULL);
+    assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 0, shape, NULL, NULL, 0, NULL, x, y, 1),
+                     KP_EINVAL);
+    assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, shape, NULL, NULL, 2, rep, x, y, 1),
+                     KP_EINVAL);
+    assert_int_equal(
+        kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, shape, NULL, NULL, 1, out_of_range, x, y, 1),
+        KP_EINVAL);
+    assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, shape, NULL, NULL, 0, rep, x, y, 1),
+                     KP_EINVAL);
+    size_t empty[2] = {4, 0};
+    assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, empty, NULL, NULL, 0, NULL, x, y, 1),
+                     KP_EEMPTY);
+    assert_memory_equal(y, keep, sizeof y);
+}
+
+/* --------------------------------------------------- the same bits always */
+
+/* Runs the plan at each workers value and checks the outputs are equal. */
+static void same_bits(kp_fft_plan *p, const void *in, size_t out_bytes)
+{
+    void *first = malloc(out_bytes), *out = malloc(out_bytes);
+    assert_non_null(first);
+    assert_non_null(out);
+    assert_int_equal(kp_fft_plan_execute(p, in, first, 1), KP_OK);
+    for (int w = 1; w < 4; w++) {
+        memset(out, 0, out_bytes);
+        assert_int_equal(kp_fft_plan_execute(p, in, out, workers_cycle[w]), KP_OK);
+        assert_memory_equal(out, first, out_bytes);
+    }
+    free(first);
+    free(out);
+}
+
+/* Sizes large enough that every step is cut into several chunks (a chunk
+ * takes at least 32768 points). */
+static void test_workers_same_bits(void **state)
+{
+    (void)state;
+    double *x = random_doubles(2 * 512 * 256);
+    /* a batch of 64 lines of 4096 */
+    kp_fft_dim line = {4096, 1, 1}, batch = {64, 4096, 4096};
+    kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &line, 1, &batch);
+    same_bits(p, x, 64 * 4096 * 16);
+    kp_fft_plan_destroy(p);
+    /* 2-D, 512 x 256, backward */
+    kp_fft_dim two[2] = {{512, 256, 256}, {256, 1, 1}};
+    p = make(KP_FFT_C2C, KP_FFT_BACKWARD, 2, two, 0, NULL);
+    same_bits(p, x, 512 * 256 * 16);
+    kp_fft_plan_destroy(p);
+    /* r2c, 90 lines of 1024 */
+    kp_fft_dim rline = {1024, 1, 1}, rbatch = {90, 1024, 513};
+    p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &rline, 1, &rbatch);
+    same_bits(p, x, 90 * 513 * 16);
+    kp_fft_plan_destroy(p);
+    /* c2r 2-D, 256 x 300 real (256 x 151 complex in) */
+    kp_fft_dim c2r[2] = {{256, 151, 300}, {300, 1, 1}};
+    p = make(KP_FFT_C2R, KP_FFT_BACKWARD, 2, c2r, 0, NULL);
+    same_bits(p, x, 256 * 300 * 8);
+    kp_fft_plan_destroy(p);
+    free(x);
+}
+
+/* A 2-D batch of c2c lines read with strides (-3 along the line, a gap
+ * between lines) and written with stride 2 gives the bits of the
+ * contiguous transform. */
+static void test_strided_same_bits(void **state)
+{
+    (void)state;
+    const size_t n = 105, lines = 6;
+    double *x = random_doubles(2 * n * lines);
+    double *big = calloc(2 * 3 * n * lines + 64, sizeof *big);
+    double *want = malloc(2 * n * lines * sizeof *want), *got = calloc(4 * n * lines, sizeof *got);
+    assert_non_null(big);
+    assert_non_null(want);
+    assert_non_null(got);
+    /* element (l, j) of the strided input at base + l * (3n + 1) - 3j */
+    const ptrdiff_t line_stride = 3 * (ptrdiff_t)n + 1;
+    double *base = big + 2 * (3 * (ptrdiff_t)n);
+    for (size_t l = 0; l < lines; l++)
+        for (size_t j = 0; j < n; j++) {
+            ptrdiff_t at = (ptrdiff_t)l * line_stride - 3 * (ptrdiff_t)j;
+            base[2 * at] = x[2 * (l * n + j)];
+            base[2 * at + 1] = x[2 * (l * n + j) + 1];
+        }
+    kp_fft_dim d = {n, 1, 1}, b = {lines, (ptrdiff_t)n, (ptrdiff_t)n};
+    kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &d, 1, &b);
+    assert_int_equal(kp_fft_plan_execute(p, x, want, 1), KP_OK);
+    kp_fft_plan_destroy(p);
+    kp_fft_dim ds = {n, -3, 2}, bs = {lines, line_stride, 2 * (ptrdiff_t)n};
+    p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &ds, 1, &bs);
+    assert_int_equal(kp_fft_plan_execute(p, base, got, 2), KP_OK);
+    kp_fft_plan_destroy(p);
+    for (size_t l = 0; l < lines; l++)
+        for (size_t k = 0; k < n; k++) {
+            assert_memory_equal(&got[2 * (l * 2 * n + 2 * k)], &want[2 * (l * n + k)],
+                                2 * sizeof(double));
+        }
+    free(x);
+    free(big);
+    free(want);
+    free(got);
+}
+
+/* In place equals out of place: c2c, and r2c / c2r in FFTW's padded layout
+ * (each real row padded to 2 (n/2 + 1) values). */
+static void test_in_place(void **state)
+{
+    (void)state;
+    const size_t n = 36, rows = 5, h = n / 2 + 1;
+    double *x = random_doubles(2 * n * rows), *y = malloc(2 * n * rows * sizeof *y);
+    assert_non_null(y);
+    kp_fft_dim d = {n, 1, 1}, b = {rows, (ptrdiff_t)n, (ptrdiff_t)n};
+    kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &d, 1, &b);
+    assert_int_equal(kp_fft_plan_execute(p, x, y, 2), KP_OK);
+    assert_int_equal(kp_fft_plan_execute(p, x, x, 2), KP_OK);
+    assert_memory_equal(x, y, 2 * n * rows * sizeof *x);
+    kp_fft_plan_destroy(p);
+
+    /* r2c: rows of 2h reals in, h complex out */
+    double *pad = random_doubles(2 * h * rows), *cout = malloc(2 * h * rows * sizeof *cout);
+    assert_non_null(cout);
+    kp_fft_dim rd = {n, 1, 1}, rb = {rows, 2 * (ptrdiff_t)h, (ptrdiff_t)h};
+    p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &rd, 1, &rb);
+    assert_int_equal(kp_fft_plan_execute(p, pad, cout, 1), KP_OK);
+    assert_int_equal(kp_fft_plan_execute(p, pad, pad, 1), KP_OK);
+    assert_memory_equal(pad, cout, 2 * h * rows * sizeof *pad);
+    kp_fft_plan_destroy(p);
+
+    /* c2r back, in place: the real rows land where the complex ones were */
+    double *rout = malloc(2 * h * rows * sizeof *rout);
+    assert_non_null(rout);
+    kp_fft_dim cd = {n, 1, 1}, cb = {rows, (ptrdiff_t)h, 2 * (ptrdiff_t)h};
+    p = make(KP_FFT_C2R, KP_FFT_BACKWARD, 1, &cd, 1, &cb);
+    memcpy(rout, pad, 2 * h * rows * sizeof *rout);
+    double *rref = calloc(2 * h * rows, sizeof *rref);
+    assert_non_null(rref);
+    assert_int_equal(kp_fft_plan_execute(p, pad, rref, 1), KP_OK);
+    assert_int_equal(kp_fft_plan_execute(p, rout, rout, 1), KP_OK);
+    for (size_t r = 0; r < rows; r++)
+        assert_memory_equal(&rout[r * 2 * h], &rref[r * 2 * h], n * sizeof *rout);
+    kp_fft_plan_destroy(p);
+    free(x);
+    free(y);
+    free(pad);
+    free(cout);
+    free(rout);
+    free(rref);
+}
+
+/* ------------------------------------------- one plan, several threads */
+
+typedef struct job {
+    const kp_fft_plan *p;
+    const double *in;
+    double *out;
+    int rc;
+} job;
+
+static void *run_job(void *arg)
+{
+    job *j = arg;
+    for (int r = 0; r < 20 && j->rc == KP_OK; r++)
+        j->rc = kp_fft_plan_execute(j->p, j->in, j->out, r % 2 ? 2 : 1);
+    return NULL;
+}
+
+static void test_plan_shared_by_threads(void **state)
+{
+    (void)state;
+    const size_t n = 3 * 1009; /* mixed radix and a Bluestein factor */
+    kp_fft_dim d = {n, 1, 1};
+    kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &d, 0, NULL);
+    double *x = random_doubles(2 * n), *want = malloc(2 * n * sizeof *want);
+    assert_non_null(want);
+    assert_int_equal(kp_fft_plan_execute(p, x, want, 1), KP_OK);
+    enum { T = 4 };
+    pthread_t th[T];
+    job jobs[T];
+    for (int t = 0; t < T; t++) {
+        jobs[t] = (job){p, x, malloc(2 * n * sizeof(double)), KP_OK};
+        assert_non_null(jobs[t].out);
+        assert_int_equal(pthread_create(&th[t], NULL, run_job, &jobs[t]), 0);
+    }
+    for (int t = 0; t < T; t++) {
+        pthread_join(th[t], NULL);
+        assert_int_equal(jobs[t].rc, KP_OK);
+        assert_memory_equal(jobs[t].out, want, 2 * n * sizeof(double));
+        free(jobs[t].out);
+    }
+    kp_fft_plan_destroy(p);
+    free(x);
+    free(want);
+}
+
+/* kp_fftn gives the plan's bits with the cache on, off, and tiny. */
+static void test_cache_sizes(void **state)
+{
+    (void)state;
+    assert_int_equal(kp_fft_cache_set_size(16), 16); /* the default */
+    const size_t lens[] = {1, 7, 64, 1000, 97, 4096, 7, 1000};
+    double *x = random_doubles(2 * 4096);
+    double *a = malloc(2 * 4096 * sizeof *a), *b = malloc(2 * 4096 * sizeof *b);
+    assert_non_null(a);
+    assert_non_null(b);
+    const size_t limits[] = {16, 0, 2, 1};
+    for (size_t li = 0; li < 4; li++) {
+        kp_fft_cache_set_size(limits[li]);
+        for (size_t i = 0; i < sizeof lens / sizeof *lens; i++) {
+            kp_fft_dim d = {lens[i], 1, 1};
+            kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &d, 0, NULL);
+            assert_int_equal(kp_fft_plan_execute(p, x, a, 1), KP_OK);
+            kp_fft_plan_destroy(p);
+            assert_int_equal(kp_fftn(KP_FFT_C2C, KP_FFT_DOUBLE, KP_FFT_FORWARD,
+                                     KP_FFT_NORM_BACKWARD, 1, &lens[i], NULL, NULL, 0, NULL, x, b,
+                                     2),
+                             KP_OK);
+            assert_memory_equal(a, b, 2 * lens[i] * sizeof *a);
+        }
+    }
+    assert_int_equal(kp_fft_cache_set_size(16), 1);
+    free(x);
+    free(a);
+    free(b);
+}
+
+/* ------------------------------------------ properties without reference */
+
+static double rel_rms(size_t m, const double *got, const double *want)
+{
+    double num = 0, den = 0;
+    for (size_t i = 0; i < 2 * m; i++) {
+        num += (got[i] - want[i]) * (got[i] - want[i]);
+        den += want[i] * want[i];
+    }
+    return sqrt(num / den);
+}
+
+static void transform(size_t n, const double *x, double *y)
+{
+    assert_int_equal(kp_fftn(KP_FFT_C2C, KP_FFT_DOUBLE, KP_FFT_FORWARD, KP_FFT_NORM_BACKWARD, 1, &n,
+                             NULL, NULL, 0, NULL, x, y, 1),
+                     KP_OK);
+}
+
+static void test_linearity_impulse_shift(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {16, 45, 97, 210, 1024, 2017};
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+        const size_t n = sizes[si];
+        const double bound = 4 * 0x1.0p-53 * log2((double)n);
+        double *x = random_doubles(2 * n), *y = random_doubles(2 * n);
+        double *z = malloc(2 * n * sizeof *z), *X = malloc(2 * n * sizeof *X);
+        double *Y = malloc(2 * n * sizeof *Y), *Z = malloc(2 * n * sizeof *Z);
+        double *want = malloc(2 * n * sizeof *want);
+        assert_true(z && X && Y && Z && want);
+        /* linearity: F(a x + b y) = a F(x) + b F(y) */
+        const double a = 0.75, b = -1.5;
+        for (size_t i = 0; i < 2 * n; i++)
+            z[i] = a * x[i] + b * y[i];
+        transform(n, x, X);
+        transform(n, y, Y);
+        transform(n, z, Z);
+        for (size_t i = 0; i < 2 * n; i++)
+            want[i] = a * X[i] + b * Y[i];
+        assert_true(rel_rms(n, Z, want) <= bound);
+        /* impulse at t: X_k = exp(-2 pi i k t / n), the angle reduced exactly */
+        const size_t t = n / 3 + 1;
+        memset(z, 0, 2 * n * sizeof *z);
+        z[2 * t] = 1;
+        transform(n, z, Z);
+        for (size_t k = 0; k < n; k++) {
+            long double ang = -6.283185307179586476925286766559005768L *
+                              (long double)((k * t) % n) / (long double)n;
+            want[2 * k] = (double)cosl(ang);
+            want[2 * k + 1] = (double)sinl(ang);
+        }
+        assert_true(rel_rms(n, Z, want) <= bound);
+        /* time shift by s: X_k exp(-2 pi i k s / n) */
+        const size_t s = 5 % n;
+        for (size_t j = 0; j < n; j++) {
+            z[2 * ((j + s) % n)] = x[2 * j];
+            z[2 * ((j + s) % n) + 1] = x[2 * j + 1];
+        }
+        transform(n, z, Z);
+        for (size_t k = 0; k < n; k++) {
+            long double ang = -6.283185307179586476925286766559005768L *
+                              (long double)((k * s) % n) / (long double)n;
+            long double c = cosl(ang), sn = sinl(ang);
+            want[2 * k] = (double)(X[2 * k] * c - X[2 * k + 1] * sn);
+            want[2 * k + 1] = (double)(X[2 * k] * sn + X[2 * k + 1] * c);
+        }
+        assert_true(rel_rms(n, Z, want) <= bound);
+        free(x);
+        free(y);
+        free(z);
+        free(X);
+        free(Y);
+        free(Z);
+        free(want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_make_errors),
+        cmocka_unit_test(test_execute_errors),
+        cmocka_unit_test(test_fftn_errors),
+        cmocka_unit_test(test_workers_same_bits),
+        cmocka_unit_test(test_strided_same_bits),
+        cmocka_unit_test(test_in_place),
+        cmocka_unit_test(test_plan_shared_by_threads),
+        cmocka_unit_test(test_cache_sizes),
+        cmocka_unit_test(test_linearity_impulse_shift),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
