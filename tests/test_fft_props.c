@@ -165,7 +165,7 @@ static void same_bits(kp_fft_plan *p, const void *in, size_t out_bytes)
 static void test_workers_same_bits(void **state)
 {
     (void)state;
-    double *x = random_doubles(2 * 512 * 256);
+    double *x = random_doubles(2 * 64 * 4096); /* the largest input below */
     /* a batch of 64 lines of 4096 */
     kp_fft_dim line = {4096, 1, 1}, batch = {64, 4096, 4096};
     kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &line, 1, &batch);
