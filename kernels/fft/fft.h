@@ -31,9 +31,17 @@ typedef struct kp__fft_pass {
 } kp__fft_pass;
 
 /* One 1-D complex transform of length n, forward and backward. */
-typedef struct kp__fft_line {
+typedef struct kp__fft_line kp__fft_line;
+/* One line on contiguous data, in place (passes.c, one per precision and
+ * instruction set): data and work hold line->scratch complex elements; fwd
+ * selects the sign of the exponent (1: forward, exp(-2 pi i jk/n)). No
+ * scaling. */
+typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, void *data, void *work);
+
+struct kp__fft_line {
     size_t n;
-    int single; /* 1: float tables, 0: double */
+    kp__fft_exec_fn *exec; /* chosen when the line is made */
+    int single;            /* 1: float tables, 0: double */
     int npass;
     kp__fft_pass pass[KP__FFT_MAX_PASSES];
     void *tw; /* twiddles and generic roots (complex of the precision) */
@@ -48,7 +56,7 @@ typedef struct kp__fft_line {
     int real;
     struct kp__fft_line *sub;
     void *rtw;
-} kp__fft_line;
+};
 
 /* Makes the line of length n >= 1 in double (single = 0) or float.
  * KP_ENOMEM or KP_EOVERFLOW on failure (then *out is unchanged). */
@@ -79,11 +87,11 @@ int kp__fft_roots_make(size_t n, kp__fft_roots *r) __attribute__((warn_unused_re
 void kp__fft_roots_get(const kp__fft_roots *r, size_t k, long double *re, long double *im);
 void kp__fft_roots_free(kp__fft_roots *r);
 
-/* One line on contiguous data, in place: data and work hold line->scratch
- * complex elements; fwd selects the sign of the exponent (1: forward,
- * exp(-2 pi i jk/n)). No scaling. passes.c, once per precision. */
-void kp__fft_line_exec_d(const kp__fft_line *line, int fwd, void *data, void *work);
-void kp__fft_line_exec_s(const kp__fft_line *line, int fwd, void *data, void *work);
+kp__fft_exec_fn kp__fft_line_exec_d, kp__fft_line_exec_s;
+#if defined(__x86_64__)
+kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
+kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
+#endif
 
 /* Complex elements of work space one strided line below needs. */
 size_t kp__fft_line_space(const kp__fft_line *line);

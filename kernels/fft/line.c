@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "kernels/fft/fft.h"
+#include "sched/internal.h"
 
 /* Radices in pass order: 8s, then one 4 or 2 for the rest of the power of
  * two, then the odd primes ascending (3, 5 and 7 have butterflies of their
@@ -87,6 +88,19 @@ static size_t smooth_at_least(size_t need, double *cost)
                     }
     *cost = best_cost;
     return best;
+}
+
+/* The passes for the precision and the widest instruction set allowed. */
+static kp__fft_exec_fn *pick_exec(int single)
+{
+#if defined(__x86_64__)
+    switch (kp__isa_selected()) {
+    case KP_ISA_AVX512: return single ? kp__fft_line_exec_s_avx512 : kp__fft_line_exec_d_avx512;
+    case KP_ISA_AVX2: return single ? kp__fft_line_exec_s_avx2 : kp__fft_line_exec_d_avx2;
+    default: break;
+    }
+#endif
+    return single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
 }
 
 /* Stores a long double root in entry i of a table of the line's precision. */
@@ -180,10 +194,7 @@ static int make_bluestein(kp__fft_line *line, size_t m)
             r -= 2 * (uint64_t)n;
     }
     kp__fft_roots_free(&roots);
-    if (single)
-        kp__fft_line_exec_s(line->bluestein, 1, line->kernel, work);
-    else
-        kp__fft_line_exec_d(line->bluestein, 1, line->kernel, work);
+    line->bluestein->exec(line->bluestein, 1, line->kernel, work);
     free(work);
     line->scratch = 2 * m;
     return KP_OK;
@@ -197,6 +208,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     if (line == NULL) return KP_ENOMEM;
     line->n = n;
     line->single = single;
+    line->exec = pick_exec(single);
 
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);

@@ -28,7 +28,7 @@ static inline fft_cpx cmulconj(fft_cpx a, fft_cpx b) /* a * conj(b) */
 
 static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
 {
-    FFT_FN(kp__fft_line_exec)(line, fwd, data, work);
+    line->exec(line, fwd, data, work);
 }
 
 void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,

@@ -65,67 +65,33 @@ static const fft_real sin7[4] = {0, (fft_real)0.78183148246802980870844452667405
                                  (fft_real)0.974927912181823607018131682993931217L,
                                  (fft_real)0.433883739117558120475768332848358754L};
 
-/* Input point j of sub-transform k at i, and output m of it. */
-#define CC(i, j, k) cc[(i) + ido * ((j) + P * (k))]
-#define CH(i, k, m) ch[(i) + ido * ((k) + l1 * (m))]
-/* Twiddle of output m >= 1 at i >= 1: tw[(m - 1)(ido - 1) + i - 1]. */
-#define TW(m, i) tw[((m)-1) * (ido - 1) + (i)-1]
-
-/* Writes output m of the butterfly at (i, k), twiddled unless i = 0. */
-#define PUT(m, v) CH(i, k, m) = (i) == 0 ? (v) : ctw((v), TW(m, i), fwd)
-
-INLINE void pass2(size_t ido, size_t l1, const fft_cpx *restrict cc, fft_cpx *restrict ch,
-                  const fft_cpx *restrict tw, int fwd)
+/* The butterflies: the length-P DFT y of the P points x[j s], j < P. */
+INLINE void dft2(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
-    enum { P = 2 };
-    for (size_t k = 0; k < l1; k++)
-        for (size_t i = 0; i < ido; i++) {
-            fft_cpx a = CC(i, 0, k), b = CC(i, 1, k);
-            CH(i, k, 0) = cadd(a, b);
-            PUT(1, csub(a, b));
-        }
+    (void)fwd;
+    y[0] = cadd(x[0], x[s]);
+    y[1] = csub(x[0], x[s]);
 }
 
-INLINE void pass3(size_t ido, size_t l1, const fft_cpx *restrict cc, fft_cpx *restrict ch,
-                  const fft_cpx *restrict tw, int fwd)
+INLINE void dft3(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
-    enum { P = 3 };
-    for (size_t k = 0; k < l1; k++)
-        for (size_t i = 0; i < ido; i++) {
-            fft_cpx x0 = CC(i, 0, k), x1 = CC(i, 1, k), x2 = CC(i, 2, k);
-            fft_cpx s = cadd(x1, x2);
-            fft_cpx a = csub(x0, cscale((fft_real)0.5, s));
-            fft_cpx b = crot(cscale(sin60, csub(x1, x2)), fwd);
-            CH(i, k, 0) = cadd(x0, s);
-            PUT(1, cadd(a, b));
-            PUT(2, csub(a, b));
-        }
+    fft_cpx x0 = x[0], x1 = x[s], x2 = x[2 * s];
+    fft_cpx t = cadd(x1, x2);
+    fft_cpx a = csub(x0, cscale((fft_real)0.5, t));
+    fft_cpx b = crot(cscale(sin60, csub(x1, x2)), fwd);
+    y[0] = cadd(x0, t);
+    y[1] = cadd(a, b);
+    y[2] = csub(a, b);
 }
 
-/* The length-4 DFT of x, into y. */
-INLINE void dft4(const fft_cpx x[4], fft_cpx y[4], int fwd)
+INLINE void dft4(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
-    fft_cpx s02 = cadd(x[0], x[2]), d02 = csub(x[0], x[2]);
-    fft_cpx s13 = cadd(x[1], x[3]), d13 = crot(csub(x[1], x[3]), fwd);
+    fft_cpx s02 = cadd(x[0], x[2 * s]), d02 = csub(x[0], x[2 * s]);
+    fft_cpx s13 = cadd(x[s], x[3 * s]), d13 = crot(csub(x[s], x[3 * s]), fwd);
     y[0] = cadd(s02, s13);
     y[1] = cadd(d02, d13);
     y[2] = csub(s02, s13);
     y[3] = csub(d02, d13);
-}
-
-INLINE void pass4(size_t ido, size_t l1, const fft_cpx *restrict cc, fft_cpx *restrict ch,
-                  const fft_cpx *restrict tw, int fwd)
-{
-    enum { P = 4 };
-    for (size_t k = 0; k < l1; k++)
-        for (size_t i = 0; i < ido; i++) {
-            fft_cpx x[4] = {CC(i, 0, k), CC(i, 1, k), CC(i, 2, k), CC(i, 3, k)}, y[4];
-            dft4(x, y, fwd);
-            CH(i, k, 0) = y[0];
-            PUT(1, y[1]);
-            PUT(2, y[2]);
-            PUT(3, y[3]);
-        }
 }
 
 /* x * w8^j for the eighth root w8 = exp(-+ i pi / 4) of the direction. */
@@ -140,68 +106,89 @@ INLINE fft_cpx w8_3(fft_cpx x, int fwd)
                : (fft_cpx){-sqrt_half * (x.re + x.im), sqrt_half * (x.re - x.im)};
 }
 
-INLINE void pass8(size_t ido, size_t l1, const fft_cpx *restrict cc, fft_cpx *restrict ch,
-                  const fft_cpx *restrict tw, int fwd)
+/* Radix 2 then two length-4 DFTs: even outputs from the sums, odd ones
+ * from the differences turned by w8^j. */
+INLINE void dft8(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
-    enum { P = 8 };
-    for (size_t k = 0; k < l1; k++)
-        for (size_t i = 0; i < ido; i++) {
-            /* radix 2 then two length-4 DFTs: even outputs from the sums,
-             * odd ones from the differences turned by w8^j */
-            fft_cpx a[4], b[4], ya[4], yb[4];
-            for (int j = 0; j < 4; j++) {
-                fft_cpx x = CC(i, j, k), z = CC(i, j + 4, k);
-                a[j] = cadd(x, z);
-                b[j] = csub(x, z);
-            }
-            b[1] = w8_1(b[1], fwd);
-            b[2] = crot(b[2], fwd);
-            b[3] = w8_3(b[3], fwd);
-            dft4(a, ya, fwd);
-            dft4(b, yb, fwd);
-            CH(i, k, 0) = ya[0];
-            PUT(1, yb[0]);
-            PUT(2, ya[1]);
-            PUT(3, yb[1]);
-            PUT(4, ya[2]);
-            PUT(5, yb[2]);
-            PUT(6, ya[3]);
-            PUT(7, yb[3]);
-        }
+    fft_cpx a[4], b[4], ya[4], yb[4];
+    for (int j = 0; j < 4; j++) {
+        a[j] = cadd(x[j * s], x[(j + 4) * s]);
+        b[j] = csub(x[j * s], x[(j + 4) * s]);
+    }
+    b[1] = w8_1(b[1], fwd);
+    b[2] = crot(b[2], fwd);
+    b[3] = w8_3(b[3], fwd);
+    dft4(a, 1, ya, fwd);
+    dft4(b, 1, yb, fwd);
+    for (int m = 0; m < 4; m++) {
+        y[2 * m] = ya[m];
+        y[2 * m + 1] = yb[m];
+    }
 }
 
 /* An odd radix P from pairs: with s_j = x_j + x_{P-j}, d_j = x_j - x_{P-j},
  * y_m = x_0 + sum_j cos(2 pi jm/P) s_j -+ i sum_j sin(2 pi jm/P) d_j and
  * y_{P-m} the same with the other sign. cosv/sinv hold cos and sin of
  * 2 pi r / P for r <= P / 2. */
-INLINE void pass_odd(size_t ido, size_t l1, const fft_cpx *restrict cc, fft_cpx *restrict ch,
-                     const fft_cpx *restrict tw, int fwd, const unsigned P, const fft_real *cosv,
-                     const fft_real *sinv)
+INLINE void dft_odd(const fft_cpx *x, size_t st, fft_cpx *y, int fwd, const unsigned P,
+                    const fft_real *cosv, const fft_real *sinv)
 {
     const unsigned h = P / 2;
-    for (size_t k = 0; k < l1; k++)
-        for (size_t i = 0; i < ido; i++) {
-            fft_cpx x0 = CC(i, 0, k), s[4], d[4], y0 = x0;
-            for (unsigned j = 1; j <= h; j++) {
-                fft_cpx a = CC(i, j, k), b = CC(i, P - j, k);
-                s[j - 1] = cadd(a, b);
-                d[j - 1] = csub(a, b);
-                y0 = cadd(y0, s[j - 1]);
-            }
-            CH(i, k, 0) = y0;
-            for (unsigned m = 1; m <= h; m++) {
-                fft_cpx a = x0, b = {0, 0};
-                for (unsigned j = 1; j <= h; j++) {
-                    unsigned r = (j * m) % P; /* cos(2 pi r/P), sin with the sign of r <= h */
-                    fft_real c = cosv[r <= h ? r : P - r], sn = r <= h ? sinv[r] : -sinv[P - r];
-                    a = cadd(a, cscale(c, s[j - 1]));
-                    b = cadd(b, cscale(sn, d[j - 1]));
-                }
-                b = crot(b, fwd);
-                PUT(m, cadd(a, b));
-                PUT(P - m, csub(a, b));
-            }
+    fft_cpx x0 = x[0], s[3], d[3], y0 = x0;
+    for (unsigned j = 1; j <= h; j++) {
+        fft_cpx a = x[j * st], b = x[(P - j) * st];
+        s[j - 1] = cadd(a, b);
+        d[j - 1] = csub(a, b);
+        y0 = cadd(y0, s[j - 1]);
+    }
+    y[0] = y0;
+    for (unsigned m = 1; m <= h; m++) {
+        fft_cpx a = x0, b = {0, 0};
+        for (unsigned j = 1; j <= h; j++) {
+            unsigned r = (j * m) % P; /* cos(2 pi r/P), sin with the sign of r <= h */
+            fft_real c = cosv[r <= h ? r : P - r], sn = r <= h ? sinv[r] : -sinv[P - r];
+            a = cadd(a, cscale(c, s[j - 1]));
+            b = cadd(b, cscale(sn, d[j - 1]));
         }
+        b = crot(b, fwd);
+        y[m] = cadd(a, b);
+        y[P - m] = csub(a, b);
+    }
+}
+
+INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+{
+    switch (P) {
+    case 2: dft2(x, s, y, fwd); break;
+    case 3: dft3(x, s, y, fwd); break;
+    case 4: dft4(x, s, y, fwd); break;
+    case 5: dft_odd(x, s, y, fwd, 5, cos5, sin5); break;
+    case 7: dft_odd(x, s, y, fwd, 7, cos7, sin7); break;
+    default: dft8(x, s, y, fwd); break;
+    }
+}
+
+/* A pass of a radix with a butterfly of its own. Input point j of
+ * sub-transform k at i is cc[i + ido (j + P k)]; output m goes to
+ * ch[i + ido (k + l1 m)], times tw[(m - 1)(ido - 1) + i - 1] for i, m >= 1.
+ * The twiddle-free i = 0 is peeled off. */
+INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restrict cc,
+                 fft_cpx *restrict ch, const fft_cpx *restrict tw, int fwd)
+{
+    const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
+    for (size_t k = 0; k < l1; k++) {
+        const fft_cpx *x = cc + ido * P * k;
+        fft_cpx *z = ch + ido * k, y[8];
+        dft(P, x, ido, y, fwd);
+        for (unsigned m = 0; m < P; m++)
+            z[m * out_m] = y[m];
+        for (size_t i = 1; i < ido; i++) {
+            dft(P, x + i, ido, y, fwd);
+            z[i] = y[0];
+            for (unsigned m = 1; m < P; m++)
+                z[i + m * out_m] = ctw(y[m], tw[(m - 1) * (ido - 1) + i - 1], fwd);
+        }
+    }
 }
 
 /* Any odd radix, with its p-th roots of unity in roots (forward). */
@@ -210,34 +197,37 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restr
                          const fft_cpx *restrict roots, int fwd)
 {
     const unsigned h = P / 2;
+    const size_t out_m = ido * l1;
     for (size_t k = 0; k < l1; k++)
         for (size_t i = 0; i < ido; i++) {
-            fft_cpx x0 = CC(i, 0, k), y0 = x0;
+            const fft_cpx *x = cc + i + ido * P * k;
+            fft_cpx *z = ch + i + ido * k;
+            fft_cpx x0 = x[0], y0 = x0;
             for (unsigned j = 1; j <= h; j++)
-                y0 = cadd(y0, cadd(CC(i, j, k), CC(i, P - j, k)));
-            CH(i, k, 0) = y0;
+                y0 = cadd(y0, cadd(x[j * ido], x[(P - j) * ido]));
+            z[0] = y0;
             for (unsigned m = 1; m <= h; m++) {
                 fft_cpx a = x0, b = {0, 0};
                 unsigned r = 0;
                 for (unsigned j = 1; j <= h; j++) {
                     r += m; /* r = j m mod P */
                     if (r >= P) r -= P;
-                    fft_cpx u = CC(i, j, k), v = CC(i, P - j, k);
+                    fft_cpx u = x[j * ido], v = x[(P - j) * ido];
                     /* roots[r] = cos - i sin of 2 pi r / P */
                     a = cadd(a, cscale(roots[r].re, cadd(u, v)));
                     b = csub(b, cscale(roots[r].im, csub(u, v)));
                 }
                 b = crot(b, fwd);
-                PUT(m, cadd(a, b));
-                PUT(P - m, csub(a, b));
+                fft_cpx ym = cadd(a, b), yp = csub(a, b);
+                if (i > 0) {
+                    ym = ctw(ym, tw[(m - 1) * (ido - 1) + i - 1], fwd);
+                    yp = ctw(yp, tw[(P - m - 1) * (ido - 1) + i - 1], fwd);
+                }
+                z[m * out_m] = ym;
+                z[(P - m) * out_m] = yp;
             }
         }
 }
-
-#undef PUT
-#undef TW
-#undef CH
-#undef CC
 
 INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *cc, fft_cpx *ch,
                      int fwd)
@@ -245,12 +235,12 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *
     const fft_cpx *tw = tab + ps->tw;
     size_t ido = ps->ido, l1 = ps->l1;
     switch (ps->p) {
-    case 2: pass2(ido, l1, cc, ch, tw, fwd); break;
-    case 3: pass3(ido, l1, cc, ch, tw, fwd); break;
-    case 4: pass4(ido, l1, cc, ch, tw, fwd); break;
-    case 5: pass_odd(ido, l1, cc, ch, tw, fwd, 5, cos5, sin5); break;
-    case 7: pass_odd(ido, l1, cc, ch, tw, fwd, 7, cos7, sin7); break;
-    case 8: pass8(ido, l1, cc, ch, tw, fwd); break;
+    case 2: pass(2, ido, l1, cc, ch, tw, fwd); break;
+    case 3: pass(3, ido, l1, cc, ch, tw, fwd); break;
+    case 4: pass(4, ido, l1, cc, ch, tw, fwd); break;
+    case 5: pass(5, ido, l1, cc, ch, tw, fwd); break;
+    case 7: pass(7, ido, l1, cc, ch, tw, fwd); break;
+    case 8: pass(8, ido, l1, cc, ch, tw, fwd); break;
     default: pass_generic(ido, l1, ps->p, cc, ch, tw, tab + ps->roots, fwd); break;
     }
 }
@@ -289,10 +279,10 @@ static void bluestein(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx 
         a[k] = ctw(x, chirp[k], 1);
     }
     memset(a + n, 0, (m - n) * sizeof *a);
-    FFT_FN(kp__fft_line_exec)(inner, 1, a, w);
+    inner->exec(inner, 1, a, w);
     for (size_t j = 0; j < m; j++)
         a[j] = ctw(a[j], kernel[j], 1);
-    FFT_FN(kp__fft_line_exec)(inner, 0, a, w);
+    inner->exec(inner, 0, a, w);
     for (size_t k = 0; k < n; k++) {
         fft_cpx y = ctw(a[k], chirp[k], 1);
         data[k] = (fft_cpx){y.re, sign * y.im};

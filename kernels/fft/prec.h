@@ -1,17 +1,25 @@
 /*
- * The precision of a file compiled once per precision (passes.c): it
- * includes this header after defining KP_FFT_SINGLE to 0 (double) or 1
- * (float), and names its entry points through FFT_FN.
+ * The precision of a file compiled once per precision (passes.c, lines.c):
+ * it includes this header after defining KP_FFT_SINGLE to 0 (double) or 1
+ * (float), and names its entry points through FFT_FN. passes.c is also
+ * compiled once per instruction set, KP_FFT_ISA naming it (_avx2, _avx512;
+ * empty for the portable build).
  */
 #ifndef KP_FFT_PREC_H
 #define KP_FFT_PREC_H
 
+#ifndef KP_FFT_ISA
+#define KP_FFT_ISA
+#endif
+#define FFT_PASTE(a, b, c) a##b##c
+#define FFT_NAME(a, b, c)  FFT_PASTE(a, b, c)
+
 #if KP_FFT_SINGLE
 typedef float fft_real;
-#define FFT_FN(name) name##_s
+#define FFT_FN(name) FFT_NAME(name, _s, KP_FFT_ISA)
 #else
 typedef double fft_real;
-#define FFT_FN(name) name##_d
+#define FFT_FN(name) FFT_NAME(name, _d, KP_FFT_ISA)
 #endif
 
 typedef struct fft_cpx {

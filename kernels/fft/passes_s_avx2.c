@@ -1,0 +1,4 @@
+/* passes.c in single precision for AVX2 (built with its flags; run only when the CPU has it). */
+#define KP_FFT_SINGLE 1
+#define KP_FFT_ISA    _avx2
+#include "kernels/fft/passes.c"
