@@ -12,7 +12,8 @@
 
 /* Whether a can be read as a matrix in `layout`, and its leading dimension
  * there. A dimension of extent 0 or 1 is never stepped over, so its stride
- * does not matter (NumPy leaves such strides arbitrary). */
+ * does not matter (NumPy leaves such strides arbitrary, 0 in an empty
+ * array), and an empty matrix is readable in any layout. */
 static int stored_as(PyArrayObject *a, kp_layout layout, size_t *ld)
 {
     int inner = layout == KP_ROW_MAJOR ? 1 : 0;
@@ -20,8 +21,8 @@ static int stored_as(PyArrayObject *a, kp_layout layout, size_t *ld)
     npy_intp n_in = PyArray_DIM(a, inner), n_out = PyArray_DIM(a, 1 - inner);
     npy_intp s_in = PyArray_STRIDE(a, inner), s_out = PyArray_STRIDE(a, 1 - inner);
     npy_intp min_ld = n_in > 1 ? n_in : 1;
-    if (n_in > 1 && s_in != e) return 0;
-    if (n_out <= 1) {
+    if (n_in > 1 && s_in != e && n_out > 0) return 0;
+    if (n_out <= 1 || n_in == 0) {
         *ld = (size_t)min_ld;
         return 1;
     }
