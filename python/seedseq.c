@@ -14,7 +14,7 @@ static int int_words(PyObject *v, uint32_t *words, size_t cap, size_t *n)
     if (x == NULL) return -1;
     int overflow;
     long small = PyLong_AsLongAndOverflow(x, &overflow);
-    if ((small == -1 && PyErr_Occurred()) || small < 0 || overflow < 0) {
+    if ((small == -1 && PyErr_Occurred()) || overflow < 0 || (overflow == 0 && small < 0)) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_ValueError, "seed values must be non-negative");
         Py_DECREF(x);
