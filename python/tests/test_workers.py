@@ -11,8 +11,9 @@ from conftest import run_python
 def test_budget_and_resolve():
     b = kp.cpu_budget()
     assert b >= 1
-    if "KERNPOOL_CPU_BUDGET" in os.environ:
-        assert b == int(os.environ["KERNPOOL_CPU_BUDGET"])
+    env = os.environ.get("KERNPOOL_CPU_BUDGET", "")
+    if env.isdigit() and int(env) >= 1:
+        assert b == int(env)
     else:
         assert b <= len(os.sched_getaffinity(0))
     assert kp.workers_resolve(-1) == b
@@ -22,9 +23,16 @@ def test_budget_and_resolve():
     assert kp.workers_resolve(None) == kp.workers_resolve(kp.get_workers())
 
 
+def default_workers():
+    """The process default: KERNPOOL_WORKERS when it is a nonzero int, else 1."""
+    try:
+        return int(os.environ.get("KERNPOOL_WORKERS", "")) or 1
+    except ValueError:
+        return 1
+
+
 def test_default_is_serial_or_env():
-    expected = int(os.environ.get("KERNPOOL_WORKERS", "1"))
-    assert kp.get_workers() == expected
+    assert kp.get_workers() == default_workers()
 
 
 def test_set_workers_context_restores_and_nests():
@@ -63,7 +71,7 @@ def test_set_workers_is_per_thread():
         seen["main"] = kp.get_workers()
     t.join()
     assert seen["main"] == 5
-    assert seen["other"] == int(os.environ.get("KERNPOOL_WORKERS", "1"))
+    assert seen["other"] == default_workers()
 
 
 def test_set_workers_rejects_bad_values():
