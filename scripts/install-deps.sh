@@ -14,6 +14,7 @@ packages=(
   clang-format                                # the format check in the test suite
   libpcg-cpp-dev librandom123-dev             # RNG oracles: pcg-cpp (PCG64), Random123 (Philox)
   dieharder                                   # RNG cross-stream independence
+  python3-dev python3-pytest                  # the Python module (python/) and its tests
 )
 if [ "${1:-}" = bench ]; then
   packages+=(

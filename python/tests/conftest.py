@@ -1,0 +1,45 @@
+"""Shared helpers for the kernpool module's tests.
+
+Run with Debian's python3 on the build tree's module:
+    PYTHONPATH=build/python /usr/bin/python3 -m pytest python/tests
+"""
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import kernpool as kp
+
+# workers values every kernel must give the same bits for; with the default
+# budget of this machine some resolve alike, so ctest runs the suite again
+# with KERNPOOL_CPU_BUDGET=8, where 2, 3 and -1 are three thread counts.
+WORKERS = [1, 2, 3, -1]
+
+
+def same_bits(a, b):
+    """True when two results (scalars, tuples or arrays) are bit-identical."""
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(same_bits(x, y) for x, y in zip(a, b))
+    a, b = np.asarray(a), np.asarray(b)
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def run_python(code, env=None, timeout=300):
+    """Runs code in a fresh /usr/bin/python3 with this module importable and
+    returns its stdout; fails the test with its output if it exits non-zero.
+    For what is read once per process (the CPU budget) or needs a clean one."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    r = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=full_env,
+                       capture_output=True, text=True, timeout=timeout)
+    if r.returncode != 0:
+        pytest.fail(f"child exited {r.returncode}\nstdout:\n{r.stdout}\nstderr:\n{r.stderr}")
+    return r.stdout
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20240611)
