@@ -53,6 +53,9 @@
  *   --measure-limit=S     seconds FFTW_MEASURE may plan (default 10; < 0: no limit)
  *   --plans=FILE          writes each FFTW plan made, one a line:
  *                         name <tab> planning seconds <tab> fftw_sprint_plan's text
+ *   --wisdom=FILE         FFTW's wisdom: read from FILE (FILE.float for single
+ *                         precision) if it exists, written back at the end, so
+ *                         that a later process reuses the plans MEASURE found
  */
 #define _GNU_SOURCE
 #include <fftw3.h>
@@ -345,7 +348,7 @@ int main(int argc, char **argv)
     int sources[SOURCES] = {SRC_KERNPOOL}, nsources = 1;
     int kinds[KINDS] = {K_C2C, K_R2C}, nkinds = 2;
     int64_t batch[2] = {256, 4096}, grid[2] = {2048, 2048};
-    const char *plans_path = NULL;
+    const char *plans_path = NULL, *wisdom = NULL;
 
     for (int i = 1; i < argc; i++) {
         const char *v;
@@ -370,6 +373,8 @@ int main(int argc, char **argv)
             if (g_measure_limit < 0) g_measure_limit = FFTW_NO_TIMELIMIT;
         } else if (bench_option(argv[i], "plans", &v)) {
             plans_path = v;
+        } else if (bench_option(argv[i], "wisdom", &v)) {
+            wisdom = *v != '\0' ? v : NULL;
         } else {
             return usage(argv[i]);
         }
@@ -388,6 +393,13 @@ int main(int argc, char **argv)
     if (fftw && (!fftw_init_threads() || (fftw_single && !fftwf_init_threads()))) {
         fprintf(stderr, "kernpool-bench-fft: fftw_init_threads failed\n");
         return 1;
+    }
+    char wisdom_float[1024] = "";
+    if (fftw && wisdom != NULL) {
+        snprintf(wisdom_float, sizeof wisdom_float, "%s.float", wisdom);
+        /* a missing file is no error: there is no wisdom yet */
+        fftw_import_wisdom_from_filename(wisdom);
+        if (fftw_single) fftwf_import_wisdom_from_filename(wisdom_float);
     }
     if (plans_path != NULL && (g_plans = fopen(plans_path, "w")) == NULL) {
         perror(plans_path);
@@ -451,6 +463,11 @@ int main(int argc, char **argv)
             kpb_args(benches[b], cases[b].shape == SHAPE_BATCH ? batch[1] : grid[1], workers[w]);
     int rc = kpb_run();
     release();
+    if (fftw && wisdom != NULL) {
+        if (!fftw_export_wisdom_to_filename(wisdom) ||
+            (fftw_single && !fftwf_export_wisdom_to_filename(wisdom_float)))
+            fprintf(stderr, "kernpool-bench-fft: cannot write FFTW's wisdom to %s\n", wisdom);
+    }
     if (g_plans != NULL) fclose(g_plans);
     if (fftw) fftw_cleanup_threads();
     if (fftw_single) fftwf_cleanup_threads();

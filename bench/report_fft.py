@@ -353,16 +353,16 @@ def write(raw, out, name):
     w("")
     w("- " + (noise_text(raw)[0] or "The noise of the machine was not recorded."))
     w("- Processes: FFTW and kernpool run in the same program, `kernpool-bench-fft`, but in "
-      "separate processes chosen with `--sources`, as every peer in `bench/` does: FFTW's "
-      "threads, started by `fftw_init_threads` and kept between plans, and kernpool's pool "
-      "(whose helpers spin for a while after each call) would otherwise sit side by side on "
-      "the same cores, and FFTW_MEASURE times its candidates while they do. "
-      "`kernpool-bench-fft --sources=kernpool,fftw_estimate,fftw_measure` runs all three in "
-      "one process, size by size, for a check.")
+      "separate processes chosen with `--sources`, as every peer in `bench/` does. In one "
+      "process they would rarely meet (FFTW's idle threads sleep in sem_wait; kernpool's "
+      "helpers spin at most 50 us after a call), and a check found no difference beyond "
+      "noise (`bench/suite_fft.py`); `--sources=kernpool,fftw_estimate,fftw_measure` runs all "
+      "three in one process, size by size, to repeat it.")
     w("- Plans are made outside the timed loop and reused by every repetition (kernpool's "
       "plan, which does not depend on workers, also serves both workers values of a shape). "
       "FFTW_MEASURE overwrites the arrays while planning, so every program fills its input "
-      "after planning. The plans FFTW made are in the raw JSON (`fftw_plans` of each FFTW "
+      "after planning. FFTW_MEASURE's wisdom is kept from round to round, so only the first "
+      "round searches. The plans FFTW made are in the raw JSON (`fftw_plans` of each FFTW "
       "run), with their planning seconds.")
     w("- numpy.fft and scipy.fft allocate their output on every call and numpy.fft also makes "
       "its plan on every call: that is what a Python user pays, so their figures include it. "

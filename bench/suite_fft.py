@@ -8,12 +8,24 @@
                                                  fftw_set_timelimit(measure_limit)
     bench/peer_numpy_fft.py                      numpy.fft; scipy.fft at workers 1 and 2
 
-Each of the four is its own process, so FFTW's threads (started by
-fftw_init_threads, kept for later plans) and kernpool's pool never share
-one, as no two thread pools do anywhere in bench/
-(docs/benchmarks/README.md). The FFTW processes write every plan they made (FFTW's own
-description, with the seconds it took) to a file that is kept with the run's
-raw results: which codelets, which SIMD, whether MEASURE ran out of time.
+Each of the four is its own process, as every peer in bench/ is
+(docs/benchmarks/README.md: no two thread pools share a process). For the
+FFT this costs little and is a choice of hygiene more than a necessity:
+FFTW's threads, started on a plan's first run and kept, wait in sem_wait
+between runs (FFTW's threads/threads.c), and kernpool's helpers spin for at
+most kp_pool_info's spin_us (50 us) after a call, so in one process the two
+would rarely meet. A check on the busy 2-core development machine (kernpool
+c2c at 2^10, 2^16, 2^20 and the 256 x 4096 batch, workers 1 and 2, best of
+10, alone and in one process beside both FFTW sources) found the shared
+figures 0.80-1.10x the lone ones, no direction beyond that machine's noise.
+`kernpool-bench-fft --sources=kernpool,fftw_estimate,fftw_measure` repeats it.
+
+The FFTW processes write every plan they made (FFTW's own description, with
+the seconds it took) to a file kept with the run's raw results: which
+codelets, which SIMD, whether MEASURE ran out of time. FFTW_MEASURE keeps
+its wisdom in a file across rounds, so round 1 plans (bounded by
+measure_limit a plan) and later rounds time the same plans, as an FFTW user
+with saved wisdom would.
 
 Every program runs once a round, the rounds one after another, and the
 report takes the best repetition over all rounds. bench/report_fft.py writes
@@ -31,10 +43,12 @@ def size_list(sizes):
     return ",".join(str(n) for n in sorted(set(sizes)))
 
 
-# What each mode measures. quick keeps every kind of length but skips 2^22
-# and 1000003, and bounds FFTW_MEASURE's planning to a second a plan, so the
-# suite ends within about three minutes on two cores; full runs the issue's
-# whole list (and single precision) in two rounds.
+# What each mode measures. quick keeps every kind of length (2^4 .. 2^22 in
+# steps of 4x, 3^k, 5^k, 1000, 100000, the prime 1009; not 1000003) and
+# bounds FFTW_MEASURE to a second a plan, so the suite ends within about
+# three minutes on two cores; full runs the whole list and single
+# precision in two rounds (an estimate from the quick run: 30 to 50 minutes
+# on two cores, up to half of it FFTW_MEASURE planning in the first round).
 MODES = {
     "quick": {
         "sizes": size_list(POW2[::2] + [3**4, 3**8, 3**12, 5**3, 5**6, 1000, 1009, 100000]),
@@ -49,7 +63,7 @@ MODES = {
         "kinds": "c2c,r2c,c2c_float,r2c_float",
         "workers": "1,2",
         "batch": "256x4096", "grid": "2048x2048",
-        "measure_limit": 20.0,
+        "measure_limit": 10.0,
         "rounds": 2, "repetitions": 3, "min_time": 0.05, "warmup": 0.05,
     },
 }
@@ -83,6 +97,8 @@ def run(r, s):
             if source.startswith("fftw"):
                 plans = os.path.join(r.tmp, f"plans-{source}-{rnd}.txt")
                 args += [f"--measure-limit={s['measure_limit']}", f"--plans={plans}"]
+            if source == "fftw_measure":
+                args.append(f"--wisdom={os.path.join(r.tmp, 'fftw-wisdom')}")
             res = r.gbench(f"{what}, {tag}", "kernpool-bench-fft", args, {}, reps, s["min_time"])
             if res is not None and plans is not None:
                 r.runs[-1]["fftw_plans"] = read_plans(plans)
@@ -100,5 +116,6 @@ def method_text(s):
             f"over at least {s['min_time']} s (at least one); a warm-up of {s['warmup']} s (at "
             f"least one transform) comes before each program's first repetition of a shape; "
             f"plans are made before the warm-up and never timed (FFTW_MEASURE's search bounded "
-            f"by fftw_set_timelimit({s['measure_limit']:g} s) a plan); out of place; "
+            f"by fftw_set_timelimit({s['measure_limit']:g} s) a plan, its wisdom kept from "
+            f"round to round); out of place; "
             f"wall-clock time")
