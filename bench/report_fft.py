@@ -193,8 +193,8 @@ def plans_text(plans, limit):
         total = sum(p["plan_s"] for p in every)
         longest_name = max(ps, key=lambda k: max(p["plan_s"] for p in ps[k]))
         longest = max(p["plan_s"] for p in ps[longest_name])
-        text = (f"{LABELS[src]}: {len(every)} plans; codelets by SIMD: " +
-                ", ".join(f"{k} in {v}" for k, v in simd.most_common()) +
+        text = (f"{LABELS[src]}: {len(every)} plans; plans using " +
+                ", ".join(f"{k} codelets: {v}" for k, v in simd.most_common()) +
                 f"; planning took {total:.1f} s in all, at most {longest:.2f} s "
                 f"(`{longest_name}`)")
         if src == "fftw_measure" and limit:
@@ -261,7 +261,8 @@ def write(raw, out, name):
           f"{fw.get('fftw_measure_limit_s', '?')})` a plan; built with `{fw.get('fftw_cc', '?')}`"
           " | `fftw_init_threads()` at start; per shape `fftw_plan_with_nthreads(T)`, "
           "`fftw_plan_many_dft` / `fftw_plan_many_dft_r2c` (never timed), then "
-          "`fftw_execute(plan)` at T = 1 and 2, out of place |")
+          "`fftw_execute(plan)` at T = 1 and 2, out of place (`fftwf_*` in single "
+          "precision) |")
     if npc:
         calls = sorted({v.extra.get("call", "?") for (src, _k, _s), t in series.items()
                         if src in ("numpy", "scipy") for v in t.values()})
@@ -367,6 +368,10 @@ def write(raw, out, name):
     w("- numpy.fft and scipy.fft allocate their output on every call and numpy.fft also makes "
       "its plan on every call: that is what a Python user pays, so their figures include it. "
       "At small n their figure is mostly the cost of a Python call.")
+    if any(k.endswith("_float") for k in kinds):
+        w("- Single precision: numpy.fft computes in double whatever its input (its float32 "
+          "figure includes the conversion and gives complex128), so the numpy target is "
+          "judged in double only; scipy.fft and FFTW compute in single precision.")
     w("- mflops is a nominal rate: it counts 5 N log2 N (2.5 N log2 N real) whatever the "
       "algorithm does, so for lengths with large prime factors (Bluestein, Rader) it is a "
       "measure of time, not of arithmetic.")
