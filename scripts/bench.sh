@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark comparison and writes its reports into docs/benchmarks/:
 # raw JSON, Markdown tables of ratios (kernpool / peer) and PNG plots.
-#   scripts/bench.sh quick   a couple of minutes; writes docs/benchmarks/quick/
+#   scripts/bench.sh quick   a few minutes; writes docs/benchmarks/quick/
 #   scripts/bench.sh full    longer, more repetitions; writes docs/benchmarks/
 # Extra arguments go to bench/run.py, e.g. --suites reduce,fft (the default:
 # reduce,forkjoin,rng,gemm,fft) or --out DIR.
