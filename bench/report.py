@@ -758,6 +758,10 @@ def write(raw, out, name):
         import report_gemm  # bench/report_gemm.py
 
         return report_gemm.write(raw, out, name)
+    if raw["meta"]["suite"] == "fft":
+        import report_fft  # bench/report_fft.py
+
+        return report_fft.write(raw, out, name)
     if raw["meta"]["suite"] == "forkjoin":
         return write_forkjoin(raw, out, name)
     return write_reduce(raw, out, name)

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Runs a benchmark comparison and writes its reports (scripts/bench.sh calls this).
 
-    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin,rng,gemm]
+    bench/run.py quick|full --build BUILD_DIR [--out DIR] [--suites reduce,forkjoin,rng,gemm,fft]
 
 Suites:
   reduce    kernpool's reductions (kernpool-bench-reduce) beside, in the same
@@ -23,6 +23,11 @@ Suites:
             beside numpy's Generator, alone and in numpy's thread-pool
             pattern (bench/peer_numpy_rng.py); see bench/suite_rng.py. Writes
             rng.{md,json,png}.
+  fft       kernpool's c2c and r2c plans (kernpool-bench-fft) at workers 1 and
+            2 beside FFTW 3 (ESTIMATE and MEASURE, 1 and 2 threads; the same
+            program, in processes of its own) and numpy.fft / scipy.fft
+            (bench/peer_numpy_fft.py); see bench/suite_fft.py. Writes
+            fft.{md,json} and fft-*.png.
 
 Default output: docs/benchmarks/ for full, docs/benchmarks/quick/ for quick.
 Each program writes Google Benchmark's JSON; the raw results of all of them,
@@ -45,6 +50,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
 import report  # noqa: E402  (bench/report.py)
+import suite_fft  # noqa: E402  (bench/suite_fft.py)
 import suite_rng  # noqa: E402  (bench/suite_rng.py)
 
 # What each mode measures. Sizes are elements; workers as kernpool reads them.
@@ -80,6 +86,8 @@ MODES = {
         "gemm_rounds": 2,
     },
 }
+# Suites kept in files of their own: MODES, run(r, settings), method_text(settings).
+SUITES = {"rng": suite_rng, "fft": suite_fft}
 FORKJOIN_ROUNDS_PER_SESSION = 3
 OMP_POLICIES = ["default", "active", "passive"]
 
@@ -325,7 +333,8 @@ def peers(runs):
                     "blas_library", "blas_openblas_corename", "blas_openblas_num_threads",
                     "numpy_cpu_dispatch", "kernpool_version", "omp_wait_policy", "compiler",
                     "numpy_bit_generators", "rng_bitgens", "kernpool_engine",
-                    "kernpool_engine_core"):
+                    "kernpool_engine_core", "fft_sources", "fftw_version",
+                    "fftw_measure_limit_s", "scipy_version"):
             if key in ctx:
                 entry[key] = ctx[key]
         if "KERNPOOL_ISA" in run["environment_changes"]:
@@ -361,7 +370,7 @@ def main():
     ap.add_argument("mode", choices=sorted(MODES))
     ap.add_argument("--build", required=True, help="build directory (holds bench/)")
     ap.add_argument("--out", help="output directory")
-    ap.add_argument("--suites", default="reduce,forkjoin,rng,gemm")
+    ap.add_argument("--suites", default="reduce,forkjoin,rng,gemm,fft")
     args = ap.parse_args()
     s = MODES[args.mode]
     out = args.out or os.path.join(ROOT, "docs", "benchmarks",
@@ -369,12 +378,12 @@ def main():
     os.makedirs(out, exist_ok=True)
     suites = args.suites.split(",")
     for suite in suites:
-        if suite not in ("reduce", "forkjoin", "rng", "gemm"):
+        if suite not in ("reduce", "forkjoin", "rng", "gemm", "fft"):
             ap.error(f"unknown suite {suite}")
 
     start = time.time()
     for suite in suites:
-        settings = suite_rng.MODES[args.mode] if suite == "rng" else s
+        settings = SUITES[suite].MODES[args.mode] if suite in SUITES else s
         with tempfile.TemporaryDirectory(prefix="kernpool-bench-") as tmp:
             r = Runner(args.build, tmp, settings)
             meta = {
@@ -382,7 +391,7 @@ def main():
                 "mode": args.mode,
                 "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
                 "command": f"scripts/bench.sh {args.mode}",
-                "method": (suite_rng.method_text(settings) if suite == "rng"
+                "method": (SUITES[suite].method_text(settings) if suite in SUITES
                            else method_text(s, suite)),
                 "settings": settings,
                 "load_avg_start": load(),
@@ -390,12 +399,13 @@ def main():
             meta.update(machine_facts())
             t0 = time.time()
             {"reduce": run_reduce, "forkjoin": run_forkjoin, "rng": suite_rng.run,
-             "gemm": run_gemm}[suite](r, settings)
+             "gemm": run_gemm, "fft": suite_fft.run}[suite](r, settings)
             meta["load_avg_end"] = load()
             meta["peers"] = peers(r.runs)
             meta["seconds"] = round(time.time() - t0, 1)
             raw = {"meta": meta, "runs": r.runs}
-            name = {"reduce": "reductions", "forkjoin": "forkjoin", "rng": "rng", "gemm": "gemm"}[suite]
+            name = {"reduce": "reductions", "forkjoin": "forkjoin", "rng": "rng", "gemm": "gemm",
+                    "fft": "fft"}[suite]
             path = os.path.join(out, f"{name}.json")
             with open(path, "w") as f:
                 json.dump(raw, f, indent=1)

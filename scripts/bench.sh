@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs a benchmark comparison and writes its reports into docs/benchmarks/:
 # raw JSON, Markdown tables of ratios (kernpool / peer) and PNG plots.
-#   scripts/bench.sh quick   a couple of minutes; writes docs/benchmarks/quick/
+#   scripts/bench.sh quick   a few minutes; writes docs/benchmarks/quick/
 #   scripts/bench.sh full    longer, more repetitions; writes docs/benchmarks/
-# Extra arguments go to bench/run.py, e.g. --suites reduce,forkjoin,rng (the
-# default: all three) or --out DIR.
+# Extra arguments go to bench/run.py, e.g. --suites reduce,fft (the default:
+# reduce,forkjoin,rng,gemm,fft) or --out DIR.
 # Installs the benchmark peers first if missing (scripts/install-deps.sh bench).
 # Benchmarks want a quiet machine: the reports record the load average.
 set -euo pipefail

@@ -20,6 +20,8 @@ if [ "${1:-}" = bench ]; then
   packages+=(
     libbenchmark-dev                          # Google Benchmark, the harness
     libopenblas-pthread-dev                   # threaded OpenBLAS, a peer in its own process
+    libfftw3-dev                              # FFTW 3, the FFT peer (GPL: bench only)
+    python3-scipy                             # scipy.fft, an FFT peer
     python3-matplotlib                        # plots
   )
 fi
