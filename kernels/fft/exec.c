@@ -14,6 +14,7 @@
  * is computed whole by one thread in one order, so the bits do not depend
  * on workers.
  */
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +144,33 @@ static int overlap(const kp__fft_plan_shape *sh, const void *in, const void *out
     return i0 < o1 && o0 < i1;
 }
 
+/* Work space blocks start with their size, HEAD bytes to keep alignment. */
+#define HEAD 64
+
+static char *work_take(_Atomic(void *) *spare, size_t bytes)
+{
+    char *mem = spare ? atomic_exchange(spare, NULL) : NULL;
+    if (mem != NULL && *(size_t *)mem >= bytes) return mem + HEAD;
+    free(mem);
+    if (bytes > SIZE_MAX - HEAD || (mem = malloc(bytes + HEAD)) == NULL) return NULL;
+    *(size_t *)mem = bytes;
+    return mem + HEAD;
+}
+
+static void work_give(_Atomic(void *) *spare, char *work)
+{
+    char *mem = work - HEAD;
+    if (spare != NULL) mem = atomic_exchange(spare, mem);
+    free(mem);
+}
+
+void kp__fft_spare_free(_Atomic(void *) *spare)
+{
+    free(atomic_exchange(spare, NULL));
+}
+
 int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
-                    void *out, int workers)
+                    void *out, int workers, _Atomic(void *) *spare)
 {
     if (sh->empty) return KP_OK;
     if (in == NULL || out == NULL) return KP_ENULL;
@@ -214,7 +240,7 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
     }
     if (chunks_max > SIZE_MAX / space || tmp_bytes > SIZE_MAX - chunks_max * space)
         return KP_ENOMEM;
-    char *mem = malloc(chunks_max * space + tmp_bytes);
+    char *mem = work_take(spare, chunks_max * space + tmp_bytes);
     if (mem == NULL) return KP_ENOMEM;
     tmp.base = mem + chunks_max * space;
 
@@ -223,6 +249,6 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
         steps[k].work_bytes = space;
         kp_parallel_for(steps[k].chunks, 1, run_chunk, &steps[k], workers);
     }
-    free(mem);
+    work_give(spare, mem);
     return KP_OK;
 }

@@ -56,6 +56,9 @@ struct kp__fft_line {
     int real;
     struct kp__fft_line *sub;
     void *rtw;
+    /* Four-step lines (fourstep.c): n = col->n * row->n, tw holds
+     * w_n^(j2 k1) at j2 col->n + k1. */
+    struct kp__fft_line *col, *row;
 };
 
 /* Makes the line of length n >= 1 in double (single = 0) or float.
@@ -88,6 +91,13 @@ void kp__fft_roots_get(const kp__fft_roots *r, size_t k, long double *re, long d
 void kp__fft_roots_free(kp__fft_roots *r);
 
 kp__fft_exec_fn kp__fft_line_exec_d, kp__fft_line_exec_s;
+kp__fft_exec_fn kp__fft_fourstep_exec_d, kp__fft_fourstep_exec_s;
+/* A four-step line straight from a strided source to a strided
+ * destination (fourstep.c); work holds line->scratch elements. */
+void kp__fft_fourstep_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
+                        ptrdiff_t ds, double scale, void *work);
+void kp__fft_fourstep_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
+                        ptrdiff_t ds, double scale, void *work);
 #if defined(__x86_64__)
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;

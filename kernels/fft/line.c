@@ -173,7 +173,7 @@ static int make_bluestein(kp__fft_line *line, size_t m)
     if (rc != KP_OK) return rc;
     line->chirp = malloc(n * es);
     line->kernel = malloc(m * es);
-    void *work = malloc(m * es);
+    void *work = malloc(line->bluestein->scratch * es);
     kp__fft_roots roots = {0};
     if (line->chirp == NULL || line->kernel == NULL || work == NULL ||
         kp__fft_roots_make(2 * n, &roots) != KP_OK) {
@@ -196,7 +196,54 @@ static int make_bluestein(kp__fft_line *line, size_t m)
     kp__fft_roots_free(&roots);
     line->bluestein->exec(line->bluestein, 1, line->kernel, work);
     free(work);
-    line->scratch = 2 * m;
+    line->scratch = m + line->bluestein->scratch; /* the padded sequence, then the inner work */
+    return KP_OK;
+}
+
+/* Lines at least this long run the four-step algorithm when n splits into
+ * two factors of at least FOURSTEP_MIN_SIDE: their data and work space
+ * outgrow the caches the passes stream through. */
+#define FOURSTEP_MIN_N    16384
+#define FOURSTEP_MIN_SIDE 16
+
+/* The divisor of n nearest sqrt(n) from below, from its radices. */
+static size_t split_near_sqrt(size_t n)
+{
+    size_t p[KP__FFT_MAX_PASSES];
+    int np = factorize(n, p);
+    size_t best = 1;
+    /* subsets of the radices are few (at most ~2^12 for n < 2^40 here) */
+    unsigned long long subsets = np < 20 ? 1ull << np : 0;
+    for (unsigned long long m = 0; m < subsets; m++) {
+        size_t d = 1;
+        for (int i = 0; i < np; i++)
+            if (m >> i & 1) d *= p[i];
+        if (d * d <= n && d > best) best = d;
+    }
+    return best;
+}
+
+static int make_fourstep(kp__fft_line *line, size_t n1)
+{
+    const size_t n = line->n, n2 = n / n1;
+    int rc = kp__fft_line_make(n1, line->single, &line->col);
+    if (rc == KP_OK) rc = kp__fft_line_make(n2, line->single, &line->row);
+    if (rc != KP_OK) return rc;
+    kp__fft_roots roots;
+    line->tw = malloc(n * 2 * (line->single ? sizeof(float) : sizeof(double)));
+    if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) return KP_ENOMEM;
+    for (size_t j2 = 0; j2 < n2; j2++)
+        for (size_t k1 = 0; k1 < n1; k1++) {
+            long double re, im;
+            kp__fft_roots_get(&roots, j2 * k1, &re, &im);
+            put_root(line->tw, line->single, j2 * n1 + k1, re, im);
+        }
+    kp__fft_roots_free(&roots);
+    size_t len = n1 > n2 ? n1 : n2;
+    size_t sub = line->col->scratch > line->row->scratch ? line->col->scratch : line->row->scratch;
+    const size_t block = 128 / (line->single ? 8 : 16);
+    line->scratch = n + block * len + sub;
+    line->exec = line->single ? kp__fft_fourstep_exec_s : kp__fft_fourstep_exec_d;
     return KP_OK;
 }
 
@@ -220,7 +267,10 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
         cb = 2 * cb + 8.0 * (double)m + 16.0 * (double)n;
         if (cb >= kp__fft_mixed_cost(n) && largest <= MAX_GENERIC) m = 0;
     }
-    int rc = m ? make_bluestein(line, m) : make_mixed(line);
+    size_t n1 = m == 0 && n >= FOURSTEP_MIN_N ? split_near_sqrt(n) : 0;
+    int rc = m                         ? make_bluestein(line, m)
+             : n1 >= FOURSTEP_MIN_SIDE ? make_fourstep(line, n1)
+                                       : make_mixed(line);
     if (rc != KP_OK) {
         kp__fft_line_destroy(line);
         return rc;
@@ -263,6 +313,7 @@ int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
 
 size_t kp__fft_line_space(const kp__fft_line *line)
 {
+    if (line->col != NULL) return line->scratch; /* four-step: no copy of the line */
     if (!line->real) return line->n + line->scratch;
     size_t m = line->sub->n;
     return m + line->sub->scratch;
@@ -272,6 +323,8 @@ void kp__fft_line_destroy(kp__fft_line *line)
 {
     if (line == NULL) return;
     kp__fft_line_destroy(line->sub);
+    kp__fft_line_destroy(line->col);
+    kp__fft_line_destroy(line->row);
     free(line->rtw);
     kp__fft_line_destroy(line->bluestein);
     free(line->tw);

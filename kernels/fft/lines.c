@@ -34,6 +34,10 @@ static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work
 void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                          void *dst, ptrdiff_t ds, double scale, void *buf)
 {
+    if (line->col != NULL) { /* four-step: reads and writes the line itself */
+        FFT_FN(kp__fft_fourstep)(line, fwd, src, ss, dst, ds, scale, buf);
+        return;
+    }
     const size_t n = line->n;
     const fft_cpx *x = src;
     fft_cpx *y = dst, *a = buf;

@@ -265,8 +265,8 @@ static void mixed(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *wor
  * conj(c_{j-k}), a cyclic convolution of length m >= 2n - 1 done by the
  * line of length m with the kernel DFT_m(conj c) / m made at plan time.
  * The backward transform is conj(forward(conj x)), exact in any
- * arithmetic. work holds 2m elements: the padded sequence and the inner
- * line's work space. */
+ * arithmetic. work holds m + inner->scratch elements: the padded sequence,
+ * then the inner line's work space. */
 static void bluestein(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
 {
     const kp__fft_line *inner = line->bluestein;

@@ -136,11 +136,14 @@ void kp_fft_plan_destroy(kp_fft_plan *plan)
     if (plan == NULL) return;
     for (size_t d = 0; d < plan->shape.rank; d++)
         kp__fft_axis_free(&plan->axis[d]);
+    kp__fft_spare_free(&plan->spare);
     free(plan);
 }
 
 int kp_fft_plan_execute(const kp_fft_plan *plan, const void *in, void *out, int workers)
 {
     if (plan == NULL) return KP_ENULL;
-    return kp__fft_execute(&plan->shape, plan->axis, in, out, workers);
+    /* the spare is internal state, safe to update from any thread */
+    return kp__fft_execute(&plan->shape, plan->axis, in, out, workers,
+                           (_Atomic(void *) *)&plan->spare);
 }

@@ -33,6 +33,10 @@ typedef struct kp__fft_axis {
 struct kp_fft_plan {
     kp__fft_plan_shape shape;
     kp__fft_axis axis[KP_FFT_MAX_DIMS];
+    /* The work space of the last execution, kept for the next: one
+     * execution at a time takes it (an atomic exchange), others allocate.
+     * Its first bytes hold its size. */
+    _Atomic(void *) spare;
 };
 
 /* Validates and fills *sh (plan.c): the errors of kp_fft_plan_make. */
@@ -48,8 +52,11 @@ int kp__fft_axis_borrow(const kp__fft_plan_shape *sh, size_t d, kp__fft_axis *ax
     __attribute__((warn_unused_result));
 void kp__fft_axis_free(kp__fft_axis *ax);
 
-/* Runs a transform (exec.c): the checks and errors of kp_fft_plan_execute. */
+/* Runs a transform (exec.c): the checks and errors of kp_fft_plan_execute.
+ * spare, if not NULL, is a plan's kept work space (taken and given back). */
 int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
-                    void *out, int workers) __attribute__((warn_unused_result));
+                    void *out, int workers, _Atomic(void *) *spare)
+    __attribute__((warn_unused_result));
+void kp__fft_spare_free(_Atomic(void *) *spare);
 
 #endif

@@ -1,0 +1,83 @@
+/*
+ * Long lines by the four-step algorithm (Bailey, "FFTs in external or
+ * hierarchical memory", J. Supercomputing 4, 1990), once per precision
+ * (this file for double, fourstep_s.c for float).
+ *
+ * n = n1 n2, x_j with j = n2 j1 + j2, X_k with k = k1 + n1 k2:
+ *   X_{k1 + n1 k2} = sum_j2 w_n^(j2 k1) w_n2^(j2 k2) sum_j1 x_{n2 j1 + j2} w_n1^(j1 k1)
+ * 1. the n2 columns j2 (stride n2) transformed by the line of n1, each
+ *    value times w_n^(j2 k1), stored row by row: T[k1 n2 + j2];
+ * 2. the n1 rows k1 of T transformed by the line of n2, value k2 stored at
+ *    X_{k1 + n1 k2}.
+ * Columns and rows go BLOCK at a time, so every read and write of x, T and
+ * X moves BLOCK contiguous values: two passes over memory instead of one
+ * per radix, and sub-lines that fit a cache.
+ */
+#ifndef KP_FFT_SINGLE
+#define KP_FFT_SINGLE 0
+#endif
+
+#include <stddef.h>
+
+#include "kernels/fft/fft.h"
+#include "kernels/fft/prec.h"
+
+/* Columns or rows per block: 128 bytes of each row read or written. */
+#define BLOCK (128 / sizeof(fft_cpx))
+
+static inline fft_cpx tw_mul(fft_cpx a, fft_cpx w, int fwd)
+{
+    if (fwd) return (fft_cpx){a.re * w.re - a.im * w.im, a.re * w.im + a.im * w.re};
+    return (fft_cpx){a.re * w.re + a.im * w.im, a.im * w.re - a.re * w.im};
+}
+
+/* From src (stride ss) to dst (stride ds), every output times scale; src
+ * is read whole before dst is written, so they may be the same line. work:
+ * n for T, then BLOCK buffers of max(n1, n2), then the sub-lines' work
+ * space (line->scratch in all). */
+void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                              void *dst, ptrdiff_t ds, double scale, void *work)
+{
+    const kp__fft_line *l1 = line->col, *l2 = line->row;
+    const size_t n1 = l1->n, n2 = l2->n, len = n1 > n2 ? n1 : n2;
+    const fft_cpx *x = src;
+    fft_cpx *y = dst, *t = work, *buf = t + line->n, *sub = buf + BLOCK * len;
+    const fft_cpx *w = line->tw; /* w[j2 n1 + k1] = w_n^(j2 k1) */
+    const fft_real s = (fft_real)scale;
+
+    for (size_t b = 0; b < n2; b += BLOCK) {
+        const size_t cols = n2 - b < BLOCK ? n2 - b : BLOCK;
+        for (size_t j1 = 0; j1 < n1; j1++) {
+            const fft_cpx *row = x + (ptrdiff_t)(n2 * j1 + b) * ss;
+            for (size_t c = 0; c < cols; c++)
+                buf[c * len + j1] = row[(ptrdiff_t)c * ss];
+        }
+        for (size_t c = 0; c < cols; c++) {
+            fft_cpx *col = buf + c * len;
+            l1->exec(l1, fwd, col, sub);
+            const fft_cpx *wc = w + (b + c) * n1;
+            for (size_t k1 = 1; k1 < n1; k1++)
+                col[k1] = tw_mul(col[k1], wc[k1], fwd);
+        }
+        for (size_t k1 = 0; k1 < n1; k1++)
+            for (size_t c = 0; c < cols; c++)
+                t[k1 * n2 + b + c] = buf[c * len + k1];
+    }
+    for (size_t b = 0; b < n1; b += BLOCK) {
+        const size_t rows = n1 - b < BLOCK ? n1 - b : BLOCK;
+        for (size_t r = 0; r < rows; r++)
+            l2->exec(l2, fwd, t + (b + r) * n2, sub); /* in place in T */
+        for (size_t k2 = 0; k2 < n2; k2++) {
+            fft_cpx *out = y + (ptrdiff_t)(b + n1 * k2) * ds;
+            for (size_t r = 0; r < rows; r++) {
+                fft_cpx v = t[(b + r) * n2 + k2];
+                out[(ptrdiff_t)r * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+            }
+        }
+    }
+}
+
+void FFT_FN(kp__fft_fourstep_exec)(const kp__fft_line *line, int fwd, void *data, void *work)
+{
+    FFT_FN(kp__fft_fourstep)(line, fwd, data, 1, data, 1, 1.0, work);
+}
