@@ -667,6 +667,17 @@ KP_API int kp_zgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t
                     const double *alpha, const double *a, size_t lda, const double *b, size_t ldb,
                     const double *beta, double *c, size_t ldc, int workers);
 
+/* What GEMM's tiles run on, for reports such as kernpool-info. */
+typedef struct kp_gemm_info {
+    char engine[16];  /* "openblas" (or "reference" where a test forced it) */
+    char kernels[32]; /* the kernels it picked for this CPU: OpenBLAS's core
+                         ("Haswell", "SkylakeX"; OPENBLAS_CORETYPE applies) */
+    int threads;      /* threads the engine starts of its own: always 1 */
+} kp_gemm_info;
+
+/* Fills *info. Returns KP_OK, or KP_ENULL if info is NULL. */
+KP_API int kp_gemm_info_get(kp_gemm_info *info);
+
 #ifdef __cplusplus
 }
 #endif

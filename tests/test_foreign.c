@@ -102,6 +102,19 @@ static void test_plain_process_has_none(void **state)
     assert_int_equal(n, 0);
 }
 
+/* kernpool's own engine starts no thread, and names the kernels it picked. */
+static void test_own_gemm_engine(void **state)
+{
+    kp_gemm_info g;
+    memset(&g, 0x5a, sizeof g);
+    assert_int_equal(kp_gemm_info_get(NULL), KP_ENULL);
+    assert_int_equal(kp_gemm_info_get(&g), KP_OK);
+    print_message("GEMM: %s, %s kernels, %d thread\n", g.engine, g.kernels, g.threads);
+    assert_string_equal(g.engine, "openblas");
+    assert_int_equal(g.threads, 1);
+    assert_true(strlen(g.kernels) > 0 && strlen(g.kernels) < sizeof g.kernels);
+}
+
 static void test_bad_input(void **state)
 {
     kp_foreign_pool p = make(KP_FOREIGN_OPENBLAS, "openblas", "", 4);
@@ -275,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_no_fork_warning_before_a_fork),
         cmocka_unit_test(test_fork_warning_after_a_fork),
         cmocka_unit_test(test_plain_process_has_none),
+        cmocka_unit_test(test_own_gemm_engine),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_limit_without_pools),
         cmocka_unit_test(test_limit_end_of_unloaded_library),
