@@ -301,7 +301,8 @@ KP_API int kp_foreign_threads_set(const kp_foreign_pool *pool, int threads);
  * than KP_FOREIGN_LIMIT_MAX pools to lower), KP_ENOMEM.
  * end restores every pool still loaded and empties the scope (a second end
  * does nothing); it returns KP_ENULL for a NULL scope, KP_ENOENT if a pool
- * it changed has been unloaded (the others are restored), else KP_OK. */
+ * it changed has been unloaded (the others are restored), KP_ENOMEM if one
+ * could not be looked for, else KP_OK. */
 #define KP_FOREIGN_LIMIT_MAX 16
 typedef struct kp_foreign_limit {
     unsigned n;

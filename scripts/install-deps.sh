@@ -14,6 +14,7 @@ packages=(
   clang-format                                # the format check in the test suite
   libpcg-cpp-dev librandom123-dev             # RNG oracles: pcg-cpp (PCG64), Random123 (Philox)
   dieharder                                   # RNG cross-stream independence
+  libopenblas0-pthread libgomp1 libomp5-14    # foreign pools the tests load with dlopen
 )
 if [ "${1:-}" = bench ]; then
   packages+=(
