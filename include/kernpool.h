@@ -228,8 +228,10 @@ KP_API int kp_pool_info_get(kp_pool_info *info);
  * the calling thread's, which the parallel regions it starts use. Call these
  * functions from the thread that runs the OpenMP code.
  *
- * Nothing here is locked against another thread loading or unloading
- * libraries, or changing their threads, at the same time.
+ * Every call finds its library again by path and kind and holds it loaded
+ * while it calls into it: a library unloaded since it was listed gives
+ * KP_ENOENT. Nothing guards against another thread changing a pool's
+ * threads at the same time.
  */
 typedef enum {
     KP_FOREIGN_OPENBLAS = 0,
