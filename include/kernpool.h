@@ -70,10 +70,11 @@ enum {
     KP_ESTRIDE = -5,   /* a stride, increment or leading dimension is invalid */
     KP_EOVERFLOW = -6, /* a size, or a product of sizes, overflows */
     KP_EEMPTY = -7,    /* the result is undefined for an empty input */
-    KP_EOVERLAP = -8   /* input and output overlap where that is not allowed */
+    KP_EOVERLAP = -8,  /* input and output overlap where that is not allowed */
+    KP_ENOENT = -9     /* the library named is not (or no longer) loaded */
 };
 /* The most negative status code this version defines. */
-#define KP_STATUS_MIN (-8)
+#define KP_STATUS_MIN (-9)
 
 /* A short English description of a status code. Never NULL: KP_OK gives
  * "success" and an unknown code gives "unknown status code". */
@@ -177,10 +178,180 @@ typedef struct kp_pool_info {
     char isa_supported[16];    /* widest SIMD path the CPU and OS allow: "portable",
                                   "avx2" or "avx512" */
     char isa_selected[16];     /* the path kernels take (KERNPOOL_ISA may cap it) */
+    char affinity_list[128];   /* the affinity mask as a CPU list ("0-3,8"; ends in
+                                  "..." if cut), or "" if unreadable */
+    int machine_pus;           /* logical CPUs (PUs) hwloc sees, or 0 if unknown */
+    int machine_cores;         /* physical cores hwloc sees, or 0 if unknown */
+    char isa_env[16];          /* KERNPOOL_ISA as set (cut if longer), "" if unset */
+    int isa_env_malformed;     /* 1 if KERNPOOL_ISA was set but ignored */
+    int forked;                /* 1 if this process has forked or is a forked child
+                                  (as seen since kernpool was first used) */
 } kp_pool_info;
 
 /* Fills *info. Returns KP_OK, or KP_ENULL if info is NULL. */
 KP_API int kp_pool_info_get(kp_pool_info *info);
+
+/* ---------------------------------------------------------- foreign pools */
+
+/*
+ * Thread pools of other libraries in this process: BLAS libraries and OpenMP
+ * runtimes that start threads of their own.
+ *
+ * Policy. kernpool's kernels run only on kernpool's threads: no kernel calls
+ * into a library that could start threads, so a call with any workers adds
+ * no foreign thread. GEMM's engine is OpenBLAS's single-threaded build,
+ * linked into both kernpool libraries with its symbols made local, so it
+ * stays kernpool's own even where a threaded OpenBLAS (numpy's, say) was
+ * loaded first with RTLD_GLOBAL, and even with the static library linked
+ * into another shared object. kernpool never changes another library's
+ * threads by itself: what they run outside kernpool's calls (numpy's matmul
+ * beside a kp_dgemm on another thread, OpenMP code in a kp_parallel_for
+ * callback) is the application's to limit, with the functions below.
+ *
+ * Finding them: every object the dynamic linker has loaded (dl_iterate_phdr)
+ * is asked, with dlsym, for the functions that identify each library, and a
+ * function counts only if it lies in that object itself (not in one it
+ * depends on), whatever the file is called:
+ *   OpenBLAS   openblas_get_config (also scipy_-prefixed and 64_-suffixed
+ *              builds), with openblas_get_parallel, openblas_get_corename,
+ *              openblas_get/set_num_threads
+ *   BLIS       bli_thread_get/set_num_threads, bli_info_get_version_str
+ *   MKL        MKL_Get_Max_Threads, MKL_Set_Num_Threads, MKL_Get_Version_String
+ *   FlexiBLAS  flexiblas_get/set_num_threads, flexiblas_get_version
+ *   OpenMP     omp_get_max_threads, omp_set_num_threads: libgomp (GCC) if
+ *              the runtime lacks __kmpc_fork_call, else LLVM's libomp, or
+ *              Intel's libiomp5 if the file (links resolved) is libiomp*.
+ * The program's own executable is not searched.
+ *
+ * OpenMP keeps its thread count per thread: for an OpenMP runtime (and an
+ * OpenBLAS or BLIS built on OpenMP) the count read, set and limited here is
+ * the calling thread's, which the parallel regions it starts use. Call these
+ * functions from the thread that runs the OpenMP code.
+ *
+ * Every call finds its library again by path and kind and holds it loaded
+ * while it calls into it: a library unloaded since it was listed gives
+ * KP_ENOENT. Nothing guards against another thread changing a pool's
+ * threads at the same time.
+ */
+typedef enum {
+    KP_FOREIGN_OPENBLAS = 0,
+    KP_FOREIGN_BLIS = 1,
+    KP_FOREIGN_MKL = 2,
+    KP_FOREIGN_FLEXIBLAS = 3,
+    KP_FOREIGN_GOMP = 4, /* GCC's libgomp */
+    KP_FOREIGN_OMP = 5,  /* LLVM's libomp */
+    KP_FOREIGN_IOMP = 6  /* Intel's libiomp5 */
+} kp_foreign_kind;
+#define KP_FOREIGN_KINDS 7
+
+/* Sets of kinds, for kp_foreign_limit_begin(). */
+#define KP_FOREIGN_BLAS   0x0fu /* OpenBLAS, BLIS, MKL, FlexiBLAS */
+#define KP_FOREIGN_OPENMP 0x70u /* libgomp, libomp, libiomp5 */
+#define KP_FOREIGN_ALL    0x7fu
+
+/* One foreign pool, as kp_foreign_list() found it. */
+typedef struct kp_foreign_pool {
+    kp_foreign_kind kind;
+    char name[16];      /* "openblas", "blis", "mkl", "flexiblas", "libgomp",
+                           "libomp" or "libiomp5" */
+    char path[256];     /* the file as the dynamic linker names it; a longer
+                           path is cut, and the pool then cannot be set */
+    char version[64];   /* as the library reports it ("0.3.21"); "" for the
+                           OpenMP runtimes, which do not say */
+    char threading[16]; /* BLAS libraries: "pthreads", "openmp" or "serial"
+                           (OpenBLAS, BLIS); "" if unknown or an OpenMP runtime */
+    char core[32];      /* OpenBLAS: its kernel core ("Haswell"); BLIS: its
+                           architecture; FlexiBLAS: its backend; else "" */
+    int threads;        /* the threads its next parallel call may use, >= 1 */
+} kp_foreign_pool;
+
+/* Lists the foreign pools loaded now, in the dynamic linker's load order:
+ * writes the first min(cap, found) to pools[] and sets *count to how many
+ * were found (more than cap means some were left out: call again with a
+ * larger array). pools may be NULL when cap is 0.
+ * Errors: KP_ENULL (count NULL, or pools NULL with cap > 0), KP_ENOMEM;
+ * then nothing is written. */
+KP_API int kp_foreign_list(kp_foreign_pool *pools, size_t cap, size_t *count);
+
+/* The current thread count of the pool that `pool` describes (found again by
+ * its path and kind): writes it to *threads. Errors: KP_ENULL, KP_EINVAL
+ * (pool->kind is not a kp_foreign_kind), KP_ENOENT (no such library is
+ * loaded now); then *threads is not written. */
+KP_API int kp_foreign_threads_get(const kp_foreign_pool *pool, int *threads);
+
+/* Sets the pool's thread count to `threads` (>= 1), as its own function
+ * does: a single-threaded build (OpenBLAS's serial variant) keeps 1.
+ * Errors: KP_ENULL, KP_EINVAL (threads < 1 or an unknown kind), KP_ENOENT;
+ * then nothing is changed. */
+KP_API int kp_foreign_threads_set(const kp_foreign_pool *pool, int threads);
+
+/* A scoped limit: kp_foreign_limit_begin() lowers to `threads` every foreign
+ * pool of the kinds in the mask `kinds` (KP_FOREIGN_ALL, KP_FOREIGN_BLAS,
+ * KP_FOREIGN_OPENMP, or bits 1u << kind) that has more, and records what it
+ * changed in *scope; kp_foreign_limit_end() sets each back, in reverse order.
+ *     kp_foreign_limit scope;
+ *     if (kp_foreign_limit_begin(&scope, KP_FOREIGN_ALL, 1) == KP_OK) {
+ *         ... code that calls threaded BLAS or OpenMP ...
+ *         kp_foreign_limit_end(&scope);
+ *     }
+ * Pools at or below the limit are not touched, so a limit never raises one.
+ * Scopes nest (end them in reverse order). The struct is the caller's; its
+ * fields are private.
+ *
+ * begin errors, with no pool changed and *scope not written: KP_ENULL,
+ * KP_EINVAL (threads < 1, kinds 0 or with unknown bits), KP_EOVERFLOW (more
+ * than KP_FOREIGN_LIMIT_MAX pools to lower), KP_ENOMEM.
+ * end restores every pool still loaded and empties the scope (a second end
+ * does nothing); it returns KP_ENULL for a NULL scope, KP_ENOENT if a pool
+ * it changed has been unloaded (the others are restored), KP_ENOMEM if one
+ * could not be looked for, else KP_OK. */
+#define KP_FOREIGN_LIMIT_MAX 16
+typedef struct kp_foreign_limit {
+    unsigned n;
+    struct {
+        kp_foreign_kind kind;
+        int threads;
+        char path[256];
+    } saved[KP_FOREIGN_LIMIT_MAX];
+} kp_foreign_limit;
+
+KP_API int kp_foreign_limit_begin(kp_foreign_limit *scope, unsigned kinds, int threads);
+KP_API int kp_foreign_limit_end(kp_foreign_limit *scope);
+
+/* What can go wrong with the pools listed. */
+typedef enum {
+    /* Several OpenMP runtimes (or copies of one) are loaded: each keeps its
+     * own threads, unaware of the others. */
+    KP_FOREIGN_WARN_OPENMP_MIX = 0,
+    /* libgomp is loaded and this process has forked or is a forked child
+     * (kernpool's fork handlers saw it): libgomp's threads do not survive
+     * fork(), and a child's parallel region may hang. */
+    KP_FOREIGN_WARN_GOMP_FORK = 1,
+    /* An OpenBLAS runs kernels for a weaker instruction set than the CPU
+     * has (Haswell's AVX2 kernels on an AVX-512 CPU). */
+    KP_FOREIGN_WARN_WEAK_KERNELS = 2,
+    /* A pool's threads, plus kernpool's when workers > 1, exceed the CPU
+     * budget. */
+    KP_FOREIGN_WARN_OVERSUBSCRIBED = 3
+} kp_foreign_warning_kind;
+
+typedef struct kp_foreign_warning {
+    kp_foreign_warning_kind kind;
+    int pool;          /* index in pools[] of the pool it concerns; -1 for
+                          several (KP_FOREIGN_WARN_OPENMP_MIX) */
+    char message[256]; /* one English sentence with the figures and a remedy */
+} kp_foreign_warning;
+
+/* The warnings for the n pools in pools[] (as kp_foreign_list() gives them),
+ * with kernpool running at kp_workers_resolve(workers) threads: writes the
+ * first min(cap, found) to out[] and sets *count to how many were found.
+ * In order: OPENMP_MIX (once), then for each pool GOMP_FORK, WEAK_KERNELS
+ * and OVERSUBSCRIBED as they apply. The library prints nothing: showing the
+ * warnings is the caller's choice.
+ * Errors: KP_ENULL (count NULL, pools NULL with n > 0, out NULL with
+ * cap > 0), KP_EINVAL (a pool's kind is unknown); then nothing is written. */
+KP_API int kp_foreign_warnings_get(const kp_foreign_pool *pools, size_t n, int workers,
+                                   kp_foreign_warning *out, size_t cap, size_t *count);
 
 /* ------------------------------------------------------------- reductions */
 
@@ -610,6 +781,17 @@ KP_API int kp_fftn(kp_fft_kind kind, kp_fft_precision precision, int direction, 
 /* Sets how many 1-D lines kp_fftn's cache keeps (default 16; 0 turns it
  * off and frees what no call is using) and returns the previous limit. */
 KP_API size_t kp_fft_cache_set_size(size_t lines);
+
+/* What GEMM's tiles run on, for reports such as kernpool-info. */
+typedef struct kp_gemm_info {
+    char engine[16];  /* "openblas" (or "reference" where a test forced it) */
+    char kernels[32]; /* the kernels it picked for this CPU: OpenBLAS's core
+                         ("Haswell", "SkylakeX"; OPENBLAS_CORETYPE applies) */
+    int threads;      /* threads the engine starts of its own: always 1 */
+} kp_gemm_info;
+
+/* Fills *info. Returns KP_OK, or KP_ENULL if info is NULL. */
+KP_API int kp_gemm_info_get(kp_gemm_info *info);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,7 @@
 #include <hwloc.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,10 +38,34 @@ static cpu_set_t *affinity_mask(size_t *size)
     return NULL;
 }
 
+/* The mask as a CPU list ("0-3,8"), cut with "..." if it does not fit. */
+static void format_list(const cpu_set_t *set, size_t size, char *out, size_t cap)
+{
+    size_t len = 0, ncpus = 8 * size;
+    out[0] = '\0';
+    for (size_t cpu = 0; cpu < ncpus; cpu++) {
+        if (!CPU_ISSET_S(cpu, size, set)) continue;
+        size_t last = cpu;
+        while (last + 1 < ncpus && CPU_ISSET_S(last + 1, size, set))
+            last++;
+        char item[48];
+        int n = last == cpu ? snprintf(item, sizeof item, "%s%zu", len ? "," : "", cpu)
+                            : snprintf(item, sizeof item, "%s%zu-%zu", len ? "," : "", cpu, last);
+        if (len + (size_t)n + 4 > cap) { /* room for "..." and the terminator */
+            memcpy(out + len, "...", 4);
+            return;
+        }
+        memcpy(out + len, item, (size_t)n + 1);
+        len += (size_t)n;
+        cpu = last;
+    }
+}
+
 /* Physical cores holding at least one CPU of the mask: each hwloc core that
  * intersects the mask counts once, and a CPU that hwloc places in no core
- * counts as a core of its own. 0 if the topology cannot be loaded. */
-static int count_cores(const cpu_set_t *set, size_t size)
+ * counts as a core of its own. 0 if the topology cannot be loaded. The
+ * topology's own PUs and cores go to *pus and *machine_cores. */
+static int count_cores(const cpu_set_t *set, size_t size, int *pus, int *machine_cores)
 {
     hwloc_topology_t topo;
     if (hwloc_topology_init(&topo) != 0) return 0;
@@ -55,6 +80,8 @@ static int count_cores(const cpu_set_t *set, size_t size)
     for (size_t cpu = 0; cpu < 8 * size; cpu++)
         if (CPU_ISSET_S(cpu, size, set)) hwloc_bitmap_set(mask, (unsigned)cpu);
     int ncores = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_CORE);
+    *pus = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_PU);
+    *machine_cores = ncores;
     for (int i = 0; i < ncores; i++) {
         hwloc_obj_t core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE, (unsigned)i);
         if (core != NULL && hwloc_bitmap_intersects(core->cpuset, mask)) {
@@ -80,7 +107,8 @@ void kp__budget_detect(const char *cgroup_root, kp__budget_report *out)
     cpu_set_t *set = affinity_mask(&size);
     if (set != NULL) {
         out->affinity_cpus = CPU_COUNT_S(size, set);
-        out->affinity_cores = count_cores(set, size);
+        out->affinity_cores = count_cores(set, size, &out->machine_pus, &out->machine_cores);
+        format_list(set, size, out->affinity_list, sizeof out->affinity_list);
         CPU_FREE(set);
     }
     kp__cgroup_quota(cgroup_root, &out->quota);

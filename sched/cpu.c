@@ -74,6 +74,17 @@ kp__isa kp__isa_selected(void)
     return (kp__isa)s;
 }
 
+const char *kp__isa_env(int *malformed)
+{
+    const char *want = getenv("KERNPOOL_ISA");
+    *malformed = 0;
+    if (want == NULL) return NULL;
+    *malformed = 1;
+    for (int i = 0; i < KP_ISA_COUNT; i++)
+        if (strcmp(want, names[i]) == 0) *malformed = 0;
+    return want;
+}
+
 void kp__isa_fork_child(void)
 {
     atomic_store_explicit(&selected, -1, memory_order_relaxed);

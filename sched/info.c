@@ -6,6 +6,9 @@
 
 _Static_assert(sizeof((kp_pool_info *)0)->quota_file == KP_PATH_MAX,
                "the report's path fits the info's");
+_Static_assert(sizeof((kp_pool_info *)0)->affinity_list ==
+                   sizeof((kp__budget_report *)0)->affinity_list,
+               "the report's CPU list fits the info's");
 
 int kp_pool_info_get(kp_pool_info *info)
 {
@@ -33,6 +36,12 @@ int kp_pool_info_get(kp_pool_info *info)
     r.spin_env_malformed = s->spin_env_malformed;
     snprintf(r.isa_supported, sizeof r.isa_supported, "%s", kp__isa_name(kp__isa_supported()));
     snprintf(r.isa_selected, sizeof r.isa_selected, "%s", kp__isa_name(kp__isa_selected()));
+    memcpy(r.affinity_list, b->affinity_list, sizeof r.affinity_list);
+    r.machine_pus = b->machine_pus;
+    r.machine_cores = b->machine_cores;
+    const char *isa = kp__isa_env(&r.isa_env_malformed);
+    if (isa != NULL) snprintf(r.isa_env, sizeof r.isa_env, "%s", isa);
+    r.forked = kp__process_forked();
     *info = r;
     return KP_OK;
 }

@@ -31,6 +31,9 @@ kp__env_status kp__env_long(const char *name, long min, long max, long *out);
  * memory; without the handlers a forked child could hang on the pool, so the
  * pool then runs every call on the caller alone. */
 int kp__process_init(void);
+/* 1 once this process has forked or is a forked child, as far as the fork
+ * handlers (registered by kp__process_init) have seen. */
+int kp__process_forked(void);
 
 /* ---- settings.c: process default workers, spin time, per-thread default */
 
@@ -76,6 +79,9 @@ typedef struct kp__budget_report {
     int env_malformed;
     int affinity_cpus;
     int affinity_cores; /* 0 if hwloc gave no answer */
+    int machine_pus;    /* PUs and cores in hwloc's topology; 0 if unknown */
+    int machine_cores;
+    char affinity_list[128]; /* the mask as a CPU list, "..." at the end if cut */
     kp__quota quota;
 } kp__budget_report;
 
@@ -103,6 +109,8 @@ kp__isa kp__isa_selected(void);
  * running kernels. */
 kp__isa kp__isa_force(kp__isa isa);
 const char *kp__isa_name(kp__isa isa);
+/* KERNPOOL_ISA as set (NULL if unset) and whether it names no path. */
+const char *kp__isa_env(int *malformed);
 /* A forked child reads KERNPOOL_ISA again, as it does the other settings. */
 void kp__isa_fork_child(void);
 

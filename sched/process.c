@@ -8,8 +8,12 @@
  * call anything with any workers at once.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "sched/internal.h"
+
+/* Set by the handlers below; never cleared (a child of a child forked too). */
+static atomic_int forked;
 
 static void fork_prepare(void)
 {
@@ -20,6 +24,7 @@ static void fork_prepare(void)
 
 static void fork_parent(void)
 {
+    atomic_store_explicit(&forked, 1, memory_order_relaxed);
     kp__pool_fork_parent();
     kp__budget_fork_parent();
     kp__settings_fork_parent();
@@ -27,6 +32,7 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
+    atomic_store_explicit(&forked, 1, memory_order_relaxed);
     kp__pool_fork_child();
     kp__budget_fork_child();
     kp__settings_fork_child();
@@ -45,4 +51,9 @@ int kp__process_init(void)
 {
     pthread_once(&process_once, process_register);
     return fork_handlers_registered;
+}
+
+int kp__process_forked(void)
+{
+    return atomic_load_explicit(&forked, memory_order_relaxed);
 }

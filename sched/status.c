@@ -11,6 +11,7 @@ static const char *const messages[] = {
     [-KP_EOVERFLOW] = "size or product of sizes overflows",
     [-KP_EEMPTY] = "result undefined for an empty input",
     [-KP_EOVERLAP] = "input and output overlap",
+    [-KP_ENOENT] = "library not loaded",
 };
 
 _Static_assert(sizeof messages / sizeof messages[0] == 1 - KP_STATUS_MIN,

@@ -15,6 +15,7 @@ packages=(
   libpcg-cpp-dev librandom123-dev             # RNG oracles: pcg-cpp (PCG64), Random123 (Philox)
   dieharder                                   # RNG cross-stream independence
   python3-dev python3-pytest                  # the Python module (python/) and its tests
+  libopenblas0-pthread libgomp1 libomp5-14    # foreign pools the tests load with dlopen
 )
 if [ "${1:-}" = bench ]; then
   packages+=(

@@ -26,8 +26,8 @@ static void test_every_code_has_its_own_message(void **state)
 
 static void test_codes_are_distinct_and_negative(void **state)
 {
-    const int codes[] = {KP_EINVAL,  KP_ENOMEM,    KP_ENOTSUP, KP_ENULL,
-                         KP_ESTRIDE, KP_EOVERFLOW, KP_EEMPTY,  KP_EOVERLAP};
+    const int codes[] = {KP_EINVAL,    KP_ENOMEM, KP_ENOTSUP,  KP_ENULL, KP_ESTRIDE,
+                         KP_EOVERFLOW, KP_EEMPTY, KP_EOVERLAP, KP_ENOENT};
     size_t n = sizeof codes / sizeof *codes;
     assert_int_equal((int)n, -KP_STATUS_MIN);
     for (size_t i = 0; i < n; i++) {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <spawn.h>
 #include <string.h>
+#include <time.h>
 
 #ifndef KP_PYTHON3
 #define KP_PYTHON3 "/usr/bin/python3"
@@ -41,6 +42,30 @@ int kp_test_thread_count(void)
         if (e->d_name[0] != '.') n++;
     closedir(d);
     return n;
+}
+
+int kp_test_thread_ids(long *tids, int cap)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (d == NULL) return -1;
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;) {
+        if (e->d_name[0] == '.') continue;
+        if (n < cap) tids[n] = strtol(e->d_name, NULL, 10);
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+double kp_test_thread_cpu_seconds(long tid)
+{
+    /* Linux's CPU clock of any thread of the calling process: the encoding
+     * of MAKE_THREAD_CPUCLOCK(tid, CPUCLOCK_SCHED) in its posix-timers.h. */
+    clockid_t clock = (clockid_t)((~(unsigned long)tid << 3) | 6u);
+    struct timespec t;
+    if (clock_gettime(clock, &t) != 0) return -1;
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
 double kp_test_cpu_seconds(void)

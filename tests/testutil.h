@@ -22,6 +22,14 @@ int kp_test_in_child(void (*fn)(void *arg), void *arg, unsigned timeout_s);
 /* Threads of this process now, from /proc/self/task. */
 int kp_test_thread_count(void);
 
+/* The ids of this process's threads now (from /proc/self/task): writes up
+ * to cap of them and returns how many there are, or -1. */
+int kp_test_thread_ids(long *tids, int cap);
+
+/* CPU time one thread of this process has used, in seconds, or -1 if it is
+ * gone. Exact (the scheduler's clock), unlike /proc's clock ticks. */
+double kp_test_thread_cpu_seconds(long tid);
+
 /* CPU time (user + system) of the whole process so far, in seconds. */
 double kp_test_cpu_seconds(void);
 

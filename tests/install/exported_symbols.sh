@@ -43,7 +43,9 @@ fail() {
 linker_symbols=" _init _fini _edata _end __bss_start "
 
 required_symbols="kp_version kp_strerror kp_cpu_budget kp_workers_resolve kp_set_workers
-kp_get_workers kp_parallel_for kp_pool_info_get kp_sgemm kp_dgemm kp_cgemm kp_zgemm"
+kp_get_workers kp_parallel_for kp_pool_info_get kp_sgemm kp_dgemm kp_cgemm kp_zgemm
+kp_gemm_info_get kp_foreign_list kp_foreign_threads_get kp_foreign_threads_set
+kp_foreign_limit_begin kp_foreign_limit_end kp_foreign_warnings_get"
 
 table=$("$nm" -D --defined-only "$library") || fail "$nm -D --defined-only $library"
 echo "$nm -D --defined-only $library:"

@@ -181,6 +181,14 @@ for f in "$inst_inc/kernpool.h" \
     [ -e "$f" ] || fail "not installed: $f"
     echo "found $f"
 done
+# kernpool-info, when the build has the command-line programs, installed and
+# running against the installed library.
+if [ -e "$build_dir/tools/kernpool-info" ]; then
+    info="$prefix/bin/kernpool-info"
+    [ -x "$info" ] || fail "not installed: $info"
+    LD_LIBRARY_PATH="$inst_lib" "$info" --json >/dev/null || fail "$info --json failed"
+    echo "found $info, and it runs"
+fi
 # No package file may name the source or build tree (outside the prefix,
 # which happens to lie in the build tree): it is gone on a user's machine.
 for f in "$inst_lib"/cmake/kernpool/*.cmake "$inst_lib/pkgconfig/kernpool.pc"; do
