@@ -1,7 +1,7 @@
 /*
  * kernpool-demo: what the pool sees of this machine, and one parallel loop,
- * a sum and a matrix product, each run at workers = 1 and workers = -1 with
- * the same bits.
+ * a sum, a matrix product and a 2-D FFT, each run at workers = 1 and
+ * workers = -1 with the same bits.
  *
  * The loop integrates f(x) = sin(x) exp(-x / 8) over [0, 64] with the
  * midpoint rule. It is cut into fixed blocks whose partial sums are added in
@@ -133,6 +133,59 @@ static int gemm_demo(int all)
     return same;
 }
 
+/* A 2048 x 2048 complex 2-D FFT at workers = 1 and -1, then back: returns
+ * 1 if the bits agree. */
+static int fft_demo(int all)
+{
+    enum { N = 2048 };
+    const size_t values = 2 * (size_t)N * N;
+    double *x = malloc(values * sizeof *x), *y1 = malloc(values * sizeof *y1);
+    double *yn = malloc(values * sizeof *yn), *back = malloc(values * sizeof *back);
+    kp_fft_plan *fwd = NULL, *bwd = NULL;
+    kp_fft_dim dims[2] = {{N, N, N}, {N, 1, 1}};
+    int same = 0;
+    if (x && y1 && yn && back &&
+        kp_fft_plan_make(&fwd, KP_FFT_C2C, KP_FFT_DOUBLE, KP_FFT_FORWARD, KP_FFT_NORM_BACKWARD, 2,
+                         dims, 0, NULL) == KP_OK &&
+        kp_fft_plan_make(&bwd, KP_FFT_C2C, KP_FFT_DOUBLE, KP_FFT_BACKWARD, KP_FFT_NORM_BACKWARD, 2,
+                         dims, 0, NULL) == KP_OK) {
+        for (size_t i = 0; i < values; i++)
+            x[i] = sin(0.001 * (double)i) + cos((double)(i % 977));
+        double t1 = 1e30, tn = 1e30;
+        for (int rep = 0; rep < 3; rep++) {
+            double t0 = now();
+            kp_fft_plan_execute(fwd, x, y1, 1);
+            double t = now() - t0;
+            t1 = t < t1 ? t : t1;
+            t0 = now();
+            kp_fft_plan_execute(fwd, x, yn, -1);
+            t = now() - t0;
+            tn = t < tn ? t : tn;
+        }
+        kp_fft_plan_execute(bwd, yn, back, -1);
+        double err = 0, norm = 0;
+        for (size_t i = 0; i < values; i++) {
+            err += (back[i] - x[i]) * (back[i] - x[i]);
+            norm += x[i] * x[i];
+        }
+        double flop = 5.0 * N * N * log2((double)N * N); /* benchFFT's nominal count */
+        printf("\nkp_fft 2-D complex %d x %d (kernpool's own FFT)\n", N, N);
+        printf("  workers = 1:  %.1f ms  %.2f GFLOP/s\n", 1e3 * t1, flop / t1 / 1e9);
+        printf("  workers = -1 (%d threads): %.1f ms  %.2f GFLOP/s\n", all, 1e3 * tn,
+               flop / tn / 1e9);
+        printf("  forward then backward: relative RMS error %.2e\n", sqrt(err / norm));
+        same = memcmp(y1, yn, values * sizeof *y1) == 0;
+        printf("  bits identical: %s\n", same ? "yes" : "NO");
+    }
+    kp_fft_plan_destroy(fwd);
+    kp_fft_plan_destroy(bwd);
+    free(x);
+    free(y1);
+    free(yn);
+    free(back);
+    return same;
+}
+
 static const char *source_name(kp_source s)
 {
     switch (s) {
@@ -181,6 +234,7 @@ int main(void)
     int same = memcmp(&serial, &parallel, sizeof serial) == 0;
     same &= sum_demo(all);
     same &= gemm_demo(all);
+    same &= fft_demo(all);
     kp_pool_info_get(&info);
     printf("pool threads now    %d\n", info.threads_alive);
     return same ? 0 : 1;
