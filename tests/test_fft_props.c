@@ -181,6 +181,11 @@ static void test_workers_same_bits(void **state)
     p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &rline, 1, &rbatch);
     same_bits(p, x, 90 * 513 * 16);
     kp_fft_plan_destroy(p);
+    /* few long lines, each shared by all threads (four-step in parts) */
+    kp_fft_dim longl = {98304, 1, 1}, two_lines = {2, 98304, 98304};
+    p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &longl, 1, &two_lines);
+    same_bits(p, x, 2 * 98304 * 16);
+    kp_fft_plan_destroy(p);
     /* c2r 2-D, 256 x 300 real (256 x 151 complex in) */
     kp_fft_dim c2r[2] = {{256, 151, 300}, {300, 1, 1}};
     p = make(KP_FFT_C2R, KP_FFT_BACKWARD, 2, c2r, 0, NULL);

@@ -39,6 +39,8 @@ typedef struct step {
     size_t axis;
     const array *src, *dst;
     size_t lines, chunks; /* lines along the axis, cut into chunks */
+    size_t split;         /* > 1: lines one after another, each four-step
+                             line cut into this many parts (few long lines) */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -115,6 +117,69 @@ static void run_chunk(void *ctx, size_t begin, size_t end)
     for (size_t c = begin; c < end; c++) {
         size_t a = st->lines * c / st->chunks, b = st->lines * (c + 1) / st->chunks;
         run_lines(st, a, b, st->work + c * st->work_bytes);
+    }
+}
+
+/* A four-step line shared by `parts` threads: its columns, then (a second
+ * parallel call, the barrier between them) its rows, cut into ranges. */
+typedef struct shared_line {
+    const step *st;
+    const char *src;
+    char *dst, *t, *work; /* T, then each part's work space */
+    size_t work_bytes, parts;
+    int rows;
+} shared_line;
+
+static void run_part(void *ctx, size_t begin, size_t end)
+{
+    const shared_line *j = ctx;
+    const step *st = j->st;
+    const kp__fft_plan_shape *sh = st->sh;
+    const kp__fft_line *line = st->line;
+    const ptrdiff_t es = (ptrdiff_t)(sh->single ? 2 * sizeof(float) : 2 * sizeof(double));
+    const ptrdiff_t ss = st->src->stride[st->axis] / es, ds = st->dst->stride[st->axis] / es;
+    for (size_t c = begin; c < end; c++) {
+        size_t total = j->rows ? line->col->n : line->row->n;
+        size_t a = total * c / j->parts, b = total * (c + 1) / j->parts;
+        char *w = j->work + c * j->work_bytes;
+        if (j->rows) {
+            if (sh->single)
+                kp__fft_fourstep_rows_s(line, sh->fwd, j->t, j->dst, ds, st->scale, a, b, w);
+            else
+                kp__fft_fourstep_rows_d(line, sh->fwd, j->t, j->dst, ds, st->scale, a, b, w);
+        } else {
+            if (sh->single)
+                kp__fft_fourstep_cols_s(line, sh->fwd, j->src, ss, j->t, a, b, w);
+            else
+                kp__fft_fourstep_cols_d(line, sh->fwd, j->src, ss, j->t, a, b, w);
+        }
+    }
+}
+
+/* A step of few long lines: each line in turn, on all the threads. */
+static void run_shared(const step *st, int workers)
+{
+    const kp__fft_plan_shape *sh = st->sh;
+    const kp__fft_line *line = st->line;
+    const size_t es = sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
+    shared_line j = {.st = st, .t = st->work, .parts = st->split};
+    j.work = st->work + line->n * es;
+    j.work_bytes = (line->scratch - line->n) * es;
+    for (size_t l = 0; l < st->lines; l++) {
+        size_t rest = l;
+        j.src = st->src->base;
+        j.dst = st->dst->base;
+        for (size_t d = sh->ndim; d-- > 0;) {
+            if (d == st->axis) continue;
+            size_t len = complex_len(sh, d), i = rest % len;
+            rest /= len;
+            j.src += (ptrdiff_t)i * st->src->stride[d];
+            j.dst += (ptrdiff_t)i * st->dst->stride[d];
+        }
+        j.rows = 0;
+        kp_parallel_for(j.parts, 1, run_part, &j, workers);
+        j.rows = 1;
+        kp_parallel_for(j.parts, 1, run_part, &j, workers);
     }
 }
 
@@ -231,23 +296,32 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
     steps[nsteps - 1].scale = sh->scale;
 
     const int threads = kp_workers_resolve(workers);
-    size_t chunks_max = 1, space = 0;
+    size_t need = 0; /* bytes of work space the hungriest step needs */
     for (size_t k = 0; k < nsteps; k++) {
-        steps[k].chunks = chunk_count(steps[k].lines, sh->dim[steps[k].axis].n, threads);
-        if (steps[k].chunks > chunks_max) chunks_max = steps[k].chunks;
-        size_t sp = kp__fft_line_space(steps[k].line) * 2 * real;
-        if (sp > space) space = sp;
+        step *st = &steps[k];
+        const kp__fft_line *line = st->line;
+        size_t bytes;
+        st->chunks = chunk_count(st->lines, sh->dim[st->axis].n, threads);
+        if (st->kind == KP_FFT_C2C && line->col != NULL && st->lines < (size_t)threads) {
+            st->split = (size_t)threads;
+            bytes = (line->n + st->split * (line->scratch - line->n)) * 2 * real;
+        } else {
+            bytes = st->chunks * kp__fft_line_space(line) * 2 * real;
+        }
+        st->work_bytes = st->split > 1 ? 0 : kp__fft_line_space(line) * 2 * real;
+        if (bytes > need) need = bytes;
     }
-    if (chunks_max > SIZE_MAX / space || tmp_bytes > SIZE_MAX - chunks_max * space)
-        return KP_ENOMEM;
-    char *mem = work_take(spare, chunks_max * space + tmp_bytes);
+    if (tmp_bytes > SIZE_MAX - need) return KP_ENOMEM;
+    char *mem = work_take(spare, need + tmp_bytes);
     if (mem == NULL) return KP_ENOMEM;
-    tmp.base = mem + chunks_max * space;
+    tmp.base = mem + need;
 
     for (size_t k = 0; k < nsteps; k++) {
         steps[k].work = mem;
-        steps[k].work_bytes = space;
-        kp_parallel_for(steps[k].chunks, 1, run_chunk, &steps[k], workers);
+        if (steps[k].split > 1)
+            run_shared(&steps[k], workers);
+        else
+            kp_parallel_for(steps[k].chunks, 1, run_chunk, &steps[k], workers);
     }
     work_give(spare, mem);
     return KP_OK;

@@ -98,6 +98,17 @@ void kp__fft_fourstep_d(const kp__fft_line *line, int fwd, const void *src, ptrd
                         ptrdiff_t ds, double scale, void *work);
 void kp__fft_fourstep_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
                         ptrdiff_t ds, double scale, void *work);
+/* Its two steps over a range of columns (c0 <= c < c1 <= row->n) and of
+ * rows (r0 <= r < r1 <= col->n), T being the line's n-element buffer and
+ * work line->scratch - n elements, so that threads can share a line. */
+void kp__fft_fourstep_cols_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                             void *t, size_t c0, size_t c1, void *work);
+void kp__fft_fourstep_cols_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                             void *t, size_t c0, size_t c1, void *work);
+void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
+                             double scale, size_t r0, size_t r1, void *work);
+void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
+                             double scale, size_t r0, size_t r1, void *work);
 #if defined(__x86_64__)
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;

@@ -31,22 +31,18 @@ static inline fft_cpx tw_mul(fft_cpx a, fft_cpx w, int fwd)
     return (fft_cpx){a.re * w.re + a.im * w.im, a.im * w.re - a.re * w.im};
 }
 
-/* From src (stride ss) to dst (stride ds), every output times scale; src
- * is read whole before dst is written, so they may be the same line. work:
- * n for T, then BLOCK buffers of max(n1, n2), then the sub-lines' work
- * space (line->scratch in all). */
-void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
-                              void *dst, ptrdiff_t ds, double scale, void *work)
+/* Step 1 for columns [c0, c1): from src (stride ss) into T. work: BLOCK
+ * buffers of max(n1, n2), then the sub-lines' work space. */
+void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                                   void *t_, size_t c0, size_t c1, void *work)
 {
     const kp__fft_line *l1 = line->col, *l2 = line->row;
     const size_t n1 = l1->n, n2 = l2->n, len = n1 > n2 ? n1 : n2;
     const fft_cpx *x = src;
-    fft_cpx *y = dst, *t = work, *buf = t + line->n, *sub = buf + BLOCK * len;
+    fft_cpx *t = t_, *buf = work, *sub = buf + BLOCK * len;
     const fft_cpx *w = line->tw; /* w[j2 n1 + k1] = w_n^(j2 k1) */
-    const fft_real s = (fft_real)scale;
-
-    for (size_t b = 0; b < n2; b += BLOCK) {
-        const size_t cols = n2 - b < BLOCK ? n2 - b : BLOCK;
+    for (size_t b = c0; b < c1; b += BLOCK) {
+        const size_t cols = c1 - b < BLOCK ? c1 - b : BLOCK;
         for (size_t j1 = 0; j1 < n1; j1++) {
             const fft_cpx *row = x + (ptrdiff_t)(n2 * j1 + b) * ss;
             for (size_t c = 0; c < cols; c++)
@@ -63,10 +59,21 @@ void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src
             for (size_t c = 0; c < cols; c++)
                 t[k1 * n2 + b + c] = buf[c * len + k1];
     }
-    for (size_t b = 0; b < n1; b += BLOCK) {
-        const size_t rows = n1 - b < BLOCK ? n1 - b : BLOCK;
+}
+
+/* Step 2 for rows [r0, r1): in place in T, then to dst (stride ds) times
+ * scale. work: the sub-line's work space. */
+void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, void *dst,
+                                   ptrdiff_t ds, double scale, size_t r0, size_t r1, void *work)
+{
+    const kp__fft_line *l1 = line->col, *l2 = line->row;
+    const size_t n1 = l1->n, n2 = l2->n;
+    fft_cpx *t = t_, *y = dst;
+    const fft_real s = (fft_real)scale;
+    for (size_t b = r0; b < r1; b += BLOCK) {
+        const size_t rows = r1 - b < BLOCK ? r1 - b : BLOCK;
         for (size_t r = 0; r < rows; r++)
-            l2->exec(l2, fwd, t + (b + r) * n2, sub); /* in place in T */
+            l2->exec(l2, fwd, t + (b + r) * n2, work);
         for (size_t k2 = 0; k2 < n2; k2++) {
             fft_cpx *out = y + (ptrdiff_t)(b + n1 * k2) * ds;
             for (size_t r = 0; r < rows; r++) {
@@ -75,6 +82,16 @@ void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src
             }
         }
     }
+}
+
+/* The whole line on one thread; src is read whole before dst is written, so
+ * they may be the same line. work: n for T, then what the steps need. */
+void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                              void *dst, ptrdiff_t ds, double scale, void *work)
+{
+    fft_cpx *t = work, *rest = t + line->n;
+    FFT_FN(kp__fft_fourstep_cols)(line, fwd, src, ss, t, 0, line->row->n, rest);
+    FFT_FN(kp__fft_fourstep_rows)(line, fwd, t, dst, ds, scale, 0, line->col->n, rest);
 }
 
 void FFT_FN(kp__fft_fourstep_exec)(const kp__fft_line *line, int fwd, void *data, void *work)

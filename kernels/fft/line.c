@@ -9,23 +9,19 @@
 #include "kernels/fft/fft.h"
 #include "sched/internal.h"
 
-/* Radices in pass order: 8s, then one 4 or 2 for the rest of the power of
- * two, then the odd primes ascending (3, 5 and 7 have butterflies of their
- * own; larger primes go through the generic one). Returns the count. */
+/* Radices in pass order: one 4 or 2 for what 8s leave of the power of two,
+ * then the 8s, then the odd primes ascending (3, 5 and 7 have butterflies
+ * of their own; larger primes go through the generic one). The small radix
+ * goes first so that only the last passes have short inner loops. Returns
+ * the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 {
-    int np = 0;
-    while (n % 8 == 0) {
+    int np = 0, twos = 0;
+    for (; n % 2 == 0; n /= 2)
+        twos++;
+    if (twos % 3 != 0) p[np++] = twos % 3 == 2 ? 4 : 2;
+    for (int e = 0; e < twos / 3; e++)
         p[np++] = 8;
-        n /= 8;
-    }
-    if (n % 4 == 0) {
-        p[np++] = 4;
-        n /= 4;
-    } else if (n % 2 == 0) {
-        p[np++] = 2;
-        n /= 2;
-    }
     for (size_t q = 3; q * q <= n; q += 2)
         while (n % q == 0) {
             p[np++] = q;

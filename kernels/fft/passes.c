@@ -176,6 +176,15 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restric
                  fft_cpx *restrict ch, const fft_cpx *restrict tw, int fwd)
 {
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
+    if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
+        for (size_t k = 0; k < l1; k++) {
+            fft_cpx y[8];
+            dft(P, cc + P * k, 1, y, fwd);
+            for (unsigned m = 0; m < P; m++)
+                ch[k + m * l1] = y[m];
+        }
+        return;
+    }
     for (size_t k = 0; k < l1; k++) {
         const fft_cpx *x = cc + ido * P * k;
         fft_cpx *z = ch + ido * k, y[8];
