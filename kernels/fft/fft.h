@@ -126,6 +126,14 @@ void kp__fft_c2c_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t
                    ptrdiff_t ds, double scale, void *buf);
 void kp__fft_c2c_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
                    ptrdiff_t ds, double scale, void *buf);
+/* count <= 8 complex lines at once, src[c] to dst[c] with the strides of
+ * kp__fft_c2c: the gather reads element j of every line in turn, so lines
+ * side by side share cache lines. buf holds count times
+ * kp__fft_line_space elements. */
+void kp__fft_c2c_group_d(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,
+                         void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
+void kp__fft_c2c_group_s(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,
+                         void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_r2c_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                    double scale, void *buf);
 void kp__fft_r2c_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,

@@ -54,6 +54,26 @@ void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptr
     }
 }
 
+void FFT_FN(kp__fft_c2c_group)(const kp__fft_line *line, int fwd, const void *const *src,
+                               ptrdiff_t ss, void *const *dst, ptrdiff_t ds, size_t count,
+                               double scale, void *buf)
+{
+    const size_t n = line->n, space = kp__fft_line_space(line);
+    fft_cpx *a = buf;
+    for (size_t j = 0; j < n; j++)
+        for (size_t c = 0; c < count; c++)
+            a[c * space + j] = ((const fft_cpx *)src[c])[(ptrdiff_t)j * ss];
+    for (size_t c = 0; c < count; c++)
+        exec(line, fwd, a + c * space, a + c * space + n);
+    const fft_real s = (fft_real)scale;
+    for (size_t k = 0; k < n; k++)
+        for (size_t c = 0; c < count; c++) {
+            fft_cpx v = a[c * space + k];
+            ((fft_cpx *)dst[c])[(ptrdiff_t)k * ds] =
+                scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+        }
+}
+
 void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
                          ptrdiff_t ds, double scale, void *buf)
 {
