@@ -32,11 +32,12 @@ typedef struct kp__fft_pass {
 
 /* One 1-D complex transform of length n, forward and backward. */
 typedef struct kp__fft_line kp__fft_line;
-/* One line on contiguous data, in place (passes.c, one per precision and
- * instruction set): data and work hold line->scratch complex elements; fwd
- * selects the sign of the exponent (1: forward, exp(-2 pi i jk/n)). No
- * scaling. */
-typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, void *data, void *work);
+/* One line on contiguous data, from src to dst (one per precision and
+ * instruction set; src == dst transforms in place): work holds
+ * line->scratch complex elements; fwd selects the sign of the exponent (1:
+ * forward, exp(-2 pi i jk/n)). No scaling. */
+typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                             void *work);
 
 struct kp__fft_line {
     size_t n;

@@ -50,7 +50,7 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
         }
         for (size_t c = 0; c < cols; c++) {
             fft_cpx *col = buf + c * len;
-            l1->exec(l1, fwd, col, sub);
+            l1->exec(l1, fwd, col, col, sub);
             const fft_cpx *wc = w + (b + c) * n1;
             for (size_t k1 = 1; k1 < n1; k1++)
                 col[k1] = tw_mul(col[k1], wc[k1], fwd);
@@ -73,7 +73,7 @@ void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, 
     for (size_t b = r0; b < r1; b += BLOCK) {
         const size_t rows = r1 - b < BLOCK ? r1 - b : BLOCK;
         for (size_t r = 0; r < rows; r++)
-            l2->exec(l2, fwd, t + (b + r) * n2, work);
+            l2->exec(l2, fwd, t + (b + r) * n2, t + (b + r) * n2, work);
         for (size_t k2 = 0; k2 < n2; k2++) {
             fft_cpx *out = y + (ptrdiff_t)(b + n1 * k2) * ds;
             for (size_t r = 0; r < rows; r++) {
@@ -94,7 +94,8 @@ void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src
     FFT_FN(kp__fft_fourstep_rows)(line, fwd, t, dst, ds, scale, 0, line->col->n, rest);
 }
 
-void FFT_FN(kp__fft_fourstep_exec)(const kp__fft_line *line, int fwd, void *data, void *work)
+void FFT_FN(kp__fft_fourstep_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                                   void *work)
 {
-    FFT_FN(kp__fft_fourstep)(line, fwd, data, 1, data, 1, 1.0, work);
+    FFT_FN(kp__fft_fourstep)(line, fwd, src, 1, dst, 1, 1.0, work);
 }

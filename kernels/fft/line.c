@@ -190,7 +190,7 @@ static int make_bluestein(kp__fft_line *line, size_t m)
             r -= 2 * (uint64_t)n;
     }
     kp__fft_roots_free(&roots);
-    line->bluestein->exec(line->bluestein, 1, line->kernel, work);
+    line->bluestein->exec(line->bluestein, 1, line->kernel, line->kernel, work);
     free(work);
     line->scratch = m + line->bluestein->scratch; /* the padded sequence, then the inner work */
     return KP_OK;

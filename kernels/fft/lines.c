@@ -28,7 +28,7 @@ static inline fft_cpx cmulconj(fft_cpx a, fft_cpx b) /* a * conj(b) */
 
 static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
 {
-    line->exec(line, fwd, data, work);
+    line->exec(line, fwd, data, data, work);
 }
 
 void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
@@ -41,6 +41,15 @@ void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptr
     const size_t n = line->n;
     const fft_cpx *x = src;
     fft_cpx *y = dst, *a = buf;
+    if (ss == 1 && ds == 1 && src != dst) { /* straight from src to dst */
+        line->exec(line, fwd, src, dst, buf);
+        if (scale != 1.0) {
+            const fft_real s = (fft_real)scale;
+            for (size_t k = 0; k < n; k++)
+                y[k] = (fft_cpx){s * y[k].re, s * y[k].im};
+        }
+        return;
+    }
     for (size_t j = 0; j < n; j++)
         a[j] = x[(ptrdiff_t)j * ss];
     exec(line, fwd, a, a + n);

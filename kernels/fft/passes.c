@@ -254,20 +254,31 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *
     }
 }
 
-static void mixed(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
+/* The passes from src to dst through work. Out of place, the buffers
+ * alternate so that the last pass writes dst; in place with an odd number of
+ * passes, the data first move to work. */
+static void mixed(const kp__fft_line *line, int fwd, const fft_cpx *src, fft_cpx *dst,
+                  fft_cpx *work)
 {
     const fft_cpx *tab = line->tw;
-    fft_cpx *from = data, *to = work;
-    for (int s = 0; s < line->npass; s++) {
+    const int np = line->npass;
+    if (np == 0) {
+        if (src != dst) memcpy(dst, src, line->n * sizeof *dst);
+        return;
+    }
+    if (src == dst && np % 2 == 1) {
+        memcpy(work, src, line->n * sizeof *work);
+        src = work;
+    }
+    const fft_cpx *from = src;
+    for (int s = 0; s < np; s++) {
+        fft_cpx *to = (np - 1 - s) % 2 == 0 ? dst : work;
         if (fwd)
             run_pass(&line->pass[s], tab, from, to, 1);
         else
             run_pass(&line->pass[s], tab, from, to, 0);
-        fft_cpx *t = from;
         from = to;
-        to = t;
     }
-    if (from != data) memcpy(data, from, line->n * sizeof *data);
 }
 
 /* Bluestein: with c_k = exp(-pi i k^2 / n), X_j = c_j sum_k (x_k c_k)
@@ -276,7 +287,8 @@ static void mixed(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *wor
  * The backward transform is conj(forward(conj x)), exact in any
  * arithmetic. work holds m + inner->scratch elements: the padded sequence,
  * then the inner line's work space. */
-static void bluestein(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
+static void bluestein(const kp__fft_line *line, int fwd, const fft_cpx *src, fft_cpx *dst,
+                      fft_cpx *work)
 {
     const kp__fft_line *inner = line->bluestein;
     const fft_cpx *chirp = line->chirp, *kernel = line->kernel;
@@ -284,24 +296,25 @@ static void bluestein(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx 
     const fft_real sign = fwd ? 1 : -1;
     fft_cpx *a = work, *w = work + m;
     for (size_t k = 0; k < n; k++) {
-        fft_cpx x = {data[k].re, sign * data[k].im};
+        fft_cpx x = {src[k].re, sign * src[k].im};
         a[k] = ctw(x, chirp[k], 1);
     }
     memset(a + n, 0, (m - n) * sizeof *a);
-    inner->exec(inner, 1, a, w);
+    inner->exec(inner, 1, a, a, w);
     for (size_t j = 0; j < m; j++)
         a[j] = ctw(a[j], kernel[j], 1);
-    inner->exec(inner, 0, a, w);
+    inner->exec(inner, 0, a, a, w);
     for (size_t k = 0; k < n; k++) {
         fft_cpx y = ctw(a[k], chirp[k], 1);
-        data[k] = (fft_cpx){y.re, sign * y.im};
+        dst[k] = (fft_cpx){y.re, sign * y.im};
     }
 }
 
-void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, void *data, void *work)
+void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                               void *work)
 {
     if (line->bluestein != NULL)
-        bluestein(line, fwd, data, work);
+        bluestein(line, fwd, src, dst, work);
     else
-        mixed(line, fwd, data, work);
+        mixed(line, fwd, src, dst, work);
 }
