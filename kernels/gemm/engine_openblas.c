@@ -7,8 +7,12 @@
  * symbols kept local, so these calls reach the serial OpenBLAS even in a
  * process that has also loaded a threaded one (numpy's, say, which has the
  * same SONAME, libopenblas.so.0, and would otherwise be bound first). The
- * serial build starts no thread and takes a lock only around its buffer
- * table, so calls from many pool threads at once are safe.
+ * serial build starts no thread, but Debian builds it without USE_LOCKING:
+ * blas_memory_alloc looks for a free packing buffer and marks it used with
+ * no lock, so two calls starting together can take the same buffer and
+ * both compute garbage. The link wraps it (--wrap=blas_memory_alloc and
+ * blas_memory_free, CMakeLists.txt): the wrappers below hold a mutex around
+ * the originals. Everything else a call touches is its own.
  *
  * OpenBLAS counts in int: kp__gemm_openblas.max_index keeps every argument
  * within it (gemm.c refuses larger k and leading dimensions, partition.c
@@ -29,6 +33,30 @@
 #include <time.h>
 
 #include "kernels/gemm/gemm.h"
+
+/* ----------------------------------------------------- buffer allocator */
+
+void *__real_blas_memory_alloc(int procpos);
+void __real_blas_memory_free(void *buffer);
+void *__wrap_blas_memory_alloc(int procpos);
+void __wrap_blas_memory_free(void *buffer);
+
+static pthread_mutex_t buffers = PTHREAD_MUTEX_INITIALIZER;
+
+void *__wrap_blas_memory_alloc(int procpos)
+{
+    pthread_mutex_lock(&buffers);
+    void *p = __real_blas_memory_alloc(procpos);
+    pthread_mutex_unlock(&buffers);
+    return p;
+}
+
+void __wrap_blas_memory_free(void *buffer)
+{
+    pthread_mutex_lock(&buffers);
+    __real_blas_memory_free(buffer);
+    pthread_mutex_unlock(&buffers);
+}
 
 /* ------------------------------------------------------------ fork gate */
 
