@@ -520,19 +520,13 @@ static PyObject *py_irfft2(PyObject *m, PyObject *a, PyObject *k)
 
 static PyObject *py_set_fft_cache_size(PyObject *mod, PyObject *arg)
 {
-    PyObject *index = PyNumber_Index(arg);
-    if (index == NULL) return NULL;
-    int overflow;
-    long long v = PyLong_AsLongLongAndOverflow(index, &overflow);
-    Py_DECREF(index);
-    if (v == -1 && PyErr_Occurred()) return NULL;
-    if (overflow < 0 || v < 0) {
+    Py_ssize_t lines = PyNumber_AsSsize_t(arg, PyExc_OverflowError);
+    if (lines == -1 && PyErr_Occurred()) return NULL;
+    if (lines < 0) {
         PyErr_SetString(PyExc_ValueError, "set_fft_cache_size: the size must be >= 0");
         return NULL;
     }
-    /* A size beyond size_t keeps every line, as SIZE_MAX does. */
-    size_t lines = overflow > 0 || (unsigned long long)v > SIZE_MAX ? SIZE_MAX : (size_t)v;
-    return PyLong_FromSize_t(kp_fft_cache_set_size(lines));
+    return PyLong_FromSize_t(kp_fft_cache_set_size((size_t)lines));
 }
 
 #define ONE_AXIS_SIG(f) f "(x, n=None, axis=-1, norm=None, *, out=None, workers=None)\n--\n\n"
