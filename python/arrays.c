@@ -1,6 +1,6 @@
 /*
  * Argument conversion shared by the kernels: workers, dtypes, 1-D strided
- * views in kernpool's BLAS-style increments, and NumPy scalars.
+ * views in kernpool's BLAS-style increments, overlap tests, and NumPy scalars.
  */
 #include "kpmodule.h"
 
@@ -119,6 +119,33 @@ int kpy_vector_get(PyObject *obj, const char *name, int allowed, kpy_vector *v)
 void kpy_vector_release(kpy_vector *v)
 {
     Py_CLEAR(v->owner);
+}
+
+/* The bytes [lo, hi) an array's elements span; lo == hi when it is empty. */
+static void extent(PyArrayObject *a, char **lo, char **hi)
+{
+    char *l = PyArray_BYTES(a), *h = PyArray_BYTES(a);
+    for (int d = 0; d < PyArray_NDIM(a); d++) {
+        npy_intp span = (PyArray_DIM(a, d) - 1) * PyArray_STRIDE(a, d);
+        if (PyArray_DIM(a, d) == 0) {
+            *lo = *hi = PyArray_BYTES(a);
+            return;
+        }
+        if (span < 0)
+            l += span;
+        else
+            h += span;
+    }
+    *lo = l;
+    *hi = h + PyArray_ITEMSIZE(a);
+}
+
+int kpy_may_overlap(PyArrayObject *x, PyArrayObject *y)
+{
+    char *xl, *xh, *yl, *yh;
+    extent(x, &xl, &xh);
+    extent(y, &yl, &yh);
+    return xl < xh && yl < yh && xl < yh && yl < xh;
 }
 
 PyObject *kpy_scalar(int type_num, const void *value)

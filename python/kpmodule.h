@@ -5,6 +5,7 @@
  *   arrays.c    argument conversion: workers, dtypes, 1-D strided views, errors
  *   reduce.c    sum, dot, nrm2, asum, minmax, mean_var
  *   linalg.c    gemm and matmul over any strides
+ *   fft.c       fft, ifft, rfft, irfft and their 2-D and n-D forms
  *   seedseq.c   the SeedSequence type
  *   rng.c       the Generator type: draws and fills
  *   rng_state.c the Generator type: state dicts, advance, jumped, spawn, pickle
@@ -95,6 +96,10 @@ typedef struct kpy_vector {
 int kpy_vector_get(PyObject *obj, const char *name, int allowed, kpy_vector *v);
 void kpy_vector_release(kpy_vector *v);
 
+/* Whether the bytes two arrays' elements span intersect (a cheap,
+ * conservative test: interleaved arrays that share no element count too). */
+int kpy_may_overlap(PyArrayObject *x, PyArrayObject *y);
+
 /* A NumPy scalar of type_num holding *value (a new reference or NULL). */
 PyObject *kpy_scalar(int type_num, const void *value);
 
@@ -102,6 +107,7 @@ PyObject *kpy_scalar(int type_num, const void *value);
 
 extern PyMethodDef kpy_reduce_methods[];
 extern PyMethodDef kpy_linalg_methods[];
+extern PyMethodDef kpy_fft_methods[];
 
 /* ------------------------------------------------------------------- rng */
 

@@ -52,33 +52,6 @@ static int prepare_operand(PyArrayObject **a, kp_layout L, kp_trans *t, size_t *
     return 0;
 }
 
-/* The bytes [lo, hi) an array's elements span; lo == hi when it is empty. */
-static void extent(PyArrayObject *a, char **lo, char **hi)
-{
-    char *l = PyArray_BYTES(a), *h = PyArray_BYTES(a);
-    for (int d = 0; d < PyArray_NDIM(a); d++) {
-        npy_intp span = (PyArray_DIM(a, d) - 1) * PyArray_STRIDE(a, d);
-        if (PyArray_DIM(a, d) == 0) {
-            *lo = *hi = PyArray_BYTES(a);
-            return;
-        }
-        if (span < 0)
-            l += span;
-        else
-            h += span;
-    }
-    *lo = l;
-    *hi = h + PyArray_ITEMSIZE(a);
-}
-
-static int may_overlap(PyArrayObject *x, PyArrayObject *y)
-{
-    char *xl, *xh, *yl, *yh;
-    extent(x, &xl, &xh);
-    extent(y, &yl, &yh);
-    return xl < xh && yl < yh && xl < yh && yl < xh;
-}
-
 /* O& converter for trans_a / trans_b: 'N', 'T', 'C' (any case), or SciPy's
  * BLAS wrappers' 0, 1, 2 (False and True too). */
 static int trans_converter(PyObject *obj, void *out)
@@ -187,7 +160,7 @@ static int choose_target(gemm_call *g)
     PyArrayObject *o = g->out;
     if (o != NULL && PyArray_ISALIGNED(o) && PyArray_ISNOTSWAPPED(o) &&
         (stored_as(o, KP_ROW_MAJOR, &ld) || stored_as(o, KP_COL_MAJOR, &ld)) &&
-        !may_overlap(o, g->a) && !may_overlap(o, g->b)) {
+        !kpy_may_overlap(o, g->a) && !kpy_may_overlap(o, g->b)) {
         Py_INCREF(o);
         g->target = o;
     } else {

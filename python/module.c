@@ -251,7 +251,7 @@ PyMODINIT_FUNC PyInit_kernpool(void)
     PyObject *mod = PyModule_Create(&module_def);
     if (mod == NULL) return NULL;
     if (add_exceptions(mod) < 0 || add_methods(mod, kpy_reduce_methods) < 0 ||
-        add_methods(mod, kpy_linalg_methods) < 0 ||
+        add_methods(mod, kpy_linalg_methods) < 0 || add_methods(mod, kpy_fft_methods) < 0 ||
         add_type(mod, &set_workers_type, "set_workers") < 0 ||
         add_type(mod, &kpy_SeedSequenceType, "SeedSequence") < 0 ||
         add_type(mod, &kpy_GeneratorType, "Generator") < 0 ||
@@ -260,7 +260,5 @@ PyMODINIT_FUNC PyInit_kernpool(void)
         Py_DECREF(mod);
         return NULL;
     }
-    /* FFT functions join here (a kpy_fft_methods table) once kernels/fft/
-     * has its public API. */
     return mod;
 }

@@ -5,7 +5,6 @@ repeated calls (failing ones included) leak neither references nor memory."""
 import gc
 import multiprocessing
 import sys
-import threading
 import time
 import tracemalloc
 
@@ -13,37 +12,7 @@ import numpy as np
 import pytest
 
 import kernpool as kp
-from conftest import run_python, same_bits
-
-
-def ran_during(call, attempts=6):
-    """Whether another Python thread ran while call() was inside kernpool.
-
-    The other thread waits on an event (without the GIL), is released just
-    before the call, and records when it first holds the GIL again. If the
-    call kept the GIL, that cannot happen before the call returns, so a time
-    in the first half of the call proves the GIL was released. A time before
-    the call started (the OS was slow to start the call) proves nothing and
-    the attempt is repeated; a held GIL can never pass."""
-    for _ in range(attempts):
-        go = threading.Event()
-        seen = []
-
-        def other():
-            go.wait()
-            seen.append(time.monotonic())
-
-        t = threading.Thread(target=other)
-        t.start()
-        time.sleep(0.01)  # let it block in wait()
-        go.set()
-        t0 = time.monotonic()
-        call()
-        t1 = time.monotonic()
-        t.join()
-        if t0 < seen[0] < t0 + 0.5 * (t1 - t0):
-            return True
-    return False
+from conftest import ran_during, run_python, same_bits
 
 
 def long_gemm():
