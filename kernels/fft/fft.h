@@ -111,6 +111,11 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
 #if defined(__x86_64__)
+/* A radix 2, 4 or 8 pass in double with AVX-512 (simd_avx512.c) from cc to
+ * ch, tab the line's twiddle table; returns 0, having done nothing, for a
+ * pass it does not take (then passes.c does it). */
+int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
+                               int fwd);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 #endif

@@ -123,7 +123,7 @@ static int make_mixed(kp__fft_line *line)
         ps->l1 = l1;
         ps->ido = n / (l1 * p[s]);
         ps->tw = size;
-        size += (size_t)(p[s] - 1) * (ps->ido - 1);
+        size += (size_t)(p[s] - 1) * ps->ido; /* i = 0 included (1), for vectors */
         ps->roots = size;
         if (p[s] > 8 || p[s] == 5 || p[s] == 7) size += p[s];
         l1 *= p[s];
@@ -144,9 +144,9 @@ static int make_mixed(kp__fft_line *line)
         long double re, im;
         /* twiddle of output m at i: exp(-2 pi i i m / (p ido)), root i m l1 of n */
         for (unsigned m = 1; m < ps->p; m++)
-            for (size_t i = 1; i < ps->ido; i++) {
+            for (size_t i = 0; i < ps->ido; i++) {
                 kp__fft_roots_get(&roots, i * m * ps->l1, &re, &im);
-                put_root(line->tw, line->single, ps->tw + (m - 1) * (ps->ido - 1) + i - 1, re, im);
+                put_root(line->tw, line->single, ps->tw + (m - 1) * ps->ido + i, re, im);
             }
         if (ps->p > 8 || ps->p == 5 || ps->p == 7)
             for (unsigned r = 0; r < ps->p; r++) {

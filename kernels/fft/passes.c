@@ -170,7 +170,7 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fw
 
 /* A pass of a radix with a butterfly of its own. Input point j of
  * sub-transform k at i is cc[i + ido (j + P k)]; output m goes to
- * ch[i + ido (k + l1 m)], times tw[(m - 1)(ido - 1) + i - 1] for i, m >= 1.
+ * ch[i + ido (k + l1 m)], times tw[(m - 1) ido + i] for m >= 1 (1 at i = 0).
  * The twiddle-free i = 0 is peeled off. */
 INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restrict cc,
                  fft_cpx *restrict ch, const fft_cpx *restrict tw, int fwd)
@@ -195,7 +195,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restric
             dft(P, x + i, ido, y, fwd);
             z[i] = y[0];
             for (unsigned m = 1; m < P; m++)
-                z[i + m * out_m] = ctw(y[m], tw[(m - 1) * (ido - 1) + i - 1], fwd);
+                z[i + m * out_m] = ctw(y[m], tw[(m - 1) * ido + i], fwd);
         }
     }
 }
@@ -229,8 +229,8 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restr
                 b = crot(b, fwd);
                 fft_cpx ym = cadd(a, b), yp = csub(a, b);
                 if (i > 0) {
-                    ym = ctw(ym, tw[(m - 1) * (ido - 1) + i - 1], fwd);
-                    yp = ctw(yp, tw[(P - m - 1) * (ido - 1) + i - 1], fwd);
+                    ym = ctw(ym, tw[(m - 1) * ido + i], fwd);
+                    yp = ctw(yp, tw[(P - m - 1) * ido + i], fwd);
                 }
                 z[m * out_m] = ym;
                 z[(P - m) * out_m] = yp;
@@ -241,6 +241,9 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restr
 INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *cc, fft_cpx *ch,
                      int fwd)
 {
+#if KP_FFT_SIMD_AVX512
+    if (kp__fft_simd_pass_d_avx512(ps, tab, cc, ch, fwd)) return;
+#endif
     const fft_cpx *tw = tab + ps->tw;
     size_t ido = ps->ido, l1 = ps->l1;
     switch (ps->p) {

@@ -1,0 +1,185 @@
+/*
+ * Radix 2, 4 and 8 passes in double with AVX-512 (built with -mavx512f
+ * -mavx512dq, run only when the CPU has them): a zmm register holds four
+ * complex values, (re, im) pairs as the arrays store them. The arithmetic is
+ * passes.c's, four points at a time, with one fused multiply-add pair per
+ * twiddle product.
+ *
+ * Passes with ido a multiple of 4 take four consecutive i at once. The last
+ * pass (ido = 1) takes four consecutive k: the points of four butterflies
+ * are read as a 4 x P block of complex values and turned by 128-bit lane
+ * shuffles. Other passes are left to passes.c.
+ */
+#include <immintrin.h>
+#include <stddef.h>
+
+#include "kernels/fft/fft.h"
+
+typedef __m512d v4c;
+
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE v4c vadd(v4c a, v4c b)
+{
+    return _mm512_add_pd(a, b);
+}
+INLINE v4c vsub(v4c a, v4c b)
+{
+    return _mm512_sub_pd(a, b);
+}
+/* a * (-i) forward, a * i backward: swap re and im, then negate one. */
+INLINE v4c vrot(v4c a, int fwd)
+{
+    const __m512d odd = _mm512_castsi512_pd(
+        _mm512_set_epi64((long long)0x8000000000000000u, 0, (long long)0x8000000000000000u, 0,
+                         (long long)0x8000000000000000u, 0, (long long)0x8000000000000000u, 0));
+    const __m512d even = _mm512_castsi512_pd(
+        _mm512_set_epi64(0, (long long)0x8000000000000000u, 0, (long long)0x8000000000000000u, 0,
+                         (long long)0x8000000000000000u, 0, (long long)0x8000000000000000u));
+    v4c s = _mm512_permute_pd(a, 0x55);
+    return _mm512_xor_pd(s, fwd ? odd : even);
+}
+/* a * w forward, a * conj(w) backward. */
+INLINE v4c vtw(v4c a, v4c w, int fwd)
+{
+    v4c wr = _mm512_movedup_pd(w), wi = _mm512_permute_pd(w, 0xFF);
+    v4c t = _mm512_mul_pd(_mm512_permute_pd(a, 0x55), wi);
+    return fwd ? _mm512_fmaddsub_pd(a, wr, t) : _mm512_fmsubadd_pd(a, wr, t);
+}
+INLINE v4c vscale(double s, v4c a)
+{
+    return _mm512_mul_pd(_mm512_set1_pd(s), a);
+}
+
+static const double sqrt_half = 0.707106781186547524400844362104849039;
+
+INLINE void vdft2(const v4c *x, v4c *y)
+{
+    y[0] = vadd(x[0], x[1]);
+    y[1] = vsub(x[0], x[1]);
+}
+
+INLINE void vdft4(const v4c *x, v4c *y, int fwd)
+{
+    v4c s02 = vadd(x[0], x[2]), d02 = vsub(x[0], x[2]);
+    v4c s13 = vadd(x[1], x[3]), d13 = vrot(vsub(x[1], x[3]), fwd);
+    y[0] = vadd(s02, s13);
+    y[1] = vadd(d02, d13);
+    y[2] = vsub(s02, s13);
+    y[3] = vsub(d02, d13);
+}
+
+/* radix 2, then two length-4 DFTs; x w8 = (x + rot x) / sqrt 2 and
+ * x w8^3 = (rot x - x) / sqrt 2 with the quarter turn of the direction */
+INLINE void vdft8(const v4c *x, v4c *y, int fwd)
+{
+    v4c a[4], b[4], ya[4], yb[4];
+    for (int j = 0; j < 4; j++) {
+        a[j] = vadd(x[j], x[j + 4]);
+        b[j] = vsub(x[j], x[j + 4]);
+    }
+    b[1] = vscale(sqrt_half, vadd(b[1], vrot(b[1], fwd)));
+    b[2] = vrot(b[2], fwd);
+    b[3] = vscale(sqrt_half, vsub(vrot(b[3], fwd), b[3]));
+    vdft4(a, ya, fwd);
+    vdft4(b, yb, fwd);
+    for (int m = 0; m < 4; m++) {
+        y[2 * m] = ya[m];
+        y[2 * m + 1] = yb[m];
+    }
+}
+
+INLINE void vdft(const unsigned P, const v4c *x, v4c *y, int fwd)
+{
+    if (P == 2)
+        vdft2(x, y);
+    else if (P == 4)
+        vdft4(x, y, fwd);
+    else
+        vdft8(x, y, fwd);
+}
+
+/* Complex element e of an array of (re, im) doubles. */
+INLINE v4c load(const double *p, size_t e)
+{
+    return _mm512_loadu_pd(p + 2 * e);
+}
+INLINE void store(double *p, size_t e, v4c v)
+{
+    _mm512_storeu_pd(p + 2 * e, v);
+}
+
+/* ido a multiple of 4: four consecutive i. */
+INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const double *cc, double *ch,
+                   const double *tw, int fwd)
+{
+    const size_t out_m = ido * l1;
+    for (size_t k = 0; k < l1; k++) {
+        const double *x = cc + 2 * ido * P * k;
+        double *z = ch + 2 * ido * k;
+        for (size_t i = 0; i < ido; i += 4) {
+            v4c in[8], y[8];
+            for (unsigned j = 0; j < P; j++)
+                in[j] = load(x, i + j * ido);
+            vdft(P, in, y, fwd);
+            store(z, i, y[0]);
+            for (unsigned m = 1; m < P; m++)
+                store(z, i + m * out_m, vtw(y[m], load(tw, (m - 1) * ido + i), fwd));
+        }
+    }
+}
+
+/* ido = 1, l1 a multiple of 4: four consecutive k, whose P points each are
+ * contiguous, turned from rows of k into vectors of j by lane shuffles. */
+INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, int fwd)
+{
+    for (size_t k = 0; k < l1; k += 4) {
+        const double *x = cc + 2 * P * k;
+        v4c in[8], y[8];
+        for (unsigned j = 0; j < P; j += 4) {
+            /* rows: k, k+1, k+2, k+3; each holds points j .. j+3 */
+            v4c r0 = load(x, j), r1 = load(x, P + j), r2 = load(x, 2 * P + j),
+                r3 = load(x, 3 * P + j);
+            v4c t0 = _mm512_shuffle_f64x2(r0, r1, 0x44), t1 = _mm512_shuffle_f64x2(r0, r1, 0xEE);
+            v4c t2 = _mm512_shuffle_f64x2(r2, r3, 0x44), t3 = _mm512_shuffle_f64x2(r2, r3, 0xEE);
+            in[j] = _mm512_shuffle_f64x2(t0, t2, 0x88);
+            in[j + 1] = _mm512_shuffle_f64x2(t0, t2, 0xDD);
+            in[j + 2] = _mm512_shuffle_f64x2(t1, t3, 0x88);
+            in[j + 3] = _mm512_shuffle_f64x2(t1, t3, 0xDD);
+        }
+        vdft(P, in, y, fwd);
+        for (unsigned m = 0; m < P; m++)
+            store(ch, k + m * l1, y[m]);
+    }
+}
+
+INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc, double *ch,
+                    int fwd)
+{
+    const unsigned P = ps->p;
+    const double *tw = tab + 2 * ps->tw;
+    if (ps->ido % 4 == 0) {
+        if (P == 2)
+            pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd);
+        else if (P == 4)
+            pass_i(4, ps->ido, ps->l1, cc, ch, tw, fwd);
+        else
+            pass_i(8, ps->ido, ps->l1, cc, ch, tw, fwd);
+        return 1;
+    }
+    if (ps->ido == 1 && ps->l1 % 4 == 0 && (P == 4 || P == 8)) {
+        if (P == 4)
+            pass_k(4, ps->l1, cc, ch, fwd);
+        else
+            pass_k(8, ps->l1, cc, ch, fwd);
+        return 1;
+    }
+    return 0;
+}
+
+int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
+                               int fwd)
+{
+    if (ps->p != 2 && ps->p != 4 && ps->p != 8) return 0;
+    return fwd ? pass_dir(ps, tab, cc, ch, 1) : pass_dir(ps, tab, cc, ch, 0);
+}
