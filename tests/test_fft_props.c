@@ -165,7 +165,7 @@ static void same_bits(kp_fft_plan *p, const void *in, size_t out_bytes)
 static void test_workers_same_bits(void **state)
 {
     (void)state;
-    double *x = random_doubles(2 * 64 * 4096); /* the largest input below */
+    double *x = random_doubles(2 * 2 * 262144); /* the largest input below */
     /* a batch of 64 lines of 4096 */
     kp_fft_dim line = {4096, 1, 1}, batch = {64, 4096, 4096};
     kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &line, 1, &batch);
@@ -181,10 +181,14 @@ static void test_workers_same_bits(void **state)
     p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &rline, 1, &rbatch);
     same_bits(p, x, 90 * 513 * 16);
     kp_fft_plan_destroy(p);
-    /* few long lines, each shared by all threads (four-step in parts) */
-    kp_fft_dim longl = {98304, 1, 1}, two_lines = {2, 98304, 98304};
+    /* fewer long lines than threads, each shared by all of them (the
+     * four-step in parts): one line, then two (fewer than 3 threads) */
+    kp_fft_dim longl = {262144, 1, 1}, two_lines = {2, 262144, 262144};
+    p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &longl, 0, NULL);
+    same_bits(p, x, 262144 * 16);
+    kp_fft_plan_destroy(p);
     p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &longl, 1, &two_lines);
-    same_bits(p, x, 2 * 98304 * 16);
+    same_bits(p, x, 2 * 262144 * 16);
     kp_fft_plan_destroy(p);
     /* c2r 2-D, 256 x 300 real (256 x 151 complex in) */
     kp_fft_dim c2r[2] = {{256, 151, 300}, {300, 1, 1}};

@@ -199,7 +199,7 @@ static int make_bluestein(kp__fft_line *line, size_t m)
 /* Lines at least this long run the four-step algorithm when n splits into
  * two factors of at least FOURSTEP_MIN_SIDE: their data and work space
  * outgrow the caches the passes stream through. */
-#define FOURSTEP_MIN_N    16384
+#define FOURSTEP_MIN_N    262144
 #define FOURSTEP_MIN_SIDE 16
 
 /* The divisor of n nearest sqrt(n) from below, from its radices. */
