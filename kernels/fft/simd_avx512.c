@@ -1,14 +1,15 @@
 /*
- * Radix 2, 4 and 8 passes in double with AVX-512 (built with -mavx512f
- * -mavx512dq, run only when the CPU has them): a zmm register holds four
- * complex values, (re, im) pairs as the arrays store them. The arithmetic is
- * passes.c's, four points at a time, with one fused multiply-add pair per
- * twiddle product.
+ * Radix 2, 3, 4, 5, 7 and 8 passes in double with AVX-512 (built with
+ * -mavx512f -mavx512dq, run only when the CPU has them): a zmm register
+ * holds four complex values, (re, im) pairs as the arrays store them. The
+ * arithmetic is passes.c's, four points at a time, with one fused
+ * multiply-add pair per twiddle product.
  *
- * Passes with ido a multiple of 4 take four consecutive i at once. The last
- * pass (ido = 1) takes four consecutive k: the points of four butterflies
- * are read as a 4 x P block of complex values and turned by 128-bit lane
- * shuffles. Other passes are left to passes.c.
+ * Passes with ido >= 4 take four consecutive i at once, the last group
+ * through masked loads and stores. The last pass (ido = 1) of radix 4 or 8
+ * takes four consecutive k: the points of four butterflies are read as a
+ * 4 x P block of complex values and turned by 128-bit lane shuffles. Other
+ * passes are left to passes.c.
  */
 #include <immintrin.h>
 #include <stddef.h>
@@ -52,6 +53,18 @@ INLINE v4c vscale(double s, v4c a)
 }
 
 static const double sqrt_half = 0.707106781186547524400844362104849039;
+/* cos and sin of 2 pi j / P, as passes.c */
+static const double cos3[2] = {1, -0.5}, sin3[2] = {0, 0.866025403784438646763723170752936183};
+static const double cos5[3] = {1, 0.309016994374947424102293417182819059,
+                               -0.809016994374947424102293417182819059};
+static const double sin5[3] = {0, 0.951056516295153572116439333379382143,
+                               0.587785252292473129168705954639072769};
+static const double cos7[4] = {1, 0.623489801858733530525004884004239811,
+                               -0.222520933956314404288902564496794759,
+                               -0.900968867902419126236102319507445051};
+static const double sin7[4] = {0, 0.781831482468029808708444526674057750,
+                               0.974927912181823607018131682993931217,
+                               0.433883739117558120475768332848358754};
 
 INLINE void vdft2(const v4c *x, v4c *y)
 {
@@ -89,14 +102,42 @@ INLINE void vdft8(const v4c *x, v4c *y, int fwd)
     }
 }
 
+/* An odd radix from pairs, as passes.c's dft_odd. */
+INLINE void vdft_odd(const unsigned P, const v4c *x, v4c *y, int fwd, const double *cosv,
+                     const double *sinv)
+{
+    const unsigned h = P / 2;
+    v4c s[3], d[3], y0 = x[0];
+    for (unsigned j = 1; j <= h; j++) {
+        s[j - 1] = vadd(x[j], x[P - j]);
+        d[j - 1] = vsub(x[j], x[P - j]);
+        y0 = vadd(y0, s[j - 1]);
+    }
+    y[0] = y0;
+    for (unsigned m = 1; m <= h; m++) {
+        v4c a = x[0], b = _mm512_setzero_pd();
+        for (unsigned j = 1; j <= h; j++) {
+            unsigned r = (j * m) % P;
+            double c = cosv[r <= h ? r : P - r], sn = r <= h ? sinv[r] : -sinv[P - r];
+            a = vadd(a, vscale(c, s[j - 1]));
+            b = vadd(b, vscale(sn, d[j - 1]));
+        }
+        b = vrot(b, fwd);
+        y[m] = vadd(a, b);
+        y[P - m] = vsub(a, b);
+    }
+}
+
 INLINE void vdft(const unsigned P, const v4c *x, v4c *y, int fwd)
 {
-    if (P == 2)
-        vdft2(x, y);
-    else if (P == 4)
-        vdft4(x, y, fwd);
-    else
-        vdft8(x, y, fwd);
+    switch (P) {
+    case 2: vdft2(x, y); break;
+    case 3: vdft_odd(3, x, y, fwd, cos3, sin3); break;
+    case 4: vdft4(x, y, fwd); break;
+    case 5: vdft_odd(5, x, y, fwd, cos5, sin5); break;
+    case 7: vdft_odd(7, x, y, fwd, cos7, sin7); break;
+    default: vdft8(x, y, fwd); break;
+    }
 }
 
 /* Complex element e of an array of (re, im) doubles. */
@@ -109,23 +150,51 @@ INLINE void store(double *p, size_t e, v4c v)
     _mm512_storeu_pd(p + 2 * e, v);
 }
 
-/* ido a multiple of 4: four consecutive i. */
+/* The first `count` (< 4) complex values of a vector. */
+INLINE __mmask8 head(size_t count)
+{
+    return (__mmask8)((1u << (2 * count)) - 1);
+}
+
+INLINE void body(const unsigned P, size_t ido, size_t out_m, const double *x, double *z,
+                 const double *tw, size_t i, int fwd)
+{
+    v4c in[8], y[8];
+    for (unsigned j = 0; j < P; j++)
+        in[j] = load(x, i + j * ido);
+    vdft(P, in, y, fwd);
+    store(z, i, y[0]);
+    for (unsigned m = 1; m < P; m++)
+        store(z, i + m * out_m, vtw(y[m], load(tw, (m - 1) * ido + i), fwd));
+}
+
+/* The last ido % 4 values of i, through masks. */
+INLINE void tail(const unsigned P, size_t ido, size_t out_m, const double *x, double *z,
+                 const double *tw, size_t i, int fwd)
+{
+    const __mmask8 mk = head(ido - i);
+    v4c in[8], y[8];
+    for (unsigned j = 0; j < P; j++)
+        in[j] = _mm512_maskz_loadu_pd(mk, x + 2 * (i + j * ido));
+    vdft(P, in, y, fwd);
+    _mm512_mask_storeu_pd(z + 2 * i, mk, y[0]);
+    for (unsigned m = 1; m < P; m++) {
+        v4c w = _mm512_maskz_loadu_pd(mk, tw + 2 * ((m - 1) * ido + i));
+        _mm512_mask_storeu_pd(z + 2 * (i + m * out_m), mk, vtw(y[m], w, fwd));
+    }
+}
+
+/* ido >= 4: four consecutive i. */
 INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const double *cc, double *ch,
                    const double *tw, int fwd)
 {
-    const size_t out_m = ido * l1;
+    const size_t out_m = ido * l1, full = ido - ido % 4;
     for (size_t k = 0; k < l1; k++) {
         const double *x = cc + 2 * ido * P * k;
         double *z = ch + 2 * ido * k;
-        for (size_t i = 0; i < ido; i += 4) {
-            v4c in[8], y[8];
-            for (unsigned j = 0; j < P; j++)
-                in[j] = load(x, i + j * ido);
-            vdft(P, in, y, fwd);
-            store(z, i, y[0]);
-            for (unsigned m = 1; m < P; m++)
-                store(z, i + m * out_m, vtw(y[m], load(tw, (m - 1) * ido + i), fwd));
-        }
+        for (size_t i = 0; i < full; i += 4)
+            body(P, ido, out_m, x, z, tw, i, fwd);
+        if (full < ido) tail(P, ido, out_m, x, z, tw, full, fwd);
     }
 }
 
@@ -158,13 +227,15 @@ INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc,
 {
     const unsigned P = ps->p;
     const double *tw = tab + 2 * ps->tw;
-    if (ps->ido % 4 == 0) {
-        if (P == 2)
-            pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd);
-        else if (P == 4)
-            pass_i(4, ps->ido, ps->l1, cc, ch, tw, fwd);
-        else
-            pass_i(8, ps->ido, ps->l1, cc, ch, tw, fwd);
+    if (ps->ido >= 4) {
+        switch (P) {
+        case 2: pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 3: pass_i(3, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 4: pass_i(4, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 5: pass_i(5, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 7: pass_i(7, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        default: pass_i(8, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        }
         return 1;
     }
     if (ps->ido == 1 && ps->l1 % 4 == 0 && (P == 4 || P == 8)) {
@@ -180,6 +251,6 @@ INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc,
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
                                int fwd)
 {
-    if (ps->p != 2 && ps->p != 4 && ps->p != 8) return 0;
+    if (ps->p > 8) return 0; /* the generic odd radix */
     return fwd ? pass_dir(ps, tab, cc, ch, 1) : pass_dir(ps, tab, cc, ch, 0);
 }
