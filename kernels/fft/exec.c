@@ -252,6 +252,8 @@ static int overlap(const kp__fft_plan_shape *sh, const void *in, const void *out
 
 /* Work space blocks start with their size, HEAD bytes to keep alignment. */
 #define HEAD 64
+/* Work space up to this many bytes lives on the caller's stack. */
+#define SMALL_WORK 8192
 
 static char *work_take(_Atomic(void *) *spare, size_t bytes)
 {
@@ -285,7 +287,10 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
 
     const size_t rank = sh->rank, ndim = sh->ndim, last = rank - 1;
     const size_t real = sh->single ? sizeof(float) : sizeof(double);
-    array ain = {.base = (char *)(uintptr_t)in}, aout = {.base = out}, tmp = {0};
+    array ain, aout, tmp; /* only the first ndim strides are read */
+    ain.base = (char *)(uintptr_t)in;
+    aout.base = out;
+    tmp.base = NULL;
     for (size_t d = 0; d < ndim; d++) {
         ain.stride[d] = sh->dim[d].is * (ptrdiff_t)sh->in_es;
         aout.stride[d] = sh->dim[d].os * (ptrdiff_t)sh->out_es;
@@ -355,7 +360,10 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
         if (bytes > need) need = bytes;
     }
     if (tmp_bytes > SIZE_MAX - need) return KP_ENOMEM;
-    char *mem = work_take(spare, need + tmp_bytes);
+    /* Small transforms work on the stack: no allocation, no atomics. */
+    _Alignas(64) char small[SMALL_WORK];
+    const int on_stack = need + tmp_bytes <= sizeof small;
+    char *mem = on_stack ? small : work_take(spare, need + tmp_bytes);
     if (mem == NULL) return KP_ENOMEM;
     tmp.base = mem + need;
 
@@ -366,6 +374,6 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
         else
             kp_parallel_for(steps[k].chunks, 1, run_chunk, &steps[k], workers);
     }
-    work_give(spare, mem);
+    if (!on_stack) work_give(spare, mem);
     return KP_OK;
 }
