@@ -287,6 +287,16 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
 
     const size_t rank = sh->rank, ndim = sh->ndim, last = rank - 1;
     const size_t real = sh->single ? sizeof(float) : sizeof(double);
+    if (ndim == 1 && sh->kind == KP_FFT_C2C && sh->dim[0].is == 1 && sh->dim[0].os == 1 &&
+        !inplace && kp__fft_line_space(axis[0].line) * 2 * real <= SMALL_WORK) {
+        /* one short contiguous line: straight to it, nothing to set up */
+        _Alignas(64) char small[SMALL_WORK];
+        if (sh->single)
+            kp__fft_c2c_s(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
+        else
+            kp__fft_c2c_d(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
+        return KP_OK;
+    }
     array ain, aout, tmp; /* only the first ndim strides are read */
     ain.base = (char *)(uintptr_t)in;
     aout.base = out;

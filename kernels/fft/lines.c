@@ -99,9 +99,13 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     }
     const size_t h = n / 2;
     const fft_cpx *w = line->rtw;
-    for (size_t j = 0; j < h; j++)
-        z[j] = (fft_cpx){x[(ptrdiff_t)(2 * j) * ss], x[(ptrdiff_t)(2 * j + 1) * ss]};
-    exec(line->sub, 1, z, z + h);
+    if (ss == 1) { /* the samples are already the pairs z_j: no copy */
+        line->sub->exec(line->sub, 1, x, z, z + h);
+    } else {
+        for (size_t j = 0; j < h; j++)
+            z[j] = (fft_cpx){x[(ptrdiff_t)(2 * j) * ss], x[(ptrdiff_t)(2 * j + 1) * ss]};
+        exec(line->sub, 1, z, z + h);
+    }
     /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
     y[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
     y[(ptrdiff_t)h * ds] = (fft_cpx){s * (z[0].re - z[0].im), 0};
@@ -147,6 +151,13 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = cmulconj((fft_cpx){a.re - b.re, a.im - b.im}, w[k]);
         z[k] = (fft_cpx){e.re - o.im, e.im + o.re}; /* E + i O */
+    }
+    if (ds == 1) { /* the pairs land as the samples (z holds all of x by now) */
+        line->sub->exec(line->sub, 0, z, y, z + h);
+        if (scale != 1.0)
+            for (size_t j = 0; j < n; j++)
+                y[j] *= s;
+        return;
     }
     exec(line->sub, 0, z, z + h);
     for (size_t j = 0; j < h; j++) {
