@@ -9,8 +9,8 @@
 #include "kernels/fft/fft.h"
 #include "sched/internal.h"
 
-/* Radices in pass order: one 4 or 2 for what 8s leave of the power of two,
- * then the 8s, then the odd primes ascending (3, 5 and 7 have butterflies
+/* Radices in pass order: one 4, or two (for 2 * 8), or a 2 for what 8s
+ * leave of the power of two, then the 8s, then the odd primes ascending (3, 5 and 7 have butterflies
  * of their own; larger primes go through the generic one). The small radix
  * goes first so that only the last passes have short inner loops. Returns
  * the count. */
@@ -19,8 +19,17 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
     int np = 0, twos = 0;
     for (; n % 2 == 0; n /= 2)
         twos++;
-    if (twos % 3 != 0) p[np++] = twos % 3 == 2 ? 4 : 2;
-    for (int e = 0; e < twos / 3; e++)
+    int eights = twos / 3;
+    if (twos % 3 == 2) {
+        p[np++] = 4;
+    } else if (twos % 3 == 1 && eights > 0) { /* 2 * 8 as 4 * 4: no short radix-2 pass */
+        p[np++] = 4;
+        p[np++] = 4;
+        eights--;
+    } else if (twos % 3 == 1) {
+        p[np++] = 2;
+    }
+    for (int e = 0; e < eights; e++)
         p[np++] = 8;
     for (size_t q = 3; q * q <= n; q += 2)
         while (n % q == 0) {
