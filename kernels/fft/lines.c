@@ -109,13 +109,15 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
     y[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
     y[(ptrdiff_t)h * ds] = (fft_cpx){s * (z[0].re - z[0].im), 0};
+    /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     const fft_real half = (fft_real)0.5 * s;
-    for (size_t k = 1; k < h; k++) {
+    for (size_t k = 1; 2 * k <= h; k++) {
         fft_cpx a = z[k], b = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = {a.im - b.im, b.re - a.re}; /* (a - b) / i, doubled as e is */
         fft_cpx t = cmul(o, w[k]);
         y[(ptrdiff_t)k * ds] = (fft_cpx){half * (e.re + t.re), half * (e.im + t.im)};
+        y[(ptrdiff_t)(h - k) * ds] = (fft_cpx){half * (e.re - t.re), half * (t.im - e.im)};
     }
 }
 
@@ -145,12 +147,14 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     const fft_cpx *w = line->rtw;
     fft_real x0 = x[0].re, xh = x[(ptrdiff_t)h * ss].re;
     z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
-    for (size_t k = 1; k < h; k++) {
+    /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
+    for (size_t k = 1; 2 * k <= h; k++) {
         fft_cpx a = x[(ptrdiff_t)k * ss], c = x[(ptrdiff_t)(h - k) * ss];
         fft_cpx b = {c.re, -c.im}; /* conj X_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = cmulconj((fft_cpx){a.re - b.re, a.im - b.im}, w[k]);
-        z[k] = (fft_cpx){e.re - o.im, e.im + o.re}; /* E + i O */
+        z[k] = (fft_cpx){e.re - o.im, e.im + o.re};
+        z[h - k] = (fft_cpx){e.re + o.im, o.re - e.im};
     }
     if (ds == 1) { /* the pairs land as the samples (z holds all of x by now) */
         line->sub->exec(line->sub, 0, z, y, z + h);
