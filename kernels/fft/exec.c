@@ -277,6 +277,88 @@ void kp__fft_spare_free(_Atomic(void *) *spare)
     free(atomic_exchange(spare, NULL));
 }
 
+/* One short contiguous c2c line: straight to it, nothing to set up.
+ * Returns 0 if the transform is not one. Kept out of line so its stack
+ * buffer is not added to kp__fft_execute's. */
+static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
+                                                const kp__fft_axis *axis, const void *in, void *out)
+{
+    const size_t real = sh->single ? sizeof(float) : sizeof(double);
+    if (sh->ndim != 1 || sh->kind != KP_FFT_C2C || sh->dim[0].is != 1 || sh->dim[0].os != 1 ||
+        in == out || kp__fft_line_space(axis[0].line) * 2 * real > SMALL_WORK)
+        return 0;
+    _Alignas(64) char small[SMALL_WORK];
+    if (sh->single)
+        kp__fft_c2c_s(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
+    else
+        kp__fft_c2c_d(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
+    return 1;
+}
+
+/* The steps of a transform, in the order of the file comment, into
+ * steps[]; returns their count. tmp is c2r's complex copy of the input when
+ * it needs one, *tmp_bytes its size (its base is set later). */
+static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, int inplace,
+                         const array *ain, const array *aout, array *tmp, size_t *tmp_bytes,
+                         step *steps)
+{
+    const size_t rank = sh->rank, ndim = sh->ndim, last = rank - 1;
+    const size_t real = sh->single ? sizeof(float) : sizeof(double);
+    *tmp_bytes = 0;
+    if (sh->kind == KP_FFT_C2R && rank > 1 && !inplace) {
+        size_t s = 2 * real; /* contiguous, the input's shape */
+        for (size_t d = ndim; d-- > 0;) {
+            tmp->stride[d] = (ptrdiff_t)s;
+            s *= d == last ? sh->dim[d].n / 2 + 1 : sh->dim[d].n;
+        }
+        *tmp_bytes = s;
+    }
+    const array *work_array = inplace ? ain : tmp; /* c2r's complex steps */
+    const array *cur = ain;                        /* where the next step reads */
+    for (size_t k = 0; k < rank; k++) {
+        step *st = &steps[k];
+        *st = (step){.sh = sh, .kind = KP_FFT_C2C, .scale = 1.0, .src = cur, .dst = aout};
+        if (sh->kind == KP_FFT_C2C || sh->kind == KP_FFT_R2C) {
+            st->axis = last - k;
+            if (sh->kind == KP_FFT_R2C && k == 0) st->kind = KP_FFT_R2C;
+        } else if (k + 1 < rank) { /* c2r: the complex axes first */
+            st->axis = last - 1 - k;
+            st->dst = work_array;
+        } else {
+            st->axis = last;
+            st->kind = KP_FFT_C2R;
+        }
+        cur = st->dst;
+        st->line = axis[st->axis].line;
+        st->lines = count_lines(sh, st->axis);
+    }
+    steps[rank - 1].scale = sh->scale;
+    return rank;
+}
+
+/* Chunks (or shared parts) and work space of each step; returns the bytes
+ * the hungriest step needs. */
+static size_t size_work(step *steps, size_t nsteps, int threads)
+{
+    size_t need = 0;
+    for (size_t k = 0; k < nsteps; k++) {
+        step *st = &steps[k];
+        const kp__fft_line *line = st->line;
+        const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
+        size_t bytes;
+        st->chunks = chunk_count(st->lines, st->sh->dim[st->axis].n, threads);
+        if (st->kind == KP_FFT_C2C && line->col != NULL && st->lines < (size_t)threads) {
+            st->split = (size_t)threads; /* T, then each part's space */
+            bytes = (line->n + st->split * (line->scratch - line->n)) * es;
+        } else {
+            st->work_bytes = kp__fft_line_space(line) * es * (grouped(st) ? GROUP : 1);
+            bytes = st->chunks * st->work_bytes;
+        }
+        if (bytes > need) need = bytes;
+    }
+    return need;
+}
+
 int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
                     void *out, int workers, _Atomic(void *) *spare)
 {
@@ -284,99 +366,27 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
     if (in == NULL || out == NULL) return KP_ENULL;
     const int inplace = in == out;
     if (inplace ? !sh->inplace_ok : overlap(sh, in, out)) return KP_EOVERLAP;
+    if (short_line(sh, axis, in, out)) return KP_OK;
 
-    const size_t rank = sh->rank, ndim = sh->ndim, last = rank - 1;
-    const size_t real = sh->single ? sizeof(float) : sizeof(double);
-    if (ndim == 1 && sh->kind == KP_FFT_C2C && sh->dim[0].is == 1 && sh->dim[0].os == 1 &&
-        !inplace && kp__fft_line_space(axis[0].line) * 2 * real <= SMALL_WORK) {
-        /* one short contiguous line: straight to it, nothing to set up */
-        _Alignas(64) char small[SMALL_WORK];
-        if (sh->single)
-            kp__fft_c2c_s(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
-        else
-            kp__fft_c2c_d(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
-        return KP_OK;
-    }
     array ain, aout, tmp; /* only the first ndim strides are read */
     ain.base = (char *)(uintptr_t)in;
     aout.base = out;
-    tmp.base = NULL;
-    for (size_t d = 0; d < ndim; d++) {
+    for (size_t d = 0; d < sh->ndim; d++) {
         ain.stride[d] = sh->dim[d].is * (ptrdiff_t)sh->in_es;
         aout.stride[d] = sh->dim[d].os * (ptrdiff_t)sh->out_es;
     }
-
-    /* The steps, in order. */
     step steps[KP_FFT_MAX_DIMS];
-    size_t nsteps = 0;
-    const array *cur = &ain; /* where the next step reads */
-    size_t tmp_bytes = 0;
-    if (sh->kind == KP_FFT_C2R && rank > 1 && !inplace) {
-        /* a contiguous complex copy of the input's shape */
-        size_t s = 2 * real;
-        for (size_t d = ndim; d-- > 0;) {
-            tmp.stride[d] = (ptrdiff_t)s;
-            s *= d == last ? sh->dim[d].n / 2 + 1 : sh->dim[d].n;
-        }
-        tmp_bytes = s;
-    }
-    const array *work_array = inplace ? &ain : &tmp; /* c2r's complex steps */
-    for (size_t k = 0; k < rank; k++) {
-        step *st = &steps[nsteps++];
-        *st = (step){.sh = sh, .kind = KP_FFT_C2C, .scale = 1.0};
-        if (sh->kind == KP_FFT_C2C) {
-            st->axis = last - k;
-            st->src = cur;
-            st->dst = &aout;
-            cur = &aout;
-        } else if (sh->kind == KP_FFT_R2C) {
-            st->axis = last - k;
-            if (k == 0) st->kind = KP_FFT_R2C;
-            st->src = cur;
-            st->dst = &aout;
-            cur = &aout;
-        } else if (k + 1 < rank) { /* c2r: the complex axes first */
-            st->axis = last - 1 - k;
-            st->src = cur;
-            st->dst = work_array;
-            cur = work_array;
-        } else {
-            st->axis = last;
-            st->kind = KP_FFT_C2R;
-            st->src = cur;
-            st->dst = &aout;
-        }
-        st->line = axis[st->axis].line;
-        st->lines = count_lines(sh, st->axis);
-    }
-    steps[nsteps - 1].scale = sh->scale;
-
-    const int threads = kp_workers_resolve(workers);
-    size_t need = 0; /* bytes of work space the hungriest step needs */
-    for (size_t k = 0; k < nsteps; k++) {
-        step *st = &steps[k];
-        const kp__fft_line *line = st->line;
-        size_t bytes;
-        st->chunks = chunk_count(st->lines, sh->dim[st->axis].n, threads);
-        if (st->kind == KP_FFT_C2C && line->col != NULL && st->lines < (size_t)threads) {
-            st->split = (size_t)threads;
-            bytes = (line->n + st->split * (line->scratch - line->n)) * 2 * real;
-        } else {
-            bytes = st->chunks * kp__fft_line_space(line) * 2 * real;
-        }
-        if (st->split <= 1 && grouped(st)) bytes *= GROUP;
-        st->work_bytes = st->split > 1 ? 0 : kp__fft_line_space(line) * 2 * real;
-        if (st->split <= 1 && grouped(st)) st->work_bytes *= GROUP;
-        if (bytes > need) need = bytes;
-    }
+    size_t tmp_bytes;
+    size_t nsteps = plan_steps(sh, axis, inplace, &ain, &aout, &tmp, &tmp_bytes, steps);
+    size_t need = size_work(steps, nsteps, kp_workers_resolve(workers));
     if (tmp_bytes > SIZE_MAX - need) return KP_ENOMEM;
+
     /* Small transforms work on the stack: no allocation, no atomics. */
     _Alignas(64) char small[SMALL_WORK];
     const int on_stack = need + tmp_bytes <= sizeof small;
     char *mem = on_stack ? small : work_take(spare, need + tmp_bytes);
     if (mem == NULL) return KP_ENOMEM;
     tmp.base = mem + need;
-
     for (size_t k = 0; k < nsteps; k++) {
         steps[k].work = mem;
         if (steps[k].split > 1)
