@@ -116,6 +116,12 @@ void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *d
  * pass it does not take (then passes.c does it). */
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
                                int fwd);
+/* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
+ * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
+ * four k at a time from k = 1 (simd_avx512.c). Each returns the first k it
+ * left to the scalar loop. */
+size_t kp__fft_r2c_post_d_avx512(const void *z, const void *w, void *y, size_t h, double scale);
+size_t kp__fft_c2r_pre_d_avx512(const void *x, const void *w, void *z, size_t h);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 #endif

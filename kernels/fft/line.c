@@ -10,10 +10,9 @@
 #include "sched/internal.h"
 
 /* Radices in pass order: one 4, or two (for 2 * 8), or a 2 for what 8s
- * leave of the power of two, then the 8s, then the odd primes ascending (3, 5 and 7 have butterflies
- * of their own; larger primes go through the generic one). The small radix
- * goes first so that only the last passes have short inner loops. Returns
- * the count. */
+ * leave of the power of two, then the 8s, then the odd primes ascending (3, 5 and 7 have
+ * butterflies of their own; larger primes go through the generic one). The small radix goes first
+ * so that only the last passes have short inner loops. Returns the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 {
     int np = 0, twos = 0;

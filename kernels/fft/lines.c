@@ -16,6 +16,16 @@
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
+#include "sched/internal.h"
+
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+/* Whether the even real lines' pre- and post-passes take AVX-512: double,
+ * unit stride, and the CPU and KERNPOOL_ISA allow it. */
+static int simd_real(ptrdiff_t stride)
+{
+    return stride == 1 && kp__isa_selected() == KP_ISA_AVX512;
+}
+#endif
 
 static inline fft_cpx cmul(fft_cpx a, fft_cpx b)
 {
@@ -111,7 +121,11 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     y[(ptrdiff_t)h * ds] = (fft_cpx){s * (z[0].re - z[0].im), 0};
     /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     const fft_real half = (fft_real)0.5 * s;
-    for (size_t k = 1; 2 * k <= h; k++) {
+    size_t k = 1;
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd_real(ds)) k = kp__fft_r2c_post_d_avx512(z, w, y, h, scale);
+#endif
+    for (; 2 * k <= h; k++) {
         fft_cpx a = z[k], b = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = {a.im - b.im, b.re - a.re}; /* (a - b) / i, doubled as e is */
@@ -148,7 +162,11 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     fft_real x0 = x[0].re, xh = x[(ptrdiff_t)h * ss].re;
     z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
     /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
-    for (size_t k = 1; 2 * k <= h; k++) {
+    size_t k = 1;
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd_real(ss)) k = kp__fft_c2r_pre_d_avx512(x, w, z, h);
+#endif
+    for (; 2 * k <= h; k++) {
         fft_cpx a = x[(ptrdiff_t)k * ss], c = x[(ptrdiff_t)(h - k) * ss];
         fft_cpx b = {c.re, -c.im}; /* conj X_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};

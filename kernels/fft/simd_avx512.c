@@ -254,3 +254,48 @@ int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const vo
     if (ps->p > 8) return 0; /* the generic odd radix */
     return fwd ? pass_dir(ps, tab, cc, ch, 1) : pass_dir(ps, tab, cc, ch, 0);
 }
+
+/* ---------------------------------------------------- real transforms */
+
+/* Four complex values in reverse order. */
+INLINE v4c vreverse(v4c a)
+{
+    return _mm512_shuffle_f64x2(a, a, 0x1B);
+}
+INLINE v4c vconj(v4c a)
+{
+    const __m512d odd = _mm512_castsi512_pd(
+        _mm512_set_epi64((long long)0x8000000000000000u, 0, (long long)0x8000000000000000u, 0,
+                         (long long)0x8000000000000000u, 0, (long long)0x8000000000000000u, 0));
+    return _mm512_xor_pd(a, odd);
+}
+
+size_t kp__fft_r2c_post_d_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale)
+{
+    const double *z = z_, *w = w_;
+    double *y = y_;
+    const double half = 0.5 * scale;
+    size_t k = 1;
+    for (; 2 * k + 6 < h; k += 4) { /* k .. k+3 and h-k-3 .. h-k apart */
+        v4c a = load(z, k), b = vconj(vreverse(load(z, h - k - 3)));
+        v4c e = vadd(a, b), o = vrot(vsub(a, b), 1); /* (a - b) / i */
+        v4c t = vtw(o, load(w, k), 1);
+        store(y, k, vscale(half, vadd(e, t)));
+        store(y, h - k - 3, vreverse(vconj(vscale(half, vsub(e, t)))));
+    }
+    return k;
+}
+
+size_t kp__fft_c2r_pre_d_avx512(const void *x_, const void *w_, void *z_, size_t h)
+{
+    const double *x = x_, *w = w_;
+    double *z = z_;
+    size_t k = 1;
+    for (; 2 * k + 6 < h; k += 4) {
+        v4c a = load(x, k), b = vconj(vreverse(load(x, h - k - 3)));
+        v4c e = vadd(a, b), io = vrot(vtw(vsub(a, b), load(w, k), 0), 0); /* i (a - b) conj w */
+        store(z, k, vadd(e, io));
+        store(z, h - k - 3, vreverse(vconj(vsub(e, io))));
+    }
+    return k;
+}
