@@ -277,21 +277,39 @@ void kp__fft_spare_free(_Atomic(void *) *spare)
     free(atomic_exchange(spare, NULL));
 }
 
-/* One short contiguous c2c line: straight to it, nothing to set up.
- * Returns 0 if the transform is not one. Kept out of line so its stack
- * buffer is not added to kp__fft_execute's. */
+/* One short contiguous line: straight to it, nothing to set up. Returns
+ * 0 if the transform is not one. Kept out of line so its stack buffer is
+ * not added to kp__fft_execute's. */
 static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
                                                 const kp__fft_axis *axis, const void *in, void *out)
 {
+    const kp__fft_line *line = axis[0].line;
     const size_t real = sh->single ? sizeof(float) : sizeof(double);
-    if (sh->ndim != 1 || sh->kind != KP_FFT_C2C || sh->dim[0].is != 1 || sh->dim[0].os != 1 ||
-        in == out || kp__fft_line_space(axis[0].line) * 2 * real > SMALL_WORK)
+    if (sh->ndim != 1 || sh->dim[0].is != 1 || sh->dim[0].os != 1 || in == out ||
+        kp__fft_line_space(line) * 2 * real > SMALL_WORK)
         return 0;
     _Alignas(64) char small[SMALL_WORK];
-    if (sh->single)
-        kp__fft_c2c_s(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
-    else
-        kp__fft_c2c_d(axis[0].line, sh->fwd, in, 1, out, 1, sh->scale, small);
+    const double scale = sh->scale;
+    switch (sh->kind) {
+    case KP_FFT_C2C:
+        if (sh->single)
+            kp__fft_c2c_s(line, sh->fwd, in, 1, out, 1, scale, small);
+        else
+            kp__fft_c2c_d(line, sh->fwd, in, 1, out, 1, scale, small);
+        break;
+    case KP_FFT_R2C:
+        if (sh->single)
+            kp__fft_r2c_s(line, in, 1, out, 1, scale, small);
+        else
+            kp__fft_r2c_d(line, in, 1, out, 1, scale, small);
+        break;
+    default:
+        if (sh->single)
+            kp__fft_c2r_s(line, in, 1, out, 1, scale, small);
+        else
+            kp__fft_c2r_d(line, in, 1, out, 1, scale, small);
+        break;
+    }
     return 1;
 }
 
