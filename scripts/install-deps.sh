@@ -16,6 +16,7 @@ packages=(
   dieharder                                   # RNG cross-stream independence
   python3-dev python3-pytest                  # the Python module (python/) and its tests
   libopenblas0-pthread libgomp1 libomp5-14    # foreign pools the tests load with dlopen
+  libblis4-pthread                            # BLIS, one more foreign pool for the tests
 )
 if [ "${1:-}" = bench ]; then
   packages+=(
