@@ -239,6 +239,58 @@ static void test_strided_same_bits(void **state)
     free(got);
 }
 
+/* r2c and c2r of even and odd lengths read with stride 3 and written with
+ * stride -2 give the bits of the contiguous transforms (the real pre- and
+ * post-passes take one path for every stride). */
+static void test_real_strided_same_bits(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {30, 1024, 1001};
+    for (size_t si = 0; si < 3; si++) {
+        const size_t n = sizes[si], h = n / 2 + 1;
+        double *x = random_doubles(2 * n), *want = malloc(2 * h * sizeof *want);
+        double *big = calloc(3 * 2 * n + 2, sizeof *big), *got = calloc(4 * h + 2, sizeof *got);
+        assert_true(want && big && got);
+        for (size_t j = 0; j < n; j++)
+            big[3 * j] = x[j];
+        kp_fft_dim d = {n, 1, 1}, ds = {n, 3, -2};
+        kp_fft_plan *p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &d, 0, NULL);
+        assert_int_equal(kp_fft_plan_execute(p, x, want, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        double *gbase = got + 2 * 2 * (h - 1); /* element k at gbase - 2k complex */
+        p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &ds, 0, NULL);
+        assert_int_equal(kp_fft_plan_execute(p, big, gbase, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        for (size_t k = 0; k < h; k++)
+            assert_memory_equal(gbase - 4 * (ptrdiff_t)k, want + 2 * k, 2 * sizeof(double));
+
+        /* c2r of want: contiguous, then from stride 3 to stride -2 */
+        double *cin = calloc(3 * 2 * h + 2, sizeof *cin), *back = malloc(n * sizeof *back);
+        double *rout = calloc(2 * n + 2, sizeof *rout);
+        assert_true(cin && back && rout);
+        for (size_t k = 0; k < h; k++) {
+            cin[6 * k] = want[2 * k];
+            cin[6 * k + 1] = want[2 * k + 1];
+        }
+        p = make(KP_FFT_C2R, KP_FFT_BACKWARD, 1, &d, 0, NULL);
+        assert_int_equal(kp_fft_plan_execute(p, want, back, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        double *rbase = rout + 2 * (n - 1);
+        p = make(KP_FFT_C2R, KP_FFT_BACKWARD, 1, &ds, 0, NULL);
+        assert_int_equal(kp_fft_plan_execute(p, cin, rbase, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        for (size_t j = 0; j < n; j++)
+            assert_memory_equal(rbase - 2 * (ptrdiff_t)j, back + j, sizeof(double));
+        free(x);
+        free(want);
+        free(big);
+        free(got);
+        free(cin);
+        free(back);
+        free(rout);
+    }
+}
+
 /* In place equals out of place: c2c, and r2c / c2r in FFTW's padded layout
  * (each real row padded to 2 (n/2 + 1) values). */
 static void test_in_place(void **state)
@@ -442,15 +494,11 @@ static void test_linearity_impulse_shift(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_make_errors),
-        cmocka_unit_test(test_execute_errors),
-        cmocka_unit_test(test_fftn_errors),
-        cmocka_unit_test(test_workers_same_bits),
-        cmocka_unit_test(test_strided_same_bits),
-        cmocka_unit_test(test_in_place),
-        cmocka_unit_test(test_plan_shared_by_threads),
-        cmocka_unit_test(test_cache_sizes),
-        cmocka_unit_test(test_linearity_impulse_shift),
+        cmocka_unit_test(test_make_errors),       cmocka_unit_test(test_execute_errors),
+        cmocka_unit_test(test_fftn_errors),       cmocka_unit_test(test_workers_same_bits),
+        cmocka_unit_test(test_strided_same_bits), cmocka_unit_test(test_real_strided_same_bits),
+        cmocka_unit_test(test_in_place),          cmocka_unit_test(test_plan_shared_by_threads),
+        cmocka_unit_test(test_cache_sizes),       cmocka_unit_test(test_linearity_impulse_shift),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

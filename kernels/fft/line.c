@@ -320,7 +320,8 @@ size_t kp__fft_line_space(const kp__fft_line *line)
     if (line->col != NULL) return line->scratch; /* four-step: no copy of the line */
     if (!line->real) return line->n + line->scratch;
     size_t m = line->sub->n;
-    return m + line->sub->scratch;
+    /* even n: a contiguous copy of the n/2 + 1 complex values as well */
+    return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
 }
 
 void kp__fft_line_destroy(kp__fft_line *line)

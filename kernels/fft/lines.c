@@ -20,10 +20,11 @@
 
 #if defined(__x86_64__) && !KP_FFT_SINGLE
 /* Whether the even real lines' pre- and post-passes take AVX-512: double,
- * unit stride, and the CPU and KERNPOOL_ISA allow it. */
-static int simd_real(ptrdiff_t stride)
+ * and the CPU and KERNPOOL_ISA allow it. They run on contiguous data for
+ * every stride, so a strided line gives the bits of a contiguous one. */
+static int simd_real(void)
 {
-    return stride == 1 && kp__isa_selected() == KP_ISA_AVX512;
+    return kp__isa_selected() == KP_ISA_AVX512;
 }
 #endif
 
@@ -116,23 +117,28 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
             z[j] = (fft_cpx){x[(ptrdiff_t)(2 * j) * ss], x[(ptrdiff_t)(2 * j + 1) * ss]};
         exec(line->sub, 1, z, z + h);
     }
+    /* Into a contiguous t (y itself at unit stride), then y. */
+    fft_cpx *t = ds == 1 ? y : z + h + line->sub->scratch;
     /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
-    y[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
-    y[(ptrdiff_t)h * ds] = (fft_cpx){s * (z[0].re - z[0].im), 0};
+    t[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
+    t[h] = (fft_cpx){s * (z[0].re - z[0].im), 0};
     /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     const fft_real half = (fft_real)0.5 * s;
     size_t k = 1;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real(ds)) k = kp__fft_r2c_post_d_avx512(z, w, y, h, scale);
+    if (simd_real()) k = kp__fft_r2c_post_d_avx512(z, w, t, h, scale);
 #endif
     for (; 2 * k <= h; k++) {
         fft_cpx a = z[k], b = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = {a.im - b.im, b.re - a.re}; /* (a - b) / i, doubled as e is */
-        fft_cpx t = cmul(o, w[k]);
-        y[(ptrdiff_t)k * ds] = (fft_cpx){half * (e.re + t.re), half * (e.im + t.im)};
-        y[(ptrdiff_t)(h - k) * ds] = (fft_cpx){half * (e.re - t.re), half * (t.im - e.im)};
+        fft_cpx c = cmul(o, w[k]);
+        t[k] = (fft_cpx){half * (e.re + c.re), half * (e.im + c.im)};
+        t[h - k] = (fft_cpx){half * (e.re - c.re), half * (c.im - e.im)};
     }
+    if (t != y)
+        for (k = 0; k <= h; k++)
+            y[(ptrdiff_t)k * ds] = t[k];
 }
 
 void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
@@ -159,15 +165,22 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     }
     const size_t h = n / 2;
     const fft_cpx *w = line->rtw;
-    fft_real x0 = x[0].re, xh = x[(ptrdiff_t)h * ss].re;
+    if (ss != 1) { /* a contiguous copy, so every stride takes one path */
+        fft_cpx *u = z + h + line->sub->scratch;
+        for (size_t k = 0; k <= h; k++)
+            u[k] = x[(ptrdiff_t)k * ss];
+        x = u;
+        ss = 1;
+    }
+    fft_real x0 = x[0].re, xh = x[h].re;
     z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
     /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
     size_t k = 1;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real(ss)) k = kp__fft_c2r_pre_d_avx512(x, w, z, h);
+    if (simd_real()) k = kp__fft_c2r_pre_d_avx512(x, w, z, h);
 #endif
     for (; 2 * k <= h; k++) {
-        fft_cpx a = x[(ptrdiff_t)k * ss], c = x[(ptrdiff_t)(h - k) * ss];
+        fft_cpx a = x[k], c = x[h - k];
         fft_cpx b = {c.re, -c.im}; /* conj X_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = cmulconj((fft_cpx){a.re - b.re, a.im - b.im}, w[k]);
