@@ -18,8 +18,7 @@
 
 #include "kernpool.h"
 
-/* The radices with a butterfly of their own; any other odd prime factor
- * goes through the generic odd butterfly. */
+/* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
 
 typedef struct kp__fft_pass {
@@ -69,10 +68,6 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out) __attribute__((w
 int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
     __attribute__((warn_unused_result));
 void kp__fft_line_destroy(kp__fft_line *line);
-
-/* Relative cost, arbitrary units, of one line of length n by mixed radix
- * (the cost model's only input; line.c). */
-double kp__fft_mixed_cost(size_t n);
 
 /* exp(-2 pi i k / n) for 0 <= k < n, in long double, from an exact
  * reduction of k / n to the first octant (roots.c). Error below 2**-62

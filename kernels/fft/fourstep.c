@@ -25,12 +25,6 @@
 /* Columns or rows per block: 128 bytes of each row read or written. */
 #define BLOCK (128 / sizeof(fft_cpx))
 
-static inline fft_cpx tw_mul(fft_cpx a, fft_cpx w, int fwd)
-{
-    if (fwd) return (fft_cpx){a.re * w.re - a.im * w.im, a.re * w.im + a.im * w.re};
-    return (fft_cpx){a.re * w.re + a.im * w.im, a.im * w.re - a.re * w.im};
-}
-
 /* Step 1 for columns [c0, c1): from src (stride ss) into T. work: BLOCK
  * buffers of max(n1, n2), then the sub-lines' work space. */
 void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
@@ -53,7 +47,7 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
             l1->exec(l1, fwd, col, col, sub);
             const fft_cpx *wc = w + (b + c) * n1;
             for (size_t k1 = 1; k1 < n1; k1++)
-                col[k1] = tw_mul(col[k1], wc[k1], fwd);
+                col[k1] = ctw(col[k1], wc[k1], fwd);
         }
         for (size_t k1 = 0; k1 < n1; k1++)
             for (size_t c = 0; c < cols; c++)

@@ -59,7 +59,8 @@ static double pass_cost(size_t p)
     }
 }
 
-double kp__fft_mixed_cost(size_t n)
+/* Relative cost, arbitrary units, of one line of length n by mixed radix. */
+static double mixed_cost(size_t n)
 {
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
@@ -83,7 +84,7 @@ static size_t smooth_at_least(size_t need, double *cost)
             for (size_t c = b; c <= top; c *= 3)
                 for (size_t m = c; m <= top; m *= 2)
                     if (m >= need) {
-                        double cm = kp__fft_mixed_cost(m);
+                        double cm = mixed_cost(m);
                         if (best == 0 || cm < best_cost) {
                             best = m;
                             best_cost = cm;
@@ -133,7 +134,7 @@ static int make_mixed(kp__fft_line *line)
         ps->tw = size;
         size += (size_t)(p[s] - 1) * ps->ido; /* i = 0 included (1), for vectors */
         ps->roots = size;
-        if (p[s] > 8 || p[s] == 5 || p[s] == 7) size += p[s];
+        if (p[s] > 8) size += p[s]; /* the generic radix reads its roots */
         l1 *= p[s];
     }
     line->npass = np;
@@ -156,7 +157,7 @@ static int make_mixed(kp__fft_line *line)
                 kp__fft_roots_get(&roots, i * m * ps->l1, &re, &im);
                 put_root(line->tw, line->single, ps->tw + (m - 1) * ps->ido + i, re, im);
             }
-        if (ps->p > 8 || ps->p == 5 || ps->p == 7)
+        if (ps->p > 8)
             for (unsigned r = 0; r < ps->p; r++) {
                 kp__fft_root(r, ps->p, &re, &im);
                 put_root(line->tw, line->single, ps->roots + r, re, im);
@@ -269,7 +270,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
         double cb;
         m = smooth_at_least(2 * n - 1, &cb);
         cb = 2 * cb + 8.0 * (double)m + 16.0 * (double)n;
-        if (cb >= kp__fft_mixed_cost(n) && largest <= MAX_GENERIC) m = 0;
+        if (cb >= mixed_cost(n) && largest <= MAX_GENERIC) m = 0;
     }
     size_t n1 = m == 0 && n >= FOURSTEP_MIN_N ? split_near_sqrt(n) : 0;
     int rc = m                         ? make_bluestein(line, m)

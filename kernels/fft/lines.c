@@ -28,15 +28,6 @@ static int simd_real(void)
 }
 #endif
 
-static inline fft_cpx cmul(fft_cpx a, fft_cpx b)
-{
-    return (fft_cpx){a.re * b.re - a.im * b.im, a.re * b.im + a.im * b.re};
-}
-static inline fft_cpx cmulconj(fft_cpx a, fft_cpx b) /* a * conj(b) */
-{
-    return (fft_cpx){a.re * b.re + a.im * b.im, a.im * b.re - a.re * b.im};
-}
-
 static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
 {
     line->exec(line, fwd, data, data, work);
@@ -132,7 +123,7 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
         fft_cpx a = z[k], b = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
         fft_cpx o = {a.im - b.im, b.re - a.re}; /* (a - b) / i, doubled as e is */
-        fft_cpx c = cmul(o, w[k]);
+        fft_cpx c = ctw(o, w[k], 1);
         t[k] = (fft_cpx){half * (e.re + c.re), half * (e.im + c.im)};
         t[h - k] = (fft_cpx){half * (e.re - c.re), half * (c.im - e.im)};
     }
@@ -183,7 +174,7 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
         fft_cpx a = x[k], c = x[h - k];
         fft_cpx b = {c.re, -c.im}; /* conj X_h-k */
         fft_cpx e = {a.re + b.re, a.im + b.im};
-        fft_cpx o = cmulconj((fft_cpx){a.re - b.re, a.im - b.im}, w[k]);
+        fft_cpx o = ctw((fft_cpx){a.re - b.re, a.im - b.im}, w[k], 0);
         z[k] = (fft_cpx){e.re - o.im, e.im + o.re};
         z[h - k] = (fft_cpx){e.re + o.im, o.re - e.im};
     }

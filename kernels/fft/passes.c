@@ -39,12 +39,6 @@ INLINE fft_cpx cscale(fft_real s, fft_cpx a)
 {
     return (fft_cpx){s * a.re, s * a.im};
 }
-/* a * w (fwd) or a * conj(w) (backward): w is a stored forward root. */
-INLINE fft_cpx ctw(fft_cpx a, fft_cpx w, int fwd)
-{
-    if (fwd) return (fft_cpx){a.re * w.re - a.im * w.im, a.re * w.im + a.im * w.re};
-    return (fft_cpx){a.re * w.re + a.im * w.im, a.im * w.re - a.re * w.im};
-}
 /* a * (-i) forward, a * i backward: the quarter turn of the direction. */
 INLINE fft_cpx crot(fft_cpx a, int fwd)
 {

@@ -26,4 +26,12 @@ typedef struct fft_cpx {
     fft_real re, im;
 } fft_cpx;
 
+/* a * w (fwd) or a * conj(w) (backward): w is a stored forward root. fwd is
+ * a constant wherever it matters, so the branch folds away. */
+static inline __attribute__((always_inline)) fft_cpx ctw(fft_cpx a, fft_cpx w, int fwd)
+{
+    if (fwd) return (fft_cpx){a.re * w.re - a.im * w.im, a.re * w.im + a.im * w.re};
+    return (fft_cpx){a.re * w.re + a.im * w.im, a.im * w.re - a.re * w.im};
+}
+
 #endif
