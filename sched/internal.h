@@ -13,6 +13,8 @@
 #include "kernpool.h"
 
 #define KP_MUST_USE __attribute__((warn_unused_result))
+/* Kept out of line: a large frame or a cold path stays off its callers. */
+#define KP_NOINLINE __attribute__((noinline))
 
 /* ---- env.c: strict parsing of the KERNPOOL_* variables */
 
