@@ -198,6 +198,66 @@ static void test_workers_same_bits(void **state)
     free(x);
 }
 
+/* One long mixed-radix line, shared by the threads pass by pass: the bits
+ * of one thread in every layout (contiguous, strided both ways, in place),
+ * both precisions and directions, with and without scaling, and for
+ * lengths with radices 2, 3, 5 and 7 and every count of passes. */
+static void test_split_line_same_bits(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {16384, 32768, 59049, 65536, 100000, 131072, 229376};
+    const size_t most = 229376;
+    double *xd = random_doubles(2 * most), *x = malloc(2 * most * sizeof *x);
+    double *strided = malloc(2 * 2 * most * sizeof *strided);
+    assert_non_null(x);
+    double *ref = malloc(2 * most * sizeof *ref), *out = malloc(2 * 2 * most * sizeof *out);
+    assert_true(strided && ref && out);
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int single = 0; single < 2; single++)
+            for (int dir = -1; dir <= 1; dir += 2) {
+                const size_t n = sizes[si], es = single ? 8 : 16;
+                const kp_fft_precision prec = single ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
+                const kp_fft_norm norm = dir < 0 ? KP_FFT_NORM_BACKWARD : KP_FFT_NORM_ORTHO;
+                kp_fft_dim d = {n, 1, 1}, ds = {n, 2, -1};
+                if (single)
+                    for (size_t j = 0; j < 2 * n; j++)
+                        ((float *)x)[j] = (float)xd[j];
+                else
+                    memcpy(x, xd, 2 * n * sizeof *x);
+                kp_fft_plan *p = NULL, *q = NULL;
+                assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, prec, dir, norm, 1, &d, 0, NULL),
+                                 KP_OK);
+                assert_int_equal(kp_fft_plan_make(&q, KP_FFT_C2C, prec, dir, norm, 1, &ds, 0, NULL),
+                                 KP_OK);
+                assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
+                for (size_t j = 0; j < n; j++) /* element j at stride 2 */
+                    memcpy((char *)strided + 2 * j * es, (const char *)x + j * es, es);
+                for (int w = 0; w < 4; w++) {
+                    const int workers = workers_cycle[w];
+                    memset(out, 0, n * es);
+                    assert_int_equal(kp_fft_plan_execute(p, x, out, workers), KP_OK);
+                    assert_memory_equal(out, ref, n * es);
+                    /* element k at out[n - 1 - k] */
+                    assert_int_equal(
+                        kp_fft_plan_execute(q, strided, (char *)out + (n - 1) * es, workers),
+                        KP_OK);
+                    for (size_t k = 0; k < n; k++)
+                        assert_memory_equal((char *)out + (n - 1 - k) * es, (char *)ref + k * es,
+                                            es);
+                    memcpy(out, x, n * es);
+                    assert_int_equal(kp_fft_plan_execute(p, out, out, workers), KP_OK);
+                    assert_memory_equal(out, ref, n * es);
+                }
+                kp_fft_plan_destroy(p);
+                kp_fft_plan_destroy(q);
+            }
+    free(xd);
+    free(x);
+    free(strided);
+    free(ref);
+    free(out);
+}
+
 /* A 2-D batch of c2c lines read with strides (-3 along the line, a gap
  * between lines) and written with stride 2 gives the bits of the
  * contiguous transform. */
@@ -494,11 +554,17 @@ static void test_linearity_impulse_shift(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_make_errors),       cmocka_unit_test(test_execute_errors),
-        cmocka_unit_test(test_fftn_errors),       cmocka_unit_test(test_workers_same_bits),
-        cmocka_unit_test(test_strided_same_bits), cmocka_unit_test(test_real_strided_same_bits),
-        cmocka_unit_test(test_in_place),          cmocka_unit_test(test_plan_shared_by_threads),
-        cmocka_unit_test(test_cache_sizes),       cmocka_unit_test(test_linearity_impulse_shift),
+        cmocka_unit_test(test_make_errors),
+        cmocka_unit_test(test_execute_errors),
+        cmocka_unit_test(test_fftn_errors),
+        cmocka_unit_test(test_workers_same_bits),
+        cmocka_unit_test(test_split_line_same_bits),
+        cmocka_unit_test(test_strided_same_bits),
+        cmocka_unit_test(test_real_strided_same_bits),
+        cmocka_unit_test(test_in_place),
+        cmocka_unit_test(test_plan_shared_by_threads),
+        cmocka_unit_test(test_cache_sizes),
+        cmocka_unit_test(test_linearity_impulse_shift),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

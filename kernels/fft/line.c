@@ -96,16 +96,24 @@ static size_t smooth_at_least(size_t need, double *cost)
 }
 
 /* The passes for the precision and the widest instruction set allowed. */
-static kp__fft_exec_fn *pick_exec(int single)
+static void pick_passes(kp__fft_line *line)
 {
+    const int single = line->single;
 #if defined(__x86_64__)
     switch (kp__isa_selected()) {
-    case KP_ISA_AVX512: return single ? kp__fft_line_exec_s_avx512 : kp__fft_line_exec_d_avx512;
-    case KP_ISA_AVX2: return single ? kp__fft_line_exec_s_avx2 : kp__fft_line_exec_d_avx2;
+    case KP_ISA_AVX512:
+        line->exec = single ? kp__fft_line_exec_s_avx512 : kp__fft_line_exec_d_avx512;
+        line->part = single ? kp__fft_pass_part_s_avx512 : kp__fft_pass_part_d_avx512;
+        return;
+    case KP_ISA_AVX2:
+        line->exec = single ? kp__fft_line_exec_s_avx2 : kp__fft_line_exec_d_avx2;
+        line->part = single ? kp__fft_pass_part_s_avx2 : kp__fft_pass_part_d_avx2;
+        return;
     default: break;
     }
 #endif
-    return single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
+    line->exec = single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
+    line->part = single ? kp__fft_pass_part_s : kp__fft_pass_part_d;
 }
 
 /* Stores a long double root in entry i of a table of the line's precision. */
@@ -260,7 +268,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     if (line == NULL) return KP_ENOMEM;
     line->n = n;
     line->single = single;
-    line->exec = pick_exec(single);
+    pick_passes(line);
 
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);

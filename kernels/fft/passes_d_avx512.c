@@ -1,5 +1,6 @@
-/* passes.c in double precision for AVX512 (built with its flags; run only when the CPU has it). */
+/* passes.c in double precision beside the explicit AVX-512 butterflies (simd_avx512.c), which
+ * take the radices they have; run only when the CPU has AVX-512. */
 #define KP_FFT_SINGLE      0
 #define KP_FFT_ISA         _avx512
-#define KP_FFT_SIMD_AVX512 1 /* radices 2, 4 and 8 from simd_avx512.c */
+#define KP_FFT_SIMD_AVX512 1
 #include "kernels/fft/passes.c"
