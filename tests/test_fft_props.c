@@ -198,11 +198,11 @@ static void test_workers_same_bits(void **state)
     free(x);
 }
 
-/* One long mixed-radix line, shared by the threads pass by pass: the bits
- * of one thread in every layout (contiguous, strided both ways, in place),
- * both precisions and directions, with and without scaling, and for
- * lengths with radices 2, 3, 5 and 7 and every count of passes. */
-static void test_split_line_same_bits(void **state)
+/* One long mixed-radix line gives the same bits at every workers value and
+ * in every layout (contiguous, strided both ways, in place), in both
+ * precisions and directions, with and without scaling, for lengths with
+ * radices 2, 3, 5 and 7 and odd and even counts of passes. */
+static void test_long_line_same_bits(void **state)
 {
     (void)state;
     static const size_t sizes[] = {16384, 32768, 59049, 65536, 100000, 131072, 229376};
@@ -558,7 +558,7 @@ int main(void)
         cmocka_unit_test(test_execute_errors),
         cmocka_unit_test(test_fftn_errors),
         cmocka_unit_test(test_workers_same_bits),
-        cmocka_unit_test(test_split_line_same_bits),
+        cmocka_unit_test(test_long_line_same_bits),
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_real_strided_same_bits),
         cmocka_unit_test(test_in_place),

@@ -25,9 +25,6 @@
 /* A chunk of lines should hold at least this many points before a second
  * thread is worth waking. */
 #define CHUNK_POINTS 32768
-/* A part of a shared mixed-radix line's pass should hold at least this
- * many points. */
-#define PASS_PART_POINTS 16384
 
 /* An array the steps read or write: base and byte strides per dimension. */
 typedef struct array {
@@ -42,10 +39,8 @@ typedef struct step {
     size_t axis;
     const array *src, *dst;
     size_t lines, chunks; /* lines along the axis, cut into chunks */
-    size_t split;         /* > 1: lines one after another, each cut into
-                             this many parts (few long lines): a four-step
-                             line's columns and rows, or a mixed-radix
-                             line's passes */
+    size_t split;         /* > 1: lines one after another, each four-step
+                             line cut into this many parts (few long lines) */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -202,111 +197,6 @@ static void run_part(void *ctx, size_t begin, size_t end)
     }
 }
 
-/* A mixed-radix line shared by `parts` threads: each pass cut into ranges
- * of its sub-transforms or of its positions (kp__fft_pass_part), one
- * parallel call per pass, the barrier between passes; the gather before
- * and the scaling scatter after are cut into ranges of points. The buffers
- * are those of the line's whole execution, and every point is computed by
- * the same code: the bits of one thread. */
-typedef enum { PHASE_GATHER, PHASE_PASS, PHASE_SCATTER } phase;
-
-typedef struct split_line {
-    const step *st;
-    const char *src;
-    char *dst;
-    ptrdiff_t ss, ds; /* strides in complex elements */
-    phase ph;
-    int pass;
-    const char *from; /* the phase's input and output */
-    char *to;
-} split_line;
-
-/* Points [a, b) from `from` (stride fs) to `to` (stride ts), times scale. */
-static void copy_points(int single, const char *from, ptrdiff_t fs, char *to, ptrdiff_t ts,
-                        double scale, size_t a, size_t b)
-{
-    if (single) {
-        const float *x = (const float *)from;
-        float *y = (float *)to, sc = (float)scale;
-        for (size_t j = a; j < b; j++) {
-            const float *u = x + 2 * (ptrdiff_t)j * fs;
-            float *v = y + 2 * (ptrdiff_t)j * ts;
-            float re = u[0], im = u[1];
-            v[0] = scale == 1.0 ? re : sc * re;
-            v[1] = scale == 1.0 ? im : sc * im;
-        }
-    } else {
-        const double *x = (const double *)from;
-        double *y = (double *)to;
-        for (size_t j = a; j < b; j++) {
-            const double *u = x + 2 * (ptrdiff_t)j * fs;
-            double *v = y + 2 * (ptrdiff_t)j * ts;
-            double re = u[0], im = u[1];
-            v[0] = scale == 1.0 ? re : scale * re;
-            v[1] = scale == 1.0 ? im : scale * im;
-        }
-    }
-}
-
-/* Share c of `parts` of `total` starts here (the last share ends at
- * total). */
-static size_t share(size_t total, size_t c, size_t parts)
-{
-    return c >= parts ? total : total / parts * c + total % parts * c / parts;
-}
-
-static void run_split_part(void *ctx, size_t begin, size_t end)
-{
-    const split_line *j = ctx;
-    const step *st = j->st;
-    const kp__fft_line *line = st->line;
-    const size_t n = line->n, parts = st->split;
-    const int single = st->sh->single, fwd = st->sh->fwd;
-    for (size_t c = begin; c < end; c++) {
-        size_t a = share(n, c, parts), b = share(n, c + 1, parts);
-        switch (j->ph) {
-        case PHASE_GATHER: copy_points(single, j->from, j->ss, j->to, 1, 1.0, a, b); break;
-        case PHASE_PASS: line->part(line, j->pass, fwd, j->from, j->to, c, parts); break;
-        case PHASE_SCATTER: copy_points(single, j->from, 1, j->to, j->ds, st->scale, a, b); break;
-        }
-    }
-}
-
-/* One line of a split step. Its passes alternate between `out` and the
- * work space so that the last one writes out, as in the line's own
- * execution (passes.c, mixed()). */
-static void run_split_line(split_line *j, int workers)
-{
-    const step *st = j->st;
-    const kp__fft_line *line = st->line;
-    const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
-    const int np = line->npass;
-    char *out = j->dst, *other = st->work;
-    const char *in = j->src;
-    if (j->ss != 1 || j->ds != 1 || j->src == j->dst) { /* gathered first */
-        out = st->work + line->n * es;
-        j->ph = PHASE_GATHER;
-        j->from = j->src;
-        j->to = np % 2 == 1 ? other : out;
-        kp_parallel_for(st->split, 1, run_split_part, j, workers);
-        in = j->to;
-    }
-    j->from = in;
-    for (int s = 0; s < np; s++) {
-        j->ph = PHASE_PASS;
-        j->pass = s;
-        j->to = (np - 1 - s) % 2 == 0 ? out : other;
-        kp_parallel_for(st->split, 1, run_split_part, j, workers);
-        j->from = j->to;
-    }
-    if (out != j->dst || st->scale != 1.0) {
-        j->ph = PHASE_SCATTER;
-        j->from = out;
-        j->to = j->dst;
-        kp_parallel_for(st->split, 1, run_split_part, j, workers);
-    }
-}
-
 /* A step of few long lines: each line in turn, on all the threads. */
 static void run_shared(const step *st, int workers)
 {
@@ -316,9 +206,6 @@ static void run_shared(const step *st, int workers)
     shared_line j = {.st = st, .t = st->work, .parts = st->split};
     j.work = st->work + line->n * es;
     j.work_bytes = (line->scratch - line->n) * es;
-    split_line k = {.st = st};
-    k.ss = st->src->stride[st->axis] / (ptrdiff_t)es;
-    k.ds = st->dst->stride[st->axis] / (ptrdiff_t)es;
     for (size_t l = 0; l < st->lines; l++) {
         size_t rest = l;
         j.src = st->src->base;
@@ -329,12 +216,6 @@ static void run_shared(const step *st, int workers)
             rest /= len;
             j.src += (ptrdiff_t)i * st->src->stride[d];
             j.dst += (ptrdiff_t)i * st->dst->stride[d];
-        }
-        if (line->col == NULL) { /* a mixed-radix line */
-            k.src = j.src;
-            k.dst = j.dst;
-            run_split_line(&k, workers);
-            continue;
         }
         j.rows = 0;
         kp_parallel_for(j.parts, 1, run_part, &j, workers);
@@ -473,14 +354,6 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
     return rank;
 }
 
-/* Parts of a mixed-radix line's passes for `threads` threads: each at least
- * PASS_PART_POINTS points, for the fork and join of every pass to pay. */
-static size_t pass_parts(size_t n, int threads)
-{
-    size_t parts = n / PASS_PART_POINTS;
-    return parts < (size_t)threads ? parts : (size_t)threads;
-}
-
 /* Chunks (or shared parts) and work space of each step; returns the bytes
  * the hungriest step needs. */
 static size_t size_work(step *steps, size_t nsteps, int threads)
@@ -492,13 +365,9 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
         const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
         size_t bytes;
         st->chunks = chunk_count(st->lines, st->sh->dim[st->axis].n, threads);
-        const int few = st->kind == KP_FFT_C2C && st->lines < (size_t)threads;
-        if (few && line->col != NULL) {
+        if (st->kind == KP_FFT_C2C && line->col != NULL && st->lines < (size_t)threads) {
             st->split = (size_t)threads; /* T, then each part's space */
             bytes = (line->n + st->split * (line->scratch - line->n)) * es;
-        } else if (few && line->bluestein == NULL && pass_parts(line->n, threads) > 1) {
-            st->split = pass_parts(line->n, threads); /* two buffers of n */
-            bytes = 2 * line->n * es;
         } else {
             st->work_bytes = kp__fft_line_space(line) * es * (grouped(st) ? GROUP : 1);
             bytes = st->chunks * st->work_bytes;

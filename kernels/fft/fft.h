@@ -29,11 +29,6 @@ typedef struct kp__fft_pass {
     size_t roots; /* generic radix: offset of the p-th roots of unity */
 } kp__fft_pass;
 
-/* Part of a pass: sub-transforms k0 <= k < k1 at positions i0 <= i < i1. */
-typedef struct kp__fft_range {
-    size_t k0, k1, i0, i1;
-} kp__fft_range;
-
 /* One 1-D complex transform of length n, forward and backward. */
 typedef struct kp__fft_line kp__fft_line;
 /* One line on contiguous data, from src to dst (one per precision and
@@ -42,15 +37,10 @@ typedef struct kp__fft_line kp__fft_line;
  * forward, exp(-2 pi i jk/n)). No scaling. */
 typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, const void *src, void *dst,
                              void *work);
-/* Part `part` of `parts` of pass s of a mixed-radix line, from src to dst
- * (the buffers the whole line's execution would give that pass). Parts
- * write disjoint outputs, and together give the bits of the whole pass. */
-typedef void kp__fft_part_fn(const kp__fft_line *line, int s, int fwd, const void *src, void *dst,
-                             size_t part, size_t parts);
+
 struct kp__fft_line {
     size_t n;
     kp__fft_exec_fn *exec; /* chosen when the line is made */
-    kp__fft_part_fn *part; /* the same instruction set's parts of a pass */
     int single;            /* 1: float tables, 0: double */
     int npass;
     kp__fft_pass pass[KP__FFT_MAX_PASSES];
@@ -97,7 +87,6 @@ void kp__fft_roots_get(const kp__fft_roots *r, size_t k, long double *re, long d
 void kp__fft_roots_free(kp__fft_roots *r);
 
 kp__fft_exec_fn kp__fft_line_exec_d, kp__fft_line_exec_s;
-kp__fft_part_fn kp__fft_pass_part_d, kp__fft_pass_part_s;
 kp__fft_exec_fn kp__fft_fourstep_exec_d, kp__fft_fourstep_exec_s;
 /* A four-step line straight from a strided source to a strided
  * destination (fourstep.c); work holds line->scratch elements. */
@@ -117,12 +106,11 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
 #if defined(__x86_64__)
-/* A pass of radix 2, 3, 4, 5, 7 or 8 in double with AVX-512
- * (simd_avx512.c) from cc to ch over the range r, tab the line's twiddle
- * table; returns 0, having done nothing, for a pass it does not take (then
- * passes.c does it). */
+/* A radix 2, 4 or 8 pass in double with AVX-512 (simd_avx512.c) from cc to
+ * ch, tab the line's twiddle table; returns 0, having done nothing, for a
+ * pass it does not take (then passes.c does it). */
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
-                               int fwd, kp__fft_range r);
+                               int fwd);
 /* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
  * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
  * four k at a time from k = 1 (simd_avx512.c). Each returns the first k it
@@ -131,8 +119,6 @@ size_t kp__fft_r2c_post_d_avx512(const void *z, const void *w, void *y, size_t h
 size_t kp__fft_c2r_pre_d_avx512(const void *x, const void *w, void *z, size_t h);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
-kp__fft_part_fn kp__fft_pass_part_d_avx2, kp__fft_pass_part_s_avx2;
-kp__fft_part_fn kp__fft_pass_part_d_avx512, kp__fft_pass_part_s_avx512;
 #endif
 
 /* Complex elements of work space one strided line below needs. */

@@ -96,24 +96,16 @@ static size_t smooth_at_least(size_t need, double *cost)
 }
 
 /* The passes for the precision and the widest instruction set allowed. */
-static void pick_passes(kp__fft_line *line)
+static kp__fft_exec_fn *pick_exec(int single)
 {
-    const int single = line->single;
 #if defined(__x86_64__)
     switch (kp__isa_selected()) {
-    case KP_ISA_AVX512:
-        line->exec = single ? kp__fft_line_exec_s_avx512 : kp__fft_line_exec_d_avx512;
-        line->part = single ? kp__fft_pass_part_s_avx512 : kp__fft_pass_part_d_avx512;
-        return;
-    case KP_ISA_AVX2:
-        line->exec = single ? kp__fft_line_exec_s_avx2 : kp__fft_line_exec_d_avx2;
-        line->part = single ? kp__fft_pass_part_s_avx2 : kp__fft_pass_part_d_avx2;
-        return;
+    case KP_ISA_AVX512: return single ? kp__fft_line_exec_s_avx512 : kp__fft_line_exec_d_avx512;
+    case KP_ISA_AVX2: return single ? kp__fft_line_exec_s_avx2 : kp__fft_line_exec_d_avx2;
     default: break;
     }
 #endif
-    line->exec = single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
-    line->part = single ? kp__fft_pass_part_s : kp__fft_pass_part_d;
+    return single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
 }
 
 /* Stores a long double root in entry i of a table of the line's precision. */
@@ -268,7 +260,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     if (line == NULL) return KP_ENOMEM;
     line->n = n;
     line->single = single;
-    pick_passes(line);
+    line->exec = pick_exec(single);
 
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);

@@ -162,16 +162,16 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fw
     }
 }
 
-/* A pass of a radix with a butterfly of its own, over the sub-transforms
- * and positions of r. Input point j of sub-transform k at i is
- * cc[i + ido (j + P k)]; output m goes to ch[i + ido (k + l1 m)], times
- * tw[(m - 1) ido + i] for m >= 1 (1 at i = 0, exact). */
+/* A pass of a radix with a butterfly of its own. Input point j of
+ * sub-transform k at i is cc[i + ido (j + P k)]; output m goes to
+ * ch[i + ido (k + l1 m)], times tw[(m - 1) ido + i] for m >= 1 (1 at i = 0).
+ * The twiddle-free i = 0 is peeled off. */
 INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restrict cc,
-                 fft_cpx *restrict ch, const fft_cpx *restrict tw, int fwd, kp__fft_range r)
+                 fft_cpx *restrict ch, const fft_cpx *restrict tw, int fwd)
 {
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
-        for (size_t k = r.k0; k < r.k1; k++) {
+        for (size_t k = 0; k < l1; k++) {
             fft_cpx y[8];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
@@ -179,10 +179,13 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restric
         }
         return;
     }
-    for (size_t k = r.k0; k < r.k1; k++) {
+    for (size_t k = 0; k < l1; k++) {
         const fft_cpx *x = cc + ido * P * k;
         fft_cpx *z = ch + ido * k, y[8];
-        for (size_t i = r.i0; i < r.i1; i++) {
+        dft(P, x, ido, y, fwd);
+        for (unsigned m = 0; m < P; m++)
+            z[m * out_m] = y[m];
+        for (size_t i = 1; i < ido; i++) {
             dft(P, x + i, ido, y, fwd);
             z[i] = y[0];
             for (unsigned m = 1; m < P; m++)
@@ -194,12 +197,12 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restric
 /* Any odd radix, with its p-th roots of unity in roots (forward). */
 INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restrict cc,
                          fft_cpx *restrict ch, const fft_cpx *restrict tw,
-                         const fft_cpx *restrict roots, int fwd, kp__fft_range part)
+                         const fft_cpx *restrict roots, int fwd)
 {
     const unsigned h = P / 2;
     const size_t out_m = ido * l1;
-    for (size_t k = part.k0; k < part.k1; k++)
-        for (size_t i = part.i0; i < part.i1; i++) {
+    for (size_t k = 0; k < l1; k++)
+        for (size_t i = 0; i < ido; i++) {
             const fft_cpx *x = cc + i + ido * P * k;
             fft_cpx *z = ch + i + ido * k;
             fft_cpx x0 = x[0], y0 = x0;
@@ -230,55 +233,22 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restr
 }
 
 INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *cc, fft_cpx *ch,
-                     int fwd, kp__fft_range r)
+                     int fwd)
 {
 #if KP_FFT_SIMD_AVX512
-    if (kp__fft_simd_pass_d_avx512(ps, tab, cc, ch, fwd, r)) return;
+    if (kp__fft_simd_pass_d_avx512(ps, tab, cc, ch, fwd)) return;
 #endif
     const fft_cpx *tw = tab + ps->tw;
     size_t ido = ps->ido, l1 = ps->l1;
     switch (ps->p) {
-    case 2: pass(2, ido, l1, cc, ch, tw, fwd, r); break;
-    case 3: pass(3, ido, l1, cc, ch, tw, fwd, r); break;
-    case 4: pass(4, ido, l1, cc, ch, tw, fwd, r); break;
-    case 5: pass(5, ido, l1, cc, ch, tw, fwd, r); break;
-    case 7: pass(7, ido, l1, cc, ch, tw, fwd, r); break;
-    case 8: pass(8, ido, l1, cc, ch, tw, fwd, r); break;
-    default: pass_generic(ido, l1, ps->p, cc, ch, tw, tab + ps->roots, fwd, r); break;
+    case 2: pass(2, ido, l1, cc, ch, tw, fwd); break;
+    case 3: pass(3, ido, l1, cc, ch, tw, fwd); break;
+    case 4: pass(4, ido, l1, cc, ch, tw, fwd); break;
+    case 5: pass(5, ido, l1, cc, ch, tw, fwd); break;
+    case 7: pass(7, ido, l1, cc, ch, tw, fwd); break;
+    case 8: pass(8, ido, l1, cc, ch, tw, fwd); break;
+    default: pass_generic(ido, l1, ps->p, cc, ch, tw, tab + ps->roots, fwd); break;
     }
-}
-
-/* Part `part` of `parts` of pass s: a range of the sub-transforms or of
- * the positions i, whichever is longer, cut at multiples of 64 points (the
- * explicit SIMD passes take groups of 4). A point is computed by the same
- * code in a part as in the whole pass: the passes compiled from this file
- * never fuse a multiply and an add (see CMakeLists.txt), so a vectorised
- * loop and its scalar remainder give the same bits. */
-#define PART_ALIGN 64
-
-static size_t cut(size_t total, size_t part, size_t parts, size_t align)
-{
-    if (part >= parts) return total;
-    size_t at = total / parts * part + total % parts * part / parts;
-    return at - at % align;
-}
-
-void FFT_FN(kp__fft_pass_part)(const kp__fft_line *line, int s, int fwd, const void *src, void *dst,
-                               size_t part, size_t parts)
-{
-    const kp__fft_pass *ps = &line->pass[s];
-    kp__fft_range r = {0, ps->l1, 0, ps->ido};
-    if (ps->l1 >= ps->ido) {
-        r.k0 = cut(ps->l1, part, parts, PART_ALIGN);
-        r.k1 = cut(ps->l1, part + 1, parts, PART_ALIGN);
-    } else {
-        r.i0 = cut(ps->ido, part, parts, PART_ALIGN);
-        r.i1 = cut(ps->ido, part + 1, parts, PART_ALIGN);
-    }
-    if (fwd)
-        run_pass(ps, line->tw, src, dst, 1, r);
-    else
-        run_pass(ps, line->tw, src, dst, 0, r);
 }
 
 /* The passes from src to dst through work. Out of place, the buffers
@@ -287,6 +257,7 @@ void FFT_FN(kp__fft_pass_part)(const kp__fft_line *line, int s, int fwd, const v
 static void mixed(const kp__fft_line *line, int fwd, const fft_cpx *src, fft_cpx *dst,
                   fft_cpx *work)
 {
+    const fft_cpx *tab = line->tw;
     const int np = line->npass;
     if (np == 0) {
         if (src != dst) memcpy(dst, src, line->n * sizeof *dst);
@@ -296,15 +267,13 @@ static void mixed(const kp__fft_line *line, int fwd, const fft_cpx *src, fft_cpx
         memcpy(work, src, line->n * sizeof *work);
         src = work;
     }
-    const fft_cpx *tab = line->tw, *from = src;
+    const fft_cpx *from = src;
     for (int s = 0; s < np; s++) {
         fft_cpx *to = (np - 1 - s) % 2 == 0 ? dst : work;
-        const kp__fft_pass *ps = &line->pass[s];
-        const kp__fft_range all = {0, ps->l1, 0, ps->ido};
         if (fwd)
-            run_pass(ps, tab, from, to, 1, all);
+            run_pass(&line->pass[s], tab, from, to, 1);
         else
-            run_pass(ps, tab, from, to, 0, all);
+            run_pass(&line->pass[s], tab, from, to, 0);
         from = to;
     }
 }

@@ -184,28 +184,25 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const double *x, do
     }
 }
 
-/* ido >= 4: four consecutive i from r.i0 (a multiple of 4) to r.i1 (one
- * too, or ido: then the last ido % 4 go through masks). */
+/* ido >= 4: four consecutive i. */
 INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const double *cc, double *ch,
-                   const double *tw, int fwd, kp__fft_range r)
+                   const double *tw, int fwd)
 {
-    const size_t out_m = ido * l1, full = ido - ido % 4, end = r.i1 < full ? r.i1 : full;
-    for (size_t k = r.k0; k < r.k1; k++) {
+    const size_t out_m = ido * l1, full = ido - ido % 4;
+    for (size_t k = 0; k < l1; k++) {
         const double *x = cc + 2 * ido * P * k;
         double *z = ch + 2 * ido * k;
-        for (size_t i = r.i0; i < end; i += 4)
+        for (size_t i = 0; i < full; i += 4)
             body(P, ido, out_m, x, z, tw, i, fwd);
-        if (full < r.i1) tail(P, ido, out_m, x, z, tw, full, fwd);
+        if (full < ido) tail(P, ido, out_m, x, z, tw, full, fwd);
     }
 }
 
-/* ido = 1, l1 a multiple of 4: four consecutive k (from r.k0 to r.k1, both
- * multiples of 4), whose P points each are contiguous, turned from rows of
- * k into vectors of j by lane shuffles. */
-INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, int fwd,
-                   kp__fft_range r)
+/* ido = 1, l1 a multiple of 4: four consecutive k, whose P points each are
+ * contiguous, turned from rows of k into vectors of j by lane shuffles. */
+INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, int fwd)
 {
-    for (size_t k = r.k0; k < r.k1; k += 4) {
+    for (size_t k = 0; k < l1; k += 4) {
         const double *x = cc + 2 * P * k;
         v4c in[8], y[8];
         for (unsigned j = 0; j < P; j += 4) {
@@ -226,36 +223,36 @@ INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, in
 }
 
 INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc, double *ch,
-                    int fwd, kp__fft_range r)
+                    int fwd)
 {
     const unsigned P = ps->p;
     const double *tw = tab + 2 * ps->tw;
     if (ps->ido >= 4) {
         switch (P) {
-        case 2: pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd, r); break;
-        case 3: pass_i(3, ps->ido, ps->l1, cc, ch, tw, fwd, r); break;
-        case 4: pass_i(4, ps->ido, ps->l1, cc, ch, tw, fwd, r); break;
-        case 5: pass_i(5, ps->ido, ps->l1, cc, ch, tw, fwd, r); break;
-        case 7: pass_i(7, ps->ido, ps->l1, cc, ch, tw, fwd, r); break;
-        default: pass_i(8, ps->ido, ps->l1, cc, ch, tw, fwd, r); break;
+        case 2: pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 3: pass_i(3, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 4: pass_i(4, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 5: pass_i(5, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 7: pass_i(7, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        default: pass_i(8, ps->ido, ps->l1, cc, ch, tw, fwd); break;
         }
         return 1;
     }
     if (ps->ido == 1 && ps->l1 % 4 == 0 && (P == 4 || P == 8)) {
         if (P == 4)
-            pass_k(4, ps->l1, cc, ch, fwd, r);
+            pass_k(4, ps->l1, cc, ch, fwd);
         else
-            pass_k(8, ps->l1, cc, ch, fwd, r);
+            pass_k(8, ps->l1, cc, ch, fwd);
         return 1;
     }
     return 0;
 }
 
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
-                               int fwd, kp__fft_range r)
+                               int fwd)
 {
     if (ps->p > 8) return 0; /* the generic odd radix */
-    return fwd ? pass_dir(ps, tab, cc, ch, 1, r) : pass_dir(ps, tab, cc, ch, 0, r);
+    return fwd ? pass_dir(ps, tab, cc, ch, 1) : pass_dir(ps, tab, cc, ch, 0);
 }
 
 /* ---------------------------------------------------- real transforms */
