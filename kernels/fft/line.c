@@ -276,6 +276,12 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     int rc = m                         ? make_bluestein(line, m)
              : n1 >= FOURSTEP_MIN_SIDE ? make_fourstep(line, n1)
                                        : make_mixed(line);
+#if defined(__x86_64__)
+    /* 16 points: both passes in registers, the per-pass calls saved */
+    if (rc == KP_OK && line->exec == kp__fft_line_exec_d_avx512 && n == 16 && line->npass == 2 &&
+        line->pass[0].p == 4 && line->pass[1].p == 4)
+        line->exec = kp__fft_line16_exec_d_avx512;
+#endif
     if (rc != KP_OK) {
         kp__fft_line_destroy(line);
         return rc;

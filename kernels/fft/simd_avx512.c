@@ -198,6 +198,18 @@ INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const double *cc, do
     }
 }
 
+/* Four rows of four complex values turned into four columns: col[j] holds
+ * value j of r0, r1, r2, r3. */
+INLINE void transpose4(v4c r0, v4c r1, v4c r2, v4c r3, v4c *col)
+{
+    v4c t0 = _mm512_shuffle_f64x2(r0, r1, 0x44), t1 = _mm512_shuffle_f64x2(r0, r1, 0xEE);
+    v4c t2 = _mm512_shuffle_f64x2(r2, r3, 0x44), t3 = _mm512_shuffle_f64x2(r2, r3, 0xEE);
+    col[0] = _mm512_shuffle_f64x2(t0, t2, 0x88);
+    col[1] = _mm512_shuffle_f64x2(t0, t2, 0xDD);
+    col[2] = _mm512_shuffle_f64x2(t1, t3, 0x88);
+    col[3] = _mm512_shuffle_f64x2(t1, t3, 0xDD);
+}
+
 /* ido = 1, l1 a multiple of 4: four consecutive k, whose P points each are
  * contiguous, turned from rows of k into vectors of j by lane shuffles. */
 INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, int fwd)
@@ -205,21 +217,30 @@ INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, in
     for (size_t k = 0; k < l1; k += 4) {
         const double *x = cc + 2 * P * k;
         v4c in[8], y[8];
-        for (unsigned j = 0; j < P; j += 4) {
-            /* rows: k, k+1, k+2, k+3; each holds points j .. j+3 */
-            v4c r0 = load(x, j), r1 = load(x, P + j), r2 = load(x, 2 * P + j),
-                r3 = load(x, 3 * P + j);
-            v4c t0 = _mm512_shuffle_f64x2(r0, r1, 0x44), t1 = _mm512_shuffle_f64x2(r0, r1, 0xEE);
-            v4c t2 = _mm512_shuffle_f64x2(r2, r3, 0x44), t3 = _mm512_shuffle_f64x2(r2, r3, 0xEE);
-            in[j] = _mm512_shuffle_f64x2(t0, t2, 0x88);
-            in[j + 1] = _mm512_shuffle_f64x2(t0, t2, 0xDD);
-            in[j + 2] = _mm512_shuffle_f64x2(t1, t3, 0x88);
-            in[j + 3] = _mm512_shuffle_f64x2(t1, t3, 0xDD);
-        }
+        for (unsigned j = 0; j < P; j += 4) /* rows k .. k+3, points j .. j+3 */
+            transpose4(load(x, j), load(x, P + j), load(x, 2 * P + j), load(x, 3 * P + j), in + j);
         vdft(P, in, y, fwd);
         for (unsigned m = 0; m < P; m++)
             store(ch, k + m * l1, y[m]);
     }
+}
+
+/* The 16-point line of passes 4 (ido 4) and 4 (ido 1) in registers: the
+ * first pass as body() computes it, its four outputs (each a sub-transform
+ * of four points) transposed and transformed as pass_k does; the same
+ * operations, so the same bits as the two passes through memory. */
+INLINE void line16(const double *tw, const double *x, double *z, int fwd)
+{
+    v4c in[4], y[4], col[4];
+    for (unsigned j = 0; j < 4; j++)
+        in[j] = load(x, 4 * j);
+    vdft4(in, y, fwd);
+    for (unsigned m = 1; m < 4; m++)
+        y[m] = vtw(y[m], load(tw, 4 * (m - 1)), fwd);
+    transpose4(y[0], y[1], y[2], y[3], col);
+    vdft4(col, y, fwd);
+    for (unsigned m = 0; m < 4; m++)
+        store(z, 4 * m, y[m]);
 }
 
 INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc, double *ch,
@@ -246,6 +267,17 @@ INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc,
         return 1;
     }
     return 0;
+}
+
+void kp__fft_line16_exec_d_avx512(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                                  void *work)
+{
+    (void)work;
+    const double *tw = (const double *)line->tw + 2 * line->pass[0].tw;
+    if (fwd)
+        line16(tw, src, dst, 1);
+    else
+        line16(tw, src, dst, 0);
 }
 
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
