@@ -3,13 +3,14 @@
  * -mavx512f -mavx512dq, run only when the CPU has them): a zmm register
  * holds four complex values, (re, im) pairs as the arrays store them. The
  * arithmetic is passes.c's, four points at a time, with one fused
- * multiply-add pair per twiddle product.
+ * multiply-add pair per twiddle product (so the bits are not passes.c's).
  *
- * Passes with ido >= 4 take four consecutive i at once, the last group
- * through masked loads and stores. The last pass (ido = 1) of radix 4 or 8
- * takes four consecutive k: the points of four butterflies are read as a
- * 4 x P block of complex values and turned by 128-bit lane shuffles. Other
- * passes are left to passes.c.
+ * Passes with ido >= 2 take four consecutive i at once, the last group
+ * through masked loads and stores (for ido 2 and 3 the only group: half or
+ * three quarters of a vector still beats one point at a time). The last
+ * pass (ido = 1) of radix 4 or 8 takes four consecutive k: the points of
+ * four butterflies are read as a 4 x P block of complex values and turned
+ * by 128-bit lane shuffles. Other passes are left to passes.c.
  */
 #include <immintrin.h>
 #include <stddef.h>
@@ -184,7 +185,7 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const double *x, do
     }
 }
 
-/* ido >= 4: four consecutive i. */
+/* ido >= 2: four consecutive i. */
 INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const double *cc, double *ch,
                    const double *tw, int fwd)
 {
@@ -248,7 +249,7 @@ INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc,
 {
     const unsigned P = ps->p;
     const double *tw = tab + 2 * ps->tw;
-    if (ps->ido >= 4) {
+    if (ps->ido >= 2) {
         switch (P) {
         case 2: pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd); break;
         case 3: pass_i(3, ps->ido, ps->l1, cc, ch, tw, fwd); break;
