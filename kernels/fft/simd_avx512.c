@@ -8,9 +8,11 @@
  * Passes with ido >= 2 take four consecutive i at once, the last group
  * through masked loads and stores (for ido 2 and 3 the only group: half or
  * three quarters of a vector still beats one point at a time). The last
- * pass (ido = 1) of radix 4 or 8 takes four consecutive k: the points of
- * four butterflies are read as a 4 x P block of complex values and turned
- * by 128-bit lane shuffles. Other passes are left to passes.c.
+ * pass (ido = 1) takes four consecutive k: the points of four butterflies
+ * are read as a 4 x P block of complex values and turned by 128-bit lane
+ * shuffles (radix 4 and 8, l1 a multiple of 4) or lane permutes (radix 3,
+ * 5 and 7, any l1: the rest through masks). Other passes are left to
+ * passes.c.
  */
 #include <immintrin.h>
 #include <stddef.h>
@@ -226,6 +228,46 @@ INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, in
     }
 }
 
+/* Value P t + j of four rows of P complex values held four to a register
+ * (r[0 .. P)), in lane t: two two-source lane permutes (lanes 0, 1 and 2,
+ * 3) and a blend. P and j are constants where this is inlined. */
+INLINE v4c column(const v4c *r, const unsigned P, unsigned j)
+{
+    unsigned c0 = j, c1 = P + j, c2 = 2 * P + j, c3 = 3 * P + j;
+    /* qwords 2t, 2t + 1 of lane t; 8 + picks the permute's second source */
+    const __m512i idx =
+        _mm512_set_epi64(8 + 2 * (c3 % 4) + 1, 8 + 2 * (c3 % 4), 2 * (c2 % 4) + 1, 2 * (c2 % 4),
+                         8 + 2 * (c1 % 4) + 1, 8 + 2 * (c1 % 4), 2 * (c0 % 4) + 1, 2 * (c0 % 4));
+    v4c v01 = _mm512_permutex2var_pd(r[c0 / 4], idx, r[c1 / 4]);
+    v4c v23 = _mm512_permutex2var_pd(r[c2 / 4], idx, r[c3 / 4]);
+    return _mm512_mask_blend_pd(0xF0, v01, v23);
+}
+
+/* ido = 1, an odd radix: four consecutive k, whose 4 P points are
+ * contiguous, loaded as P registers and spread into the P inputs by lane
+ * permutes (gathers were slower); the last l1 % 4 through masks. */
+INLINE void pass_k_odd(const unsigned P, size_t l1, const double *cc, double *ch, int fwd)
+{
+    for (size_t k = 0; k < l1; k += 4) {
+        const size_t rows = l1 - k < 4 ? l1 - k : 4;
+        const double *x = cc + 2 * P * k;
+        v4c r[7], in[7], y[7];
+        for (unsigned g = 0; g < P; g++) {
+            size_t have = rows * P > 4 * g ? rows * P - 4 * g : 0;
+            r[g] = have >= 4 ? load(x, 4 * g) : _mm512_maskz_loadu_pd(head(have), x + 8 * g);
+        }
+        for (unsigned j = 0; j < P; j++)
+            in[j] = column(r, P, j);
+        vdft(P, in, y, fwd);
+        for (unsigned m = 0; m < P; m++) {
+            if (rows == 4)
+                store(ch, k + m * l1, y[m]);
+            else
+                _mm512_mask_storeu_pd(ch + 2 * (k + m * l1), head(rows), y[m]);
+        }
+    }
+}
+
 /* The 16-point line of passes 4 (ido 4) and 4 (ido 1) in registers: the
  * first pass as body() computes it, its four outputs (each a sub-transform
  * of four points) transposed and transformed as pass_k does; the same
@@ -266,6 +308,14 @@ INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc,
         else
             pass_k(8, ps->l1, cc, ch, fwd);
         return 1;
+    }
+    if (ps->ido == 1 && ps->l1 >= 4) {
+        switch (P) {
+        case 3: pass_k_odd(3, ps->l1, cc, ch, fwd); return 1;
+        case 5: pass_k_odd(5, ps->l1, cc, ch, fwd); return 1;
+        case 7: pass_k_odd(7, ps->l1, cc, ch, fwd); return 1;
+        default: break;
+        }
     }
     return 0;
 }
