@@ -81,6 +81,21 @@ int bench_parse_list(const char *text, int64_t *out, int max)
     }
 }
 
+int bench_parse_names(const char *text, const char *const *table, int count, int *out)
+{
+    int n = 0;
+    while (*text != '\0') {
+        size_t len = strcspn(text, ",");
+        int found = -1;
+        for (int i = 0; i < count; i++)
+            if (strlen(table[i]) == len && strncmp(table[i], text, len) == 0) found = i;
+        if (found < 0 || n == count) return -1;
+        out[n++] = found;
+        text += len + (text[len] == ',');
+    }
+    return n;
+}
+
 static void cpuinfo_field(const char *key, char *buf, size_t size)
 {
     snprintf(buf, size, "unknown");

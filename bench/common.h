@@ -25,6 +25,10 @@ void bench_fill_s(float *x, size_t n, uint64_t seed);
  * malformed or holds more than max. */
 int bench_parse_list(const char *text, int64_t *out, int max);
 
+/* Parses a comma-separated list of names from table[0 .. count) into their
+ * indices; returns how many, or -1 for an unknown name or more than count. */
+int bench_parse_names(const char *text, const char *const *table, int count, int *out);
+
 /* Adds the CPU model, family/model numbers, the SIMD flags that matter and
  * the compiler to the report's context. */
 void bench_context_machine(void);

@@ -66,6 +66,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "context_kernpool.h"
 #include "harness.h"
 #include "kernpool.h"
 
@@ -301,22 +302,6 @@ static int usage(const char *arg)
     return 2;
 }
 
-/* Parses a list of names from table[0..count); returns how many, or -1. */
-static int parse_names(const char *v, const char *const *table, int count, int *out)
-{
-    int n = 0;
-    while (*v != '\0') {
-        size_t len = strcspn(v, ",");
-        int found = -1;
-        for (int i = 0; i < count; i++)
-            if (strlen(table[i]) == len && strncmp(table[i], v, len) == 0) found = i;
-        if (found < 0 || n == count) return -1;
-        out[n++] = found;
-        v += len + (v[len] == ',');
-    }
-    return n;
-}
-
 /* "AxB" into a and b (both >= 1), "" into a = b = 0. Returns 0 or -1. */
 static int parse_shape(const char *v, int64_t *a, int64_t *b)
 {
@@ -353,10 +338,11 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (bench_option(argv[i], "sources", &v)) {
-            if ((nsources = parse_names(v, source_names, SOURCES, sources)) < 0)
+            if ((nsources = bench_parse_names(v, source_names, SOURCES, sources)) < 0)
                 return usage(argv[i]);
         } else if (bench_option(argv[i], "kinds", &v)) {
-            if ((nkinds = parse_names(v, kind_names, KINDS, kinds)) < 0) return usage(argv[i]);
+            if ((nkinds = bench_parse_names(v, kind_names, KINDS, kinds)) < 0)
+                return usage(argv[i]);
         } else if (bench_option(argv[i], "sizes", &v)) {
             nsizes = *v == '\0' ? 0 : bench_parse_list(v, sizes, MAX_LIST);
             if (nsizes < 0) return usage(argv[i]);
@@ -408,15 +394,7 @@ int main(int argc, char **argv)
 
     char text[256];
     bench_context_machine();
-    kpb_context("kernpool_version", kp_version());
-    snprintf(text, sizeof text, "%d", kp_cpu_budget());
-    kpb_context("kernpool_cpu_budget", text);
-    kp_pool_info info;
-    if (kp_pool_info_get(&info) == KP_OK) {
-        snprintf(text, sizeof text, "%u", info.spin_us);
-        kpb_context("kernpool_spin_us", text);
-        kpb_context("kernpool_isa_selected", info.isa_selected);
-    }
+    bench_context_kernpool();
     if (fftw) {
         kpb_context("fftw_version", fftw_version);
         kpb_context("fftw_cc", fftw_cc);

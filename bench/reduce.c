@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "context_kernpool.h"
 #include "harness.h"
 #include "kernpool.h"
 
@@ -258,16 +259,8 @@ int main(int argc, char **argv)
     if (d.xs) bench_fill_s(d.xs, cap, 1);
     if (d.ys) bench_fill_s(d.ys, cap, 2);
 
-    char text[64];
     bench_context_machine();
-    kpb_context("kernpool_version", kp_version());
-    snprintf(text, sizeof text, "%d", kp_cpu_budget());
-    kpb_context("kernpool_cpu_budget", text);
-    kp_pool_info info;
-    if (kp_pool_info_get(&info) == KP_OK) {
-        snprintf(text, sizeof text, "%u", info.spin_us);
-        kpb_context("kernpool_spin_us", text);
-    }
+    bench_context_kernpool();
 
     /* Runs go size by size, the read figure first, so that the figures a
      * ratio compares are measured close together in time. */

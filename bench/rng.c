@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "context_kernpool.h"
 #include "harness.h"
 #include "kernpool.h"
 
@@ -108,22 +109,6 @@ static int usage(const char *arg)
     return 2;
 }
 
-/* Parses a list of names from table[0..count); returns how many, or -1. */
-static int parse_names(const char *v, const char *const *table, int count, int *out)
-{
-    int n = 0;
-    while (*v != '\0') {
-        size_t len = strcspn(v, ",");
-        int found = -1;
-        for (int i = 0; i < count; i++)
-            if (strlen(table[i]) == len && strncmp(table[i], v, len) == 0) found = i;
-        if (found < 0 || n == count) return -1;
-        out[n++] = found;
-        v += len + (v[len] == ',');
-    }
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     if (kpb_init(&argc, argv) != 0) return 2;
@@ -146,13 +131,13 @@ int main(int argc, char **argv)
         } else if (bench_option(argv[i], "workers", &v)) {
             if ((nworkers = bench_parse_list(v, workers, MAX_LIST)) < 0) return usage(argv[i]);
         } else if (bench_option(argv[i], "kernels", &v)) {
-            if ((nkernels = parse_names(v, kernel_names, KERNELS, kernels)) < 0)
+            if ((nkernels = bench_parse_names(v, kernel_names, KERNELS, kernels)) < 0)
                 return usage(argv[i]);
         } else if (bench_option(argv[i], "bitgens", &v)) {
-            if ((nothers = parse_names(v, bitgen_names, BITGENS, others)) < 0)
+            if ((nothers = bench_parse_names(v, bitgen_names, BITGENS, others)) < 0)
                 return usage(argv[i]);
         } else if (bench_option(argv[i], "bitgen-kernels", &v)) {
-            if ((nother_kernels = parse_names(v, kernel_names, KERNELS, other_kernels)) < 0)
+            if ((nother_kernels = bench_parse_names(v, kernel_names, KERNELS, other_kernels)) < 0)
                 return usage(argv[i]);
         } else {
             return usage(argv[i]);
@@ -172,15 +157,7 @@ int main(int argc, char **argv)
 
     char text[256];
     bench_context_machine();
-    kpb_context("kernpool_version", kp_version());
-    snprintf(text, sizeof text, "%d", kp_cpu_budget());
-    kpb_context("kernpool_cpu_budget", text);
-    kp_pool_info info;
-    if (kp_pool_info_get(&info) == KP_OK) {
-        snprintf(text, sizeof text, "%u", info.spin_us);
-        kpb_context("kernpool_spin_us", text);
-        kpb_context("kernpool_isa_selected", info.isa_selected);
-    }
+    bench_context_kernpool();
     snprintf(text, sizeof text, "%d", KP_RNG_BLOCK);
     kpb_context("kernpool_rng_block", text);
     kpb_context("rng_bitgens", "pcg64 = KP_PCG64 (PCG XSL-RR 128/64), pcg64dxsm = KP_PCG64DXSM, "
