@@ -258,6 +258,72 @@ static void test_long_line_same_bits(void **state)
     free(out);
 }
 
+/* One long real line (r2c and c2r over a four-step line: even n = 2h with
+ * h four-step, and odd n) gives the same bits at every workers value and
+ * in every layout: contiguous, strided both ways, in place. */
+static void test_long_real_line_same_bits(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {524288, 295245}; /* 2^19, 3^10 5 */
+    const size_t most = 524288, cmost = most / 2 + 1;
+    double *xd = random_doubles(2 * cmost);
+    char *in = malloc(2 * cmost * 16), *strided = malloc(2 * 2 * cmost * 16);
+    char *ref = malloc(2 * cmost * 16), *out = malloc(2 * 2 * cmost * 16);
+    assert_true(in && strided && ref && out);
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int single = 0; single < 2; single++)
+            for (int c2r = 0; c2r < 2; c2r++)
+                for (int ortho = 0; ortho < 2; ortho++) {
+                    const size_t n = sizes[si], h = n / 2 + 1, real = single ? 4 : 8;
+                    const kp_fft_kind kind = c2r ? KP_FFT_C2R : KP_FFT_R2C;
+                    const int dir = c2r ? KP_FFT_BACKWARD : KP_FFT_FORWARD;
+                    const kp_fft_precision prec = single ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
+                    const kp_fft_norm norm = ortho ? KP_FFT_NORM_ORTHO : KP_FFT_NORM_BACKWARD;
+                    /* values in and out: reals or complex, and their bytes */
+                    const size_t nin = c2r ? 2 * h : n; /* reals */
+                    const size_t ies = c2r ? 2 * real : real, oes = c2r ? real : 2 * real;
+                    const size_t cin = c2r ? h : n, cout = c2r ? n : h; /* elements */
+                    for (size_t j = 0; j < nin; j++) {
+                        if (single)
+                            ((float *)in)[j] = (float)xd[j];
+                        else
+                            ((double *)in)[j] = xd[j];
+                    }
+                    kp_fft_dim d = {n, 1, 1}, ds = {n, 2, -1};
+                    kp_fft_plan *p = NULL, *q = NULL;
+                    assert_int_equal(kp_fft_plan_make(&p, kind, prec, dir, norm, 1, &d, 0, NULL),
+                                     KP_OK);
+                    assert_int_equal(kp_fft_plan_make(&q, kind, prec, dir, norm, 1, &ds, 0, NULL),
+                                     KP_OK);
+                    assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
+                    for (size_t j = 0; j < cin; j++) /* element j at stride 2 */
+                        memcpy(strided + 2 * j * ies, in + j * ies, ies);
+                    for (int w = 0; w < 4; w++) {
+                        const int workers = workers_cycle[w];
+                        memset(out, 0, cout * oes);
+                        assert_int_equal(kp_fft_plan_execute(p, in, out, workers), KP_OK);
+                        assert_memory_equal(out, ref, cout * oes);
+                        /* element k at out[cout - 1 - k] */
+                        assert_int_equal(
+                            kp_fft_plan_execute(q, strided, out + (cout - 1) * oes, workers),
+                            KP_OK);
+                        for (size_t k = 0; k < cout; k++)
+                            assert_memory_equal(out + (cout - 1 - k) * oes, ref + k * oes, oes);
+                        /* in place: the input in a buffer the output fits */
+                        memcpy(out, in, cin * ies);
+                        assert_int_equal(kp_fft_plan_execute(p, out, out, workers), KP_OK);
+                        assert_memory_equal(out, ref, cout * oes);
+                    }
+                    kp_fft_plan_destroy(p);
+                    kp_fft_plan_destroy(q);
+                }
+    free(xd);
+    free(in);
+    free(strided);
+    free(ref);
+    free(out);
+}
+
 /* A 2-D batch of c2c lines read with strides (-3 along the line, a gap
  * between lines) and written with stride 2 gives the bits of the
  * contiguous transform. */
@@ -559,6 +625,7 @@ int main(void)
         cmocka_unit_test(test_fftn_errors),
         cmocka_unit_test(test_workers_same_bits),
         cmocka_unit_test(test_long_line_same_bits),
+        cmocka_unit_test(test_long_real_line_same_bits),
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_real_strided_same_bits),
         cmocka_unit_test(test_in_place),

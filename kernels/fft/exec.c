@@ -39,8 +39,9 @@ typedef struct step {
     size_t axis;
     const array *src, *dst;
     size_t lines, chunks; /* lines along the axis, cut into chunks */
-    size_t split;         /* > 1: lines one after another, each four-step
-                             line cut into this many parts (few long lines) */
+    size_t split;         /* > 1: lines one after another, each shared
+                             by the threads in this many parts (few long
+                             lines, kp__fft_shareable) */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -161,39 +162,27 @@ static void run_chunk(void *ctx, size_t begin, size_t end)
     }
 }
 
-/* A four-step line shared by `parts` threads: its columns, then (a second
- * parallel call, the barrier between them) its rows, cut into ranges. */
+/* A long line shared by `parts` threads: its operations in turn, each cut
+ * into parts that the threads claim (kp__fft_shared in fft.h). */
 typedef struct shared_line {
-    const step *st;
-    const char *src;
-    char *dst, *t, *work; /* T, then each part's work space */
-    size_t work_bytes, parts;
-    int rows;
+    kp__fft_shared sh;
+    int single;
+    size_t op, parts;
+    char *work; /* each part's work space, work_bytes apart */
+    size_t work_bytes;
 } shared_line;
 
 static void run_part(void *ctx, size_t begin, size_t end)
 {
     const shared_line *j = ctx;
-    const step *st = j->st;
-    const kp__fft_plan_shape *sh = st->sh;
-    const kp__fft_line *line = st->line;
-    const ptrdiff_t es = (ptrdiff_t)(sh->single ? 2 * sizeof(float) : 2 * sizeof(double));
-    const ptrdiff_t ss = st->src->stride[st->axis] / es, ds = st->dst->stride[st->axis] / es;
+    const kp__fft_op *op = &j->sh.op[j->op];
     for (size_t c = begin; c < end; c++) {
-        size_t total = j->rows ? line->col->n : line->row->n;
-        size_t a = total * c / j->parts, b = total * (c + 1) / j->parts;
+        size_t a = kp__fft_shared_cut(op, c, j->parts), b = kp__fft_shared_cut(op, c + 1, j->parts);
         char *w = j->work + c * j->work_bytes;
-        if (j->rows) {
-            if (sh->single)
-                kp__fft_fourstep_rows_s(line, sh->fwd, j->t, j->dst, ds, st->scale, a, b, w);
-            else
-                kp__fft_fourstep_rows_d(line, sh->fwd, j->t, j->dst, ds, st->scale, a, b, w);
-        } else {
-            if (sh->single)
-                kp__fft_fourstep_cols_s(line, sh->fwd, j->src, ss, j->t, a, b, w);
-            else
-                kp__fft_fourstep_cols_d(line, sh->fwd, j->src, ss, j->t, a, b, w);
-        }
+        if (j->single)
+            kp__fft_shared_run_s(&j->sh, j->op, a, b, w);
+        else
+            kp__fft_shared_run_d(&j->sh, j->op, a, b, w);
     }
 }
 
@@ -203,24 +192,32 @@ static void run_shared(const step *st, int workers)
     const kp__fft_plan_shape *sh = st->sh;
     const kp__fft_line *line = st->line;
     const size_t es = sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
-    shared_line j = {.st = st, .t = st->work, .parts = st->split};
-    j.work = st->work + line->n * es;
-    j.work_bytes = (line->scratch - line->n) * es;
+    shared_line j = {.single = sh->single, .parts = st->split};
+    j.work = st->work + kp__fft_shared_space(line, st->kind) * es;
+    j.work_bytes = kp__fft_shared_part_space(line, st->kind) * es;
+    const ptrdiff_t src_es = st->kind == KP_FFT_R2C ? (ptrdiff_t)es / 2 : (ptrdiff_t)es;
+    const ptrdiff_t dst_es = st->kind == KP_FFT_C2R ? (ptrdiff_t)es / 2 : (ptrdiff_t)es;
+    const ptrdiff_t ss = st->src->stride[st->axis] / src_es;
+    const ptrdiff_t ds = st->dst->stride[st->axis] / dst_es;
     for (size_t l = 0; l < st->lines; l++) {
         size_t rest = l;
-        j.src = st->src->base;
-        j.dst = st->dst->base;
+        const char *src = st->src->base;
+        char *dst = st->dst->base;
         for (size_t d = sh->ndim; d-- > 0;) {
             if (d == st->axis) continue;
             size_t len = complex_len(sh, d), i = rest % len;
             rest /= len;
-            j.src += (ptrdiff_t)i * st->src->stride[d];
-            j.dst += (ptrdiff_t)i * st->dst->stride[d];
+            src += (ptrdiff_t)i * st->src->stride[d];
+            dst += (ptrdiff_t)i * st->dst->stride[d];
         }
-        j.rows = 0;
-        kp_parallel_for(j.parts, 1, run_part, &j, workers);
-        j.rows = 1;
-        kp_parallel_for(j.parts, 1, run_part, &j, workers);
+        if (sh->single)
+            kp__fft_shared_make_s(&j.sh, line, st->kind, sh->fwd, src, ss, dst, ds, st->scale,
+                                  st->work);
+        else
+            kp__fft_shared_make_d(&j.sh, line, st->kind, sh->fwd, src, ss, dst, ds, st->scale,
+                                  st->work);
+        for (j.op = 0; j.op < j.sh.nops; j.op++)
+            kp_parallel_for(j.parts, 1, run_part, &j, workers);
     }
 }
 
@@ -365,9 +362,11 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
         const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
         size_t bytes;
         st->chunks = chunk_count(st->lines, st->sh->dim[st->axis].n, threads);
-        if (st->kind == KP_FFT_C2C && line->col != NULL && st->lines < (size_t)threads) {
-            st->split = (size_t)threads; /* T, then each part's space */
-            bytes = (line->n + st->split * (line->scratch - line->n)) * es;
+        if (kp__fft_shareable(line, st->kind) && st->lines < (size_t)threads) {
+            st->split = (size_t)threads; /* the line's memory, then each part's space */
+            bytes = (kp__fft_shared_space(line, st->kind) +
+                     st->split * kp__fft_shared_part_space(line, st->kind)) *
+                    es;
         } else {
             st->work_bytes = kp__fft_line_space(line) * es * (grouped(st) ? GROUP : 1);
             bytes = st->chunks * st->work_bytes;

@@ -117,10 +117,12 @@ int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const vo
 kp__fft_exec_fn kp__fft_line16_exec_d_avx512;
 /* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
  * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
- * four k at a time from k = 1 (simd_avx512.c). Each returns the first k it
- * left to the scalar loop. */
-size_t kp__fft_r2c_post_d_avx512(const void *z, const void *w, void *y, size_t h, double scale);
-size_t kp__fft_c2r_pre_d_avx512(const void *x, const void *w, void *z, size_t h);
+ * four k at a time from k (1 or 1 + 4q) while k + 3 < end and 2k + 6 < h
+ * (simd_avx512.c). Each returns the first k it left to the scalar loop. */
+size_t kp__fft_r2c_post_d_avx512(const void *z, const void *w, void *y, size_t h, double scale,
+                                 size_t k, size_t end);
+size_t kp__fft_c2r_pre_d_avx512(const void *x, const void *w, void *z, size_t h, size_t k,
+                                size_t end);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 #endif
@@ -153,5 +155,70 @@ void kp__fft_c2r_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
                    double scale, void *buf);
 void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                    double scale, void *buf);
+
+/* ------------------------------------------------------- shared lines */
+
+/* One long line shared by the threads of a step (exec.c): a fixed list of
+ * operations, each over a range of indices that the threads cut into parts;
+ * an operation starts once the one before it has ended in every part. The
+ * operations are the four-step's columns and rows and, for real lines, the
+ * pieces around them; each index goes through the code the line runs on
+ * one thread, so the bits are the same. */
+typedef enum {
+    KP__FFT_OP_COLS,      /* four-step columns: src -> T */
+    KP__FFT_OP_ROWS,      /* four-step rows: T -> dst, times scale */
+    KP__FFT_OP_PAIRS_IN,  /* even r2c: z_j = x_2j + i x_2j+1 */
+    KP__FFT_OP_REAL_IN,   /* odd r2c: z_j = x_j */
+    KP__FFT_OP_HERM_IN,   /* odd c2r: the Hermitian line from X_k, k <= n/2 */
+    KP__FFT_OP_R2C_POST,  /* even r2c: X_k, X_h-k from Z, k <= h/2 */
+    KP__FFT_OP_C2R_PRE,   /* even c2r: Z_k, Z_h-k from X, k <= h/2 */
+    KP__FFT_OP_COPY,      /* complex copy, times scale */
+    KP__FFT_OP_REAL_OUT,  /* odd c2r: y_j = scale re z_j */
+    KP__FFT_OP_PAIRS_OUT, /* even c2r: y_2j, y_2j+1 = scale z_j */
+} kp__fft_op_kind;
+
+typedef struct kp__fft_op {
+    kp__fft_op_kind what;
+    const void *src;
+    ptrdiff_t ss; /* elements of the source */
+    void *dst;
+    ptrdiff_t ds;
+    double scale;
+    size_t total; /* indices 0 <= i < total, cut by kp__fft_shared_cut */
+} kp__fft_op;
+
+#define KP__FFT_MAX_OPS 5
+
+typedef struct kp__fft_shared {
+    const kp__fft_line *line; /* the step's line */
+    const kp__fft_line *four; /* its four-step line: itself or its sub-line */
+    int fwd;                  /* of the four-step line */
+    void *t;                  /* the four-step's T */
+    size_t nops;
+    kp__fft_op op[KP__FFT_MAX_OPS];
+} kp__fft_shared;
+
+/* Whether a line of a step of `kind` can be shared: a four-step line, or
+ * a real line over one. */
+int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind);
+/* Complex elements of memory a shared line needs, and of work space each
+ * of its parts needs besides. */
+size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind);
+size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind);
+/* Where part c of `parts` of op starts (c = parts: its end). Real lines'
+ * pre- and post-passes start parts at 1 + 4q, as the AVX-512 loop steps. */
+size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts);
+/* The operations of one shared line from src to dst (strides in elements
+ * of each side, as kp__fft_c2c and the rest), mem holding
+ * kp__fft_shared_space elements (lines.c, once per precision). */
+void kp__fft_shared_make_d(kp__fft_shared *sh, const kp__fft_line *line, kp_fft_kind kind, int fwd,
+                           const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds, double scale,
+                           void *mem);
+void kp__fft_shared_make_s(kp__fft_shared *sh, const kp__fft_line *line, kp_fft_kind kind, int fwd,
+                           const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds, double scale,
+                           void *mem);
+/* Indices [a, b) of operation i; work holds kp__fft_shared_part_space. */
+void kp__fft_shared_run_d(const kp__fft_shared *sh, size_t i, size_t a, size_t b, void *work);
+void kp__fft_shared_run_s(const kp__fft_shared *sh, size_t i, size_t a, size_t b, void *work);
 
 #endif

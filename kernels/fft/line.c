@@ -331,6 +331,39 @@ size_t kp__fft_line_space(const kp__fft_line *line)
     return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
 }
 
+/* The four-step line a shared line of `kind` runs, or NULL. */
+static const kp__fft_line *four_of(const kp__fft_line *line, kp_fft_kind kind)
+{
+    const kp__fft_line *four = kind == KP_FFT_C2C ? line : line->sub;
+    return four != NULL && four->col != NULL ? four : NULL;
+}
+
+int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
+{
+    return four_of(line, kind) != NULL;
+}
+
+size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind)
+{
+    const size_t m = four_of(line, kind)->n; /* T; real lines: z, then u */
+    if (kind == KP_FFT_C2C) return m;
+    return 2 * m + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
+}
+
+size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind)
+{
+    const kp__fft_line *four = four_of(line, kind);
+    return four->scratch - four->n;
+}
+
+size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
+{
+    size_t at = op->total / parts * c + op->total % parts * c / parts;
+    if ((op->what == KP__FFT_OP_R2C_POST || op->what == KP__FFT_OP_C2R_PRE) && at > 1 && c < parts)
+        at = 1 + (at - 1) / 4 * 4;
+    return at;
+}
+
 void kp__fft_line_destroy(kp__fft_line *line)
 {
     if (line == NULL) return;

@@ -85,51 +85,154 @@ void FFT_FN(kp__fft_c2c_group)(const kp__fft_line *line, int fwd, const void *co
         }
 }
 
-void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
-                         ptrdiff_t ds, double scale, void *buf)
+/* ----------------------------------------------------- real-line pieces */
+
+/* The pieces of the real lines, each over a range [a, b) of its indices:
+ * the one-thread lines below run each over its whole range, a shared line
+ * (kp__fft_shared_run) runs it in parts on several threads. Either way an
+ * index goes through the same code, so the bits are the same. */
+
+/* z_j = x_2j + i x_2j+1 (even r2c). */
+static void pairs_in(const fft_real *x, ptrdiff_t ss, fft_cpx *z, size_t a, size_t b)
 {
-    const size_t n = line->n;
-    const fft_real *x = src, s = (fft_real)scale;
-    fft_cpx *y = dst, *z = buf;
-    if (n % 2 == 1) {
-        for (size_t j = 0; j < n; j++)
-            z[j] = (fft_cpx){x[(ptrdiff_t)j * ss], 0};
-        exec(line->sub, 1, z, z + n);
-        for (size_t k = 0; k <= n / 2; k++)
-            y[(ptrdiff_t)k * ds] = (fft_cpx){s * z[k].re, s * z[k].im};
-        return;
+    for (size_t j = a; j < b; j++)
+        z[j] = (fft_cpx){x[(ptrdiff_t)(2 * j) * ss], x[(ptrdiff_t)(2 * j + 1) * ss]};
+}
+
+/* z_j = x_j (odd r2c). */
+static void real_in(const fft_real *x, ptrdiff_t ss, fft_cpx *z, size_t a, size_t b)
+{
+    for (size_t j = a; j < b; j++)
+        z[j] = (fft_cpx){x[(ptrdiff_t)j * ss], 0};
+}
+
+/* y_k = x_k, times scale unless it is 1. */
+static void cpx_copy(const fft_cpx *x, ptrdiff_t ss, fft_cpx *y, ptrdiff_t ds, double scale,
+                     size_t a, size_t b)
+{
+    const fft_real s = (fft_real)scale;
+    for (size_t k = a; k < b; k++) {
+        fft_cpx v = x[(ptrdiff_t)k * ss];
+        y[(ptrdiff_t)k * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
     }
-    const size_t h = n / 2;
+}
+
+/* Even r2c, n = 2h: X_k and X_h-k from Z for k in [a, b), 0 <= k <= h/2,
+ * times scale, into contiguous t (h + 1 values). A part's range starts at
+ * 0 or at 1 + 4q (kp__fft_shared_cut), so the AVX-512 loop takes the same
+ * k as over the whole range. */
+static void r2c_post(const kp__fft_line *line, const fft_cpx *z, fft_cpx *t, double scale, size_t a,
+                     size_t b)
+{
+    const size_t h = line->n / 2;
     const fft_cpx *w = line->rtw;
-    if (ss == 1) { /* the samples are already the pairs z_j: no copy */
-        line->sub->exec(line->sub, 1, x, z, z + h);
-    } else {
-        for (size_t j = 0; j < h; j++)
-            z[j] = (fft_cpx){x[(ptrdiff_t)(2 * j) * ss], x[(ptrdiff_t)(2 * j + 1) * ss]};
-        exec(line->sub, 1, z, z + h);
+    const fft_real s = (fft_real)scale, half = (fft_real)0.5 * s;
+    size_t k = a;
+    if (k == 0 && k < b) {
+        /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
+        t[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
+        t[h] = (fft_cpx){s * (z[0].re - z[0].im), 0};
+        k = 1;
     }
-    /* Into a contiguous t (y itself at unit stride), then y. */
-    fft_cpx *t = ds == 1 ? y : z + h + line->sub->scratch;
-    /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
-    t[0] = (fft_cpx){s * (z[0].re + z[0].im), 0};
-    t[h] = (fft_cpx){s * (z[0].re - z[0].im), 0};
-    /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
-    const fft_real half = (fft_real)0.5 * s;
-    size_t k = 1;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real()) k = kp__fft_r2c_post_d_avx512(z, w, t, h, scale);
+    if (simd_real() && k < b) k = kp__fft_r2c_post_d_avx512(z, w, t, h, scale, k, b);
 #endif
-    for (; 2 * k <= h; k++) {
-        fft_cpx a = z[k], b = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
-        fft_cpx e = {a.re + b.re, a.im + b.im};
-        fft_cpx o = {a.im - b.im, b.re - a.re}; /* (a - b) / i, doubled as e is */
+    /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
+    for (; k < b; k++) {
+        fft_cpx p = z[k], q = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
+        fft_cpx e = {p.re + q.re, p.im + q.im};
+        fft_cpx o = {p.im - q.im, q.re - p.re}; /* (p - q) / i, doubled as e is */
         fft_cpx c = ctw(o, w[k], 1);
         t[k] = (fft_cpx){half * (e.re + c.re), half * (e.im + c.im)};
         t[h - k] = (fft_cpx){half * (e.re - c.re), half * (c.im - e.im)};
     }
-    if (t != y)
-        for (k = 0; k <= h; k++)
-            y[(ptrdiff_t)k * ds] = t[k];
+}
+
+/* Even c2r, n = 2h: Z_k and Z_h-k from contiguous x for k in [a, b),
+ * 0 <= k <= h/2 (ranges as r2c_post). As numpy's irfft, the imaginary
+ * parts of X_0 and X_h are not used. */
+static void c2r_pre(const kp__fft_line *line, const fft_cpx *x, fft_cpx *z, size_t a, size_t b)
+{
+    const size_t h = line->n / 2;
+    const fft_cpx *w = line->rtw;
+    size_t k = a;
+    if (k == 0 && k < b) {
+        fft_real x0 = x[0].re, xh = x[h].re;
+        z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
+        k = 1;
+    }
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd_real() && k < b) k = kp__fft_c2r_pre_d_avx512(x, w, z, h, k, b);
+#endif
+    /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
+    for (; k < b; k++) {
+        fft_cpx p = x[k], c = x[h - k];
+        fft_cpx q = {c.re, -c.im}; /* conj X_h-k */
+        fft_cpx e = {p.re + q.re, p.im + q.im};
+        fft_cpx o = ctw((fft_cpx){p.re - q.re, p.im - q.im}, w[k], 0);
+        z[k] = (fft_cpx){e.re - o.im, e.im + o.re};
+        z[h - k] = (fft_cpx){e.re + o.im, o.re - e.im};
+    }
+}
+
+/* Odd c2r: the Hermitian line z from X_k, 0 <= k <= n/2, for k in
+ * [a, b); the imaginary part of X_0 is not used. */
+static void herm_in(const fft_cpx *x, ptrdiff_t ss, fft_cpx *z, size_t n, size_t a, size_t b)
+{
+    for (size_t k = a; k < b; k++) {
+        fft_cpx v = x[(ptrdiff_t)k * ss];
+        if (k == 0) {
+            z[0] = (fft_cpx){v.re, 0};
+        } else {
+            z[k] = v;
+            z[n - k] = (fft_cpx){v.re, -v.im};
+        }
+    }
+}
+
+/* y_j = scale re z_j (odd c2r). */
+static void real_out(const fft_cpx *z, fft_real *y, ptrdiff_t ds, double scale, size_t a, size_t b)
+{
+    const fft_real s = (fft_real)scale;
+    for (size_t j = a; j < b; j++)
+        y[(ptrdiff_t)j * ds] = s * z[j].re;
+}
+
+/* y_2j = scale re z_j, y_2j+1 = scale im z_j (even c2r). */
+static void pairs_out(const fft_cpx *z, fft_real *y, ptrdiff_t ds, double scale, size_t a, size_t b)
+{
+    const fft_real s = (fft_real)scale;
+    for (size_t j = a; j < b; j++) {
+        y[(ptrdiff_t)(2 * j) * ds] = s * z[j].re;
+        y[(ptrdiff_t)(2 * j + 1) * ds] = s * z[j].im;
+    }
+}
+
+/* ------------------------------------------------ real lines, one thread */
+
+void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
+                         ptrdiff_t ds, double scale, void *buf)
+{
+    const size_t n = line->n;
+    const fft_real *x = src;
+    fft_cpx *y = dst, *z = buf;
+    if (n % 2 == 1) {
+        real_in(x, ss, z, 0, n);
+        exec(line->sub, 1, z, z + n);
+        cpx_copy(z, 1, y, ds, scale, 0, n / 2 + 1);
+        return;
+    }
+    const size_t h = n / 2;
+    if (ss == 1) { /* the samples are already the pairs z_j: no copy */
+        line->sub->exec(line->sub, 1, x, z, z + h);
+    } else {
+        pairs_in(x, ss, z, 0, h);
+        exec(line->sub, 1, z, z + h);
+    }
+    /* Into a contiguous t (y itself at unit stride), then y. */
+    fft_cpx *t = ds == 1 ? y : z + h + line->sub->scratch;
+    r2c_post(line, z, t, scale, 0, h / 2 + 1);
+    if (t != y) cpx_copy(t, 1, y, ds, 1.0, 0, h + 1);
 }
 
 void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
@@ -138,56 +241,101 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     const size_t n = line->n;
     const fft_cpx *x = src;
     fft_real *y = dst;
-    const fft_real s = (fft_real)scale;
     fft_cpx *z = buf;
-    /* As numpy's irfft: the imaginary parts of X_0 and (even n) X_n/2 are
-     * not used. */
     if (n % 2 == 1) {
-        z[0] = (fft_cpx){x[0].re, 0};
-        for (size_t k = 1; k <= n / 2; k++) {
-            fft_cpx v = x[(ptrdiff_t)k * ss];
-            z[k] = v;
-            z[n - k] = (fft_cpx){v.re, -v.im};
-        }
+        herm_in(x, ss, z, n, 0, n / 2 + 1);
         exec(line->sub, 0, z, z + n);
-        for (size_t j = 0; j < n; j++)
-            y[(ptrdiff_t)j * ds] = s * z[j].re;
+        real_out(z, y, ds, scale, 0, n);
         return;
     }
     const size_t h = n / 2;
-    const fft_cpx *w = line->rtw;
     if (ss != 1) { /* a contiguous copy, so every stride takes one path */
         fft_cpx *u = z + h + line->sub->scratch;
-        for (size_t k = 0; k <= h; k++)
-            u[k] = x[(ptrdiff_t)k * ss];
+        cpx_copy(x, ss, u, 1, 1.0, 0, h + 1);
         x = u;
-        ss = 1;
     }
-    fft_real x0 = x[0].re, xh = x[h].re;
-    z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
-    /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
-    size_t k = 1;
-#if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real()) k = kp__fft_c2r_pre_d_avx512(x, w, z, h);
-#endif
-    for (; 2 * k <= h; k++) {
-        fft_cpx a = x[k], c = x[h - k];
-        fft_cpx b = {c.re, -c.im}; /* conj X_h-k */
-        fft_cpx e = {a.re + b.re, a.im + b.im};
-        fft_cpx o = ctw((fft_cpx){a.re - b.re, a.im - b.im}, w[k], 0);
-        z[k] = (fft_cpx){e.re - o.im, e.im + o.re};
-        z[h - k] = (fft_cpx){e.re + o.im, o.re - e.im};
-    }
+    c2r_pre(line, x, z, 0, h / 2 + 1);
     if (ds == 1) { /* the pairs land as the samples (z holds all of x by now) */
         line->sub->exec(line->sub, 0, z, y, z + h);
-        if (scale != 1.0)
+        if (scale != 1.0) {
+            const fft_real s = (fft_real)scale;
             for (size_t j = 0; j < n; j++)
                 y[j] *= s;
+        }
         return;
     }
     exec(line->sub, 0, z, z + h);
-    for (size_t j = 0; j < h; j++) {
-        y[(ptrdiff_t)(2 * j) * ds] = s * z[j].re;
-        y[(ptrdiff_t)(2 * j + 1) * ds] = s * z[j].im;
+    pairs_out(z, y, ds, scale, 0, h);
+}
+
+/* ------------------------------------------------------- shared lines */
+
+void FFT_FN(kp__fft_shared_make)(kp__fft_shared *sh, const kp__fft_line *line, kp_fft_kind kind,
+                                 int fwd, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
+                                 double scale, void *mem)
+{
+    const kp__fft_line *four = kind == KP_FFT_C2C ? line : line->sub;
+    const size_t n = line->n, m = four->n, h = n / 2;
+    fft_cpx *t = mem, *z = t + m, *u = z + m + 1;
+    *sh = (kp__fft_shared){
+        .line = line, .four = four, .fwd = kind == KP_FFT_C2C ? fwd : kind == KP_FFT_R2C, .t = t};
+    kp__fft_op *op = sh->op;
+#define OP(what_, src_, ss_, dst_, ds_, scale_, total_)                                            \
+    (*op++ = (kp__fft_op){KP__FFT_OP_##what_, src_, ss_, dst_, ds_, scale_, total_})
+    if (kind == KP_FFT_C2C) {
+        OP(COLS, src, ss, NULL, 0, 1.0, four->row->n);
+        OP(ROWS, NULL, 0, dst, ds, scale, four->col->n);
+    } else if (kind == KP_FFT_R2C && n % 2 == 1) {
+        OP(REAL_IN, src, ss, z, 1, 1.0, n);
+        OP(COLS, z, 1, NULL, 0, 1.0, four->row->n);
+        OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+        OP(COPY, z, 1, dst, ds, scale, n / 2 + 1);
+    } else if (kind == KP_FFT_R2C) {
+        if (ss != 1) OP(PAIRS_IN, src, ss, z, 1, 1.0, h);
+        OP(COLS, ss == 1 ? src : z, 1, NULL, 0, 1.0, four->row->n);
+        OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+        OP(R2C_POST, z, 1, ds == 1 ? dst : u, 1, scale, h / 2 + 1);
+        if (ds != 1) OP(COPY, u, 1, dst, ds, 1.0, h + 1);
+    } else if (n % 2 == 1) {
+        OP(HERM_IN, src, ss, z, 1, 1.0, n / 2 + 1);
+        OP(COLS, z, 1, NULL, 0, 1.0, four->row->n);
+        OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+        OP(REAL_OUT, z, 1, dst, ds, scale, n);
+    } else {
+        if (ss != 1) OP(COPY, src, ss, u, 1, 1.0, h + 1);
+        OP(C2R_PRE, ss == 1 ? src : u, 1, z, 1, 1.0, h / 2 + 1);
+        OP(COLS, z, 1, NULL, 0, 1.0, four->row->n);
+        /* the pairs land as the samples, times scale as the rows go out */
+        if (ds == 1) {
+            OP(ROWS, NULL, 0, dst, 1, scale, four->col->n);
+        } else {
+            OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+            OP(PAIRS_OUT, z, 1, dst, ds, scale, h);
+        }
+    }
+#undef OP
+    sh->nops = (size_t)(op - sh->op);
+}
+
+void FFT_FN(kp__fft_shared_run)(const kp__fft_shared *sh, size_t i, size_t a, size_t b, void *work)
+{
+    const kp__fft_op *op = &sh->op[i];
+    const kp__fft_line *line = sh->line;
+    switch (op->what) {
+    case KP__FFT_OP_COLS:
+        FFT_FN(kp__fft_fourstep_cols)(sh->four, sh->fwd, op->src, op->ss, sh->t, a, b, work);
+        break;
+    case KP__FFT_OP_ROWS:
+        FFT_FN(kp__fft_fourstep_rows)
+        (sh->four, sh->fwd, sh->t, op->dst, op->ds, op->scale, a, b, work);
+        break;
+    case KP__FFT_OP_PAIRS_IN: pairs_in(op->src, op->ss, op->dst, a, b); break;
+    case KP__FFT_OP_REAL_IN: real_in(op->src, op->ss, op->dst, a, b); break;
+    case KP__FFT_OP_HERM_IN: herm_in(op->src, op->ss, op->dst, line->n, a, b); break;
+    case KP__FFT_OP_R2C_POST: r2c_post(line, op->src, op->dst, op->scale, a, b); break;
+    case KP__FFT_OP_C2R_PRE: c2r_pre(line, op->src, op->dst, a, b); break;
+    case KP__FFT_OP_COPY: cpx_copy(op->src, op->ss, op->dst, op->ds, op->scale, a, b); break;
+    case KP__FFT_OP_REAL_OUT: real_out(op->src, op->dst, op->ds, op->scale, a, b); break;
+    case KP__FFT_OP_PAIRS_OUT: pairs_out(op->src, op->dst, op->ds, op->scale, a, b); break;
     }
 }

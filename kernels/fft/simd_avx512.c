@@ -353,13 +353,13 @@ INLINE v4c vconj(v4c a)
     return _mm512_xor_pd(a, odd);
 }
 
-size_t kp__fft_r2c_post_d_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale)
+size_t kp__fft_r2c_post_d_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale,
+                                 size_t k, size_t end)
 {
     const double *z = z_, *w = w_;
     double *y = y_;
     const double half = 0.5 * scale;
-    size_t k = 1;
-    for (; 2 * k + 6 < h; k += 4) { /* k .. k+3 and h-k-3 .. h-k apart */
+    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) { /* k .. k+3 and h-k-3 .. h-k apart */
         v4c a = load(z, k), b = vconj(vreverse(load(z, h - k - 3)));
         v4c e = vadd(a, b), o = vrot(vsub(a, b), 1); /* (a - b) / i */
         v4c t = vtw(o, load(w, k), 1);
@@ -369,12 +369,12 @@ size_t kp__fft_r2c_post_d_avx512(const void *z_, const void *w_, void *y_, size_
     return k;
 }
 
-size_t kp__fft_c2r_pre_d_avx512(const void *x_, const void *w_, void *z_, size_t h)
+size_t kp__fft_c2r_pre_d_avx512(const void *x_, const void *w_, void *z_, size_t h, size_t k,
+                                size_t end)
 {
     const double *x = x_, *w = w_;
     double *z = z_;
-    size_t k = 1;
-    for (; 2 * k + 6 < h; k += 4) {
+    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) {
         v4c a = load(x, k), b = vconj(vreverse(load(x, h - k - 3)));
         v4c e = vadd(a, b), io = vrot(vtw(vsub(a, b), load(w, k), 0), 0); /* i (a - b) conj w */
         store(z, k, vadd(e, io));
