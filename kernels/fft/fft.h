@@ -56,9 +56,13 @@ struct kp__fft_line {
     int real;
     struct kp__fft_line *sub;
     void *rtw;
-    /* Four-step lines (fourstep.c): n = col->n * row->n, tw holds
-     * w_n^(j2 k1) at j2 col->n + k1. */
+    /* Four-step lines (fourstep.c): n = col->n * row->n. tw holds
+     * w_n^(j2 k1) for column j2 = b + c of the block starting at b (a
+     * multiple of the block size B) at b col->n + k1 B + c. T's rows are
+     * t_stride apart, a block's lines b_stride apart (padded so that
+     * neither is a multiple of the cache's way size). */
     struct kp__fft_line *col, *row;
+    size_t t_stride, b_stride;
 };
 
 /* Makes the line of length n >= 1 in double (single = 0) or float.
@@ -94,9 +98,11 @@ void kp__fft_fourstep_d(const kp__fft_line *line, int fwd, const void *src, ptrd
                         ptrdiff_t ds, double scale, void *work);
 void kp__fft_fourstep_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
                         ptrdiff_t ds, double scale, void *work);
-/* Its two steps over a range of columns (c0 <= c < c1 <= row->n) and of
- * rows (r0 <= r < r1 <= col->n), T being the line's n-element buffer and
- * work line->scratch - n elements, so that threads can share a line. */
+/* Its two steps over a range of columns (c0 <= c < c1 <= row->n, c0 a
+ * multiple of KP__FFT_SHARE_ALIGN) and of rows (r0 <= r < r1 <= col->n),
+ * T being the line's kp__fft_fourstep_t_size buffer and work the rest of
+ * line->scratch, so that threads can share a line. */
+#define KP__FFT_SHARE_ALIGN 16
 void kp__fft_fourstep_cols_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                              void *t, size_t c0, size_t c1, void *work);
 void kp__fft_fourstep_cols_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
@@ -123,9 +129,25 @@ size_t kp__fft_r2c_post_d_avx512(const void *z, const void *w, void *y, size_t h
                                  size_t k, size_t end);
 size_t kp__fft_c2r_pre_d_avx512(const void *x, const void *w, void *z, size_t h, size_t k,
                                 size_t end);
+/* The four-step's blocks of eight lines (fourstep.c), double, AVX-512:
+ * block_in reads eight columns of `rows` values, row j at x + j xs, into
+ * buf, column c at buf + c len; block_out writes value k of each of eight
+ * lines (line c at in + c len) as row k at out + k os, for k < count,
+ * times w[k ws + c] (forward, conjugated backward) where w != NULL and
+ * k > 0, then times scale unless it is 1. Each product is rounded before
+ * the sum, as ctw does, so the bits are those of the scalar loops. */
+void kp__fft_block_in_d_avx512(const void *x, size_t xs, size_t rows, void *buf, size_t len);
+void kp__fft_block_out_d_avx512(const void *in, size_t len, size_t count, const void *w, size_t ws,
+                                double scale, void *out, size_t os, int fwd);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 #endif
+
+/* Complex elements of a four-step line's T: col->n rows of t_stride. */
+static inline size_t kp__fft_fourstep_t_size(const kp__fft_line *line)
+{
+    return line->col->n * line->t_stride;
+}
 
 /* Complex elements of work space one strided line below needs. */
 size_t kp__fft_line_space(const kp__fft_line *line);

@@ -11,7 +11,12 @@
  *    X_{k1 + n1 k2}.
  * Columns and rows go BLOCK at a time, so every read and write of x, T and
  * X moves BLOCK contiguous values: two passes over memory instead of one
- * per radix, and sub-lines that fit a cache.
+ * per radix, and sub-lines that fit a cache. A block is copied into lines
+ * of its own, transformed out of place into a second block of lines, and
+ * copied out (times the twiddles, or the scale) row by row; with AVX-512
+ * (double) the copies go four by four through register transposes, with
+ * the products rounded as the scalar loops round them, so the bits do not
+ * depend on which path a block takes.
  */
 #ifndef KP_FFT_SINGLE
 #define KP_FFT_SINGLE 0
@@ -21,60 +26,100 @@
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
+#include "sched/internal.h"
 
 /* Columns or rows per block: 128 bytes of each row read or written. */
 #define BLOCK (128 / sizeof(fft_cpx))
 
-/* Step 1 for columns [c0, c1): from src (stride ss) into T. work: BLOCK
- * buffers of max(n1, n2), then the sub-lines' work space. */
+/* Whether full blocks go through the AVX-512 copies. */
+static int simd_blocks(void)
+{
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    return kp__isa_selected() == KP_ISA_AVX512;
+#else
+    return 0;
+#endif
+}
+
+/* buf[c len + j] = x[(j xs + c) ss] for c < count, j < rows. */
+static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, size_t count,
+                     fft_cpx *buf, size_t len, int simd)
+{
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd && count == BLOCK && ss == 1) {
+        kp__fft_block_in_d_avx512(x, xs, rows, buf, len);
+        return;
+    }
+#else
+    (void)simd;
+#endif
+    for (size_t j = 0; j < rows; j++) {
+        const fft_cpx *row = x + (ptrdiff_t)(j * xs) * ss;
+        for (size_t c = 0; c < count; c++)
+            buf[c * len + j] = row[(ptrdiff_t)c * ss];
+    }
+}
+
+/* out[(k os + c) ds] = in[c len + k] for c < count, k < rows, times
+ * w[k ws + c] (k > 0) where w != NULL, then times scale unless it is 1. */
+static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, const fft_cpx *w,
+                      size_t ws, double scale, fft_cpx *out, size_t os, ptrdiff_t ds, int fwd,
+                      int simd)
+{
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd && count == BLOCK && ds == 1) {
+        kp__fft_block_out_d_avx512(in, len, rows, w, ws, scale, out, os, fwd);
+        return;
+    }
+#else
+    (void)simd;
+#endif
+    const fft_real s = (fft_real)scale;
+    for (size_t k = 0; k < rows; k++) {
+        fft_cpx *row = out + (ptrdiff_t)(k * os) * ds;
+        for (size_t c = 0; c < count; c++) {
+            fft_cpx v = in[c * len + k];
+            if (w != NULL && k > 0) v = ctw(v, w[k * ws + c], fwd);
+            row[(ptrdiff_t)c * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+        }
+    }
+}
+
+/* Step 1 for columns [c0, c1), c0 a multiple of BLOCK: from src (stride
+ * ss) into T. work: two blocks of BLOCK lines, then the sub-lines' work
+ * space. */
 void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                                    void *t_, size_t c0, size_t c1, void *work)
 {
     const kp__fft_line *l1 = line->col, *l2 = line->row;
-    const size_t n1 = l1->n, n2 = l2->n, len = n1 > n2 ? n1 : n2;
-    const fft_cpx *x = src;
-    fft_cpx *t = t_, *buf = work, *sub = buf + BLOCK * len;
-    const fft_cpx *w = line->tw; /* w[j2 n1 + k1] = w_n^(j2 k1) */
+    const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
+    const fft_cpx *x = src, *w = line->tw;
+    fft_cpx *t = t_, *in = work, *out = in + BLOCK * len, *sub = out + BLOCK * len;
+    const int simd = simd_blocks();
     for (size_t b = c0; b < c1; b += BLOCK) {
         const size_t cols = c1 - b < BLOCK ? c1 - b : BLOCK;
-        for (size_t j1 = 0; j1 < n1; j1++) {
-            const fft_cpx *row = x + (ptrdiff_t)(n2 * j1 + b) * ss;
-            for (size_t c = 0; c < cols; c++)
-                buf[c * len + j1] = row[(ptrdiff_t)c * ss];
-        }
-        for (size_t c = 0; c < cols; c++) {
-            fft_cpx *col = buf + c * len;
-            l1->exec(l1, fwd, col, col, sub);
-            const fft_cpx *wc = w + (b + c) * n1;
-            for (size_t k1 = 1; k1 < n1; k1++)
-                col[k1] = ctw(col[k1], wc[k1], fwd);
-        }
-        for (size_t k1 = 0; k1 < n1; k1++)
-            for (size_t c = 0; c < cols; c++)
-                t[k1 * n2 + b + c] = buf[c * len + k1];
+        block_in(x + (ptrdiff_t)b * ss, ss, n2, n1, cols, in, len, simd);
+        for (size_t c = 0; c < cols; c++)
+            l1->exec(l1, fwd, in + c * len, out + c * len, sub);
+        /* the block's twiddles: w_n^((b + c) k1) at b n1 + k1 BLOCK + c */
+        block_out(out, len, n1, cols, w + b * n1, BLOCK, 1.0, t + b, ts, 1, fwd, simd);
     }
 }
 
-/* Step 2 for rows [r0, r1): in place in T, then to dst (stride ds) times
- * scale. work: the sub-line's work space. */
+/* Step 2 for rows [r0, r1): from T to dst (stride ds) times scale. work:
+ * as step 1's. */
 void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, void *dst,
                                    ptrdiff_t ds, double scale, size_t r0, size_t r1, void *work)
 {
     const kp__fft_line *l1 = line->col, *l2 = line->row;
-    const size_t n1 = l1->n, n2 = l2->n;
-    fft_cpx *t = t_, *y = dst;
-    const fft_real s = (fft_real)scale;
+    const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
+    fft_cpx *t = t_, *y = dst, *out = work, *sub = out + 2 * BLOCK * len;
+    const int simd = simd_blocks();
     for (size_t b = r0; b < r1; b += BLOCK) {
         const size_t rows = r1 - b < BLOCK ? r1 - b : BLOCK;
         for (size_t r = 0; r < rows; r++)
-            l2->exec(l2, fwd, t + (b + r) * n2, t + (b + r) * n2, work);
-        for (size_t k2 = 0; k2 < n2; k2++) {
-            fft_cpx *out = y + (ptrdiff_t)(b + n1 * k2) * ds;
-            for (size_t r = 0; r < rows; r++) {
-                fft_cpx v = t[(b + r) * n2 + k2];
-                out[(ptrdiff_t)r * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
-            }
-        }
+            l2->exec(l2, fwd, t + (b + r) * ts, out + r * len, sub);
+        block_out(out, len, n2, rows, NULL, 0, scale, y + (ptrdiff_t)b * ds, n1, ds, fwd, simd);
     }
 }
 
@@ -83,7 +128,7 @@ void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, 
 void FFT_FN(kp__fft_fourstep)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                               void *dst, ptrdiff_t ds, double scale, void *work)
 {
-    fft_cpx *t = work, *rest = t + line->n;
+    fft_cpx *t = work, *rest = t + kp__fft_fourstep_t_size(line);
     FFT_FN(kp__fft_fourstep_cols)(line, fwd, src, ss, t, 0, line->row->n, rest);
     FFT_FN(kp__fft_fourstep_rows)(line, fwd, t, dst, ds, scale, 0, line->col->n, rest);
 }

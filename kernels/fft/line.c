@@ -228,26 +228,40 @@ static size_t split_near_sqrt(size_t n)
     return best;
 }
 
+/* A stride of at least m complex values that is an odd number of 64-byte
+ * cache lines: rows or columns that far apart fall in different sets of a
+ * set-associative cache, where a power of two would put them all in one. */
+static size_t pad_stride(size_t m, int single)
+{
+    const size_t per_line = single ? 8 : 4, lines = (m + per_line - 1) / per_line;
+    return (lines | 1) * per_line;
+}
+
 static int make_fourstep(kp__fft_line *line, size_t n1)
 {
     const size_t n = line->n, n2 = n / n1;
     int rc = kp__fft_line_make(n1, line->single, &line->col);
     if (rc == KP_OK) rc = kp__fft_line_make(n2, line->single, &line->row);
     if (rc != KP_OK) return rc;
+    /* the block B of fourstep.c: 128 bytes of complex values */
+    const size_t block = 128 / (line->single ? 8 : 16), blocks = (n2 + block - 1) / block;
     kp__fft_roots roots;
-    line->tw = malloc(n * 2 * (line->single ? sizeof(float) : sizeof(double)));
+    line->tw = calloc(blocks * block * n1, 2 * (line->single ? sizeof(float) : sizeof(double)));
     if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) return KP_ENOMEM;
     for (size_t j2 = 0; j2 < n2; j2++)
         for (size_t k1 = 0; k1 < n1; k1++) {
             long double re, im;
             kp__fft_roots_get(&roots, j2 * k1, &re, &im);
-            put_root(line->tw, line->single, j2 * n1 + k1, re, im);
+            size_t b = j2 - j2 % block;
+            put_root(line->tw, line->single, b * n1 + k1 * block + j2 % block, re, im);
         }
     kp__fft_roots_free(&roots);
     size_t len = n1 > n2 ? n1 : n2;
     size_t sub = line->col->scratch > line->row->scratch ? line->col->scratch : line->row->scratch;
-    const size_t block = 128 / (line->single ? 8 : 16);
-    line->scratch = n + block * len + sub;
+    line->t_stride = pad_stride(n2, line->single);
+    line->b_stride = pad_stride(len, line->single);
+    /* T, two blocks of lines, the sub-lines' work space */
+    line->scratch = kp__fft_fourstep_t_size(line) + 2 * block * line->b_stride + sub;
     line->exec = line->single ? kp__fft_fourstep_exec_s : kp__fft_fourstep_exec_d;
     return KP_OK;
 }
@@ -345,21 +359,25 @@ int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 
 size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const size_t m = four_of(line, kind)->n; /* T; real lines: z, then u */
-    if (kind == KP_FFT_C2C) return m;
-    return 2 * m + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
+    const kp__fft_line *four = four_of(line, kind);
+    const size_t t = kp__fft_fourstep_t_size(four); /* T; real lines: z, then u */
+    if (kind == KP_FFT_C2C) return t;
+    return t + four->n + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
 }
 
 size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind)
 {
     const kp__fft_line *four = four_of(line, kind);
-    return four->scratch - four->n;
+    return four->scratch - kp__fft_fourstep_t_size(four);
 }
 
 size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
 {
     size_t at = op->total / parts * c + op->total % parts * c / parts;
-    if ((op->what == KP__FFT_OP_R2C_POST || op->what == KP__FFT_OP_C2R_PRE) && at > 1 && c < parts)
+    if (c == parts) return at;
+    if (op->what == KP__FFT_OP_COLS || op->what == KP__FFT_OP_ROWS)
+        at -= at % KP__FFT_SHARE_ALIGN; /* whole blocks (fourstep.c) */
+    else if ((op->what == KP__FFT_OP_R2C_POST || op->what == KP__FFT_OP_C2R_PRE) && at > 1)
         at = 1 + (at - 1) / 4 * 4;
     return at;
 }

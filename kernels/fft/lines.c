@@ -276,7 +276,7 @@ void FFT_FN(kp__fft_shared_make)(kp__fft_shared *sh, const kp__fft_line *line, k
 {
     const kp__fft_line *four = kind == KP_FFT_C2C ? line : line->sub;
     const size_t n = line->n, m = four->n, h = n / 2;
-    fft_cpx *t = mem, *z = t + m, *u = z + m + 1;
+    fft_cpx *t = mem, *z = t + kp__fft_fourstep_t_size(four), *u = z + m + 1;
     *sh = (kp__fft_shared){
         .line = line, .four = four, .fwd = kind == KP_FFT_C2C ? fwd : kind == KP_FFT_R2C, .t = t};
     kp__fft_op *op = sh->op;
