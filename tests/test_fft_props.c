@@ -198,6 +198,40 @@ static void test_workers_same_bits(void **state)
     free(x);
 }
 
+/* One line of n gives the same bits at every workers value: contiguous
+ * (the reference, at workers = 1), read at stride 2 and written at stride
+ * -1, and in place. cin input elements of ies bytes, cout output elements
+ * of oes bytes; ref, strided and out are work buffers (cout oes, 2 cin ies
+ * and max(cin ies, cout oes) bytes at least). */
+static void same_bits_layouts(kp_fft_kind kind, kp_fft_precision prec, int dir, kp_fft_norm norm,
+                              size_t n, const char *in, size_t cin, size_t ies, size_t cout,
+                              size_t oes, char *ref, char *strided, char *out)
+{
+    kp_fft_dim d = {n, 1, 1}, ds = {n, 2, -1};
+    kp_fft_plan *p = NULL, *q = NULL;
+    assert_int_equal(kp_fft_plan_make(&p, kind, prec, dir, norm, 1, &d, 0, NULL), KP_OK);
+    assert_int_equal(kp_fft_plan_make(&q, kind, prec, dir, norm, 1, &ds, 0, NULL), KP_OK);
+    assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
+    for (size_t j = 0; j < cin; j++) /* element j at stride 2 */
+        memcpy(strided + 2 * j * ies, in + j * ies, ies);
+    for (int w = 0; w < 4; w++) {
+        const int workers = workers_cycle[w];
+        memset(out, 0, cout * oes);
+        assert_int_equal(kp_fft_plan_execute(p, in, out, workers), KP_OK);
+        assert_memory_equal(out, ref, cout * oes);
+        /* element k at out[cout - 1 - k] */
+        assert_int_equal(kp_fft_plan_execute(q, strided, out + (cout - 1) * oes, workers), KP_OK);
+        for (size_t k = 0; k < cout; k++)
+            assert_memory_equal(out + (cout - 1 - k) * oes, ref + k * oes, oes);
+        /* in place: the input in a buffer the output fits */
+        memcpy(out, in, cin * ies);
+        assert_int_equal(kp_fft_plan_execute(p, out, out, workers), KP_OK);
+        assert_memory_equal(out, ref, cout * oes);
+    }
+    kp_fft_plan_destroy(p);
+    kp_fft_plan_destroy(q);
+}
+
 /* One long mixed-radix line gives the same bits at every workers value and
  * in every layout (contiguous, strided both ways, in place), in both
  * precisions and directions, with and without scaling, for lengths with
@@ -218,38 +252,13 @@ static void test_long_line_same_bits(void **state)
                 const size_t n = sizes[si], es = single ? 8 : 16;
                 const kp_fft_precision prec = single ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
                 const kp_fft_norm norm = dir < 0 ? KP_FFT_NORM_BACKWARD : KP_FFT_NORM_ORTHO;
-                kp_fft_dim d = {n, 1, 1}, ds = {n, 2, -1};
                 if (single)
                     for (size_t j = 0; j < 2 * n; j++)
                         ((float *)x)[j] = (float)xd[j];
                 else
                     memcpy(x, xd, 2 * n * sizeof *x);
-                kp_fft_plan *p = NULL, *q = NULL;
-                assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, prec, dir, norm, 1, &d, 0, NULL),
-                                 KP_OK);
-                assert_int_equal(kp_fft_plan_make(&q, KP_FFT_C2C, prec, dir, norm, 1, &ds, 0, NULL),
-                                 KP_OK);
-                assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
-                for (size_t j = 0; j < n; j++) /* element j at stride 2 */
-                    memcpy((char *)strided + 2 * j * es, (const char *)x + j * es, es);
-                for (int w = 0; w < 4; w++) {
-                    const int workers = workers_cycle[w];
-                    memset(out, 0, n * es);
-                    assert_int_equal(kp_fft_plan_execute(p, x, out, workers), KP_OK);
-                    assert_memory_equal(out, ref, n * es);
-                    /* element k at out[n - 1 - k] */
-                    assert_int_equal(
-                        kp_fft_plan_execute(q, strided, (char *)out + (n - 1) * es, workers),
-                        KP_OK);
-                    for (size_t k = 0; k < n; k++)
-                        assert_memory_equal((char *)out + (n - 1 - k) * es, (char *)ref + k * es,
-                                            es);
-                    memcpy(out, x, n * es);
-                    assert_int_equal(kp_fft_plan_execute(p, out, out, workers), KP_OK);
-                    assert_memory_equal(out, ref, n * es);
-                }
-                kp_fft_plan_destroy(p);
-                kp_fft_plan_destroy(q);
+                same_bits_layouts(KP_FFT_C2C, prec, dir, norm, n, (const char *)x, n, es, n, es,
+                                  (char *)ref, (char *)strided, (char *)out);
             }
     free(xd);
     free(x);
@@ -289,33 +298,8 @@ static void test_long_real_line_same_bits(void **state)
                         else
                             ((double *)in)[j] = xd[j];
                     }
-                    kp_fft_dim d = {n, 1, 1}, ds = {n, 2, -1};
-                    kp_fft_plan *p = NULL, *q = NULL;
-                    assert_int_equal(kp_fft_plan_make(&p, kind, prec, dir, norm, 1, &d, 0, NULL),
-                                     KP_OK);
-                    assert_int_equal(kp_fft_plan_make(&q, kind, prec, dir, norm, 1, &ds, 0, NULL),
-                                     KP_OK);
-                    assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
-                    for (size_t j = 0; j < cin; j++) /* element j at stride 2 */
-                        memcpy(strided + 2 * j * ies, in + j * ies, ies);
-                    for (int w = 0; w < 4; w++) {
-                        const int workers = workers_cycle[w];
-                        memset(out, 0, cout * oes);
-                        assert_int_equal(kp_fft_plan_execute(p, in, out, workers), KP_OK);
-                        assert_memory_equal(out, ref, cout * oes);
-                        /* element k at out[cout - 1 - k] */
-                        assert_int_equal(
-                            kp_fft_plan_execute(q, strided, out + (cout - 1) * oes, workers),
-                            KP_OK);
-                        for (size_t k = 0; k < cout; k++)
-                            assert_memory_equal(out + (cout - 1 - k) * oes, ref + k * oes, oes);
-                        /* in place: the input in a buffer the output fits */
-                        memcpy(out, in, cin * ies);
-                        assert_int_equal(kp_fft_plan_execute(p, out, out, workers), KP_OK);
-                        assert_memory_equal(out, ref, cout * oes);
-                    }
-                    kp_fft_plan_destroy(p);
-                    kp_fft_plan_destroy(q);
+                    same_bits_layouts(kind, prec, dir, norm, n, in, cin, ies, cout, oes, ref,
+                                      strided, out);
                 }
     free(xd);
     free(in);
