@@ -42,7 +42,7 @@ INLINE __m512d elem8(kp__op o, const void *x, const void *y, size_t i, __m512d c
     return transform(o, load8(x, i, f32), w, c);
 }
 
-/* Elements [i, i + count), count in 1..7, the rest -0.0 (adds nothing). */
+/* Elements [i, i + count), count in 0..8, the rest -0.0 (adds nothing). */
 INLINE __m512d elem8_part(kp__op o, const void *x, const void *y, size_t i, size_t count, __m512d c,
                           int f32)
 {
@@ -53,13 +53,15 @@ INLINE __m512d elem8_part(kp__op o, const void *x, const void *y, size_t i, size
 }
 
 typedef struct lanes {
-    __m512d q[4];
+    __m512d q0, q1, q2, q3; /* named, not an array: GCC keeps them in registers */
 } lanes;
 
 INLINE void add_lanes(lanes *a, const lanes *b)
 {
-    for (int q = 0; q < 4; q++)
-        a->q[q] = _mm512_add_pd(a->q[q], b->q[q]);
+    a->q0 = _mm512_add_pd(a->q0, b->q0);
+    a->q1 = _mm512_add_pd(a->q1, b->q1);
+    a->q2 = _mm512_add_pd(a->q2, b->q2);
+    a->q3 = _mm512_add_pd(a->q3, b->q3);
 }
 
 /* One full leaf at `base`: four accumulators kept in registers. */
@@ -78,7 +80,7 @@ INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m512d c
          * 35% faster than with the compiler's own order). */
         __asm__ volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3) : : "memory");
     }
-    lanes l = {{a0, a1, a2, a3}};
+    lanes l = {a0, a1, a2, a3};
     return l;
 }
 
@@ -96,6 +98,13 @@ INLINE lanes leaf4(kp__op o, const void *x, const void *y, size_t base, __m512d 
     return l0;
 }
 
+/* How many of the first r elements of a row fall in the group of 8 that
+ * starts at `first`. */
+INLINE size_t in_group(size_t r, size_t first)
+{
+    return r <= first ? 0 : r - first < 8 ? r - first : 8;
+}
+
 /* A leaf of fewer than KP_LEAF elements: missing ones add nothing. */
 INLINE lanes leaf_part(kp__op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
                        int f32)
@@ -108,13 +117,44 @@ INLINE lanes leaf_part(kp__op o, const void *x, const void *y, size_t base, size
         a2 = _mm512_add_pd(a2, elem8(o, x, y, i + 16, c, f32));
         a3 = _mm512_add_pd(a3, elem8(o, x, y, i + 24, c, f32));
     }
-    /* the last, partial row: groups of 8 that are full, then the rest */
-    __m512d *a[4] = {&a0, &a1, &a2, &a3};
-    for (int q = 0; q < 4 && i < m; q++, i += 8)
-        *a[q] = _mm512_add_pd(*a[q], m - i >= 8 ? elem8(o, x, y, i, c, f32)
-                                                : elem8_part(o, x, y, i, m - i, c, f32));
-    lanes l = {{a0, a1, a2, a3}};
+    if (i < m) {
+        /* The last, partial row, as four masked groups: a group's missing
+         * elements are -0.0, and adding -0.0 leaves every value unchanged
+         * (+0.0 and NaN included). */
+        size_t r = m - i;
+        a0 = _mm512_add_pd(a0, elem8_part(o, x, y, i, in_group(r, 0), c, f32));
+        a1 = _mm512_add_pd(a1, elem8_part(o, x, y, i + 8, in_group(r, 8), c, f32));
+        a2 = _mm512_add_pd(a2, elem8_part(o, x, y, i + 16, in_group(r, 16), c, f32));
+        a3 = _mm512_add_pd(a3, elem8_part(o, x, y, i + 24, in_group(r, 24), c, f32));
+    }
+    lanes l = {a0, a1, a2, a3};
     return l;
+}
+
+INLINE lanes leaf_any(kp__op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
+                      int f32)
+{
+    return m - base >= KP_LEAF ? leaf(o, x, y, base, c, f32) : leaf_part(o, x, y, base, m, c, f32);
+}
+
+/* The tree over the last 1 to 4 leaves, from base to m (the last one may be
+ * partial), kept in registers: L0, L0 + L1, (L0 + L1) + L2 or
+ * (L0 + L1) + (L2 + L3), as the stack form folds them. */
+INLINE lanes leaves_last(kp__op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
+                         int f32)
+{
+    lanes t = leaf_any(o, x, y, base, m, c, f32);
+    if (m - base <= KP_LEAF) return t;
+    lanes u = leaf_any(o, x, y, base + KP_LEAF, m, c, f32);
+    add_lanes(&t, &u);
+    if (m - base <= 2 * KP_LEAF) return t;
+    lanes v = leaf_any(o, x, y, base + 2 * KP_LEAF, m, c, f32);
+    if (m - base > 3 * KP_LEAF) {
+        lanes w = leaf_any(o, x, y, base + 3 * KP_LEAF, m, c, f32);
+        add_lanes(&v, &w);
+    }
+    add_lanes(&t, &v);
+    return t;
 }
 
 /* Pushes a subtree of 2^level leaves (leaves so far a multiple of it) and
@@ -129,9 +169,22 @@ INLINE void push(lanes *stack, int *depth, size_t *leaves, const lanes *t, int l
     }
 }
 
-INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
+/* Lanes l + 16, l + 8, l + 4, l + 2, l + 1: the block's value. */
+INLINE double fold_lanes(const lanes *t)
 {
-    const __m512d c = _mm512_set1_pd(cval);
+    __m512d a = _mm512_add_pd(t->q0, t->q2);
+    __m512d b = _mm512_add_pd(t->q1, t->q3);
+    __m512d v8 = _mm512_add_pd(a, b);
+    __m256d v4 = _mm256_add_pd(_mm512_castpd512_pd256(v8), _mm512_extractf64x4_pd(v8, 1));
+    __m128d v2 = _mm_add_pd(_mm256_castpd256_pd128(v4), _mm256_extractf128_pd(v4, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
+}
+
+/* A block of more than 4 leaves: 4 leaves at a time through the stack.
+ * Apart from the short blocks' code, whose calls then need no stack frame. */
+static __attribute__((noinline)) double canon_long(kp__op o, const void *x, const void *y, size_t m,
+                                                   __m512d c, int f32)
+{
     lanes stack[8];
     int depth = 0;
     size_t leaves = 0, base = 0;
@@ -139,21 +192,24 @@ INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cva
         lanes t = leaf4(o, x, y, base, c, f32);
         push(stack, &depth, &leaves, &t, 2);
     }
-    for (; base < m; base += KP_LEAF) {
-        lanes t =
-            m - base >= KP_LEAF ? leaf(o, x, y, base, c, f32) : leaf_part(o, x, y, base, m, c, f32);
-        push(stack, &depth, &leaves, &t, 0);
+    if (base < m) {
+        /* Less than 4 whole leaves remain: their tree goes on top of the
+         * stack, and the fold below combines it first, as the pushes of
+         * its leaves one by one would have. */
+        lanes t = leaves_last(o, x, y, base, m, c, f32);
+        stack[depth++] = t;
     }
     for (; depth > 1; depth--)
         add_lanes(&stack[depth - 2], &stack[depth - 1]);
+    return fold_lanes(&stack[0]);
+}
 
-    /* lanes l + 16, l + 8, l + 4, l + 2, l + 1 */
-    __m512d a = _mm512_add_pd(stack[0].q[0], stack[0].q[2]);
-    __m512d b = _mm512_add_pd(stack[0].q[1], stack[0].q[3]);
-    __m512d v8 = _mm512_add_pd(a, b);
-    __m256d v4 = _mm256_add_pd(_mm512_castpd512_pd256(v8), _mm512_extractf64x4_pd(v8, 1));
-    __m128d v2 = _mm_add_pd(_mm256_castpd256_pd128(v4), _mm256_extractf128_pd(v4, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
+INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
+{
+    const __m512d c = _mm512_set1_pd(cval);
+    if (m > 4 * KP_LEAF) return canon_long(o, x, y, m, c, f32);
+    lanes t = leaves_last(o, x, y, 0, m, c, f32);
+    return fold_lanes(&t);
 }
 
 static double absmax_d(const double *x, size_t m)
