@@ -235,11 +235,13 @@ static void same_bits_layouts(kp_fft_kind kind, kp_fft_precision prec, int dir, 
 /* One long mixed-radix line gives the same bits at every workers value and
  * in every layout (contiguous, strided both ways, in place), in both
  * precisions and directions, with and without scaling, for lengths with
- * radices 2, 3, 5 and 7 and odd and even counts of passes. */
+ * radices 2, 3, 5 and 7 and generic ones (11, 13) and odd and even counts
+ * of passes. */
 static void test_long_line_same_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {16384, 32768, 59049, 65536, 100000, 131072, 229376};
+    static const size_t sizes[] = {16384, 32768,  36608,  59049,  65536,
+                                   78125, 100000, 117649, 131072, 229376};
     const size_t most = 229376;
     double *xd = random_doubles(2 * most), *x = malloc(2 * most * sizeof *x);
     double *strided = malloc(2 * 2 * most * sizeof *strided);
@@ -267,13 +269,15 @@ static void test_long_line_same_bits(void **state)
     free(out);
 }
 
-/* One long real line (r2c and c2r over a four-step line: even n = 2h with
- * h four-step, and odd n) gives the same bits at every workers value and
- * in every layout: contiguous, strided both ways, in place. */
+/* One long real line gives the same bits at every workers value and in
+ * every layout (contiguous, strided both ways, in place): r2c and c2r over
+ * a four-step line (even n = 2h with h four-step, and odd n), shared by
+ * the threads, and over mixed-radix lines below the four-step's size. */
 static void test_long_real_line_same_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {524288, 295245}; /* 2^19, 3^10 5 */
+    /* 2^19, 3^10 5; 2^17, 2^5 5^5, 3^10, 5^7 */
+    static const size_t sizes[] = {524288, 295245, 131072, 100000, 59049, 78125};
     const size_t most = 524288, cmost = most / 2 + 1;
     double *xd = random_doubles(2 * cmost);
     char *in = malloc(2 * cmost * 16), *strided = malloc(2 * 2 * cmost * 16);
