@@ -240,8 +240,9 @@ static void same_bits_layouts(kp_fft_kind kind, kp_fft_precision prec, int dir, 
 static void test_long_line_same_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {16384, 32768,  36608,  59049,  65536,
-                                   78125, 100000, 117649, 131072, 229376};
+    /* ... and 2^17 - 1, a prime: Bluestein over a four-step line of 2^18 */
+    static const size_t sizes[] = {16384,  32768,  36608,  59049,  65536, 78125,
+                                   100000, 117649, 131071, 131072, 229376};
     const size_t most = 229376;
     double *xd = random_doubles(2 * most), *x = malloc(2 * most * sizeof *x);
     double *strided = malloc(2 * 2 * most * sizeof *strided);
@@ -271,13 +272,15 @@ static void test_long_line_same_bits(void **state)
 
 /* One long real line gives the same bits at every workers value and in
  * every layout (contiguous, strided both ways, in place): r2c and c2r over
- * a four-step line (even n = 2h with h four-step, and odd n), shared by
- * the threads, and over mixed-radix lines below the four-step's size. */
+ * a four-step line or a Bluestein line over one (even n = 2h with h such,
+ * and odd n), shared by the threads, and over mixed-radix lines below the
+ * four-step's size. */
 static void test_long_real_line_same_bits(void **state)
 {
     (void)state;
-    /* 2^19, 3^10 5; 2^17, 2^5 5^5, 3^10, 5^7 */
-    static const size_t sizes[] = {524288, 295245, 131072, 100000, 59049, 78125};
+    /* 2^19, 3^10 5; 2 p and p, p = 2^17 - 1 a prime (Bluestein over a
+     * four-step line); 2^17, 2^5 5^5, 3^10, 5^7 */
+    static const size_t sizes[] = {524288, 295245, 262142, 131071, 131072, 100000, 59049, 78125};
     const size_t most = 524288, cmost = most / 2 + 1;
     double *xd = random_doubles(2 * cmost);
     char *in = malloc(2 * cmost * 16), *strided = malloc(2 * 2 * cmost * 16);

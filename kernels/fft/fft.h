@@ -143,6 +143,22 @@ kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 #endif
 
+/* Bluestein's pieces over a range [b0, b1) of indices (lines.c, once per
+ * precision; passes.c runs them over the whole range): a_k = chirp_k x_k
+ * (x read at stride xs, conjugated backward) for k < n and 0 up to m; a_j
+ * times kernel_j for j < m; y_k = scale chirp_k a_k (conjugated backward,
+ * at stride ys) for k < n. */
+void kp__fft_blue_in_d(const kp__fft_line *line, int fwd, const void *x, ptrdiff_t xs, void *a,
+                       size_t b0, size_t b1);
+void kp__fft_blue_in_s(const kp__fft_line *line, int fwd, const void *x, ptrdiff_t xs, void *a,
+                       size_t b0, size_t b1);
+void kp__fft_blue_mul_d(const kp__fft_line *line, void *a, size_t b0, size_t b1);
+void kp__fft_blue_mul_s(const kp__fft_line *line, void *a, size_t b0, size_t b1);
+void kp__fft_blue_out_d(const kp__fft_line *line, int fwd, const void *a, void *y, ptrdiff_t ys,
+                        double scale, size_t b0, size_t b1);
+void kp__fft_blue_out_s(const kp__fft_line *line, int fwd, const void *a, void *y, ptrdiff_t ys,
+                        double scale, size_t b0, size_t b1);
+
 /* Complex elements of a four-step line's T: col->n rows of t_stride. */
 static inline size_t kp__fft_fourstep_t_size(const kp__fft_line *line)
 {
@@ -183,9 +199,10 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
 /* One long line shared by the threads of a step (exec.c): a fixed list of
  * operations, each over a range of indices that the threads cut into parts;
  * an operation starts once the one before it has ended in every part. The
- * operations are the four-step's columns and rows and, for real lines, the
- * pieces around them; each index goes through the code the line runs on
- * one thread, so the bits are the same. */
+ * operations are the four-step's columns and rows, Bluestein's pieces
+ * around them and, for real lines, the pieces around the complex line;
+ * each index goes through the code the line runs on one thread, so the
+ * bits are the same. */
 typedef enum {
     KP__FFT_OP_COLS,      /* four-step columns: src -> T */
     KP__FFT_OP_ROWS,      /* four-step rows: T -> dst, times scale */
@@ -197,6 +214,9 @@ typedef enum {
     KP__FFT_OP_COPY,      /* complex copy, times scale */
     KP__FFT_OP_REAL_OUT,  /* odd c2r: y_j = scale re z_j */
     KP__FFT_OP_PAIRS_OUT, /* even c2r: y_2j, y_2j+1 = scale z_j */
+    KP__FFT_OP_BLUE_IN,   /* Bluestein: a = chirp times x, padded with 0 */
+    KP__FFT_OP_BLUE_MUL,  /* Bluestein: a times the kernel's transform */
+    KP__FFT_OP_BLUE_OUT,  /* Bluestein: y = scale chirp times a */
 } kp__fft_op_kind;
 
 typedef struct kp__fft_op {
@@ -207,21 +227,27 @@ typedef struct kp__fft_op {
     ptrdiff_t ds;
     double scale;
     size_t total; /* indices 0 <= i < total, cut by kp__fft_shared_cut */
+    int fwd;      /* COLS, ROWS: the four-step's direction */
 } kp__fft_op;
 
-#define KP__FFT_MAX_OPS 5
+/* The pieces of a real line around the transform, and the transform: a
+ * four-step line's columns and rows, or Bluestein's five operations over
+ * its inner four-step line. */
+#define KP__FFT_MAX_OPS 10
 
 typedef struct kp__fft_shared {
     const kp__fft_line *line; /* the step's line */
-    const kp__fft_line *four; /* its four-step line: itself or its sub-line */
-    int fwd;                  /* of the four-step line */
+    const kp__fft_line *cpx;  /* its complex line: itself or its sub-line */
+    const kp__fft_line *four; /* the four-step line: cpx or its Bluestein line */
+    int fwd;                  /* of cpx */
     void *t;                  /* the four-step's T */
+    void *a;                  /* Bluestein's padded sequence (four->n) */
     size_t nops;
     kp__fft_op op[KP__FFT_MAX_OPS];
 } kp__fft_shared;
 
-/* Whether a line of a step of `kind` can be shared: a four-step line, or
- * a real line over one. */
+/* Whether a line of a step of `kind` can be shared: a four-step line, a
+ * Bluestein line over one, or a real line over either. */
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind);
 /* Complex elements of memory a shared line needs, and of work space each
  * of its parts needs besides. */

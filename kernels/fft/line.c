@@ -345,10 +345,18 @@ size_t kp__fft_line_space(const kp__fft_line *line)
     return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
 }
 
-/* The four-step line a shared line of `kind` runs, or NULL. */
+/* The complex line a line of a step of `kind` runs: itself or its sub-line. */
+static const kp__fft_line *cpx_of(const kp__fft_line *line, kp_fft_kind kind)
+{
+    return kind == KP_FFT_C2C ? line : line->sub;
+}
+
+/* The four-step line whose columns and rows the threads of a shared line
+ * share (the complex line, or its Bluestein line), or NULL. */
 static const kp__fft_line *four_of(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *four = kind == KP_FFT_C2C ? line : line->sub;
+    const kp__fft_line *four = cpx_of(line, kind);
+    if (four != NULL && four->bluestein != NULL) four = four->bluestein;
     return four != NULL && four->col != NULL ? four : NULL;
 }
 
@@ -359,10 +367,11 @@ int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 
 size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *four = four_of(line, kind);
-    const size_t t = kp__fft_fourstep_t_size(four); /* T; real lines: z, then u */
+    const kp__fft_line *cpx = cpx_of(line, kind), *four = four_of(line, kind);
+    /* T, Bluestein's a; real lines: z, then u (lines.c) */
+    const size_t t = kp__fft_fourstep_t_size(four) + (cpx->bluestein != NULL ? four->n : 0);
     if (kind == KP_FFT_C2C) return t;
-    return t + four->n + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
+    return t + cpx->n + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
 }
 
 size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind)

@@ -208,6 +208,48 @@ static void pairs_out(const fft_cpx *z, fft_real *y, ptrdiff_t ds, double scale,
     }
 }
 
+/* --------------------------------------------------- Bluestein's pieces */
+
+/* The pieces of bluestein() in passes.c, which explains them, each over a
+ * range of its indices (fft.h). */
+
+void FFT_PREC_FN(kp__fft_blue_in)(const kp__fft_line *line, int fwd, const void *x_, ptrdiff_t xs,
+                                  void *a_, size_t b0, size_t b1)
+{
+    const fft_cpx *x = x_, *chirp = line->chirp;
+    fft_cpx *a = a_;
+    const fft_real sign = fwd ? 1 : -1;
+    const size_t n = line->n;
+    for (size_t k = b0; k < b1; k++) {
+        if (k < n) {
+            fft_cpx v = x[(ptrdiff_t)k * xs];
+            a[k] = ctw((fft_cpx){v.re, sign * v.im}, chirp[k], 1);
+        } else {
+            a[k] = (fft_cpx){0, 0};
+        }
+    }
+}
+
+void FFT_PREC_FN(kp__fft_blue_mul)(const kp__fft_line *line, void *a_, size_t b0, size_t b1)
+{
+    const fft_cpx *kernel = line->kernel;
+    fft_cpx *a = a_;
+    for (size_t j = b0; j < b1; j++)
+        a[j] = ctw(a[j], kernel[j], 1);
+}
+
+void FFT_PREC_FN(kp__fft_blue_out)(const kp__fft_line *line, int fwd, const void *a_, void *y_,
+                                   ptrdiff_t ys, double scale, size_t b0, size_t b1)
+{
+    const fft_cpx *a = a_, *chirp = line->chirp;
+    fft_cpx *y = y_;
+    const fft_real sign = fwd ? 1 : -1, s = (fft_real)scale;
+    for (size_t k = b0; k < b1; k++) {
+        fft_cpx c = ctw(a[k], chirp[k], 1), v = {c.re, sign * c.im};
+        y[(ptrdiff_t)k * ys] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+    }
+}
+
 /* ------------------------------------------------ real lines, one thread */
 
 void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
@@ -270,52 +312,79 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
 
 /* ------------------------------------------------------- shared lines */
 
+#define OP(what_, src_, ss_, dst_, ds_, scale_, total_)                                            \
+    (*op++ = (kp__fft_op){KP__FFT_OP_##what_, src_, ss_, dst_, ds_, scale_, total_, sh->fwd})
+
+/* The complex line's transform from x (stride xs) to y (stride ys) times
+ * scale, as kp__fft_c2c computes it: the four-step's columns and rows, or
+ * Bluestein's pieces around two transforms of its inner four-step line
+ * (forward, then backward, in a). Returns the next free operation. */
+static kp__fft_op *transform_ops(kp__fft_op *op, const kp__fft_shared *sh, const void *x,
+                                 ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
+{
+    const kp__fft_line *four = sh->four;
+    if (sh->cpx->bluestein == NULL) {
+        OP(COLS, x, xs, NULL, 0, 1.0, four->row->n);
+        OP(ROWS, NULL, 0, y, ys, scale, four->col->n);
+        return op;
+    }
+    OP(BLUE_IN, x, xs, sh->a, 1, 1.0, four->n);
+    for (int fwd = 1; fwd >= 0; fwd--) {
+        if (fwd == 0) OP(BLUE_MUL, sh->a, 1, sh->a, 1, 1.0, four->n);
+        OP(COLS, sh->a, 1, NULL, 0, 1.0, four->row->n);
+        op[-1].fwd = fwd;
+        OP(ROWS, NULL, 0, sh->a, 1, 1.0, four->col->n);
+        op[-1].fwd = fwd;
+    }
+    OP(BLUE_OUT, sh->a, 1, y, ys, scale, sh->cpx->n);
+    return op;
+}
+
 void FFT_FN(kp__fft_shared_make)(kp__fft_shared *sh, const kp__fft_line *line, kp_fft_kind kind,
                                  int fwd, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                                  double scale, void *mem)
 {
-    const kp__fft_line *four = kind == KP_FFT_C2C ? line : line->sub;
-    const size_t n = line->n, m = four->n, h = n / 2;
-    fft_cpx *t = mem, *z = t + kp__fft_fourstep_t_size(four), *u = z + m + 1;
-    *sh = (kp__fft_shared){
-        .line = line, .four = four, .fwd = kind == KP_FFT_C2C ? fwd : kind == KP_FFT_R2C, .t = t};
+    const kp__fft_line *cpx = kind == KP_FFT_C2C ? line : line->sub;
+    const kp__fft_line *four = cpx->bluestein != NULL ? cpx->bluestein : cpx;
+    const size_t n = line->n, m = cpx->n, h = n / 2;
+    fft_cpx *t = mem, *a = t + kp__fft_fourstep_t_size(four);
+    fft_cpx *z = a + (cpx->bluestein != NULL ? four->n : 0), *u = z + m + 1;
+    *sh = (kp__fft_shared){.line = line,
+                           .cpx = cpx,
+                           .four = four,
+                           .fwd = kind == KP_FFT_C2C ? fwd : kind == KP_FFT_R2C,
+                           .t = t,
+                           .a = a};
     kp__fft_op *op = sh->op;
-#define OP(what_, src_, ss_, dst_, ds_, scale_, total_)                                            \
-    (*op++ = (kp__fft_op){KP__FFT_OP_##what_, src_, ss_, dst_, ds_, scale_, total_})
     if (kind == KP_FFT_C2C) {
-        OP(COLS, src, ss, NULL, 0, 1.0, four->row->n);
-        OP(ROWS, NULL, 0, dst, ds, scale, four->col->n);
+        op = transform_ops(op, sh, src, ss, dst, ds, scale);
     } else if (kind == KP_FFT_R2C && n % 2 == 1) {
         OP(REAL_IN, src, ss, z, 1, 1.0, n);
-        OP(COLS, z, 1, NULL, 0, 1.0, four->row->n);
-        OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+        op = transform_ops(op, sh, z, 1, z, 1, 1.0);
         OP(COPY, z, 1, dst, ds, scale, n / 2 + 1);
     } else if (kind == KP_FFT_R2C) {
         if (ss != 1) OP(PAIRS_IN, src, ss, z, 1, 1.0, h);
-        OP(COLS, ss == 1 ? src : z, 1, NULL, 0, 1.0, four->row->n);
-        OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+        op = transform_ops(op, sh, ss == 1 ? src : z, 1, z, 1, 1.0);
         OP(R2C_POST, z, 1, ds == 1 ? dst : u, 1, scale, h / 2 + 1);
         if (ds != 1) OP(COPY, u, 1, dst, ds, 1.0, h + 1);
     } else if (n % 2 == 1) {
         OP(HERM_IN, src, ss, z, 1, 1.0, n / 2 + 1);
-        OP(COLS, z, 1, NULL, 0, 1.0, four->row->n);
-        OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+        op = transform_ops(op, sh, z, 1, z, 1, 1.0);
         OP(REAL_OUT, z, 1, dst, ds, scale, n);
     } else {
         if (ss != 1) OP(COPY, src, ss, u, 1, 1.0, h + 1);
         OP(C2R_PRE, ss == 1 ? src : u, 1, z, 1, 1.0, h / 2 + 1);
-        OP(COLS, z, 1, NULL, 0, 1.0, four->row->n);
-        /* the pairs land as the samples, times scale as the rows go out */
+        /* the pairs land as the samples, times scale as they go out */
         if (ds == 1) {
-            OP(ROWS, NULL, 0, dst, 1, scale, four->col->n);
+            op = transform_ops(op, sh, z, 1, dst, 1, scale);
         } else {
-            OP(ROWS, NULL, 0, z, 1, 1.0, four->col->n);
+            op = transform_ops(op, sh, z, 1, z, 1, 1.0);
             OP(PAIRS_OUT, z, 1, dst, ds, scale, h);
         }
     }
-#undef OP
     sh->nops = (size_t)(op - sh->op);
 }
+#undef OP
 
 void FFT_FN(kp__fft_shared_run)(const kp__fft_shared *sh, size_t i, size_t a, size_t b, void *work)
 {
@@ -323,11 +392,11 @@ void FFT_FN(kp__fft_shared_run)(const kp__fft_shared *sh, size_t i, size_t a, si
     const kp__fft_line *line = sh->line;
     switch (op->what) {
     case KP__FFT_OP_COLS:
-        FFT_FN(kp__fft_fourstep_cols)(sh->four, sh->fwd, op->src, op->ss, sh->t, a, b, work);
+        FFT_FN(kp__fft_fourstep_cols)(sh->four, op->fwd, op->src, op->ss, sh->t, a, b, work);
         break;
     case KP__FFT_OP_ROWS:
         FFT_FN(kp__fft_fourstep_rows)
-        (sh->four, sh->fwd, sh->t, op->dst, op->ds, op->scale, a, b, work);
+        (sh->four, op->fwd, sh->t, op->dst, op->ds, op->scale, a, b, work);
         break;
     case KP__FFT_OP_PAIRS_IN: pairs_in(op->src, op->ss, op->dst, a, b); break;
     case KP__FFT_OP_REAL_IN: real_in(op->src, op->ss, op->dst, a, b); break;
@@ -337,5 +406,13 @@ void FFT_FN(kp__fft_shared_run)(const kp__fft_shared *sh, size_t i, size_t a, si
     case KP__FFT_OP_COPY: cpx_copy(op->src, op->ss, op->dst, op->ds, op->scale, a, b); break;
     case KP__FFT_OP_REAL_OUT: real_out(op->src, op->dst, op->ds, op->scale, a, b); break;
     case KP__FFT_OP_PAIRS_OUT: pairs_out(op->src, op->dst, op->ds, op->scale, a, b); break;
+    case KP__FFT_OP_BLUE_IN:
+        FFT_PREC_FN(kp__fft_blue_in)(sh->cpx, sh->fwd, op->src, op->ss, op->dst, a, b);
+        break;
+    case KP__FFT_OP_BLUE_MUL: FFT_PREC_FN(kp__fft_blue_mul)(sh->cpx, op->dst, a, b); break;
+    case KP__FFT_OP_BLUE_OUT:
+        FFT_PREC_FN(kp__fft_blue_out)
+        (sh->cpx, sh->fwd, op->src, op->dst, op->ds, op->scale, a, b);
+        break;
     }
 }

@@ -288,23 +288,13 @@ static void bluestein(const kp__fft_line *line, int fwd, const fft_cpx *src, fft
                       fft_cpx *work)
 {
     const kp__fft_line *inner = line->bluestein;
-    const fft_cpx *chirp = line->chirp, *kernel = line->kernel;
     const size_t n = line->n, m = inner->n;
-    const fft_real sign = fwd ? 1 : -1;
     fft_cpx *a = work, *w = work + m;
-    for (size_t k = 0; k < n; k++) {
-        fft_cpx x = {src[k].re, sign * src[k].im};
-        a[k] = ctw(x, chirp[k], 1);
-    }
-    memset(a + n, 0, (m - n) * sizeof *a);
+    FFT_PREC_FN(kp__fft_blue_in)(line, fwd, src, 1, a, 0, m);
     inner->exec(inner, 1, a, a, w);
-    for (size_t j = 0; j < m; j++)
-        a[j] = ctw(a[j], kernel[j], 1);
+    FFT_PREC_FN(kp__fft_blue_mul)(line, a, 0, m);
     inner->exec(inner, 0, a, a, w);
-    for (size_t k = 0; k < n; k++) {
-        fft_cpx y = ctw(a[k], chirp[k], 1);
-        dst[k] = (fft_cpx){y.re, sign * y.im};
-    }
+    FFT_PREC_FN(kp__fft_blue_out)(line, fwd, a, dst, 1, 1.0, 0, n);
 }
 
 void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,

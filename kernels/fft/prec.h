@@ -14,12 +14,16 @@
 #define FFT_PASTE(a, b, c) a##b##c
 #define FFT_NAME(a, b, c)  FFT_PASTE(a, b, c)
 
+/* FFT_FN: the name of this precision and instruction set; FFT_PREC_FN: of
+ * this precision only (a function of lines.c). */
 #if KP_FFT_SINGLE
 typedef float fft_real;
-#define FFT_FN(name) FFT_NAME(name, _s, KP_FFT_ISA)
+#define FFT_FN(name)      FFT_NAME(name, _s, KP_FFT_ISA)
+#define FFT_PREC_FN(name) FFT_NAME(name, _s, )
 #else
 typedef double fft_real;
-#define FFT_FN(name) FFT_NAME(name, _d, KP_FFT_ISA)
+#define FFT_FN(name)      FFT_NAME(name, _d, KP_FFT_ISA)
+#define FFT_PREC_FN(name) FFT_NAME(name, _d, )
 #endif
 
 typedef struct fft_cpx {
