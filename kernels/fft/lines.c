@@ -315,27 +315,30 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
 #define OP(what_, src_, ss_, dst_, ds_, scale_, total_)                                            \
     (*op++ = (kp__fft_op){KP__FFT_OP_##what_, src_, ss_, dst_, ds_, scale_, total_, sh->fwd})
 
-/* The complex line's transform from x (stride xs) to y (stride ys) times
- * scale, as kp__fft_c2c computes it: the four-step's columns and rows, or
- * Bluestein's pieces around two transforms of its inner four-step line
- * (forward, then backward, in a). Returns the next free operation. */
+/* The four-step line's columns from x (stride xs), then its rows to y
+ * (stride ys) times scale, in direction fwd. */
+static kp__fft_op *four_ops(kp__fft_op *op, const kp__fft_shared *sh, int fwd, const void *x,
+                            ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
+{
+    const kp__fft_line *four = sh->four;
+    *op++ = (kp__fft_op){KP__FFT_OP_COLS, x, xs, NULL, 0, 1.0, four->row->n, fwd};
+    *op++ = (kp__fft_op){KP__FFT_OP_ROWS, NULL, 0, y, ys, scale, four->col->n, fwd};
+    return op;
+}
+
+/* The complex line's transform from x to y times scale, as kp__fft_c2c
+ * computes it: the four-step's columns and rows, or Bluestein's pieces
+ * around a forward and a backward transform of its inner four-step line
+ * in a. Returns the next free operation. */
 static kp__fft_op *transform_ops(kp__fft_op *op, const kp__fft_shared *sh, const void *x,
                                  ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
 {
-    const kp__fft_line *four = sh->four;
-    if (sh->cpx->bluestein == NULL) {
-        OP(COLS, x, xs, NULL, 0, 1.0, four->row->n);
-        OP(ROWS, NULL, 0, y, ys, scale, four->col->n);
-        return op;
-    }
-    OP(BLUE_IN, x, xs, sh->a, 1, 1.0, four->n);
-    for (int fwd = 1; fwd >= 0; fwd--) {
-        if (fwd == 0) OP(BLUE_MUL, sh->a, 1, sh->a, 1, 1.0, four->n);
-        OP(COLS, sh->a, 1, NULL, 0, 1.0, four->row->n);
-        op[-1].fwd = fwd;
-        OP(ROWS, NULL, 0, sh->a, 1, 1.0, four->col->n);
-        op[-1].fwd = fwd;
-    }
+    if (sh->cpx->bluestein == NULL) return four_ops(op, sh, sh->fwd, x, xs, y, ys, scale);
+    const size_t m = sh->four->n;
+    OP(BLUE_IN, x, xs, sh->a, 1, 1.0, m);
+    op = four_ops(op, sh, 1, sh->a, 1, sh->a, 1, 1.0);
+    OP(BLUE_MUL, sh->a, 1, sh->a, 1, 1.0, m);
+    op = four_ops(op, sh, 0, sh->a, 1, sh->a, 1, 1.0);
     OP(BLUE_OUT, sh->a, 1, y, ys, scale, sh->cpx->n);
     return op;
 }
