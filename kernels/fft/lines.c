@@ -219,15 +219,14 @@ void FFT_PREC_FN(kp__fft_blue_in)(const kp__fft_line *line, int fwd, const void 
     const fft_cpx *x = x_, *chirp = line->chirp;
     fft_cpx *a = a_;
     const fft_real sign = fwd ? 1 : -1;
-    const size_t n = line->n;
-    for (size_t k = b0; k < b1; k++) {
-        if (k < n) {
-            fft_cpx v = x[(ptrdiff_t)k * xs];
-            a[k] = ctw((fft_cpx){v.re, sign * v.im}, chirp[k], 1);
-        } else {
-            a[k] = (fft_cpx){0, 0};
-        }
+    const size_t end = b1 < line->n ? b1 : line->n; /* the samples, then the padding */
+    size_t k = b0;
+    for (; k < end; k++) {
+        fft_cpx v = x[(ptrdiff_t)k * xs];
+        a[k] = ctw((fft_cpx){v.re, sign * v.im}, chirp[k], 1);
     }
+    for (; k < b1; k++)
+        a[k] = (fft_cpx){0, 0};
 }
 
 void FFT_PREC_FN(kp__fft_blue_mul)(const kp__fft_line *line, void *a_, size_t b0, size_t b1)
