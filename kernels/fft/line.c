@@ -108,6 +108,19 @@ static kp__fft_exec_fn *pick_exec(int single)
     return single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
 }
 
+/* A table of `count` complex values of the line's precision, zeroed if
+ * `zero`, on a 64-byte boundary: a vector load from it never straddles two
+ * cache lines (malloc's 16-byte alignment made twiddle loads split lines or
+ * not from one allocation to the next, and the line's speed vary with it). */
+static void *table_alloc(size_t count, int single, int zero)
+{
+    size_t bytes = count * 2 * (single ? sizeof(float) : sizeof(double));
+    bytes = (bytes + 63) / 64 * 64;
+    void *tab = aligned_alloc(64, bytes == 0 ? 64 : bytes);
+    if (tab != NULL && zero) memset(tab, 0, bytes);
+    return tab;
+}
+
 /* Stores a long double root in entry i of a table of the line's precision. */
 static void put_root(void *tab, int single, size_t i, long double re, long double im)
 {
@@ -141,7 +154,7 @@ static int make_mixed(kp__fft_line *line)
     line->scratch = n;
     if (size == 0) return KP_OK;
 
-    line->tw = malloc(size * 2 * (line->single ? sizeof(float) : sizeof(double)));
+    line->tw = table_alloc(size, line->single, 0);
     kp__fft_roots roots;
     if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) {
         free(line->tw);
@@ -176,8 +189,8 @@ static int make_bluestein(kp__fft_line *line, size_t m)
     const size_t es = 2 * (single ? sizeof(float) : sizeof(double));
     int rc = kp__fft_line_make(m, single, &line->bluestein);
     if (rc != KP_OK) return rc;
-    line->chirp = malloc(n * es);
-    line->kernel = malloc(m * es);
+    line->chirp = table_alloc(n, single, 0);
+    line->kernel = table_alloc(m, single, 1);
     void *work = malloc(line->bluestein->scratch * es);
     kp__fft_roots roots = {0};
     if (line->chirp == NULL || line->kernel == NULL || work == NULL ||
@@ -185,7 +198,6 @@ static int make_bluestein(kp__fft_line *line, size_t m)
         free(work);
         return KP_ENOMEM; /* the caller destroys the line */
     }
-    memset(line->kernel, 0, m * es);
     uint64_t r = 0; /* k^2 mod 2n, stepped by (k + 1)^2 - k^2 = 2k + 1 */
     const long double inv_m = 1.0L / (long double)m;
     for (size_t k = 0; k < n; k++) {
@@ -246,7 +258,7 @@ static int make_fourstep(kp__fft_line *line, size_t n1)
     /* the block B of fourstep.c: 128 bytes of complex values */
     const size_t block = 128 / (line->single ? 8 : 16), blocks = (n2 + block - 1) / block;
     kp__fft_roots roots;
-    line->tw = calloc(blocks * block * n1, 2 * (line->single ? sizeof(float) : sizeof(double)));
+    line->tw = table_alloc(blocks * block * n1, line->single, 1);
     if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) return KP_ENOMEM;
     for (size_t j2 = 0; j2 < n2; j2++)
         for (size_t k1 = 0; k1 < n1; k1++) {
@@ -316,7 +328,7 @@ int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
     int rc = kp__fft_line_make(n % 2 ? n : h, single, &line->sub);
     if (rc == KP_OK && n % 2 == 0) {
         kp__fft_roots roots;
-        line->rtw = malloc(h * 2 * (single ? sizeof(float) : sizeof(double)));
+        line->rtw = table_alloc(h, single, 0);
         if (line->rtw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) {
             rc = KP_ENOMEM;
         } else {
