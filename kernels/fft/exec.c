@@ -376,15 +376,13 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
     return need;
 }
 
-int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
-                    void *out, int workers, _Atomic(void *) *spare)
+/* Every transform but a short line: the steps, on the pool. Kept out of
+ * line so that a short line does not set up its stack frame. */
+static __attribute__((noinline)) int run_steps(const kp__fft_plan_shape *sh,
+                                               const kp__fft_axis *axis, const void *in, void *out,
+                                               int workers, _Atomic(void *) *spare)
 {
-    if (sh->empty) return KP_OK;
-    if (in == NULL || out == NULL) return KP_ENULL;
     const int inplace = in == out;
-    if (inplace ? !sh->inplace_ok : overlap(sh, in, out)) return KP_EOVERLAP;
-    if (short_line(sh, axis, in, out)) return KP_OK;
-
     array ain, aout, tmp; /* only the first ndim strides are read */
     ain.base = (char *)(uintptr_t)in;
     aout.base = out;
@@ -413,4 +411,14 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
     }
     if (!on_stack) work_give(spare, mem);
     return KP_OK;
+}
+
+int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, const void *in,
+                    void *out, int workers, _Atomic(void *) *spare)
+{
+    if (sh->empty) return KP_OK;
+    if (in == NULL || out == NULL) return KP_ENULL;
+    if (in == out ? !sh->inplace_ok : overlap(sh, in, out)) return KP_EOVERLAP;
+    if (short_line(sh, axis, in, out)) return KP_OK;
+    return run_steps(sh, axis, in, out, workers, spare);
 }

@@ -117,10 +117,11 @@ void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *d
  * pass it does not take (then passes.c does it). */
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
                                int fwd);
-/* The execution of a double line of 16 points with passes 4, 4 in
- * registers (in place allowed, no work space), with the bits of the two
- * passes; line.c chooses it where the passes would be AVX-512's. */
-kp__fft_exec_fn kp__fft_line16_exec_d_avx512;
+/* The execution of a double line of 16, 32 or 64 points with passes 4 4,
+ * 4 8 or 8 8 in registers (in place allowed, no work space), with the bits
+ * of the two passes; line.c chooses it where the passes would be
+ * AVX-512's. */
+kp__fft_exec_fn kp__fft_line_two_exec_d_avx512;
 /* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
  * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
  * four k at a time from k (1 or 1 + 4q) while k + 3 < end and 2k + 6 < h

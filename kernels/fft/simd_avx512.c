@@ -268,22 +268,31 @@ INLINE void pass_k_odd(const unsigned P, size_t l1, const double *cc, double *ch
     }
 }
 
-/* The 16-point line of passes 4 (ido 4) and 4 (ido 1) in registers: the
- * first pass as body() computes it, its four outputs (each a sub-transform
- * of four points) transposed and transformed as pass_k does; the same
+/* A line of P1 P2 points (P1, P2 in {4, 8}) whose two passes run in
+ * registers: the first (radix P1, ido P2) as body() computes it, value c of
+ * its output in lane c % 4 of v[c / 4]; the second (radix P2, ido 1, l1 P1)
+ * as pass_k does, its four-row transposes taken from v. The same
  * operations, so the same bits as the two passes through memory. */
-INLINE void line16(const double *tw, const double *x, double *z, int fwd)
+INLINE void line_two(const unsigned P1, const unsigned P2, const double *tw, const double *x,
+                     double *z, int fwd)
 {
-    v4c in[4], y[4], col[4];
-    for (unsigned j = 0; j < 4; j++)
-        in[j] = load(x, 4 * j);
-    vdft4(in, y, fwd);
-    for (unsigned m = 1; m < 4; m++)
-        y[m] = vtw(y[m], load(tw, 4 * (m - 1)), fwd);
-    transpose4(y[0], y[1], y[2], y[3], col);
-    vdft4(col, y, fwd);
-    for (unsigned m = 0; m < 4; m++)
-        store(z, 4 * m, y[m]);
+    v4c v[16], in[8], y[8];
+    for (unsigned h = 0; h < P2 / 4; h++) { /* i = 4h .. 4h + 3 */
+        for (unsigned j = 0; j < P1; j++)
+            in[j] = load(x, 4 * h + P2 * j);
+        vdft(P1, in, y, fwd);
+        v[h] = y[0];
+        for (unsigned m = 1; m < P1; m++)
+            v[h + P2 / 4 * m] = vtw(y[m], load(tw, (m - 1) * P2 + 4 * h), fwd);
+    }
+    for (unsigned k = 0; k < P1; k += 4) { /* rows k .. k + 3, each P2 values */
+        for (unsigned j = 0; j < P2; j += 4)
+            transpose4(v[(P2 * k + j) / 4], v[(P2 * (k + 1) + j) / 4], v[(P2 * (k + 2) + j) / 4],
+                       v[(P2 * (k + 3) + j) / 4], in + j);
+        vdft(P2, in, y, fwd);
+        for (unsigned m = 0; m < P2; m++)
+            store(z, k + m * P1, y[m]);
+    }
 }
 
 INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc, double *ch,
@@ -320,16 +329,25 @@ INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc,
     return 0;
 }
 
-void kp__fft_line16_exec_d_avx512(const kp__fft_line *line, int fwd, const void *src, void *dst,
-                                  void *work)
+/* One instance per shape and direction. */
+#define LINE_TWO(P1, P2)                                                                           \
+    if (fwd)                                                                                       \
+        line_two(P1, P2, tw, src, dst, 1);                                                         \
+    else                                                                                           \
+        line_two(P1, P2, tw, src, dst, 0)
+
+void kp__fft_line_two_exec_d_avx512(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                                    void *work)
 {
     (void)work;
     const double *tw = (const double *)line->tw + 2 * line->pass[0].tw;
-    if (fwd)
-        line16(tw, src, dst, 1);
-    else
-        line16(tw, src, dst, 0);
+    switch (line->n) {
+    case 16: LINE_TWO(4, 4); break;
+    case 32: LINE_TWO(4, 8); break;
+    default: LINE_TWO(8, 8); break;
+    }
 }
+#undef LINE_TWO
 
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
                                int fwd)
