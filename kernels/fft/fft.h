@@ -52,10 +52,16 @@ struct kp__fft_line {
     size_t scratch;                 /* complex elements of work space one execution needs */
     /* Real lines (r2c and c2r of real length n; real == 1): sub is the
      * complex line of n/2 for even n, of n for odd n; rtw holds
-     * exp(-2 pi i k / n) for k < n/2 (even n). */
+     * exp(-2 pi i k / n) for k < n/2 (even n). An odd n = p q whose
+     * smallest prime p is 3, 5 or 7 is split by its first radix instead
+     * (split = p, else 0; lines.c): sub is the complex line of q, rest the
+     * real line of q, and rtw holds exp(-2 pi i i m / n) at (m - 1) q + i
+     * for 1 <= m <= p / 2, i < q. */
     int real;
     struct kp__fft_line *sub;
     void *rtw;
+    unsigned split;
+    struct kp__fft_line *rest;
     /* Four-step lines (fourstep.c): n = col->n * row->n. tw holds
      * w_n^(j2 k1) for column j2 = b + c of the block starting at b (a
      * multiple of the block size B) at b col->n + k1 B + c. T's rows are

@@ -320,6 +320,35 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     return KP_OK;
 }
 
+/* Odd real lines at least this long are split by their first radix when
+ * it is 3, 5 or 7 (lines.c): half the work of the complex line of n. */
+#define SPLIT_MIN_N 45
+
+/* The radix an odd real line of n is split by, or 0. */
+static unsigned odd_split(size_t n)
+{
+    if (n % 2 == 0 || n < SPLIT_MIN_N) return 0;
+    for (unsigned p = 3; p <= 7; p += 2)
+        if (n % p == 0) return p; /* 3, 5, 7 in turn: the smallest prime */
+    return 0;
+}
+
+/* Fills a real line's table rtw with `count` roots of n: exponent
+ * (k % q) (k / q + first) for entry k. */
+static int real_roots(kp__fft_line *line, size_t count, size_t q, size_t first)
+{
+    kp__fft_roots roots;
+    line->rtw = table_alloc(count, line->single, 0);
+    if (line->rtw == NULL || kp__fft_roots_make(line->n, &roots) != KP_OK) return KP_ENOMEM;
+    for (size_t k = 0; k < count; k++) {
+        long double re, im;
+        kp__fft_roots_get(&roots, k % q * (k / q + first), &re, &im);
+        put_root(line->rtw, line->single, k, re, im);
+    }
+    kp__fft_roots_free(&roots);
+    return KP_OK;
+}
+
 int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
 {
     if (n == 0 || n > ((size_t)1 << 40)) return KP_EOVERFLOW;
@@ -328,21 +357,19 @@ int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
     line->n = n;
     line->single = single;
     line->real = 1;
-    const size_t h = n / 2;
-    int rc = kp__fft_line_make(n % 2 ? n : h, single, &line->sub);
-    if (rc == KP_OK && n % 2 == 0) {
-        kp__fft_roots roots;
-        line->rtw = table_alloc(h, single, 0);
-        if (line->rtw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) {
-            rc = KP_ENOMEM;
-        } else {
-            for (size_t k = 0; k < h; k++) {
-                long double re, im;
-                kp__fft_roots_get(&roots, k, &re, &im);
-                put_root(line->rtw, single, k, re, im);
-            }
-            kp__fft_roots_free(&roots);
-        }
+    const unsigned p = odd_split(n);
+    int rc;
+    if (p != 0) { /* n = p q: the complex and the real line of q, roots i m */
+        const size_t q = n / p;
+        rc = kp__fft_line_make(q, single, &line->sub);
+        if (rc == KP_OK) rc = kp__fft_real_line_make(q, single, &line->rest);
+        if (rc == KP_OK) rc = real_roots(line, p / 2 * q, q, 1);
+        line->split = p;
+    } else if (n % 2 == 1) {
+        rc = kp__fft_line_make(n, single, &line->sub);
+    } else { /* the line of n / 2, roots k < n / 2 */
+        rc = kp__fft_line_make(n / 2, single, &line->sub);
+        if (rc == KP_OK) rc = real_roots(line, n / 2, n, 1);
     }
     if (rc != KP_OK) {
         kp__fft_line_destroy(line);
@@ -356,6 +383,11 @@ size_t kp__fft_line_space(const kp__fft_line *line)
 {
     if (line->col != NULL) return line->scratch; /* four-step: no copy of the line */
     if (!line->real) return line->n + line->scratch;
+    if (line->split) { /* lines.c: p/2 lines of q, two halves of q, then the sub-lines' */
+        const size_t q = line->sub->n, rest = kp__fft_line_space(line->rest);
+        return line->split / 2 * q + (q + 1) +
+               (rest > line->sub->scratch ? rest : line->sub->scratch);
+    }
     size_t m = line->sub->n;
     /* even n: a contiguous copy of the n/2 + 1 complex values as well */
     return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
@@ -372,6 +404,7 @@ static const kp__fft_line *cpx_of(const kp__fft_line *line, kp_fft_kind kind)
 static const kp__fft_line *four_of(const kp__fft_line *line, kp_fft_kind kind)
 {
     const kp__fft_line *four = cpx_of(line, kind);
+    if (line->split) return NULL; /* lines of q, each on one thread */
     if (four != NULL && four->bluestein != NULL) four = four->bluestein;
     return four != NULL && four->col != NULL ? four : NULL;
 }
@@ -411,6 +444,7 @@ void kp__fft_line_destroy(kp__fft_line *line)
 {
     if (line == NULL) return;
     kp__fft_line_destroy(line->sub);
+    kp__fft_line_destroy(line->rest);
     kp__fft_line_destroy(line->col);
     kp__fft_line_destroy(line->row);
     free(line->rtw);

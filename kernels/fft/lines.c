@@ -8,7 +8,17 @@
  * z_k = x_2k + i x_2k+1 has Z = E + i O, E and O the transforms of the
  * even and odd samples, and X_k = E_k + w^k O_k, w = exp(-2 pi i / n),
  * with E_k = (Z_k + conj Z_h-k) / 2 and O_k = (Z_k - conj Z_h-k) / 2i.
- * c2r inverts each step. An odd length runs the complex line of n.
+ * c2r inverts each step.
+ *
+ * An odd length n = p q whose smallest prime p is 3, 5 or 7 is split by
+ * its first radix (decimation in frequency, as a Stockham pass): with
+ * u_m(i) = sum_j x_{i + q j} w_p^(j m) and y_m(i) = u_m(i) w_n^(i m),
+ * X_{m + p k} = DFT_q(y_m)_k. Real x makes u_p-m = conj u_m, so only
+ * m <= p/2 are transformed: y_0 is real (the real line of q, split again
+ * in turn), y_1 .. y_p/2 go through the complex line of q, and the other
+ * outputs are conjugates, X_f = conj X_n-f. About half the work of the
+ * complex line of n, which shorter odd lengths (and those with larger
+ * smallest primes) run.
  */
 #ifndef KP_FFT_SINGLE
 #define KP_FFT_SINGLE 0
@@ -249,6 +259,160 @@ void FFT_PREC_FN(kp__fft_blue_out)(const kp__fft_line *line, int fwd, const void
     }
 }
 
+/* ------------------------------------------------------ split odd lines */
+
+/* cos and sin of 2 pi r / p for p = 3, 5, 7 and 1 <= r <= p / 2, rounded
+ * from 36 significant digits, row p / 2 - 1. */
+static const fft_real split_cos[3][3] = {{(fft_real)-0.5L},
+                                         {(fft_real)0.309016994374947424102293417182819059L,
+                                          (fft_real)-0.809016994374947424102293417182819059L},
+                                         {(fft_real)0.623489801858733530525004884004239811L,
+                                          (fft_real)-0.222520933956314404288902564496794759L,
+                                          (fft_real)-0.900968867902419126236102319507445051L}};
+static const fft_real split_sin[3][3] = {{(fft_real)0.866025403784438646763723170752936183L},
+                                         {(fft_real)0.951056516295153572116439333379382143L,
+                                          (fft_real)0.587785252292473129168705954639072769L},
+                                         {(fft_real)0.781831482468029808708444526674057750L,
+                                          (fft_real)0.974927912181823607018131682993931217L,
+                                          (fft_real)0.433883739117558120475768332848358754L}};
+
+#define INLINE static inline __attribute__((always_inline))
+
+/* cos and sin of 2 pi (j m mod p) / p for 1 <= j, m <= p / 2. */
+INLINE fft_real jm_cos(const unsigned P, unsigned j, unsigned m)
+{
+    unsigned r = j * m % P;
+    return split_cos[P / 2 - 1][(r <= P / 2 ? r : P - r) - 1];
+}
+INLINE fft_real jm_sin(const unsigned P, unsigned j, unsigned m)
+{
+    unsigned r = j * m % P;
+    return r <= P / 2 ? split_sin[P / 2 - 1][r - 1] : -split_sin[P / 2 - 1][P - r - 1];
+}
+
+/* The first pass of a split r2c: for each i < q, the real u_0 into y0 and
+ * y_m = u_m w_n^(i m) into ym[(m - 1) q + i], from pairs a_j +- a_p-j. */
+INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_cpx *w,
+                     fft_real *y0, fft_cpx *ym)
+{
+    const unsigned h = P / 2;
+    for (size_t i = 0; i < q; i++) {
+        fft_real a0 = x[(ptrdiff_t)i * ss], sum[3], dif[3], u0 = a0;
+        for (unsigned j = 1; j <= h; j++) {
+            fft_real a = x[(ptrdiff_t)(i + q * j) * ss], b = x[(ptrdiff_t)(i + q * (P - j)) * ss];
+            sum[j - 1] = a + b;
+            dif[j - 1] = a - b;
+            u0 += sum[j - 1];
+        }
+        y0[i] = u0;
+        for (unsigned m = 1; m <= h; m++) {
+            fft_cpx u = {a0, 0};
+            for (unsigned j = 1; j <= h; j++) {
+                u.re += jm_cos(P, j, m) * sum[j - 1];
+                u.im -= jm_sin(P, j, m) * dif[j - 1];
+            }
+            ym[(m - 1) * q + i] = ctw(u, w[(m - 1) * q + i], 1);
+        }
+    }
+}
+
+/* The last pass of a split c2r: z_m = v_m conj(w_n^(i m)) from ym, and
+ * x_{i + q j} = v_0 + 2 re(z_m w_p^(-j m)) summed over m, times scale. */
+INLINE void split_out(const unsigned P, const fft_real *v0, const fft_cpx *ym, size_t q,
+                      const fft_cpx *w, fft_real *y, ptrdiff_t ds, fft_real scale)
+{
+    const unsigned h = P / 2;
+    for (size_t i = 0; i < q; i++) {
+        fft_cpx z[3];
+        fft_real re = 0;
+        for (unsigned m = 1; m <= h; m++) {
+            z[m - 1] = ctw(ym[(m - 1) * q + i], w[(m - 1) * q + i], 0);
+            re += z[m - 1].re;
+        }
+        y[(ptrdiff_t)i * ds] = scale * (v0[i] + 2 * re);
+        for (unsigned j = 1; j <= h; j++) {
+            fft_real c = 0, sn = 0;
+            for (unsigned m = 1; m <= h; m++) {
+                c += jm_cos(P, j, m) * z[m - 1].re;
+                sn += jm_sin(P, j, m) * z[m - 1].im;
+            }
+            y[(ptrdiff_t)(i + q * j) * ds] = scale * (v0[i] + 2 * (c - sn));
+            y[(ptrdiff_t)(i + q * (P - j)) * ds] = scale * (v0[i] + 2 * (c + sn));
+        }
+    }
+}
+
+/* Work space of a split line: y_1 .. y_p/2 (q each), the real line's half
+ * spectrum r0 ((q + 1) / 2), y_0 (q reals), then the sub-lines' space
+ * (kp__fft_line_space). */
+typedef struct split_space {
+    fft_cpx *ym, *r0, *rest;
+    fft_real *y0;
+} split_space;
+
+static split_space split_layout(const kp__fft_line *line, fft_cpx *buf)
+{
+    const size_t q = line->sub->n, half = (q + 1) / 2;
+    split_space sp = {.ym = buf, .r0 = buf + line->split / 2 * q};
+    sp.y0 = (fft_real *)(sp.r0 + half);
+    sp.rest = sp.r0 + 2 * half;
+    return sp;
+}
+
+static void split_r2c(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, fft_cpx *y,
+                      ptrdiff_t ds, double scale, fft_cpx *buf)
+{
+    const unsigned p = line->split, h = p / 2;
+    const size_t n = line->n, q = line->sub->n;
+    const split_space sp = split_layout(line, buf);
+    switch (p) {
+    case 3: split_in(3, x, ss, q, line->rtw, sp.y0, sp.ym); break;
+    case 5: split_in(5, x, ss, q, line->rtw, sp.y0, sp.ym); break;
+    default: split_in(7, x, ss, q, line->rtw, sp.y0, sp.ym); break;
+    }
+    FFT_FN(kp__fft_r2c)(line->rest, sp.y0, 1, sp.r0, 1, 1.0, sp.rest);
+    for (unsigned m = 0; m < h; m++)
+        exec(line->sub, 1, sp.ym + m * q, sp.rest);
+    /* X_{m + p k}: r0 (m = 0), y_m (m <= p/2), else conj X_n-f */
+    const fft_real s = (fft_real)scale;
+    for (unsigned m = 0; m < p; m++) {
+        const fft_cpx *src = m == 0 ? sp.r0 : sp.ym + ((m <= h ? m : p - m) - 1) * q;
+        for (size_t k = 0, f = m; f <= n / 2; k++, f += p) {
+            fft_cpx v = m <= h ? src[k] : (fft_cpx){src[q - 1 - k].re, -src[q - 1 - k].im};
+            y[(ptrdiff_t)f * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+        }
+    }
+}
+
+static void split_c2r(const kp__fft_line *line, const fft_cpx *x, ptrdiff_t ss, fft_real *y,
+                      ptrdiff_t ds, double scale, fft_cpx *buf)
+{
+    const unsigned p = line->split, h = p / 2;
+    const size_t n = line->n, q = line->sub->n;
+    const split_space sp = split_layout(line, buf);
+    /* X_{m + p k} for m < p/2, every k: from X_f, f <= n/2, or conj X_n-f */
+    for (size_t k = 0; k <= q / 2; k++)
+        sp.r0[k] = x[(ptrdiff_t)(p * k) * ss];
+    for (unsigned m = 1; m <= h; m++) {
+        fft_cpx *dst = sp.ym + (m - 1) * q;
+        size_t k = 0, f = m;
+        for (; f <= n / 2; k++, f += p)
+            dst[k] = x[(ptrdiff_t)f * ss];
+        for (; k < q; k++, f += p) {
+            fft_cpx v = x[(ptrdiff_t)(n - f) * ss];
+            dst[k] = (fft_cpx){v.re, -v.im};
+        }
+    }
+    FFT_FN(kp__fft_c2r)(line->rest, sp.r0, 1, sp.y0, 1, 1.0, sp.rest);
+    for (unsigned m = 0; m < h; m++)
+        exec(line->sub, 0, sp.ym + m * q, sp.rest);
+    switch (p) {
+    case 3: split_out(3, sp.y0, sp.ym, q, line->rtw, y, ds, (fft_real)scale); break;
+    case 5: split_out(5, sp.y0, sp.ym, q, line->rtw, y, ds, (fft_real)scale); break;
+    default: split_out(7, sp.y0, sp.ym, q, line->rtw, y, ds, (fft_real)scale); break;
+    }
+}
+
 /* ------------------------------------------------ real lines, one thread */
 
 void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
@@ -257,6 +421,10 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     const size_t n = line->n;
     const fft_real *x = src;
     fft_cpx *y = dst, *z = buf;
+    if (line->split) {
+        split_r2c(line, x, ss, y, ds, scale, z);
+        return;
+    }
     if (n % 2 == 1) {
         real_in(x, ss, z, 0, n);
         exec(line->sub, 1, z, z + n);
@@ -283,6 +451,10 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     const fft_cpx *x = src;
     fft_real *y = dst;
     fft_cpx *z = buf;
+    if (line->split) {
+        split_c2r(line, x, ss, y, ds, scale, z);
+        return;
+    }
     if (n % 2 == 1) {
         herm_in(x, ss, z, n, 0, n / 2 + 1);
         exec(line->sub, 0, z, z + n);
