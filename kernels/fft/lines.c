@@ -359,17 +359,49 @@ static split_space split_layout(const kp__fft_line *line, fft_cpx *buf)
     return sp;
 }
 
+/* split_in and split_out for the line's radix, with AVX-512 where allowed. */
+static void split_first(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
+                        const split_space *sp)
+{
+    const size_t q = line->sub->n;
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd_real()) {
+        kp__fft_split_in_d_avx512(line->split, x, ss, q, line->rtw, sp->y0, sp->ym);
+        return;
+    }
+#endif
+    switch (line->split) {
+    case 3: split_in(3, x, ss, q, line->rtw, sp->y0, sp->ym); break;
+    case 5: split_in(5, x, ss, q, line->rtw, sp->y0, sp->ym); break;
+    default: split_in(7, x, ss, q, line->rtw, sp->y0, sp->ym); break;
+    }
+}
+
+static void split_last(const kp__fft_line *line, const split_space *sp, fft_real *y, ptrdiff_t ds,
+                       double scale)
+{
+    const size_t q = line->sub->n;
+#if defined(__x86_64__) && !KP_FFT_SINGLE
+    if (simd_real()) {
+        kp__fft_split_out_d_avx512(line->split, sp->y0, sp->ym, q, line->rtw, y, ds, scale);
+        return;
+    }
+#endif
+    const fft_real s = (fft_real)scale;
+    switch (line->split) {
+    case 3: split_out(3, sp->y0, sp->ym, q, line->rtw, y, ds, s); break;
+    case 5: split_out(5, sp->y0, sp->ym, q, line->rtw, y, ds, s); break;
+    default: split_out(7, sp->y0, sp->ym, q, line->rtw, y, ds, s); break;
+    }
+}
+
 static void split_r2c(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, fft_cpx *y,
                       ptrdiff_t ds, double scale, fft_cpx *buf)
 {
     const unsigned p = line->split, h = p / 2;
     const size_t n = line->n, q = line->sub->n;
     const split_space sp = split_layout(line, buf);
-    switch (p) {
-    case 3: split_in(3, x, ss, q, line->rtw, sp.y0, sp.ym); break;
-    case 5: split_in(5, x, ss, q, line->rtw, sp.y0, sp.ym); break;
-    default: split_in(7, x, ss, q, line->rtw, sp.y0, sp.ym); break;
-    }
+    split_first(line, x, ss, &sp);
     FFT_FN(kp__fft_r2c)(line->rest, sp.y0, 1, sp.r0, 1, 1.0, sp.rest);
     for (unsigned m = 0; m < h; m++)
         exec(line->sub, 1, sp.ym + m * q, sp.rest);
@@ -390,7 +422,7 @@ static void split_c2r(const kp__fft_line *line, const fft_cpx *x, ptrdiff_t ss, 
     const unsigned p = line->split, h = p / 2;
     const size_t n = line->n, q = line->sub->n;
     const split_space sp = split_layout(line, buf);
-    /* X_{m + p k} for m < p/2, every k: from X_f, f <= n/2, or conj X_n-f */
+    /* X_{m + p k} for m <= p/2, every k: from X_f, f <= n/2, or conj X_n-f */
     for (size_t k = 0; k <= q / 2; k++)
         sp.r0[k] = x[(ptrdiff_t)(p * k) * ss];
     for (unsigned m = 1; m <= h; m++) {
@@ -406,11 +438,7 @@ static void split_c2r(const kp__fft_line *line, const fft_cpx *x, ptrdiff_t ss, 
     FFT_FN(kp__fft_c2r)(line->rest, sp.r0, 1, sp.y0, 1, 1.0, sp.rest);
     for (unsigned m = 0; m < h; m++)
         exec(line->sub, 0, sp.ym + m * q, sp.rest);
-    switch (p) {
-    case 3: split_out(3, sp.y0, sp.ym, q, line->rtw, y, ds, (fft_real)scale); break;
-    case 5: split_out(5, sp.y0, sp.ym, q, line->rtw, y, ds, (fft_real)scale); break;
-    default: split_out(7, sp.y0, sp.ym, q, line->rtw, y, ds, (fft_real)scale); break;
-    }
+    split_last(line, &sp, y, ds, scale);
 }
 
 /* ------------------------------------------------ real lines, one thread */
