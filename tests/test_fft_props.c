@@ -358,12 +358,13 @@ static void test_strided_same_bits(void **state)
 
 /* r2c and c2r of even and odd lengths read with stride 3 and written with
  * stride -2 give the bits of the contiguous transforms (the real pre- and
- * post-passes take one path for every stride). */
+ * post-passes take one path for every stride; 1005, 875 and 1001 are odd
+ * lines split by 3, 5 and 7). */
 static void test_real_strided_same_bits(void **state)
 {
     (void)state;
-    const size_t sizes[] = {30, 1024, 1001};
-    for (size_t si = 0; si < 3; si++) {
+    const size_t sizes[] = {30, 1024, 1005, 875, 1001};
+    for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
         const size_t n = sizes[si], h = n / 2 + 1;
         double *x = random_doubles(2 * n), *want = malloc(2 * h * sizeof *want);
         double *big = calloc(3 * 2 * n + 2, sizeof *big), *got = calloc(4 * h + 2, sizeof *got);
