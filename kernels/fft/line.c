@@ -403,8 +403,8 @@ static const kp__fft_line *cpx_of(const kp__fft_line *line, kp_fft_kind kind)
  * share (the complex line, or its Bluestein line), or NULL. */
 static const kp__fft_line *four_of(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *four = cpx_of(line, kind);
     if (line->split) return NULL; /* lines of q, each on one thread */
+    const kp__fft_line *four = cpx_of(line, kind);
     if (four != NULL && four->bluestein != NULL) four = four->bluestein;
     return four != NULL && four->col != NULL ? four : NULL;
 }
