@@ -29,6 +29,12 @@ typedef struct kp__fft_pass {
     size_t roots; /* generic radix: offset of the p-th roots of unity */
 } kp__fft_pass;
 
+/* The butterflies of a pass that one call computes: sub-transforms
+ * k0 <= k < k1, each at i0 <= i < i1 (passes.c). */
+typedef struct kp__fft_span {
+    size_t k0, k1, i0, i1;
+} kp__fft_span;
+
 /* One 1-D complex transform of length n, forward and backward. */
 typedef struct kp__fft_line kp__fft_line;
 /* One line on contiguous data, from src to dst (one per precision and
@@ -37,6 +43,17 @@ typedef struct kp__fft_line kp__fft_line;
  * forward, exp(-2 pi i jk/n)). No scaling. */
 typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, const void *src, void *dst,
                              void *work);
+/* Part of a mixed-radix line shared by threads (passes.c): its first
+ * line->head passes over columns [a, b) of n / L (tail = 0), from src into
+ * work (2 n points), or its other passes over sub-transforms [a, b) of L
+ * (tail = 1), from work into dst through mine (the part's own space, 2
+ * line->block n / L points), L the product of the first passes' radices.
+ * The threads' data cross between the cores once, from one half to the
+ * other; dst is written by the second half only.
+ * The parts of one half touch disjoint points of src, dst and work, and
+ * every butterfly computes what exec computes. */
+typedef void kp__fft_part_fn(const kp__fft_line *line, int fwd, int tail, const void *src,
+                             void *dst, void *work, void *mine, size_t a, size_t b);
 
 struct kp__fft_line {
     size_t n;
@@ -44,7 +61,12 @@ struct kp__fft_line {
     int single;            /* 1: float tables, 0: double */
     int npass;
     kp__fft_pass pass[KP__FFT_MAX_PASSES];
-    void *tw; /* twiddles and generic roots (complex of the precision) */
+    /* Long mixed-radix lines can be shared by threads (head > 0, part
+     * chosen with exec): the first head passes then the others. */
+    int head;
+    kp__fft_part_fn *part;
+    size_t block; /* sub-transforms a part's tail takes at a time */
+    void *tw;     /* twiddles and generic roots (complex of the precision) */
     /* Bluestein (n = 1 and mixed-radix lines have bluestein == NULL) */
     struct kp__fft_line *bluestein; /* the line of length m >= 2n - 1 */
     void *chirp;                    /* n entries, exp(-pi i k^2 / n) */
@@ -97,6 +119,7 @@ void kp__fft_roots_get(const kp__fft_roots *r, size_t k, long double *re, long d
 void kp__fft_roots_free(kp__fft_roots *r);
 
 kp__fft_exec_fn kp__fft_line_exec_d, kp__fft_line_exec_s;
+kp__fft_part_fn kp__fft_line_part_d, kp__fft_line_part_s;
 kp__fft_exec_fn kp__fft_fourstep_exec_d, kp__fft_fourstep_exec_s;
 /* A four-step line straight from a strided source to a strided
  * destination (fourstep.c); work holds line->scratch elements. */
@@ -118,11 +141,12 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
 #if defined(__x86_64__)
-/* A radix 2, 4 or 8 pass in double with AVX-512 (simd_avx512.c) from cc to
- * ch, tab the line's twiddle table; returns 0, having done nothing, for a
- * pass it does not take (then passes.c does it). */
-int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
-                               int fwd);
+/* A pass of radix 2, 3, 4, 5, 7 or 8 in double with AVX-512 (simd_avx512.c)
+ * over the butterflies of sp, from cc to ch, tab the line's twiddle table;
+ * returns 0, having done nothing, for a pass it does not take (then
+ * passes.c does it). Whether it takes a pass depends on the pass only. */
+int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
+                               const void *cc, void *ch, int fwd);
 /* The execution of a double line of 16, 32 or 64 points with passes 4 4,
  * 4 8 or 8 8 in registers (in place allowed, no work space), with the bits
  * of the two passes; line.c chooses it where the passes would be
@@ -156,6 +180,8 @@ void kp__fft_block_out_d_avx512(const void *in, size_t len, size_t count, const 
                                 double scale, void *out, size_t os, int fwd);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
+kp__fft_part_fn kp__fft_line_part_d_avx2, kp__fft_line_part_s_avx2;
+kp__fft_part_fn kp__fft_line_part_d_avx512, kp__fft_line_part_s_avx512;
 #endif
 
 /* Bluestein's pieces over a range [b0, b1) of indices (lines.c, once per
@@ -178,6 +204,14 @@ void kp__fft_blue_out_s(const kp__fft_line *line, int fwd, const void *a, void *
 static inline size_t kp__fft_fourstep_t_size(const kp__fft_line *line)
 {
     return line->col->n * line->t_stride;
+}
+
+/* Complex elements of a shared line's inner line's own memory (sh->t): a
+ * four-step line's T, or the two buffers a mixed-radix line's first passes
+ * alternate between and one for its result (lines.c). */
+static inline size_t kp__fft_inner_space(const kp__fft_line *inner)
+{
+    return inner->col != NULL ? kp__fft_fourstep_t_size(inner) : 3 * inner->n;
 }
 
 /* Complex elements of work space one strided line below needs. */
@@ -214,13 +248,15 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
 /* One long line shared by the threads of a step (exec.c): a fixed list of
  * operations, each over a range of indices that the threads cut into parts;
  * an operation starts once the one before it has ended in every part. The
- * operations are the four-step's columns and rows, Bluestein's pieces
- * around them and, for real lines, the pieces around the complex line;
- * each index goes through the code the line runs on one thread, so the
- * bits are the same. */
+ * operations are the four-step's columns and rows or a mixed-radix line's
+ * first and other passes, Bluestein's pieces around them and, for real
+ * lines, the pieces around the complex line; each index goes through the
+ * code the line runs on one thread, so the bits are the same. */
 typedef enum {
     KP__FFT_OP_COLS,      /* four-step columns: src -> T */
     KP__FFT_OP_ROWS,      /* four-step rows: T -> dst, times scale */
+    KP__FFT_OP_HEAD,      /* mixed radix, first passes: src -> (dst, T) */
+    KP__FFT_OP_TAIL,      /* mixed radix, other passes: (dst, T) -> dst */
     KP__FFT_OP_PAIRS_IN,  /* even r2c: z_j = x_2j + i x_2j+1 */
     KP__FFT_OP_REAL_IN,   /* odd r2c: z_j = x_j */
     KP__FFT_OP_HERM_IN,   /* odd c2r: the Hermitian line from X_k, k <= n/2 */
@@ -245,24 +281,28 @@ typedef struct kp__fft_op {
     int fwd;      /* COLS, ROWS: the four-step's direction */
 } kp__fft_op;
 
-/* The pieces of a real line around the transform, and the transform: a
- * four-step line's columns and rows, or Bluestein's five operations over
- * its inner four-step line. */
-#define KP__FFT_MAX_OPS 10
+/* The pieces of a real line around the transform, and the transform: the
+ * inner line's two halves (and a copy in and out where a mixed-radix line
+ * needs them), or Bluestein's five operations over its inner line. */
+#define KP__FFT_MAX_OPS 16
 
 typedef struct kp__fft_shared {
-    const kp__fft_line *line; /* the step's line */
-    const kp__fft_line *cpx;  /* its complex line: itself or its sub-line */
-    const kp__fft_line *four; /* the four-step line: cpx or its Bluestein line */
-    int fwd;                  /* of cpx */
-    void *t;                  /* the four-step's T */
-    void *a;                  /* Bluestein's padded sequence (four->n) */
+    const kp__fft_line *line;  /* the step's line */
+    const kp__fft_line *cpx;   /* its complex line: itself or its sub-line */
+    const kp__fft_line *inner; /* whose halves the threads share: cpx or its
+                                  Bluestein line (four-step or mixed radix) */
+    int fwd;                   /* of cpx */
+    void *t;                   /* the four-step's T, or a mixed-radix line's
+                                  work buffer (inner->n) and, after it, a
+                                  buffer for its result (inner->n) */
+    void *a;                   /* Bluestein's padded sequence (four->n) */
     size_t nops;
     kp__fft_op op[KP__FFT_MAX_OPS];
 } kp__fft_shared;
 
-/* Whether a line of a step of `kind` can be shared: a four-step line, a
- * Bluestein line over one, or a real line over either. */
+/* Whether a line of a step of `kind` can be shared: a four-step line or a
+ * mixed-radix line with a head, a Bluestein line over one, or a real line
+ * over any of these. */
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind);
 /* Complex elements of memory a shared line needs, and of work space each
  * of its parts needs besides. */

@@ -108,6 +108,44 @@ static kp__fft_exec_fn *pick_exec(int single)
     return single ? kp__fft_line_exec_s : kp__fft_line_exec_d;
 }
 
+/* The parts of shared lines, for the same precision and instruction set. */
+static kp__fft_part_fn *pick_part(int single)
+{
+#if defined(__x86_64__)
+    switch (kp__isa_selected()) {
+    case KP_ISA_AVX512: return single ? kp__fft_line_part_s_avx512 : kp__fft_line_part_d_avx512;
+    case KP_ISA_AVX2: return single ? kp__fft_line_part_s_avx2 : kp__fft_line_part_d_avx2;
+    default: break;
+    }
+#endif
+    return single ? kp__fft_line_part_s : kp__fft_line_part_d;
+}
+
+/* Mixed-radix lines at least this long can be shared by the threads of a
+ * step with fewer lines than threads (passes.c, exec.c). */
+#define SHARE_MIN_N 16384
+/* Points of the block of sub-transforms a part of a shared line's tail
+ * computes in its own space (256 KiB in double): it stays in the core's
+ * cache through the passes. */
+#define SHARE_BLOCK 16384
+
+/* The count of first passes whose radices' product L is nearest sqrt n,
+ * with L and n / L at least 2 (np >= 2). */
+static int head_passes(const kp__fft_line *line)
+{
+    int best = 1;
+    double best_off = 0;
+    for (int g = 1; g < line->npass; g++) {
+        const double r = (double)line->pass[g].l1 * (double)line->pass[g].l1 / (double)line->n;
+        const double off = r > 1 ? r : 1 / r;
+        if (g == 1 || off < best_off) {
+            best = g;
+            best_off = off;
+        }
+    }
+    return best;
+}
+
 /* A table of `count` complex values of the line's precision, zeroed if
  * `zero`, on a 64-byte boundary: a vector load from it never straddles two
  * cache lines (malloc's 16-byte alignment made twiddle loads split lines or
@@ -152,6 +190,12 @@ static int make_mixed(kp__fft_line *line)
     }
     line->npass = np;
     line->scratch = n;
+    if (n >= SHARE_MIN_N && np >= 2) {
+        line->head = head_passes(line);
+        /* a block of sub-transforms holds about SHARE_BLOCK points */
+        const size_t len = n / line->pass[line->head].l1;
+        line->block = SHARE_BLOCK / len < 16 ? 16 : SHARE_BLOCK / len;
+    }
     if (size == 0) return KP_OK;
 
     line->tw = table_alloc(size, line->single, 0);
@@ -287,6 +331,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     line->n = n;
     line->single = single;
     line->exec = pick_exec(single);
+    line->part = pick_part(single);
 
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
@@ -399,34 +444,36 @@ static const kp__fft_line *cpx_of(const kp__fft_line *line, kp_fft_kind kind)
     return kind == KP_FFT_C2C ? line : line->sub;
 }
 
-/* The four-step line whose columns and rows the threads of a shared line
- * share (the complex line, or its Bluestein line), or NULL. */
-static const kp__fft_line *four_of(const kp__fft_line *line, kp_fft_kind kind)
+/* The line whose parts the threads of a shared line run (the complex line,
+ * or its Bluestein line): a four-step line, or a mixed-radix line long
+ * enough to have a head; else NULL. */
+static const kp__fft_line *inner_of(const kp__fft_line *line, kp_fft_kind kind)
 {
     if (line->split) return NULL; /* lines of q, each on one thread */
-    const kp__fft_line *four = cpx_of(line, kind);
-    if (four != NULL && four->bluestein != NULL) four = four->bluestein;
-    return four != NULL && four->col != NULL ? four : NULL;
+    const kp__fft_line *inner = cpx_of(line, kind);
+    if (inner != NULL && inner->bluestein != NULL) inner = inner->bluestein;
+    return inner != NULL && (inner->col != NULL || inner->head > 0) ? inner : NULL;
 }
 
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 {
-    return four_of(line, kind) != NULL;
+    return inner_of(line, kind) != NULL;
 }
 
 size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *cpx = cpx_of(line, kind), *four = four_of(line, kind);
-    /* T, Bluestein's a; real lines: z, then u (lines.c) */
-    const size_t t = kp__fft_fourstep_t_size(four) + (cpx->bluestein != NULL ? four->n : 0);
+    const kp__fft_line *cpx = cpx_of(line, kind), *inner = inner_of(line, kind);
+    /* the inner line's, Bluestein's a; real lines: z, then u (lines.c) */
+    const size_t t = kp__fft_inner_space(inner) + (cpx->bluestein != NULL ? inner->n : 0);
     if (kind == KP_FFT_C2C) return t;
     return t + cpx->n + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
 }
 
 size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *four = four_of(line, kind);
-    return four->scratch - kp__fft_fourstep_t_size(four);
+    const kp__fft_line *inner = inner_of(line, kind);
+    if (inner->col != NULL) return inner->scratch - kp__fft_fourstep_t_size(inner);
+    return 2 * inner->block * (inner->n / inner->pass[inner->head].l1);
 }
 
 size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
@@ -435,6 +482,8 @@ size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
     if (c == parts) return at;
     if (op->what == KP__FFT_OP_COLS || op->what == KP__FFT_OP_ROWS)
         at -= at % KP__FFT_SHARE_ALIGN; /* whole blocks (fourstep.c) */
+    else if (op->what == KP__FFT_OP_HEAD || op->what == KP__FFT_OP_TAIL)
+        at -= at % KP__FFT_SHARE_ALIGN; /* whole cache lines for each part */
     else if ((op->what == KP__FFT_OP_R2C_POST || op->what == KP__FFT_OP_C2R_PRE) && at > 1)
         at = 1 + (at - 1) / 4 * 4;
     return at;

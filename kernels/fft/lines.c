@@ -519,25 +519,55 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
 static kp__fft_op *four_ops(kp__fft_op *op, const kp__fft_shared *sh, int fwd, const void *x,
                             ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
 {
-    const kp__fft_line *four = sh->four;
+    const kp__fft_line *four = sh->inner;
     *op++ = (kp__fft_op){KP__FFT_OP_COLS, x, xs, NULL, 0, 1.0, four->row->n, fwd};
     *op++ = (kp__fft_op){KP__FFT_OP_ROWS, NULL, 0, y, ys, scale, four->col->n, fwd};
     return op;
 }
 
+/* The mixed-radix line's passes from x (stride xs) to y (stride ys) times
+ * scale, in direction fwd, as kp__fft_c2c runs them: the first passes read
+ * x itself where it is contiguous, else a copy, and work in sh->t (2 n
+ * points); the others end in y where it is contiguous, else in a buffer,
+ * and the scale goes on last. */
+static kp__fft_op *mixed_ops(kp__fft_op *op, const kp__fft_shared *sh, int fwd, const void *x,
+                             ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
+{
+    const kp__fft_line *line = sh->inner;
+    const size_t n = line->n, L = line->pass[line->head].l1;
+    fft_cpx *work = sh->t, *out = ys == 1 ? (fft_cpx *)y : work + 2 * n;
+    if (xs != 1) { /* into the half of work the first pass does not write */
+        fft_cpx *other = (line->head - 1) % 2 == 0 ? work + n : work;
+        *op++ = (kp__fft_op){KP__FFT_OP_COPY, x, xs, other, 1, 1.0, n, fwd};
+        x = other;
+    }
+    *op++ = (kp__fft_op){KP__FFT_OP_HEAD, x, 1, out, 1, 1.0, n / L, fwd};
+    *op++ = (kp__fft_op){KP__FFT_OP_TAIL, x, 1, out, 1, 1.0, L, fwd};
+    if (out != y || scale != 1.0)
+        *op++ = (kp__fft_op){KP__FFT_OP_COPY, out, 1, y, ys, scale, n, fwd};
+    return op;
+}
+
+static kp__fft_op *inner_ops(kp__fft_op *op, const kp__fft_shared *sh, int fwd, const void *x,
+                             ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
+{
+    if (sh->inner->col != NULL) return four_ops(op, sh, fwd, x, xs, y, ys, scale);
+    return mixed_ops(op, sh, fwd, x, xs, y, ys, scale);
+}
+
 /* The complex line's transform from x to y times scale, as kp__fft_c2c
- * computes it: the four-step's columns and rows, or Bluestein's pieces
- * around a forward and a backward transform of its inner four-step line
- * in a. Returns the next free operation. */
+ * computes it: its inner line's operations, or Bluestein's pieces around
+ * a forward and a backward transform of its inner line in a. Returns the
+ * next free operation. */
 static kp__fft_op *transform_ops(kp__fft_op *op, const kp__fft_shared *sh, const void *x,
                                  ptrdiff_t xs, void *y, ptrdiff_t ys, double scale)
 {
-    if (sh->cpx->bluestein == NULL) return four_ops(op, sh, sh->fwd, x, xs, y, ys, scale);
-    const size_t m = sh->four->n;
+    if (sh->cpx->bluestein == NULL) return inner_ops(op, sh, sh->fwd, x, xs, y, ys, scale);
+    const size_t m = sh->inner->n;
     OP(BLUE_IN, x, xs, sh->a, 1, 1.0, m);
-    op = four_ops(op, sh, 1, sh->a, 1, sh->a, 1, 1.0);
+    op = inner_ops(op, sh, 1, sh->a, 1, sh->a, 1, 1.0);
     OP(BLUE_MUL, sh->a, 1, sh->a, 1, 1.0, m);
-    op = four_ops(op, sh, 0, sh->a, 1, sh->a, 1, 1.0);
+    op = inner_ops(op, sh, 0, sh->a, 1, sh->a, 1, 1.0);
     OP(BLUE_OUT, sh->a, 1, y, ys, scale, sh->cpx->n);
     return op;
 }
@@ -547,13 +577,14 @@ void FFT_FN(kp__fft_shared_make)(kp__fft_shared *sh, const kp__fft_line *line, k
                                  double scale, void *mem)
 {
     const kp__fft_line *cpx = kind == KP_FFT_C2C ? line : line->sub;
-    const kp__fft_line *four = cpx->bluestein != NULL ? cpx->bluestein : cpx;
+    const kp__fft_line *inner = cpx->bluestein != NULL ? cpx->bluestein : cpx;
     const size_t n = line->n, m = cpx->n, h = n / 2;
-    fft_cpx *t = mem, *a = t + kp__fft_fourstep_t_size(four);
-    fft_cpx *z = a + (cpx->bluestein != NULL ? four->n : 0), *u = z + m + 1;
+    fft_cpx *t = mem;
+    fft_cpx *a = t + kp__fft_inner_space(inner);
+    fft_cpx *z = a + (cpx->bluestein != NULL ? inner->n : 0), *u = z + m + 1;
     *sh = (kp__fft_shared){.line = line,
                            .cpx = cpx,
-                           .four = four,
+                           .inner = inner,
                            .fwd = kind == KP_FFT_C2C ? fwd : kind == KP_FFT_R2C,
                            .t = t,
                            .a = a};
@@ -594,11 +625,16 @@ void FFT_FN(kp__fft_shared_run)(const kp__fft_shared *sh, size_t i, size_t a, si
     const kp__fft_line *line = sh->line;
     switch (op->what) {
     case KP__FFT_OP_COLS:
-        FFT_FN(kp__fft_fourstep_cols)(sh->four, op->fwd, op->src, op->ss, sh->t, a, b, work);
+        FFT_FN(kp__fft_fourstep_cols)(sh->inner, op->fwd, op->src, op->ss, sh->t, a, b, work);
         break;
     case KP__FFT_OP_ROWS:
         FFT_FN(kp__fft_fourstep_rows)
-        (sh->four, op->fwd, sh->t, op->dst, op->ds, op->scale, a, b, work);
+        (sh->inner, op->fwd, sh->t, op->dst, op->ds, op->scale, a, b, work);
+        break;
+    case KP__FFT_OP_HEAD:
+    case KP__FFT_OP_TAIL:
+        sh->inner->part(sh->inner, op->fwd, op->what == KP__FFT_OP_TAIL, op->src, op->dst, sh->t,
+                        work, a, b);
         break;
     case KP__FFT_OP_PAIRS_IN: pairs_in(op->src, op->ss, op->dst, a, b); break;
     case KP__FFT_OP_REAL_IN: real_in(op->src, op->ss, op->dst, a, b); break;

@@ -162,16 +162,18 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fw
     }
 }
 
-/* A pass of a radix with a butterfly of its own. Input point j of
- * sub-transform k at i is cc[i + ido (j + P k)]; output m goes to
- * ch[i + ido (k + l1 m)], times tw[(m - 1) ido + i] for m >= 1 (1 at i = 0).
- * The twiddle-free i = 0 is peeled off. */
-INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restrict cc,
-                 fft_cpx *restrict ch, const fft_cpx *restrict tw, int fwd)
+/* A pass of a radix with a butterfly of its own, over the butterflies of
+ * sp (all of them: k < l1, i < ido, unless a shared line's part runs it).
+ * Input point j of sub-transform k at i is cc[i + ido (j + P k)]; output m
+ * goes to ch[i + ido (k + l1 m)], times tw[(m - 1) ido + i] for m >= 1 (1
+ * at i = 0). The twiddle-free i = 0 is peeled off. */
+INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp,
+                 const fft_cpx *restrict cc, fft_cpx *restrict ch, const fft_cpx *restrict tw,
+                 int fwd)
 {
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
-        for (size_t k = 0; k < l1; k++) {
+        for (size_t k = sp->k0; k < sp->k1; k++) {
             fft_cpx y[8];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
@@ -179,13 +181,17 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restric
         }
         return;
     }
-    for (size_t k = 0; k < l1; k++) {
+    for (size_t k = sp->k0; k < sp->k1; k++) {
         const fft_cpx *x = cc + ido * P * k;
         fft_cpx *z = ch + ido * k, y[8];
-        dft(P, x, ido, y, fwd);
-        for (unsigned m = 0; m < P; m++)
-            z[m * out_m] = y[m];
-        for (size_t i = 1; i < ido; i++) {
+        size_t i = sp->i0;
+        if (i == 0) {
+            dft(P, x, ido, y, fwd);
+            for (unsigned m = 0; m < P; m++)
+                z[m * out_m] = y[m];
+            i = 1;
+        }
+        for (; i < sp->i1; i++) {
             dft(P, x + i, ido, y, fwd);
             z[i] = y[0];
             for (unsigned m = 1; m < P; m++)
@@ -195,14 +201,14 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const fft_cpx *restric
 }
 
 /* Any odd radix, with its p-th roots of unity in roots (forward). */
-INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restrict cc,
-                         fft_cpx *restrict ch, const fft_cpx *restrict tw,
-                         const fft_cpx *restrict roots, int fwd)
+INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const kp__fft_span *sp,
+                         const fft_cpx *restrict cc, fft_cpx *restrict ch,
+                         const fft_cpx *restrict tw, const fft_cpx *restrict roots, int fwd)
 {
     const unsigned h = P / 2;
     const size_t out_m = ido * l1;
-    for (size_t k = 0; k < l1; k++)
-        for (size_t i = 0; i < ido; i++) {
+    for (size_t k = sp->k0; k < sp->k1; k++)
+        for (size_t i = sp->i0; i < sp->i1; i++) {
             const fft_cpx *x = cc + i + ido * P * k;
             fft_cpx *z = ch + i + ido * k;
             fft_cpx x0 = x[0], y0 = x0;
@@ -232,23 +238,34 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const fft_cpx *restr
         }
 }
 
-INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *cc, fft_cpx *ch,
-                     int fwd)
+INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_span *sp,
+                     const fft_cpx *cc, fft_cpx *ch, int fwd)
 {
 #if KP_FFT_SIMD_AVX512
-    if (kp__fft_simd_pass_d_avx512(ps, tab, cc, ch, fwd)) return;
+    if (kp__fft_simd_pass_d_avx512(ps, tab, sp, cc, ch, fwd)) return;
 #endif
     const fft_cpx *tw = tab + ps->tw;
     size_t ido = ps->ido, l1 = ps->l1;
     switch (ps->p) {
-    case 2: pass(2, ido, l1, cc, ch, tw, fwd); break;
-    case 3: pass(3, ido, l1, cc, ch, tw, fwd); break;
-    case 4: pass(4, ido, l1, cc, ch, tw, fwd); break;
-    case 5: pass(5, ido, l1, cc, ch, tw, fwd); break;
-    case 7: pass(7, ido, l1, cc, ch, tw, fwd); break;
-    case 8: pass(8, ido, l1, cc, ch, tw, fwd); break;
-    default: pass_generic(ido, l1, ps->p, cc, ch, tw, tab + ps->roots, fwd); break;
+    case 2: pass(2, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 3: pass(3, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 4: pass(4, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 5: pass(5, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 7: pass(7, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 8: pass(8, ido, l1, sp, cc, ch, tw, fwd); break;
+    default: pass_generic(ido, l1, ps->p, sp, cc, ch, tw, tab + ps->roots, fwd); break;
     }
+}
+
+/* A pass of the line (or one laid out for a part's own buffers, below)
+ * over the butterflies of sp. */
+static void line_pass(const kp__fft_line *line, const kp__fft_pass *ps, int fwd,
+                      const kp__fft_span *sp, const fft_cpx *from, fft_cpx *to)
+{
+    if (fwd)
+        run_pass(ps, line->tw, sp, from, to, 1);
+    else
+        run_pass(ps, line->tw, sp, from, to, 0);
 }
 
 /* The passes from src to dst through work. Out of place, the buffers
@@ -257,7 +274,6 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const fft_cpx *
 static void mixed(const kp__fft_line *line, int fwd, const fft_cpx *src, fft_cpx *dst,
                   fft_cpx *work)
 {
-    const fft_cpx *tab = line->tw;
     const int np = line->npass;
     if (np == 0) {
         if (src != dst) memcpy(dst, src, line->n * sizeof *dst);
@@ -269,11 +285,10 @@ static void mixed(const kp__fft_line *line, int fwd, const fft_cpx *src, fft_cpx
     }
     const fft_cpx *from = src;
     for (int s = 0; s < np; s++) {
+        const kp__fft_pass *ps = &line->pass[s];
+        const kp__fft_span all = {0, ps->l1, 0, ps->ido};
         fft_cpx *to = (np - 1 - s) % 2 == 0 ? dst : work;
-        if (fwd)
-            run_pass(&line->pass[s], tab, from, to, 1);
-        else
-            run_pass(&line->pass[s], tab, from, to, 0);
+        line_pass(line, ps, fwd, &all, from, to);
         from = to;
     }
 }
@@ -295,6 +310,64 @@ static void bluestein(const kp__fft_line *line, int fwd, const fft_cpx *src, fft
     FFT_PREC_FN(kp__fft_blue_mul)(line, a, 0, m);
     inner->exec(inner, 0, a, a, w);
     FFT_PREC_FN(kp__fft_blue_out)(line, fwd, a, dst, 1, 1.0, 0, n);
+}
+
+/* A part's block of columns holds about this many points (256 KiB in
+ * double), so that it stays in the core's cache through the first passes. */
+#define PART_POINTS 16384
+
+/* A shared line's part (kp__fft_line_part in fft.h). With L the product of
+ * the radices of the first g = line->head passes and C = n / L:
+ *
+ * The first passes keep column c (the points at c mod C) where it is, so a
+ * part runs them on its columns, a block at a time, between the two halves
+ * of work (the last into the first) without waiting for the others.
+ *
+ * After them, sub-transform k of L is the C points at k C of work, and the
+ * other passes compute it alone; but the points it holds move from pass to
+ * pass (to k mod L at the end), so a part runs them in its own space: a
+ * block of B sub-transforms from k0 is laid out as a line of B C points
+ * whose passes have B / L times the line's l1, and the last pass writes
+ * value k0 + r + L j (r < B) straight to dst. */
+void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, const void *src,
+                               void *dst, void *work, void *mine, size_t a, size_t b)
+{
+    const int np = line->npass, g = line->head;
+    const size_t L = line->pass[g].l1, C = line->n / L;
+    fft_cpx *out = dst, *mid = work, *aux = mid + line->n;
+    if (!tail) {
+        const size_t block = PART_POINTS / L < 16 ? 16 : PART_POINTS / L;
+        for (size_t c = a; c < b; c += block) {
+            const size_t e = b - c > block ? c + block : b;
+            for (int s = 0; s < g; s++) {
+                const kp__fft_pass *ps = &line->pass[s];
+                const fft_cpx *from = s == 0 ? src : (g - s) % 2 == 0 ? mid : aux;
+                fft_cpx *to = (g - 1 - s) % 2 == 0 ? mid : aux;
+                for (size_t t = 0; t < ps->ido; t += C) {
+                    const kp__fft_span sp = {0, ps->l1, t + c, t + e};
+                    line_pass(line, ps, fwd, &sp, from, to);
+                }
+            }
+        }
+        return;
+    }
+    const size_t block = line->block;
+    fft_cpx *own[2] = {mine, (fft_cpx *)mine + block * C};
+    const kp__fft_pass *last = &line->pass[np - 1]; /* ido = 1 */
+    for (size_t k0 = a; k0 < b; k0 += block) {
+        const size_t B = b - k0 > block ? block : b - k0;
+        const fft_cpx *from = mid + k0 * C;
+        for (int s = g; s < np - 1; s++) {
+            kp__fft_pass ps = line->pass[s]; /* ido >= 2: its l1 picks no code */
+            ps.l1 = B * (ps.l1 / L);
+            const kp__fft_span all = {0, ps.l1, 0, ps.ido};
+            line_pass(line, &ps, fwd, &all, from, own[(s - g) % 2]);
+            from = own[(s - g) % 2];
+        }
+        const kp__fft_span rows = {0, B, 0, 1};
+        for (size_t j = 0; j < last->l1 / L; j++)
+            line_pass(line, last, fwd, &rows, from + last->p * B * j, out + k0 + L * j);
+    }
 }
 
 void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,

@@ -171,11 +171,11 @@ INLINE void body(const unsigned P, size_t ido, size_t out_m, const double *x, do
         store(z, i + m * out_m, vtw(y[m], load(tw, (m - 1) * ido + i), fwd));
 }
 
-/* The last ido % 4 values of i, through masks. */
+/* The last count (< 4) values of i, through masks. */
 INLINE void tail(const unsigned P, size_t ido, size_t out_m, const double *x, double *z,
-                 const double *tw, size_t i, int fwd)
+                 const double *tw, size_t i, size_t count, int fwd)
 {
-    const __mmask8 mk = head(ido - i);
+    const __mmask8 mk = head(count);
     v4c in[8], y[8];
     for (unsigned j = 0; j < P; j++)
         in[j] = _mm512_maskz_loadu_pd(mk, x + 2 * (i + j * ido));
@@ -187,17 +187,18 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const double *x, do
     }
 }
 
-/* ido >= 2: four consecutive i. */
-INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const double *cc, double *ch,
-                   const double *tw, int fwd)
+/* ido >= 2: four consecutive i of the span. */
+INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp,
+                   const double *cc, double *ch, const double *tw, int fwd)
 {
-    const size_t out_m = ido * l1, full = ido - ido % 4;
-    for (size_t k = 0; k < l1; k++) {
+    const size_t out_m = ido * l1, i1 = sp->i1;
+    for (size_t k = sp->k0; k < sp->k1; k++) {
         const double *x = cc + 2 * ido * P * k;
         double *z = ch + 2 * ido * k;
-        for (size_t i = 0; i < full; i += 4)
+        size_t i = sp->i0;
+        for (; i + 4 <= i1; i += 4)
             body(P, ido, out_m, x, z, tw, i, fwd);
-        if (full < ido) tail(P, ido, out_m, x, z, tw, full, fwd);
+        if (i < i1) tail(P, ido, out_m, x, z, tw, i, i1 - i, fwd);
     }
 }
 
@@ -213,19 +214,42 @@ INLINE void transpose4(v4c r0, v4c r1, v4c r2, v4c r3, v4c *col)
     col[3] = _mm512_shuffle_f64x2(t1, t3, 0xDD);
 }
 
-/* ido = 1, l1 a multiple of 4: four consecutive k, whose P points each are
- * contiguous, turned from rows of k into vectors of j by lane shuffles. */
-INLINE void pass_k(const unsigned P, size_t l1, const double *cc, double *ch, int fwd)
+/* Row r (< rows) of P complex values at x, points j .. j + 3; 0 past the
+ * rows. */
+INLINE v4c row(const double *x, const unsigned P, size_t r, unsigned j, size_t rows)
 {
-    for (size_t k = 0; k < l1; k += 4) {
-        const double *x = cc + 2 * P * k;
-        v4c in[8], y[8];
-        for (unsigned j = 0; j < P; j += 4) /* rows k .. k+3, points j .. j+3 */
-            transpose4(load(x, j), load(x, P + j), load(x, 2 * P + j), load(x, 3 * P + j), in + j);
-        vdft(P, in, y, fwd);
-        for (unsigned m = 0; m < P; m++)
+    return r < rows ? load(x, r * P + j) : _mm512_setzero_pd();
+}
+
+/* ido = 1, radix 4 or 8: rows k .. k + rows - 1 (rows <= 4), whose P
+ * points each are contiguous, turned from rows of k into vectors of j by
+ * lane shuffles. */
+INLINE void rows_k(const unsigned P, size_t l1, size_t k, size_t rows, const double *cc, double *ch,
+                   int fwd)
+{
+    const double *x = cc + 2 * P * k;
+    v4c in[8], y[8];
+    for (unsigned j = 0; j < P; j += 4) /* rows k .. k+3, points j .. j+3 */
+        transpose4(row(x, P, 0, j, rows), row(x, P, 1, j, rows), row(x, P, 2, j, rows),
+                   row(x, P, 3, j, rows), in + j);
+    vdft(P, in, y, fwd);
+    for (unsigned m = 0; m < P; m++) {
+        if (rows == 4)
             store(ch, k + m * l1, y[m]);
+        else
+            _mm512_mask_storeu_pd(ch + 2 * (k + m * l1), head(rows), y[m]);
     }
+}
+
+/* ido = 1, radix 4 or 8: four consecutive k of the span at a time, the
+ * last (k1 - k0) % 4 through masks. */
+INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const double *cc,
+                   double *ch, int fwd)
+{
+    size_t k = sp->k0;
+    for (; k + 4 <= sp->k1; k += 4)
+        rows_k(P, l1, k, 4, cc, ch, fwd);
+    if (k < sp->k1) rows_k(P, l1, k, sp->k1 - k, cc, ch, fwd);
 }
 
 /* Value P t + j of four rows of P complex values held four to a register
@@ -245,11 +269,12 @@ INLINE v4c column(const v4c *r, const unsigned P, unsigned j)
 
 /* ido = 1, an odd radix: four consecutive k, whose 4 P points are
  * contiguous, loaded as P registers and spread into the P inputs by lane
- * permutes (gathers were slower); the last l1 % 4 through masks. */
-INLINE void pass_k_odd(const unsigned P, size_t l1, const double *cc, double *ch, int fwd)
+ * permutes (gathers were slower); the last (k1 - k0) % 4 through masks. */
+INLINE void pass_k_odd(const unsigned P, size_t l1, const kp__fft_span *sp, const double *cc,
+                       double *ch, int fwd)
 {
-    for (size_t k = 0; k < l1; k += 4) {
-        const size_t rows = l1 - k < 4 ? l1 - k : 4;
+    for (size_t k = sp->k0; k < sp->k1; k += 4) {
+        const size_t rows = sp->k1 - k < 4 ? sp->k1 - k : 4;
         const double *x = cc + 2 * P * k;
         v4c r[7], in[7], y[7];
         for (unsigned g = 0; g < P; g++) {
@@ -295,34 +320,34 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const double *tw, con
     }
 }
 
-INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const double *cc, double *ch,
-                    int fwd)
+INLINE int pass_dir(const kp__fft_pass *ps, const double *tab, const kp__fft_span *sp,
+                    const double *cc, double *ch, int fwd)
 {
     const unsigned P = ps->p;
     const double *tw = tab + 2 * ps->tw;
     if (ps->ido >= 2) {
         switch (P) {
-        case 2: pass_i(2, ps->ido, ps->l1, cc, ch, tw, fwd); break;
-        case 3: pass_i(3, ps->ido, ps->l1, cc, ch, tw, fwd); break;
-        case 4: pass_i(4, ps->ido, ps->l1, cc, ch, tw, fwd); break;
-        case 5: pass_i(5, ps->ido, ps->l1, cc, ch, tw, fwd); break;
-        case 7: pass_i(7, ps->ido, ps->l1, cc, ch, tw, fwd); break;
-        default: pass_i(8, ps->ido, ps->l1, cc, ch, tw, fwd); break;
+        case 2: pass_i(2, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 3: pass_i(3, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 4: pass_i(4, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 5: pass_i(5, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 7: pass_i(7, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        default: pass_i(8, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         }
         return 1;
     }
     if (ps->ido == 1 && ps->l1 % 4 == 0 && (P == 4 || P == 8)) {
         if (P == 4)
-            pass_k(4, ps->l1, cc, ch, fwd);
+            pass_k(4, ps->l1, sp, cc, ch, fwd);
         else
-            pass_k(8, ps->l1, cc, ch, fwd);
+            pass_k(8, ps->l1, sp, cc, ch, fwd);
         return 1;
     }
     if (ps->ido == 1 && ps->l1 >= 4) {
         switch (P) {
-        case 3: pass_k_odd(3, ps->l1, cc, ch, fwd); return 1;
-        case 5: pass_k_odd(5, ps->l1, cc, ch, fwd); return 1;
-        case 7: pass_k_odd(7, ps->l1, cc, ch, fwd); return 1;
+        case 3: pass_k_odd(3, ps->l1, sp, cc, ch, fwd); return 1;
+        case 5: pass_k_odd(5, ps->l1, sp, cc, ch, fwd); return 1;
+        case 7: pass_k_odd(7, ps->l1, sp, cc, ch, fwd); return 1;
         default: break;
         }
     }
@@ -349,11 +374,11 @@ void kp__fft_line_two_exec_d_avx512(const kp__fft_line *line, int fwd, const voi
 }
 #undef LINE_TWO
 
-int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const void *cc, void *ch,
-                               int fwd)
+int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
+                               const void *cc, void *ch, int fwd)
 {
     if (ps->p > 8) return 0; /* the generic odd radix */
-    return fwd ? pass_dir(ps, tab, cc, ch, 1) : pass_dir(ps, tab, cc, ch, 0);
+    return fwd ? pass_dir(ps, tab, sp, cc, ch, 1) : pass_dir(ps, tab, sp, cc, ch, 0);
 }
 
 /* ---------------------------------------------------- real transforms */
