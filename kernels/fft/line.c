@@ -482,8 +482,9 @@ size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
     if (c == parts) return at;
     if (op->what == KP__FFT_OP_COLS || op->what == KP__FFT_OP_ROWS)
         at -= at % KP__FFT_SHARE_ALIGN; /* whole blocks (fourstep.c) */
-    else if (op->what == KP__FFT_OP_HEAD || op->what == KP__FFT_OP_TAIL)
-        at -= at % KP__FFT_SHARE_ALIGN; /* whole cache lines for each part */
+    else if ((op->what == KP__FFT_OP_HEAD || op->what == KP__FFT_OP_TAIL) && op->total % 8 == 0)
+        at -= at % 8; /* a part's runs of points start on a cache line (8 floats, 2
+                         lines of doubles); where they cannot, an even cut */
     else if ((op->what == KP__FFT_OP_R2C_POST || op->what == KP__FFT_OP_C2R_PRE) && at > 1)
         at = 1 + (at - 1) / 4 * 4;
     return at;
