@@ -153,13 +153,13 @@ int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const kp
  * AVX-512's. */
 kp__fft_exec_fn kp__fft_line_two_exec_d_avx512;
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
- * (lines.c) in double with AVX-512 (simd_avx512.c), every i < q: x read
- * and y written at strides ss and ds, y0 and v0 q reals, ym (p / 2) q
- * complex values, w the line's table rtw. */
+ * (lines.c) in double with AVX-512 (simd_avx512.c), for i0 <= i < i1 <= q:
+ * x read and y written at strides ss and ds, y0 and v0 q reals, ym (p / 2)
+ * q complex values, w the line's table rtw. */
 void kp__fft_split_in_d_avx512(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,
-                               void *y0, void *ym);
+                               void *y0, void *ym, size_t i0, size_t i1);
 void kp__fft_split_out_d_avx512(unsigned p, const void *v0, const void *ym, size_t q, const void *w,
-                                void *y, ptrdiff_t ds, double scale);
+                                void *y, ptrdiff_t ds, double scale, size_t i0, size_t i1);
 /* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
  * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
  * four k at a time from k (1 or 1 + 4q) while k + 3 < end and 2k + 6 < h

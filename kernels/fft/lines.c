@@ -290,13 +290,14 @@ INLINE fft_real jm_sin(const unsigned P, unsigned j, unsigned m)
     return r <= P / 2 ? split_sin[P / 2 - 1][r - 1] : -split_sin[P / 2 - 1][P - r - 1];
 }
 
-/* The first pass of a split r2c: for each i < q, the real u_0 into y0 and
- * y_m = u_m w_n^(i m) into ym[(m - 1) q + i], from pairs a_j +- a_p-j. */
+/* The first pass of a split r2c: for each i0 <= i < i1, the real u_0 into
+ * y0 and y_m = u_m w_n^(i m) into ym[(m - 1) q + i], from pairs
+ * a_j +- a_p-j. */
 INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_cpx *w,
-                     fft_real *y0, fft_cpx *ym)
+                     fft_real *y0, fft_cpx *ym, size_t i0, size_t i1)
 {
     const unsigned h = P / 2;
-    for (size_t i = 0; i < q; i++) {
+    for (size_t i = i0; i < i1; i++) {
         fft_real a0 = x[(ptrdiff_t)i * ss], sum[3], dif[3], u0 = a0;
         for (unsigned j = 1; j <= h; j++) {
             fft_real a = x[(ptrdiff_t)(i + q * j) * ss], b = x[(ptrdiff_t)(i + q * (P - j)) * ss];
@@ -316,13 +317,15 @@ INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q
     }
 }
 
-/* The last pass of a split c2r: z_m = v_m conj(w_n^(i m)) from ym, and
- * x_{i + q j} = v_0 + 2 re(z_m w_p^(-j m)) summed over m, times scale. */
+/* The last pass of a split c2r, i0 <= i < i1: z_m = v_m conj(w_n^(i m))
+ * from ym, and x_{i + q j} = v_0 + 2 re(z_m w_p^(-j m)) summed over m,
+ * times scale. */
 INLINE void split_out(const unsigned P, const fft_real *v0, const fft_cpx *ym, size_t q,
-                      const fft_cpx *w, fft_real *y, ptrdiff_t ds, fft_real scale)
+                      const fft_cpx *w, fft_real *y, ptrdiff_t ds, fft_real scale, size_t i0,
+                      size_t i1)
 {
     const unsigned h = P / 2;
-    for (size_t i = 0; i < q; i++) {
+    for (size_t i = i0; i < i1; i++) {
         fft_cpx z[3];
         fft_real re = 0;
         for (unsigned m = 1; m <= h; m++) {
@@ -359,86 +362,104 @@ static split_space split_layout(const kp__fft_line *line, fft_cpx *buf)
     return sp;
 }
 
-/* split_in and split_out for the line's radix, with AVX-512 where allowed. */
+/* split_in and split_out for the line's radix over i0 <= i < i1, with
+ * AVX-512 where allowed. */
 static void split_first(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
-                        const split_space *sp)
+                        const split_space *sp, size_t i0, size_t i1)
 {
     const size_t q = line->sub->n;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
     if (simd_real()) {
-        kp__fft_split_in_d_avx512(line->split, x, ss, q, line->rtw, sp->y0, sp->ym);
+        kp__fft_split_in_d_avx512(line->split, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1);
         return;
     }
 #endif
     switch (line->split) {
-    case 3: split_in(3, x, ss, q, line->rtw, sp->y0, sp->ym); break;
-    case 5: split_in(5, x, ss, q, line->rtw, sp->y0, sp->ym); break;
-    default: split_in(7, x, ss, q, line->rtw, sp->y0, sp->ym); break;
+    case 3: split_in(3, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1); break;
+    case 5: split_in(5, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1); break;
+    default: split_in(7, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1); break;
     }
 }
 
 static void split_last(const kp__fft_line *line, const split_space *sp, fft_real *y, ptrdiff_t ds,
-                       double scale)
+                       double scale, size_t i0, size_t i1)
 {
     const size_t q = line->sub->n;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
     if (simd_real()) {
-        kp__fft_split_out_d_avx512(line->split, sp->y0, sp->ym, q, line->rtw, y, ds, scale);
+        kp__fft_split_out_d_avx512(line->split, sp->y0, sp->ym, q, line->rtw, y, ds, scale, i0,
+                                   i1);
         return;
     }
 #endif
     const fft_real s = (fft_real)scale;
     switch (line->split) {
-    case 3: split_out(3, sp->y0, sp->ym, q, line->rtw, y, ds, s); break;
-    case 5: split_out(5, sp->y0, sp->ym, q, line->rtw, y, ds, s); break;
-    default: split_out(7, sp->y0, sp->ym, q, line->rtw, y, ds, s); break;
+    case 3: split_out(3, sp->y0, sp->ym, q, line->rtw, y, ds, s, i0, i1); break;
+    case 5: split_out(5, sp->y0, sp->ym, q, line->rtw, y, ds, s, i0, i1); break;
+    default: split_out(7, sp->y0, sp->ym, q, line->rtw, y, ds, s, i0, i1); break;
     }
 }
 
-static void split_r2c(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, fft_cpx *y,
-                      ptrdiff_t ds, double scale, fft_cpx *buf)
+/* The spectrum of a split r2c from its pieces, f in [a, b), f <= n / 2:
+ * X_{m + p k} is r0 (m = 0), y_m (m <= p/2), else conj X_n-f. */
+static void split_gather_out(const kp__fft_line *line, const split_space *sp, fft_cpx *y,
+                             ptrdiff_t ds, double scale, size_t a, size_t b)
 {
     const unsigned p = line->split, h = p / 2;
-    const size_t n = line->n, q = line->sub->n;
-    const split_space sp = split_layout(line, buf);
-    split_first(line, x, ss, &sp);
-    FFT_FN(kp__fft_r2c)(line->rest, sp.y0, 1, sp.r0, 1, 1.0, sp.rest);
-    for (unsigned m = 0; m < h; m++)
-        exec(line->sub, 1, sp.ym + m * q, sp.rest);
-    /* X_{m + p k}: r0 (m = 0), y_m (m <= p/2), else conj X_n-f */
+    const size_t q = line->sub->n;
     const fft_real s = (fft_real)scale;
     for (unsigned m = 0; m < p; m++) {
-        const fft_cpx *src = m == 0 ? sp.r0 : sp.ym + ((m <= h ? m : p - m) - 1) * q;
-        for (size_t k = 0, f = m; f <= n / 2; k++, f += p) {
+        const fft_cpx *src = m == 0 ? sp->r0 : sp->ym + ((m <= h ? m : p - m) - 1) * q;
+        size_t k = a > m ? (a - m + p - 1) / p : 0; /* the first f = m + p k >= a */
+        for (size_t f = m + p * k; f < b; k++, f += p) {
             fft_cpx v = m <= h ? src[k] : (fft_cpx){src[q - 1 - k].re, -src[q - 1 - k].im};
             y[(ptrdiff_t)f * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
         }
     }
 }
 
-static void split_c2r(const kp__fft_line *line, const fft_cpx *x, ptrdiff_t ss, fft_real *y,
-                      ptrdiff_t ds, double scale, fft_cpx *buf)
+/* The pieces of a split c2r from its input, k in [a, b), k < q: the real
+ * line's half spectrum r0 (k <= q / 2) and y_m (m <= p/2) from X_f,
+ * f <= n/2, or conj X_n-f. */
+static void split_scatter_in(const kp__fft_line *line, const fft_cpx *x, ptrdiff_t ss,
+                             const split_space *sp, size_t a, size_t b)
 {
     const unsigned p = line->split, h = p / 2;
     const size_t n = line->n, q = line->sub->n;
-    const split_space sp = split_layout(line, buf);
-    /* X_{m + p k} for m <= p/2, every k: from X_f, f <= n/2, or conj X_n-f */
-    for (size_t k = 0; k <= q / 2; k++)
-        sp.r0[k] = x[(ptrdiff_t)(p * k) * ss];
-    for (unsigned m = 1; m <= h; m++) {
-        fft_cpx *dst = sp.ym + (m - 1) * q;
-        size_t k = 0, f = m;
-        for (; f <= n / 2; k++, f += p)
-            dst[k] = x[(ptrdiff_t)f * ss];
-        for (; k < q; k++, f += p) {
-            fft_cpx v = x[(ptrdiff_t)(n - f) * ss];
-            dst[k] = (fft_cpx){v.re, -v.im};
+    for (size_t k = a; k < b; k++) {
+        if (k <= q / 2) sp->r0[k] = x[(ptrdiff_t)(p * k) * ss];
+        for (unsigned m = 1; m <= h; m++) {
+            const size_t f = m + p * k;
+            fft_cpx v = f <= n / 2 ? x[(ptrdiff_t)f * ss] : x[(ptrdiff_t)(n - f) * ss];
+            sp->ym[(m - 1) * q + k] = f <= n / 2 ? v : (fft_cpx){v.re, -v.im};
         }
     }
+}
+
+static void split_r2c(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, fft_cpx *y,
+                      ptrdiff_t ds, double scale, fft_cpx *buf)
+{
+    const unsigned h = line->split / 2;
+    const size_t n = line->n, q = line->sub->n;
+    const split_space sp = split_layout(line, buf);
+    split_first(line, x, ss, &sp, 0, q);
+    FFT_FN(kp__fft_r2c)(line->rest, sp.y0, 1, sp.r0, 1, 1.0, sp.rest);
+    for (unsigned m = 0; m < h; m++)
+        exec(line->sub, 1, sp.ym + m * q, sp.rest);
+    split_gather_out(line, &sp, y, ds, scale, 0, n / 2 + 1);
+}
+
+static void split_c2r(const kp__fft_line *line, const fft_cpx *x, ptrdiff_t ss, fft_real *y,
+                      ptrdiff_t ds, double scale, fft_cpx *buf)
+{
+    const unsigned h = line->split / 2;
+    const size_t q = line->sub->n;
+    const split_space sp = split_layout(line, buf);
+    split_scatter_in(line, x, ss, &sp, 0, q);
     FFT_FN(kp__fft_c2r)(line->rest, sp.r0, 1, sp.y0, 1, 1.0, sp.rest);
     for (unsigned m = 0; m < h; m++)
         exec(line->sub, 0, sp.ym + m * q, sp.rest);
-    split_last(line, &sp, y, ds, scale);
+    split_last(line, &sp, y, ds, scale, 0, q);
 }
 
 /* ------------------------------------------------ real lines, one thread */

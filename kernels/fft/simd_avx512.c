@@ -543,11 +543,11 @@ INLINE double sin_jm(const unsigned P, unsigned j, unsigned m)
 }
 
 INLINE void split_in(const unsigned P, const double *x, ptrdiff_t ss, size_t q, const double *w,
-                     double *y0, double *ym)
+                     double *y0, double *ym, size_t i0, size_t i1)
 {
     const unsigned h = P / 2;
-    for (size_t i = 0; i < q; i += 8) {
-        const size_t count = q - i;
+    for (size_t i = i0; i < i1; i += 8) {
+        const size_t count = i1 - i;
         v8r a0 = rload(x + (ptrdiff_t)i * ss, ss, count), sum[3], dif[3], u0 = a0;
         for (unsigned j = 1; j <= h; j++) {
             v8r a = rload(x + (ptrdiff_t)(i + q * j) * ss, ss, count);
@@ -572,12 +572,12 @@ INLINE void split_in(const unsigned P, const double *x, ptrdiff_t ss, size_t q, 
 }
 
 INLINE void split_out(const unsigned P, const double *v0, const double *ym, size_t q,
-                      const double *w, double *y, ptrdiff_t ds, double scale)
+                      const double *w, double *y, ptrdiff_t ds, double scale, size_t i0, size_t i1)
 {
     const unsigned h = P / 2;
     const v8r s = _mm512_set1_pd(scale), two = _mm512_set1_pd(2);
-    for (size_t i = 0; i < q; i += 8) {
-        const size_t count = q - i;
+    for (size_t i = i0; i < i1; i += 8) {
+        const size_t count = i1 - i;
         v8r zr[3], zi[3], v = rload(v0 + i, 1, count), re = _mm512_setzero_pd();
         for (unsigned m = 1; m <= h; m++) { /* z_m = v_m conj w */
             const size_t at = (m - 1) * q + i;
@@ -604,21 +604,21 @@ INLINE void split_out(const unsigned P, const double *v0, const double *ym, size
 }
 
 void kp__fft_split_in_d_avx512(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,
-                               void *y0, void *ym)
+                               void *y0, void *ym, size_t i0, size_t i1)
 {
     switch (p) {
-    case 3: split_in(3, x, ss, q, w, y0, ym); break;
-    case 5: split_in(5, x, ss, q, w, y0, ym); break;
-    default: split_in(7, x, ss, q, w, y0, ym); break;
+    case 3: split_in(3, x, ss, q, w, y0, ym, i0, i1); break;
+    case 5: split_in(5, x, ss, q, w, y0, ym, i0, i1); break;
+    default: split_in(7, x, ss, q, w, y0, ym, i0, i1); break;
     }
 }
 
 void kp__fft_split_out_d_avx512(unsigned p, const void *v0, const void *ym, size_t q, const void *w,
-                                void *y, ptrdiff_t ds, double scale)
+                                void *y, ptrdiff_t ds, double scale, size_t i0, size_t i1)
 {
     switch (p) {
-    case 3: split_out(3, v0, ym, q, w, y, ds, scale); break;
-    case 5: split_out(5, v0, ym, q, w, y, ds, scale); break;
-    default: split_out(7, v0, ym, q, w, y, ds, scale); break;
+    case 3: split_out(3, v0, ym, q, w, y, ds, scale, i0, i1); break;
+    case 5: split_out(5, v0, ym, q, w, y, ds, scale, i0, i1); break;
+    default: split_out(7, v0, ym, q, w, y, ds, scale, i0, i1); break;
     }
 }
