@@ -250,64 +250,75 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
  * an operation starts once the one before it has ended in every part. The
  * operations are the four-step's columns and rows or a mixed-radix line's
  * first and other passes, Bluestein's pieces around them and, for real
- * lines, the pieces around the complex line; each index goes through the
- * code the line runs on one thread, so the bits are the same. */
+ * lines, the pieces around the complex line (for a split odd line, its
+ * first or last pass, its real line of q and its complex lines of q in
+ * turn); each index goes through the code the line runs on one thread, so
+ * the bits are the same. */
 typedef enum {
-    KP__FFT_OP_COLS,      /* four-step columns: src -> T */
-    KP__FFT_OP_ROWS,      /* four-step rows: T -> dst, times scale */
-    KP__FFT_OP_HEAD,      /* mixed radix, first passes: src -> (dst, T) */
-    KP__FFT_OP_TAIL,      /* mixed radix, other passes: (dst, T) -> dst */
-    KP__FFT_OP_PAIRS_IN,  /* even r2c: z_j = x_2j + i x_2j+1 */
-    KP__FFT_OP_REAL_IN,   /* odd r2c: z_j = x_j */
-    KP__FFT_OP_HERM_IN,   /* odd c2r: the Hermitian line from X_k, k <= n/2 */
-    KP__FFT_OP_R2C_POST,  /* even r2c: X_k, X_h-k from Z, k <= h/2 */
-    KP__FFT_OP_C2R_PRE,   /* even c2r: Z_k, Z_h-k from X, k <= h/2 */
-    KP__FFT_OP_COPY,      /* complex copy, times scale */
-    KP__FFT_OP_REAL_OUT,  /* odd c2r: y_j = scale re z_j */
-    KP__FFT_OP_PAIRS_OUT, /* even c2r: y_2j, y_2j+1 = scale z_j */
-    KP__FFT_OP_BLUE_IN,   /* Bluestein: a = chirp times x, padded with 0 */
-    KP__FFT_OP_BLUE_MUL,  /* Bluestein: a times the kernel's transform */
-    KP__FFT_OP_BLUE_OUT,  /* Bluestein: y = scale chirp times a */
+    KP__FFT_OP_COLS,          /* four-step columns: src -> T */
+    KP__FFT_OP_ROWS,          /* four-step rows: T -> dst, times scale */
+    KP__FFT_OP_HEAD,          /* mixed radix, first passes: src -> t */
+    KP__FFT_OP_TAIL,          /* mixed radix, other passes: t -> dst */
+    KP__FFT_OP_PAIRS_IN,      /* even r2c: z_j = x_2j + i x_2j+1 */
+    KP__FFT_OP_REAL_IN,       /* odd r2c: z_j = x_j */
+    KP__FFT_OP_HERM_IN,       /* odd c2r: the Hermitian line from X_k, k <= n/2 */
+    KP__FFT_OP_R2C_POST,      /* even r2c: X_k, X_h-k from Z, k <= h/2 */
+    KP__FFT_OP_C2R_PRE,       /* even c2r: Z_k, Z_h-k from X, k <= h/2 */
+    KP__FFT_OP_COPY,          /* complex copy, times scale */
+    KP__FFT_OP_REAL_OUT,      /* odd c2r: y_j = scale re z_j */
+    KP__FFT_OP_PAIRS_OUT,     /* even c2r: y_2j, y_2j+1 = scale z_j */
+    KP__FFT_OP_BLUE_IN,       /* Bluestein: a = chirp times x, padded with 0 */
+    KP__FFT_OP_BLUE_MUL,      /* Bluestein: a times the kernel's transform */
+    KP__FFT_OP_BLUE_OUT,      /* Bluestein: y = scale chirp times a */
+    KP__FFT_OP_SPLIT_IN,      /* split r2c: the first pass, x -> t, i < q */
+    KP__FFT_OP_SPLIT_GATHER,  /* split r2c: the spectrum from t, f <= n/2 */
+    KP__FFT_OP_SPLIT_SCATTER, /* split c2r: the input into t, k < q */
+    KP__FFT_OP_SPLIT_OUT,     /* split c2r: the last pass, t -> y, i < q */
+    KP__FFT_OP_REST,          /* a real line whole on one part (total 1) */
 } kp__fft_op_kind;
 
 typedef struct kp__fft_op {
     kp__fft_op_kind what;
+    const kp__fft_line *line; /* whose piece it is: a four-step or mixed-radix
+                                 line, a Bluestein line, a real line */
     const void *src;
     ptrdiff_t ss; /* elements of the source */
     void *dst;
     ptrdiff_t ds;
     double scale;
     size_t total; /* indices 0 <= i < total, cut by kp__fft_shared_cut */
-    int fwd;      /* COLS, ROWS: the four-step's direction */
+    int fwd;      /* the direction of line (REST: 1 r2c, 0 c2r) */
+    void *t;      /* COLS, ROWS: T; HEAD, TAIL: the line's work (2 n);
+                     SPLIT_*: the split line's pieces (lines.c) */
 } kp__fft_op;
 
-/* The pieces of a real line around the transform, and the transform: the
- * inner line's two halves (and a copy in and out where a mixed-radix line
- * needs them), or Bluestein's five operations over its inner line. */
-#define KP__FFT_MAX_OPS 16
+/* A split odd real line's real line of q is shared in turn down to this
+ * depth, and below it computed whole by one part. */
+#define KP__FFT_SPLIT_DEPTH 3
+/* At most 2 + 3 * 7 operations a level of split lines, 10 for the real
+ * line below them. */
+#define KP__FFT_MAX_OPS 80
 
 typedef struct kp__fft_shared {
-    const kp__fft_line *line;  /* the step's line */
-    const kp__fft_line *cpx;   /* its complex line: itself or its sub-line */
-    const kp__fft_line *inner; /* whose halves the threads share: cpx or its
-                                  Bluestein line (four-step or mixed radix) */
-    int fwd;                   /* of cpx */
-    void *t;                   /* the four-step's T, or a mixed-radix line's
-                                  work buffer (inner->n) and, after it, a
-                                  buffer for its result (inner->n) */
-    void *a;                   /* Bluestein's padded sequence (four->n) */
     size_t nops;
     kp__fft_op op[KP__FFT_MAX_OPS];
 } kp__fft_shared;
 
 /* Whether a line of a step of `kind` can be shared: a four-step line or a
  * mixed-radix line with a head, a Bluestein line over one, or a real line
- * over any of these. */
+ * (split or not) over any of these. */
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind);
 /* Complex elements of memory a shared line needs, and of work space each
  * of its parts needs besides. */
 size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind);
 size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind);
+/* Complex elements of memory a shared complex line's transform needs: its
+ * inner line's, and Bluestein's padded sequence. */
+static inline size_t kp__fft_cpx_space(const kp__fft_line *cpx)
+{
+    if (cpx->bluestein == NULL) return kp__fft_inner_space(cpx);
+    return kp__fft_inner_space(cpx->bluestein) + cpx->bluestein->n;
+}
 /* Where part c of `parts` of op starts (c = parts: its end). Real lines'
  * pre- and post-passes start parts at 1 + 4q, as the AVX-512 loop steps. */
 size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts);

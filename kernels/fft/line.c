@@ -438,42 +438,65 @@ size_t kp__fft_line_space(const kp__fft_line *line)
     return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
 }
 
-/* The complex line a line of a step of `kind` runs: itself or its sub-line. */
-static const kp__fft_line *cpx_of(const kp__fft_line *line, kp_fft_kind kind)
+/* Whether the threads can share a complex line: its inner line (itself, or
+ * its Bluestein line) is a four-step line or a mixed-radix line with a
+ * head. */
+static int cpx_shareable(const kp__fft_line *cpx)
 {
-    return kind == KP_FFT_C2C ? line : line->sub;
-}
-
-/* The line whose parts the threads of a shared line run (the complex line,
- * or its Bluestein line): a four-step line, or a mixed-radix line long
- * enough to have a head; else NULL. */
-static const kp__fft_line *inner_of(const kp__fft_line *line, kp_fft_kind kind)
-{
-    if (line->split) return NULL; /* lines of q, each on one thread */
-    const kp__fft_line *inner = cpx_of(line, kind);
-    if (inner != NULL && inner->bluestein != NULL) inner = inner->bluestein;
-    return inner != NULL && (inner->col != NULL || inner->head > 0) ? inner : NULL;
+    const kp__fft_line *in = cpx->bluestein != NULL ? cpx->bluestein : cpx;
+    return in->col != NULL || in->head > 0;
 }
 
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 {
-    return inner_of(line, kind) != NULL;
+    return cpx_shareable(kind == KP_FFT_C2C ? line : line->sub);
+}
+
+/* Part space of a shared complex line's transform. */
+static size_t cpx_part_space(const kp__fft_line *cpx)
+{
+    const kp__fft_line *in = cpx->bluestein != NULL ? cpx->bluestein : cpx;
+    if (in->col != NULL) return in->scratch - kp__fft_fourstep_t_size(in);
+    return 2 * in->block * (in->n / in->pass[in->head].l1);
+}
+
+/* Whether a split line's real line of q is shared in turn (lines.c). */
+static int rest_shared(const kp__fft_line *line, kp_fft_kind kind, int depth)
+{
+    return depth < KP__FFT_SPLIT_DEPTH && kp__fft_shareable(line->rest, kind);
+}
+
+/* The memory lines.c's real_ops takes, in its order. */
+static size_t real_space(const kp__fft_line *line, kp_fft_kind kind, int depth)
+{
+    if (line->split) {
+        const size_t q = line->sub->n;
+        return line->split / 2 * q + 2 * ((q + 1) / 2) + kp__fft_cpx_space(line->sub) +
+               (rest_shared(line, kind, depth) ? real_space(line->rest, kind, depth + 1) : 0);
+    }
+    return line->sub->n + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0) +
+           kp__fft_cpx_space(line->sub);
+}
+
+static size_t real_part_space(const kp__fft_line *line, kp_fft_kind kind, int depth)
+{
+    size_t need = cpx_part_space(line->sub);
+    if (line->split) {
+        size_t rest = rest_shared(line, kind, depth) ? real_part_space(line->rest, kind, depth + 1)
+                                                     : kp__fft_line_space(line->rest);
+        if (rest > need) need = rest;
+    }
+    return need;
 }
 
 size_t kp__fft_shared_space(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *cpx = cpx_of(line, kind), *inner = inner_of(line, kind);
-    /* the inner line's, Bluestein's a; real lines: z, then u (lines.c) */
-    const size_t t = kp__fft_inner_space(inner) + (cpx->bluestein != NULL ? inner->n : 0);
-    if (kind == KP_FFT_C2C) return t;
-    return t + cpx->n + 1 + (line->n % 2 == 0 ? line->n / 2 + 1 : 0);
+    return kind == KP_FFT_C2C ? kp__fft_cpx_space(line) : real_space(line, kind, 0);
 }
 
 size_t kp__fft_shared_part_space(const kp__fft_line *line, kp_fft_kind kind)
 {
-    const kp__fft_line *inner = inner_of(line, kind);
-    if (inner->col != NULL) return inner->scratch - kp__fft_fourstep_t_size(inner);
-    return 2 * inner->block * (inner->n / inner->pass[inner->head].l1);
+    return kind == KP_FFT_C2C ? cpx_part_space(line) : real_part_space(line, kind, 0);
 }
 
 size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
@@ -482,6 +505,8 @@ size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts)
     if (c == parts) return at;
     if (op->what == KP__FFT_OP_COLS || op->what == KP__FFT_OP_ROWS)
         at -= at % KP__FFT_SHARE_ALIGN; /* whole blocks (fourstep.c) */
+    else if (op->what >= KP__FFT_OP_SPLIT_IN && op->what <= KP__FFT_OP_SPLIT_OUT)
+        at -= at % 8; /* whole cache lines of y_0 and the lines of q */
     else if ((op->what == KP__FFT_OP_HEAD || op->what == KP__FFT_OP_TAIL) && op->total % 8 == 0)
         at -= at % 8; /* a part's runs of points start on a cache line (8 floats, 2
                          lines of doubles); where they cannot, an even cut */
