@@ -121,8 +121,10 @@ static kp__fft_part_fn *pick_part(int single)
     return single ? kp__fft_line_part_s : kp__fft_line_part_d;
 }
 
-/* Mixed-radix lines at least this long can be shared by the threads of a
- * step with fewer lines than threads (passes.c, exec.c). */
+/* Mixed-radix double lines at least this long can be shared by the threads
+ * of a step with fewer lines than threads (passes.c, exec.c). Float lines
+ * are not: their passes (without AVX-512 butterflies of their own) ran
+ * slower shared than on one thread, 0.74x at 16384 and 0.85x at 32768. */
 #define SHARE_MIN_N 16384
 /* Points of the block of sub-transforms a part of a shared line's tail
  * computes in its own space (256 KiB in double): it stays in the core's
@@ -190,7 +192,7 @@ static int make_mixed(kp__fft_line *line)
     }
     line->npass = np;
     line->scratch = n;
-    if (n >= SHARE_MIN_N && np >= 2) {
+    if (n >= SHARE_MIN_N && np >= 2 && !line->single) {
         line->head = head_passes(line);
         /* a block of sub-transforms holds about SHARE_BLOCK points */
         const size_t len = n / line->pass[line->head].l1;
