@@ -241,7 +241,7 @@ static void test_long_line_same_bits(void **state)
 {
     (void)state;
     /* ... and 2^17 - 1, a prime: Bluestein over a four-step line of 2^18 */
-    static const size_t sizes[] = {16384,  32768,  36608,  59049,  65536, 78125,
+    static const size_t sizes[] = {16384,  32768,  73216,  59049,  65536, 78125,
                                    100000, 117649, 131071, 131072, 229376};
     const size_t most = 229376;
     double *xd = random_doubles(2 * most), *x = malloc(2 * most * sizeof *x);
@@ -279,10 +279,11 @@ static void test_long_real_line_same_bits(void **state)
 {
     (void)state;
     /* 3^13 (split by 3, shared: its real line of 3^12 shared in turn, and
-     * that one's of 3^11 on one part); 2^19, 3^10 5; 2 p and p, p = 2^17 - 1
-     * a prime (Bluestein over a four-step line); 2^17, 2^5 5^5, 3^10, 5^7 */
-    static const size_t sizes[] = {1594323, 524288, 295245, 262142, 131071,
-                                   131072,  100000, 59049,  78125};
+     * that one's of 3^11 on one part); 2^19, 2^16 7 (a shared mixed-radix
+     * line of 2^15 7), 3^10 5; 2 p and p, p = 2^17 - 1 a prime (Bluestein
+     * over a four-step line); 2^17, 2^5 5^5, 3^10, 5^7 */
+    static const size_t sizes[] = {1594323, 524288, 458752, 295245, 262142,
+                                   131071,  131072, 100000, 59049,  78125};
     const size_t most = 1594323, cmost = most / 2 + 1;
     double *xd = random_doubles(2 * cmost);
     char *in = malloc(2 * cmost * 16), *strided = malloc(2 * 2 * cmost * 16);

@@ -122,10 +122,14 @@ static kp__fft_part_fn *pick_part(int single)
 }
 
 /* Mixed-radix double lines at least this long can be shared by the threads
- * of a step with fewer lines than threads (passes.c, exec.c). Float lines
- * are not: their passes (without AVX-512 butterflies of their own) ran
- * slower shared than on one thread, 0.74x at 16384 and 0.85x at 32768. */
-#define SHARE_MIN_N 16384
+ * of a step with fewer lines than threads (passes.c, exec.c). Sharing moves
+ * half the data between the cores, which costs most where the cores are
+ * far apart: on two virtual CPUs placed so, a shared c2c line of 2^14 ran
+ * 0.29x, 2^15 0.79x and 2^16 1.06x the speed of one thread (1.0x, 1.5x
+ * and 1.8x where they were close). Float lines are not shared: their passes
+ * (without AVX-512 butterflies of their own) ran slower shared, 0.74x at
+ * 16384 and 0.85x at 32768. */
+#define SHARE_MIN_N 65536
 /* Points of the block of sub-transforms a part of a shared line's tail
  * computes in its own space (256 KiB in double): it stays in the core's
  * cache through the passes. */
@@ -449,15 +453,19 @@ static int cpx_shareable(const kp__fft_line *cpx)
     return in->col != NULL || in->head > 0;
 }
 
-/* Split odd real lines are shared from this q on: below it their pieces are
- * too short for the data they move between the cores (3^11 and 5^8 ran
- * 1.5x and 1.2x slower on two threads than on one, 3^12 1.2x faster). */
-#define SPLIT_SHARE_MIN_Q 131072
+/* A real line is shared where its complex lines (their inner line) have
+ * at least this many points: the pieces around them move the data between
+ * the cores once more (with the cores far apart, r2c of 2^16, 2^17 and
+ * 100000 ran 0.86x to 0.95x, 2^18 1.05x the speed of one thread; split odd
+ * lines of 3^11 and 5^8 1.5x and 1.2x slower). */
+#define REAL_SHARE_MIN 131072
 
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 {
-    if (kind != KP_FFT_C2C && line->split && line->sub->n < SPLIT_SHARE_MIN_Q) return 0;
-    return cpx_shareable(kind == KP_FFT_C2C ? line : line->sub);
+    if (kind == KP_FFT_C2C) return cpx_shareable(line);
+    const kp__fft_line *cpx = line->sub;
+    const size_t n = cpx->bluestein != NULL ? cpx->bluestein->n : cpx->n;
+    return n >= REAL_SHARE_MIN && cpx_shareable(cpx);
 }
 
 /* Part space of a shared complex line's transform. */
