@@ -42,7 +42,7 @@ def run_python(code, env=None, timeout=300):
     return r.stdout
 
 
-def ran_during(call, attempts=6):
+def ran_during(call, attempts=30):
     """Whether another Python thread ran while call() was inside kernpool.
 
     The other thread waits on an event (without the GIL), is released just
@@ -50,7 +50,9 @@ def ran_during(call, attempts=6):
     call kept the GIL, that cannot happen before the call returns, so a time
     in the first half of the call proves the GIL was released. A time before
     the call started (the OS was slow to start the call) proves nothing and
-    the attempt is repeated; a held GIL can never pass."""
+    the attempt is repeated, and so is one where the other thread was not
+    scheduled in time (a loaded machine): a held GIL can never pass, so
+    repeating costs no power to fail."""
     for _ in range(attempts):
         go = threading.Event()
         seen = []
