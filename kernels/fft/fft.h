@@ -141,17 +141,19 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
 #if defined(__x86_64__)
-/* A pass of radix 2, 3, 4, 5, 7 or 8 in double with AVX-512 (simd_avx512.c)
+/* A pass of radix 2, 3, 4, 5, 7 or 8 with AVX-512 (simd_passes_avx512.c)
  * over the butterflies of sp, from cc to ch, tab the line's twiddle table;
  * returns 0, having done nothing, for a pass it does not take (then
  * passes.c does it). Whether it takes a pass depends on the pass only. */
 int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
                                const void *cc, void *ch, int fwd);
-/* The execution of a double line of 16, 32 or 64 points with passes 4 4,
- * 4 8 or 8 8 in registers (in place allowed, no work space), with the bits
- * of the two passes; line.c chooses it where the passes would be
- * AVX-512's. */
-kp__fft_exec_fn kp__fft_line_two_exec_d_avx512;
+int kp__fft_simd_pass_s_avx512(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
+                               const void *cc, void *ch, int fwd);
+/* The execution of a line whose two passes run in registers (in place
+ * allowed, no work space), with the bits of the two passes: in double 16,
+ * 32 or 64 points with passes 4 4, 4 8 or 8 8, in float 64 points with
+ * passes 8 8; line.c chooses it where the passes would be AVX-512's. */
+kp__fft_exec_fn kp__fft_line_two_exec_d_avx512, kp__fft_line_two_exec_s_avx512;
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
  * (lines.c) in double with AVX-512 (simd_avx512.c), for i0 <= i < i1 <= q:
  * x read and y written at strides ss and ds, y0 and v0 q reals, ym (p / 2)

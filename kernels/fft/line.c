@@ -356,11 +356,14 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
 #if defined(__x86_64__)
     /* 16, 32 and 64 points: both passes in registers, the per-pass calls
      * and the trip through memory saved */
-    if (rc == KP_OK && line->exec == kp__fft_line_exec_d_avx512 && line->npass == 2) {
+    if (rc == KP_OK && line->npass == 2) {
         const unsigned p0 = line->pass[0].p, p1 = line->pass[1].p;
-        if ((n == 16 && p0 == 4 && p1 == 4) || (n == 32 && p0 == 4 && p1 == 8) ||
-            (n == 64 && p0 == 8 && p1 == 8))
+        if (line->exec == kp__fft_line_exec_d_avx512 &&
+            ((n == 16 && p0 == 4 && p1 == 4) || (n == 32 && p0 == 4 && p1 == 8) ||
+             (n == 64 && p0 == 8 && p1 == 8)))
             line->exec = kp__fft_line_two_exec_d_avx512;
+        if (line->exec == kp__fft_line_exec_s_avx512 && n == 64 && p0 == 8 && p1 == 8)
+            line->exec = kp__fft_line_two_exec_s_avx512;
     }
 #endif
     if (rc != KP_OK) {

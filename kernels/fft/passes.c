@@ -242,7 +242,7 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_s
                      const fft_cpx *cc, fft_cpx *ch, int fwd)
 {
 #if KP_FFT_SIMD_AVX512
-    if (kp__fft_simd_pass_d_avx512(ps, tab, sp, cc, ch, fwd)) return;
+    if (FFT_FN(kp__fft_simd_pass)(ps, tab, sp, cc, ch, fwd)) return;
 #endif
     const fft_cpx *tw = tab + ps->tw;
     size_t ido = ps->ido, l1 = ps->l1;

@@ -1,0 +1,322 @@
+/*
+ * Radix 2, 3, 4, 5, 7 and 8 passes with AVX-512, once per precision
+ * (simd_passes_d_avx512.c, simd_passes_s_avx512.c; built with -mavx512f
+ * -mavx512dq, run only when the CPU has them): a register holds VLEN
+ * complex values (simd_avx512.h). The arithmetic is passes.c's, VLEN points
+ * at a time, with one fused multiply-add pair per twiddle product (so the
+ * bits are not passes.c's).
+ *
+ * Passes with ido >= 2 take VLEN consecutive i at once, the last group
+ * through masked loads and stores (for ido < VLEN the only group: part of a
+ * vector still beats one point at a time). The last pass (ido = 1) takes
+ * VLEN consecutive k: the points of VLEN butterflies are read as P
+ * registers of contiguous values and turned into the P inputs by lane
+ * shuffles (a transpose for rows of a whole register or two) or two-source
+ * lane permutes (any P). Other passes are left to passes.c.
+ */
+#include "kernels/fft/fft.h"
+#include "kernels/fft/prec.h"
+#include "kernels/fft/simd_avx512.h"
+
+INLINE void vdft2(const vc *x, vc *y)
+{
+    y[0] = vadd(x[0], x[1]);
+    y[1] = vsub(x[0], x[1]);
+}
+
+INLINE void vdft4(const vc *x, vc *y, int fwd)
+{
+    vc s02 = vadd(x[0], x[2]), d02 = vsub(x[0], x[2]);
+    vc s13 = vadd(x[1], x[3]), d13 = vrot(vsub(x[1], x[3]), fwd);
+    y[0] = vadd(s02, s13);
+    y[1] = vadd(d02, d13);
+    y[2] = vsub(s02, s13);
+    y[3] = vsub(d02, d13);
+}
+
+/* radix 2, then two length-4 DFTs; x w8 = (x + rot x) / sqrt 2 and
+ * x w8^3 = (rot x - x) / sqrt 2 with the quarter turn of the direction */
+INLINE void vdft8(const vc *x, vc *y, int fwd)
+{
+    vc a[4], b[4], ya[4], yb[4];
+    for (int j = 0; j < 4; j++) {
+        a[j] = vadd(x[j], x[j + 4]);
+        b[j] = vsub(x[j], x[j + 4]);
+    }
+    b[1] = vscale(sqrt_half, vadd(b[1], vrot(b[1], fwd)));
+    b[2] = vrot(b[2], fwd);
+    b[3] = vscale(sqrt_half, vsub(vrot(b[3], fwd), b[3]));
+    vdft4(a, ya, fwd);
+    vdft4(b, yb, fwd);
+    for (int m = 0; m < 4; m++) {
+        y[2 * m] = ya[m];
+        y[2 * m + 1] = yb[m];
+    }
+}
+
+/* An odd radix from pairs, as passes.c's dft_odd. */
+INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_real *cosv,
+                     const fft_real *sinv)
+{
+    const unsigned h = P / 2;
+    vc s[3], d[3], y0 = x[0];
+    for (unsigned j = 1; j <= h; j++) {
+        s[j - 1] = vadd(x[j], x[P - j]);
+        d[j - 1] = vsub(x[j], x[P - j]);
+        y0 = vadd(y0, s[j - 1]);
+    }
+    y[0] = y0;
+    for (unsigned m = 1; m <= h; m++) {
+        vc a = x[0], b = vzero();
+        for (unsigned j = 1; j <= h; j++) {
+            unsigned r = (j * m) % P;
+            fft_real c = cosv[r <= h ? r : P - r], sn = r <= h ? sinv[r] : -sinv[P - r];
+            a = vadd(a, vscale(c, s[j - 1]));
+            b = vadd(b, vscale(sn, d[j - 1]));
+        }
+        b = vrot(b, fwd);
+        y[m] = vadd(a, b);
+        y[P - m] = vsub(a, b);
+    }
+}
+
+INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
+{
+    switch (P) {
+    case 2: vdft2(x, y); break;
+    case 3: vdft_odd(3, x, y, fwd, cos3, sin3); break;
+    case 4: vdft4(x, y, fwd); break;
+    case 5: vdft_odd(5, x, y, fwd, cos5, sin5); break;
+    case 7: vdft_odd(7, x, y, fwd, cos7, sin7); break;
+    default: vdft8(x, y, fwd); break;
+    }
+}
+
+INLINE void body(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
+                 const fft_real *tw, size_t i, int fwd)
+{
+    vc in[8], y[8];
+    for (unsigned j = 0; j < P; j++)
+        in[j] = load(x, i + j * ido);
+    vdft(P, in, y, fwd);
+    store(z, i, y[0]);
+    for (unsigned m = 1; m < P; m++)
+        store(z, i + m * out_m, vtw(y[m], load(tw, (m - 1) * ido + i), fwd));
+}
+
+/* The last count (< VLEN) values of i, through masks. */
+INLINE void tail(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
+                 const fft_real *tw, size_t i, size_t count, int fwd)
+{
+    const vmask mk = head(count);
+    vc in[8], y[8];
+    for (unsigned j = 0; j < P; j++)
+        in[j] = vload_mask(mk, x + 2 * (i + j * ido));
+    vdft(P, in, y, fwd);
+    vstore_mask(z + 2 * i, mk, y[0]);
+    for (unsigned m = 1; m < P; m++) {
+        vc w = vload_mask(mk, tw + 2 * ((m - 1) * ido + i));
+        vstore_mask(z + 2 * (i + m * out_m), mk, vtw(y[m], w, fwd));
+    }
+}
+
+/* ido >= 2: VLEN consecutive i of the span at a time. */
+INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp,
+                   const fft_real *cc, fft_real *ch, const fft_real *tw, int fwd)
+{
+    const size_t out_m = ido * l1, i1 = sp->i1;
+    for (size_t k = sp->k0; k < sp->k1; k++) {
+        const fft_real *x = cc + 2 * ido * P * k;
+        fft_real *z = ch + 2 * ido * k;
+        size_t i = sp->i0;
+        for (; i + VLEN <= i1; i += VLEN)
+            body(P, ido, out_m, x, z, tw, i, fwd);
+        if (i < i1) tail(P, ido, out_m, x, z, tw, i, i1 - i, fwd);
+    }
+}
+
+/* ------------------------------------------- rows into points: ido = 1 */
+
+#if KP_FFT_SINGLE
+/* Value P t + j of eight rows of P complex values held eight to a register
+ * (r[0 .. P)), in lane t. A two-source permute reads value c of a pair of
+ * registers at index c mod 16, so one index vector serves every pair; each
+ * lane is then taken from the permute of its pair. P and j are constants
+ * where this is inlined. */
+INLINE vc column(const vc *r, const unsigned P, unsigned j)
+{
+    const __m512i idx = _mm512_set_epi64(7 * P + j, 6 * P + j, 5 * P + j, 4 * P + j, 3 * P + j,
+                                         2 * P + j, P + j, j);
+    __m512d v = _mm512_permutex2var_pd(as_q(r[0]), idx, as_q(r[1]));
+    for (unsigned q = 1; 2 * q < P; q++) { /* registers 2q and 2q + 1 */
+        __mmask8 from_q_on = 0;
+        for (unsigned t = 0; t < 8; t++)
+            if ((P * t + j) / 16 >= q) from_q_on |= (__mmask8)(1u << t);
+        __m512d u =
+            _mm512_permutex2var_pd(as_q(r[2 * q]), idx, as_q(r[2 * q + 1 < P ? 2 * q + 1 : 2 * q]));
+        v = _mm512_mask_blend_pd(from_q_on, v, u);
+    }
+    return from_q(v);
+}
+
+/* in[j] = value j of the VLEN rows of P values held in r[0 .. P). */
+INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
+{
+    if (P == 8) {
+        transpose8(r, in);
+        return;
+    }
+    for (unsigned j = 0; j < P; j++)
+        in[j] = column(r, P, j);
+}
+#else
+/* Value P t + j of four rows of P complex values held four to a register
+ * (r[0 .. P)), in lane t: two two-source lane permutes (lanes 0, 1 and 2,
+ * 3) and a blend. P and j are constants where this is inlined. */
+INLINE vc column(const vc *r, const unsigned P, unsigned j)
+{
+    unsigned c0 = j, c1 = P + j, c2 = 2 * P + j, c3 = 3 * P + j;
+    /* qwords 2t, 2t + 1 of lane t; 8 + picks the permute's second source */
+    const __m512i idx =
+        _mm512_set_epi64(8 + 2 * (c3 % 4) + 1, 8 + 2 * (c3 % 4), 2 * (c2 % 4) + 1, 2 * (c2 % 4),
+                         8 + 2 * (c1 % 4) + 1, 8 + 2 * (c1 % 4), 2 * (c0 % 4) + 1, 2 * (c0 % 4));
+    vc v01 = _mm512_permutex2var_pd(r[c0 / 4], idx, r[c1 / 4]);
+    vc v23 = _mm512_permutex2var_pd(r[c2 / 4], idx, r[c3 / 4]);
+    return _mm512_mask_blend_pd(0xF0, v01, v23);
+}
+
+/* in[j] = value j of the VLEN rows of P values held in r[0 .. P): rows of
+ * four or eight values by 128-bit lane shuffles, odd P by permutes. */
+INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
+{
+    if (P == 4) {
+        transpose4(r[0], r[1], r[2], r[3], in);
+    } else if (P == 8) {
+        transpose4(r[0], r[2], r[4], r[6], in);
+        transpose4(r[1], r[3], r[5], r[7], in + 4);
+    } else {
+        for (unsigned j = 0; j < P; j++)
+            in[j] = column(r, P, j);
+    }
+}
+#endif
+
+/* ido = 1: VLEN consecutive k of the span at a time, whose P points each
+ * are contiguous, loaded as P registers; the last (k1 - k0) % VLEN through
+ * masks. */
+INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const fft_real *cc,
+                   fft_real *ch, int fwd)
+{
+    for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
+        const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
+        const fft_real *x = cc + 2 * P * k;
+        vc r[8], in[8], y[8];
+        for (unsigned g = 0; g < P; g++) {
+            size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
+            r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);
+        }
+        rows_to_points(P, r, in);
+        vdft(P, in, y, fwd);
+        for (unsigned m = 0; m < P; m++) {
+            if (rows == VLEN)
+                store(ch, k + m * l1, y[m]);
+            else
+                vstore_mask(ch + 2 * (k + m * l1), head(rows), y[m]);
+        }
+    }
+}
+
+/* A line of P1 P2 points (P1 and P2 multiples of VLEN) whose two passes
+ * run in registers: the first (radix P1, ido P2) as body() computes it,
+ * value c of its output in lane c % VLEN of v[c / VLEN]; the second (radix
+ * P2, ido 1, l1 P1) as pass_k does, its rows taken from v. The same
+ * operations, so the same bits as the two passes through memory. */
+INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, const fft_real *x,
+                     fft_real *z, int fwd)
+{
+    vc v[64 / VLEN], in[8], y[8];
+    for (unsigned h = 0; h < P2 / VLEN; h++) { /* i = VLEN h .. VLEN h + VLEN - 1 */
+        for (unsigned j = 0; j < P1; j++)
+            in[j] = load(x, VLEN * h + P2 * j);
+        vdft(P1, in, y, fwd);
+        v[h] = y[0];
+        for (unsigned m = 1; m < P1; m++)
+            v[h + P2 / VLEN * m] = vtw(y[m], load(tw, (m - 1) * P2 + VLEN * h), fwd);
+    }
+    for (unsigned k = 0; k < P1; k += VLEN) { /* rows k .. k + VLEN - 1 */
+        rows_to_points(P2, v + P2 * k / VLEN, in);
+        vdft(P2, in, y, fwd);
+        for (unsigned m = 0; m < P2; m++)
+            store(z, k + m * P1, y[m]);
+    }
+}
+
+/* Whether this file takes the pass: ido >= 2, or the last pass over at
+ * least VLEN sub-transforms (for radix 4 and 8 a multiple of VLEN). */
+INLINE int takes(const kp__fft_pass *ps)
+{
+    if (ps->p > 8) return 0; /* the generic odd radix */
+    if (ps->ido >= 2) return 1;
+    if (ps->p % 2 == 0) return ps->p != 2 && ps->l1 % VLEN == 0;
+    return ps->l1 >= VLEN;
+}
+
+INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_span *sp,
+                     const fft_real *cc, fft_real *ch, int fwd)
+{
+    const unsigned P = ps->p;
+    const fft_real *tw = tab + 2 * ps->tw;
+    if (ps->ido >= 2) {
+        switch (P) {
+        case 2: pass_i(2, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 3: pass_i(3, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 4: pass_i(4, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 5: pass_i(5, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 7: pass_i(7, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        default: pass_i(8, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        }
+        return;
+    }
+    switch (P) {
+    case 3: pass_k(3, ps->l1, sp, cc, ch, fwd); break;
+    case 4: pass_k(4, ps->l1, sp, cc, ch, fwd); break;
+    case 5: pass_k(5, ps->l1, sp, cc, ch, fwd); break;
+    case 7: pass_k(7, ps->l1, sp, cc, ch, fwd); break;
+    default: pass_k(8, ps->l1, sp, cc, ch, fwd); break;
+    }
+}
+
+int FFT_FN(kp__fft_simd_pass)(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
+                              const void *cc, void *ch, int fwd)
+{
+    if (!takes(ps)) return 0;
+    if (fwd)
+        pass_dir(ps, tab, sp, cc, ch, 1);
+    else
+        pass_dir(ps, tab, sp, cc, ch, 0);
+    return 1;
+}
+
+/* One instance per shape and direction. */
+#define LINE_TWO(P1, P2)                                                                           \
+    if (fwd)                                                                                       \
+        line_two(P1, P2, tw, src, dst, 1);                                                         \
+    else                                                                                           \
+        line_two(P1, P2, tw, src, dst, 0)
+
+void FFT_FN(kp__fft_line_two_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                                   void *work)
+{
+    (void)work;
+    const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
+#if KP_FFT_SINGLE
+    LINE_TWO(8, 8);
+#else
+    switch (line->n) {
+    case 16: LINE_TWO(4, 4); break;
+    case 32: LINE_TWO(4, 8); break;
+    default: LINE_TWO(8, 8); break;
+    }
+#endif
+}
+#undef LINE_TWO

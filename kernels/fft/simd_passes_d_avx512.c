@@ -1,0 +1,4 @@
+/* simd_passes_avx512.c in double precision. */
+#define KP_FFT_SINGLE 0
+#define KP_FFT_ISA    _avx512
+#include "kernels/fft/simd_passes_avx512.c"
