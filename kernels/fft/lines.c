@@ -28,14 +28,21 @@
 #include "kernels/fft/prec.h"
 #include "sched/internal.h"
 
-#if defined(__x86_64__) && !KP_FFT_SINGLE
-/* Whether the even real lines' pre- and post-passes take AVX-512: double,
- * and the CPU and KERNPOOL_ISA allow it. They run on contiguous data for
- * every stride, so a strided line gives the bits of a contiguous one. */
+#if defined(__x86_64__)
+/* Whether the even real lines' pre- and post-passes take AVX-512: the CPU
+ * and KERNPOOL_ISA allow it. They run on contiguous data for every stride,
+ * so a strided line gives the bits of a contiguous one. */
 static int simd_real(void)
 {
     return kp__isa_selected() == KP_ISA_AVX512;
 }
+#endif
+#if KP_FFT_SINGLE
+#define R2C_POST_AVX512 kp__fft_r2c_post_s_avx512
+#define C2R_PRE_AVX512  kp__fft_c2r_pre_s_avx512
+#else
+#define R2C_POST_AVX512 kp__fft_r2c_post_d_avx512
+#define C2R_PRE_AVX512  kp__fft_c2r_pre_d_avx512
 #endif
 
 static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
@@ -144,8 +151,8 @@ static void r2c_post(const kp__fft_line *line, const fft_cpx *z, fft_cpx *t, dou
         t[h] = (fft_cpx){s * (z[0].re - z[0].im), 0};
         k = 1;
     }
-#if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real() && k < b) k = kp__fft_r2c_post_d_avx512(z, w, t, h, scale, k, b);
+#if defined(__x86_64__)
+    if (simd_real() && k < b) k = R2C_POST_AVX512(z, w, t, h, scale, k, b);
 #endif
     /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     for (; k < b; k++) {
@@ -171,8 +178,8 @@ static void c2r_pre(const kp__fft_line *line, const fft_cpx *x, fft_cpx *z, size
         z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
         k = 1;
     }
-#if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real() && k < b) k = kp__fft_c2r_pre_d_avx512(x, w, z, h, k, b);
+#if defined(__x86_64__)
+    if (simd_real() && k < b) k = C2R_PRE_AVX512(x, w, z, h, k, b);
 #endif
     /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
     for (; k < b; k++) {

@@ -52,6 +52,72 @@ size_t kp__fft_c2r_pre_d_avx512(const void *x_, const void *w_, void *z_, size_t
     return k;
 }
 
+/* The same in float, four complex floats to a ymm register, so that the
+ * groups of four k (and the parts' ranges) are double's. */
+typedef __m256 f4c;
+
+INLINE f4c f4_load(const float *p, size_t e)
+{
+    return _mm256_loadu_ps(p + 2 * e);
+}
+INLINE void f4_store(float *p, size_t e, f4c v)
+{
+    _mm256_storeu_ps(p + 2 * e, v);
+}
+INLINE f4c f4_reverse(f4c a)
+{
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), 0x1B));
+}
+INLINE f4c f4_conj(f4c a)
+{
+    return _mm256_xor_ps(a,
+                         _mm256_castsi256_ps(_mm256_set1_epi64x((long long)0x8000000000000000u)));
+}
+/* a * (-i) forward, a * i backward */
+INLINE f4c f4_rot(f4c a, int fwd)
+{
+    const __m256i sign =
+        fwd ? _mm256_set1_epi64x((long long)0x8000000000000000u) : _mm256_set1_epi64x(0x80000000);
+    return _mm256_xor_ps(_mm256_permute_ps(a, 0xB1), _mm256_castsi256_ps(sign));
+}
+/* a * w forward, a * conj(w) backward */
+INLINE f4c f4_tw(f4c a, f4c w, int fwd)
+{
+    f4c t = _mm256_mul_ps(_mm256_permute_ps(a, 0xB1), _mm256_movehdup_ps(w));
+    return fwd ? _mm256_fmaddsub_ps(a, _mm256_moveldup_ps(w), t)
+               : _mm256_fmsubadd_ps(a, _mm256_moveldup_ps(w), t);
+}
+
+size_t kp__fft_r2c_post_s_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale,
+                                 size_t k, size_t end)
+{
+    const float *z = z_, *w = w_;
+    float *y = y_;
+    const f4c half = _mm256_set1_ps(0.5f * (float)scale);
+    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) {
+        f4c a = f4_load(z, k), b = f4_conj(f4_reverse(f4_load(z, h - k - 3)));
+        f4c e = _mm256_add_ps(a, b), o = f4_rot(_mm256_sub_ps(a, b), 1);
+        f4c t = f4_tw(o, f4_load(w, k), 1);
+        f4_store(y, k, _mm256_mul_ps(half, _mm256_add_ps(e, t)));
+        f4_store(y, h - k - 3, f4_reverse(f4_conj(_mm256_mul_ps(half, _mm256_sub_ps(e, t)))));
+    }
+    return k;
+}
+
+size_t kp__fft_c2r_pre_s_avx512(const void *x_, const void *w_, void *z_, size_t h, size_t k,
+                                size_t end)
+{
+    const float *x = x_, *w = w_;
+    float *z = z_;
+    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) {
+        f4c a = f4_load(x, k), b = f4_conj(f4_reverse(f4_load(x, h - k - 3)));
+        f4c e = _mm256_add_ps(a, b), io = f4_rot(f4_tw(_mm256_sub_ps(a, b), f4_load(w, k), 0), 0);
+        f4_store(z, k, _mm256_add_ps(e, io));
+        f4_store(z, h - k - 3, f4_reverse(f4_conj(_mm256_sub_ps(e, io))));
+    }
+    return k;
+}
+
 /* ----------------------------------------------------------- four-step */
 
 /* a * w forward, a * conj(w) backward, each product rounded before the
