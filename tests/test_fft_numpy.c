@@ -60,6 +60,17 @@ static const fcase cases[] = {
     {"fft", D, B, 1, {65537}, 1, {0}},
     {"fft", F, B, 1, {1000}, 1, {0}},
     {"ifft", F, O, 1, {243}, 1, {0}},
+    /* float through each AVX-512 pass (ido >= 2, the last pass's rows by
+     * transposes and by permutes, full and masked), 64 points in registers
+     * and the four-step's blocks */
+    {"fft", F, B, 1, {64}, 1, {0}},
+    {"ifft", F, B, 1, {105}, 1, {0}},
+    {"fft", F, W, 1, {4096}, 1, {0}},
+    {"ifft", F, B, 1, {6561}, 1, {0}},
+    {"fft", F, B, 1, {5 * 7 * 8 * 8 * 3}, 1, {0}},
+    {"fft", F, B, 1, {262144}, 1, {0}},
+    {"ifft", F, O, 1, {1 << 20}, 1, {0}},
+    {"ifft", F, B, 1, {390625}, 1, {0}},
     /* 1-D real, odd and even */
     {"rfft", D, B, 1, {1}, 1, {0}},
     {"rfft", D, B, 1, {2}, 1, {0}},
@@ -68,6 +79,8 @@ static const fcase cases[] = {
     {"rfft", D, B, 1, {97}, 1, {0}},
     {"rfft", D, B, 1, {1024}, 1, {0}},
     {"rfft", F, B, 1, {1001}, 1, {0}},
+    {"rfft", F, B, 1, {4096}, 1, {0}},
+    {"rfft", F, O, 1, {1 << 19}, 1, {0}},
     {"irfft", D, B, 1, {1}, 1, {0}},
     {"irfft", D, B, 1, {2}, 1, {0}},
     {"irfft", D, O, 1, {9}, 1, {0}},
@@ -75,6 +88,8 @@ static const fcase cases[] = {
     {"irfft", D, B, 1, {97}, 1, {0}},
     {"irfft", D, B, 1, {1024}, 1, {0}},
     {"irfft", F, O, 1, {1001}, 1, {0}},
+    {"irfft", F, B, 1, {4094}, 1, {0}},
+    {"irfft", F, W, 1, {1 << 19}, 1, {0}},
     /* batches: a transformed axis among others */
     {"fft", D, B, 2, {7, 12}, 1, {1}},
     {"fft", D, B, 2, {12, 7}, 1, {0}},

@@ -174,15 +174,19 @@ size_t kp__fft_r2c_post_s_avx512(const void *z, const void *w, void *y, size_t h
                                  size_t k, size_t end);
 size_t kp__fft_c2r_pre_s_avx512(const void *x, const void *w, void *z, size_t h, size_t k,
                                 size_t end);
-/* The four-step's blocks of eight lines (fourstep.c), double, AVX-512:
- * block_in reads eight columns of `rows` values, row j at x + j xs, into
- * buf, column c at buf + c len; block_out writes value k of each of eight
- * lines (line c at in + c len) as row k at out + k os, for k < count,
+/* The four-step's blocks of BLOCK lines (fourstep.c: eight in double,
+ * sixteen in float) with AVX-512 (simd_passes_avx512.c): block_in reads
+ * BLOCK columns of `rows` values, row j at x + j xs, into buf, column c at
+ * buf + c len; block_out writes value k of each of BLOCK lines (line c at
+ * in + c len) as row k at out + k os, for k < count,
  * times w[k ws + c] (forward, conjugated backward) where w != NULL and
  * k > 0, then times scale unless it is 1. Each product is rounded before
  * the sum, as ctw does, so the bits are those of the scalar loops. */
 void kp__fft_block_in_d_avx512(const void *x, size_t xs, size_t rows, void *buf, size_t len);
 void kp__fft_block_out_d_avx512(const void *in, size_t len, size_t count, const void *w, size_t ws,
+                                double scale, void *out, size_t os, int fwd);
+void kp__fft_block_in_s_avx512(const void *x, size_t xs, size_t rows, void *buf, size_t len);
+void kp__fft_block_out_s_avx512(const void *in, size_t len, size_t count, const void *w, size_t ws,
                                 double scale, void *out, size_t os, int fwd);
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;

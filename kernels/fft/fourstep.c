@@ -14,7 +14,8 @@
  * per radix, and sub-lines that fit a cache. A block is copied into lines
  * of its own, transformed out of place into a second block of lines, and
  * copied out (times the twiddles, or the scale) row by row; with AVX-512
- * (double) the copies go four by four through register transposes, with
+ * the copies go through register transposes (four rows of double or eight
+ * of float at a time), with
  * the products rounded as the scalar loops round them, so the bits do not
  * depend on which path a block takes.
  */
@@ -31,10 +32,18 @@
 /* Columns or rows per block: 128 bytes of each row read or written. */
 #define BLOCK (128 / sizeof(fft_cpx))
 
+#if KP_FFT_SINGLE
+#define BLOCK_IN_AVX512  kp__fft_block_in_s_avx512
+#define BLOCK_OUT_AVX512 kp__fft_block_out_s_avx512
+#else
+#define BLOCK_IN_AVX512  kp__fft_block_in_d_avx512
+#define BLOCK_OUT_AVX512 kp__fft_block_out_d_avx512
+#endif
+
 /* Whether full blocks go through the AVX-512 copies. */
 static int simd_blocks(void)
 {
-#if defined(__x86_64__) && !KP_FFT_SINGLE
+#if defined(__x86_64__)
     return kp__isa_selected() == KP_ISA_AVX512;
 #else
     return 0;
@@ -45,9 +54,9 @@ static int simd_blocks(void)
 static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, size_t count,
                      fft_cpx *buf, size_t len, int simd)
 {
-#if defined(__x86_64__) && !KP_FFT_SINGLE
+#if defined(__x86_64__)
     if (simd && count == BLOCK && ss == 1) {
-        kp__fft_block_in_d_avx512(x, xs, rows, buf, len);
+        BLOCK_IN_AVX512(x, xs, rows, buf, len);
         return;
     }
 #else
@@ -66,9 +75,9 @@ static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, 
                       size_t ws, double scale, fft_cpx *out, size_t os, ptrdiff_t ds, int fwd,
                       int simd)
 {
-#if defined(__x86_64__) && !KP_FFT_SINGLE
+#if defined(__x86_64__)
     if (simd && count == BLOCK && ds == 1) {
-        kp__fft_block_out_d_avx512(in, len, rows, w, ws, scale, out, os, fwd);
+        BLOCK_OUT_AVX512(in, len, rows, w, ws, scale, out, os, fwd);
         return;
     }
 #else

@@ -1,7 +1,7 @@
 /*
  * The double AVX-512 code beside the passes (simd_passes_avx512.c): the
- * post- and pre-pass of even real lines, the four-step's blocks and the
- * first and last pass of split odd real lines (built with -mavx512f
+ * post- and pre-pass of even real lines (float too) and the first and
+ * last pass of split odd real lines (built with -mavx512f
  * -mavx512dq, run only when the CPU has them).
  */
 #define KP_FFT_SINGLE 0
@@ -116,63 +116,6 @@ size_t kp__fft_c2r_pre_s_avx512(const void *x_, const void *w_, void *z_, size_t
         f4_store(z, h - k - 3, f4_reverse(f4_conj(_mm256_sub_ps(e, io))));
     }
     return k;
-}
-
-/* ----------------------------------------------------------- four-step */
-
-/* a * w forward, a * conj(w) backward, each product rounded before the
- * sum: the bits of ctw in prec.h, four values at a time. */
-INLINE vc vtw_rounded(vc a, vc w, int fwd)
-{
-    vc wr = _mm512_movedup_pd(w), wi = _mm512_permute_pd(w, 0xFF);
-    vc t1 = _mm512_mul_pd(a, wr), t2 = _mm512_mul_pd(_mm512_permute_pd(a, 0x55), wi);
-    /* re: t1 - t2 forward, t1 + t2 backward; im the other way round */
-    return _mm512_mask_blend_pd(fwd ? 0x55 : 0xAA, _mm512_add_pd(t1, t2), _mm512_sub_pd(t1, t2));
-}
-
-void kp__fft_block_in_d_avx512(const void *x_, size_t xs, size_t rows, void *buf_, size_t len)
-{
-    const double *x = x_;
-    double *buf = buf_;
-    for (size_t j = 0; j < rows; j += 4) {
-        const size_t r = rows - j < 4 ? rows - j : 4;
-        for (size_t c = 0; c < 8; c += 4) {
-            vc in[4], col[4];
-            for (size_t i = 0; i < 4; i++)
-                in[i] = i < r ? load(x, (j + i) * xs + c) : _mm512_setzero_pd();
-            transpose4(in[0], in[1], in[2], in[3], col);
-            for (size_t i = 0; i < 4; i++)
-                _mm512_mask_storeu_pd(buf + 2 * ((c + i) * len + j), r < 4 ? head(r) : 0xFF,
-                                      col[i]);
-        }
-    }
-}
-
-void kp__fft_block_out_d_avx512(const void *in_, size_t len, size_t count, const void *w_,
-                                size_t ws, double scale, void *out_, size_t os, int fwd)
-{
-    const double *in = in_, *w = w_;
-    double *out = out_;
-    for (size_t k = 0; k < count; k += 4) {
-        const size_t r = count - k < 4 ? count - k : 4;
-        const __mmask8 m = r < 4 ? head(r) : 0xFF;
-        for (size_t c = 0; c < 8; c += 4) {
-            vc row[4];
-            transpose4(_mm512_maskz_loadu_pd(m, in + 2 * (c * len + k)),
-                       _mm512_maskz_loadu_pd(m, in + 2 * ((c + 1) * len + k)),
-                       _mm512_maskz_loadu_pd(m, in + 2 * ((c + 2) * len + k)),
-                       _mm512_maskz_loadu_pd(m, in + 2 * ((c + 3) * len + k)), row);
-            for (size_t i = 0; i < r; i++) {
-                vc v = row[i];
-                if (w != NULL && k + i > 0) {
-                    vc t = load(w, (k + i) * ws + c);
-                    v = fwd ? vtw_rounded(v, t, 1) : vtw_rounded(v, t, 0);
-                }
-                if (scale != 1.0) v = vscale(scale, v);
-                store(out, (k + i) * os + c, v);
-            }
-        }
-    }
 }
 
 /* ------------------------------------------------- split odd real lines */

@@ -178,6 +178,16 @@ INLINE void vstore_mask(fft_real *p, vmask m, vc v)
 }
 #endif
 
+/* The real parts from re, the imaginary parts from im. */
+INLINE vc vmerge(vc re, vc im)
+{
+#if KP_FFT_SINGLE
+    return _mm512_mask_blend_ps(0x5555, im, re);
+#else
+    return _mm512_mask_blend_pd(0x55, im, re);
+#endif
+}
+
 /* a * (-i) forward, a * i backward: swap re and im, then negate one. */
 INLINE vc vrot(vc a, int fwd)
 {
@@ -246,6 +256,16 @@ INLINE void transpose4(vc r0, vc r1, vc r2, vc r3, vc *col)
 }
 
 #endif
+
+/* Lane j of VLEN rows r[0 .. VLEN) into col[j]. */
+INLINE void transpose(const vc *r, vc *col)
+{
+#if KP_FFT_SINGLE
+    transpose8(r, col);
+#else
+    transpose4(r[0], r[1], r[2], r[3], col);
+#endif
+}
 
 /* cos and sin of 2 pi j / P for j <= P / 2, rounded from 36 digits. */
 static const fft_real sqrt_half = (fft_real)0.707106781186547524400844362104849039L;

@@ -12,7 +12,8 @@
  * VLEN consecutive k: the points of VLEN butterflies are read as P
  * registers of contiguous values and turned into the P inputs by lane
  * shuffles (a transpose for rows of a whole register or two) or two-source
- * lane permutes (any P). Other passes are left to passes.c.
+ * lane permutes (any P). Other passes are left to passes.c. The four-step's
+ * blocks (fourstep.c) go through the same transposes.
  */
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
@@ -320,3 +321,62 @@ void FFT_FN(kp__fft_line_two_exec)(const kp__fft_line *line, int fwd, const void
 #endif
 }
 #undef LINE_TWO
+
+/* ----------------------------------------------------------- four-step */
+
+/* a * w forward, a * conj(w) backward, each product rounded before the
+ * sum: the bits of ctw in prec.h, VLEN values at a time. */
+INLINE vc vtw_rounded(vc a, vc w, int fwd)
+{
+    vc t1 = vmul(a, vdup_re(w)), t2 = vmul(vswap(a), vdup_im(w));
+    /* re: t1 - t2 forward, t1 + t2 backward; im the other way round */
+    return fwd ? vmerge(vsub(t1, t2), vadd(t1, t2)) : vmerge(vadd(t1, t2), vsub(t1, t2));
+}
+
+/* A block (fourstep.c's BLOCK = 2 VLEN values of every row) in or out,
+ * VLEN rows at a time through register transposes, the last rows % VLEN
+ * through masks. */
+void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_, size_t len)
+{
+    const fft_real *x = x_;
+    fft_real *buf = buf_;
+    for (size_t j = 0; j < rows; j += VLEN) {
+        const size_t r = rows - j < VLEN ? rows - j : VLEN;
+        const vmask m = r < VLEN ? head(r) : (vmask)-1;
+        for (size_t c = 0; c < 2 * VLEN; c += VLEN) {
+            vc in[VLEN], col[VLEN];
+            for (size_t i = 0; i < VLEN; i++)
+                in[i] = i < r ? load(x, (j + i) * xs + c) : vzero();
+            transpose(in, col);
+            for (size_t i = 0; i < VLEN; i++)
+                vstore_mask(buf + 2 * ((c + i) * len + j), m, col[i]);
+        }
+    }
+}
+
+void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, const void *w_, size_t ws,
+                               double scale, void *out_, size_t os, int fwd)
+{
+    const fft_real *in = in_, *w = w_;
+    fft_real *out = out_;
+    const fft_real s = (fft_real)scale;
+    for (size_t k = 0; k < count; k += VLEN) {
+        const size_t r = count - k < VLEN ? count - k : VLEN;
+        const vmask m = r < VLEN ? head(r) : (vmask)-1;
+        for (size_t c = 0; c < 2 * VLEN; c += VLEN) {
+            vc col[VLEN], row[VLEN];
+            for (size_t i = 0; i < VLEN; i++)
+                col[i] = vload_mask(m, in + 2 * ((c + i) * len + k));
+            transpose(col, row);
+            for (size_t i = 0; i < r; i++) {
+                vc v = row[i];
+                if (w != NULL && k + i > 0) {
+                    vc t = load(w, (k + i) * ws + c);
+                    v = fwd ? vtw_rounded(v, t, 1) : vtw_rounded(v, t, 0);
+                }
+                if (scale != 1.0) v = vscale(s, v);
+                store(out, (k + i) * os + c, v);
+            }
+        }
+    }
+}
