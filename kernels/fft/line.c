@@ -121,14 +121,13 @@ static kp__fft_part_fn *pick_part(int single)
     return single ? kp__fft_line_part_s : kp__fft_line_part_d;
 }
 
-/* Mixed-radix double lines at least this long can be shared by the threads
- * of a step with fewer lines than threads (passes.c, exec.c). Sharing moves
- * half the data between the cores, which costs most where the cores are
- * far apart: on two virtual CPUs placed so, a shared c2c line of 2^14 ran
- * 0.29x, 2^15 0.79x and 2^16 1.06x the speed of one thread (1.0x, 1.5x
- * and 1.8x where they were close). Float lines are not shared: their passes
- * (without AVX-512 butterflies of their own) ran slower shared, 0.74x at
- * 16384 and 0.85x at 32768. */
+/* Mixed-radix lines at least this long can be shared by the threads of a
+ * step with fewer lines than threads (passes.c, exec.c). Sharing moves half
+ * the data between the cores, which costs most where the cores are far
+ * apart: on two virtual CPUs placed so, a shared double c2c line of 2^14
+ * ran 0.29x, 2^15 0.79x and 2^16 1.06x the speed of one thread (1.0x, 1.5x
+ * and 1.8x where they were close). Float lines from 2^16 to 3^11 ran 1.2x
+ * to 1.6x faster shared where double ones ran 1.3x to 1.4x. */
 #define SHARE_MIN_N 65536
 /* Points of the block of sub-transforms a part of a shared line's tail
  * computes in its own space (256 KiB in double): it stays in the core's
@@ -196,7 +195,7 @@ static int make_mixed(kp__fft_line *line)
     }
     line->npass = np;
     line->scratch = n;
-    if (n >= SHARE_MIN_N && np >= 2 && !line->single) {
+    if (n >= SHARE_MIN_N && np >= 2) {
         line->head = head_passes(line);
         /* a block of sub-transforms holds about SHARE_BLOCK points */
         const size_t len = n / line->pass[line->head].l1;
