@@ -141,14 +141,14 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
 #if defined(__x86_64__)
-/* A pass of radix 2, 3, 4, 5, 7 or 8 with AVX-512 (simd_passes_avx512.c)
+/* A pass of radix 2, 3, 4, 5, 7 or 8 with AVX2 or AVX-512 (simd_passes.c)
  * over the butterflies of sp, from cc to ch, tab the line's twiddle table;
  * returns 0, having done nothing, for a pass it does not take (then
  * passes.c does it). Whether it takes a pass depends on the pass only. */
-int kp__fft_simd_pass_d_avx512(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
-                               const void *cc, void *ch, int fwd);
-int kp__fft_simd_pass_s_avx512(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
-                               const void *cc, void *ch, int fwd);
+typedef int kp__fft_simd_pass_fn(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
+                                 const void *cc, void *ch, int fwd);
+kp__fft_simd_pass_fn kp__fft_simd_pass_d_avx2, kp__fft_simd_pass_s_avx2;
+kp__fft_simd_pass_fn kp__fft_simd_pass_d_avx512, kp__fft_simd_pass_s_avx512;
 /* The execution of a line whose two passes run in registers (in place
  * allowed, no work space), with the bits of the two passes: in double 16,
  * 32 or 64 points with passes 4 4, 4 8 or 8 8, in float 64 points with
@@ -175,19 +175,20 @@ size_t kp__fft_r2c_post_s_avx512(const void *z, const void *w, void *y, size_t h
 size_t kp__fft_c2r_pre_s_avx512(const void *x, const void *w, void *z, size_t h, size_t k,
                                 size_t end);
 /* The four-step's blocks of BLOCK lines (fourstep.c: eight in double,
- * sixteen in float) with AVX-512 (simd_passes_avx512.c): block_in reads
+ * sixteen in float) with AVX2 or AVX-512 (simd_passes.c): block_in reads
  * BLOCK columns of `rows` values, row j at x + j xs, into buf, column c at
  * buf + c len; block_out writes value k of each of BLOCK lines (line c at
  * in + c len) as row k at out + k os, for k < count,
  * times w[k ws + c] (forward, conjugated backward) where w != NULL and
  * k > 0, then times scale unless it is 1. Each product is rounded before
  * the sum, as ctw does, so the bits are those of the scalar loops. */
-void kp__fft_block_in_d_avx512(const void *x, size_t xs, size_t rows, void *buf, size_t len);
-void kp__fft_block_out_d_avx512(const void *in, size_t len, size_t count, const void *w, size_t ws,
-                                double scale, void *out, size_t os, int fwd);
-void kp__fft_block_in_s_avx512(const void *x, size_t xs, size_t rows, void *buf, size_t len);
-void kp__fft_block_out_s_avx512(const void *in, size_t len, size_t count, const void *w, size_t ws,
-                                double scale, void *out, size_t os, int fwd);
+typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *buf, size_t len);
+typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, const void *w,
+                                  size_t ws, double scale, void *out, size_t os, int fwd);
+kp__fft_block_in_fn kp__fft_block_in_d_avx2, kp__fft_block_in_s_avx2;
+kp__fft_block_in_fn kp__fft_block_in_d_avx512, kp__fft_block_in_s_avx512;
+kp__fft_block_out_fn kp__fft_block_out_d_avx2, kp__fft_block_out_s_avx2;
+kp__fft_block_out_fn kp__fft_block_out_d_avx512, kp__fft_block_out_s_avx512;
 kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 kp__fft_part_fn kp__fft_line_part_d_avx2, kp__fft_line_part_s_avx2;

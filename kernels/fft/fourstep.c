@@ -13,9 +13,8 @@
  * X moves BLOCK contiguous values: two passes over memory instead of one
  * per radix, and sub-lines that fit a cache. A block is copied into lines
  * of its own, transformed out of place into a second block of lines, and
- * copied out (times the twiddles, or the scale) row by row; with AVX-512
- * the copies go through register transposes (four rows of double or eight
- * of float at a time), with
+ * copied out (times the twiddles, or the scale) row by row; with AVX2 or
+ * AVX-512 the copies go through register transposes, with
  * the products rounded as the scalar loops round them, so the bits do not
  * depend on which path a block takes.
  */
@@ -32,36 +31,39 @@
 /* Columns or rows per block: 128 bytes of each row read or written. */
 #define BLOCK (128 / sizeof(fft_cpx))
 
-#if KP_FFT_SINGLE
-#define BLOCK_IN_AVX512  kp__fft_block_in_s_avx512
-#define BLOCK_OUT_AVX512 kp__fft_block_out_s_avx512
-#else
-#define BLOCK_IN_AVX512  kp__fft_block_in_d_avx512
-#define BLOCK_OUT_AVX512 kp__fft_block_out_d_avx512
-#endif
+/* The copies of full blocks with AVX2 or AVX-512, where the CPU and
+ * KERNPOOL_ISA allow them (NULL: the loops below). */
+typedef struct simd_copies {
+    kp__fft_block_in_fn *in;
+    kp__fft_block_out_fn *out;
+} simd_copies;
 
-/* Whether full blocks go through the AVX-512 copies. */
-static int simd_blocks(void)
+static simd_copies simd_blocks(void)
 {
+    simd_copies none = {NULL, NULL};
 #if defined(__x86_64__)
-    return kp__isa_selected() == KP_ISA_AVX512;
+    switch (kp__isa_selected()) {
+#if KP_FFT_SINGLE
+    case KP_ISA_AVX512: return (simd_copies){kp__fft_block_in_s_avx512, kp__fft_block_out_s_avx512};
+    case KP_ISA_AVX2: return (simd_copies){kp__fft_block_in_s_avx2, kp__fft_block_out_s_avx2};
 #else
-    return 0;
+    case KP_ISA_AVX512: return (simd_copies){kp__fft_block_in_d_avx512, kp__fft_block_out_d_avx512};
+    case KP_ISA_AVX2: return (simd_copies){kp__fft_block_in_d_avx2, kp__fft_block_out_d_avx2};
 #endif
+    default: break;
+    }
+#endif
+    return none;
 }
 
 /* buf[c len + j] = x[(j xs + c) ss] for c < count, j < rows. */
 static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, size_t count,
-                     fft_cpx *buf, size_t len, int simd)
+                     fft_cpx *buf, size_t len, const simd_copies *simd)
 {
-#if defined(__x86_64__)
-    if (simd && count == BLOCK && ss == 1) {
-        BLOCK_IN_AVX512(x, xs, rows, buf, len);
+    if (simd->in != NULL && count == BLOCK && ss == 1) {
+        simd->in(x, xs, rows, buf, len);
         return;
     }
-#else
-    (void)simd;
-#endif
     for (size_t j = 0; j < rows; j++) {
         const fft_cpx *row = x + (ptrdiff_t)(j * xs) * ss;
         for (size_t c = 0; c < count; c++)
@@ -73,16 +75,12 @@ static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, siz
  * w[k ws + c] (k > 0) where w != NULL, then times scale unless it is 1. */
 static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, const fft_cpx *w,
                       size_t ws, double scale, fft_cpx *out, size_t os, ptrdiff_t ds, int fwd,
-                      int simd)
+                      const simd_copies *simd)
 {
-#if defined(__x86_64__)
-    if (simd && count == BLOCK && ds == 1) {
-        BLOCK_OUT_AVX512(in, len, rows, w, ws, scale, out, os, fwd);
+    if (simd->out != NULL && count == BLOCK && ds == 1) {
+        simd->out(in, len, rows, w, ws, scale, out, os, fwd);
         return;
     }
-#else
-    (void)simd;
-#endif
     const fft_real s = (fft_real)scale;
     for (size_t k = 0; k < rows; k++) {
         fft_cpx *row = out + (ptrdiff_t)(k * os) * ds;
@@ -104,14 +102,14 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
     const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
     const fft_cpx *x = src, *w = line->tw;
     fft_cpx *t = t_, *in = work, *out = in + BLOCK * len, *sub = out + BLOCK * len;
-    const int simd = simd_blocks();
+    const simd_copies simd = simd_blocks();
     for (size_t b = c0; b < c1; b += BLOCK) {
         const size_t cols = c1 - b < BLOCK ? c1 - b : BLOCK;
-        block_in(x + (ptrdiff_t)b * ss, ss, n2, n1, cols, in, len, simd);
+        block_in(x + (ptrdiff_t)b * ss, ss, n2, n1, cols, in, len, &simd);
         for (size_t c = 0; c < cols; c++)
             l1->exec(l1, fwd, in + c * len, out + c * len, sub);
         /* the block's twiddles: w_n^((b + c) k1) at b n1 + k1 BLOCK + c */
-        block_out(out, len, n1, cols, w + b * n1, BLOCK, 1.0, t + b, ts, 1, fwd, simd);
+        block_out(out, len, n1, cols, w + b * n1, BLOCK, 1.0, t + b, ts, 1, fwd, &simd);
     }
 }
 
@@ -123,12 +121,12 @@ void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, 
     const kp__fft_line *l1 = line->col, *l2 = line->row;
     const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
     fft_cpx *t = t_, *y = dst, *out = work, *sub = out + 2 * BLOCK * len;
-    const int simd = simd_blocks();
+    const simd_copies simd = simd_blocks();
     for (size_t b = r0; b < r1; b += BLOCK) {
         const size_t rows = r1 - b < BLOCK ? r1 - b : BLOCK;
         for (size_t r = 0; r < rows; r++)
             l2->exec(l2, fwd, t + (b + r) * ts, out + r * len, sub);
-        block_out(out, len, n2, rows, NULL, 0, scale, y + (ptrdiff_t)b * ds, n1, ds, fwd, simd);
+        block_out(out, len, n2, rows, NULL, 0, scale, y + (ptrdiff_t)b * ds, n1, ds, fwd, &simd);
     }
 }
 

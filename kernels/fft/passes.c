@@ -241,7 +241,7 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const kp__fft_span *
 INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_span *sp,
                      const fft_cpx *cc, fft_cpx *ch, int fwd)
 {
-#if KP_FFT_SIMD_AVX512
+#if KP_FFT_SIMD
     if (FFT_FN(kp__fft_simd_pass)(ps, tab, sp, cc, ch, fwd)) return;
 #endif
     const fft_cpx *tw = tab + ps->tw;

@@ -1,7 +1,7 @@
 /* passes.c in double precision beside the explicit AVX-512 butterflies
  * (simd_passes_d_avx512.c), which take the passes they have; run only when
  * the CPU has AVX-512. */
-#define KP_FFT_SINGLE      0
-#define KP_FFT_ISA         _avx512
-#define KP_FFT_SIMD_AVX512 1
+#define KP_FFT_SINGLE 0
+#define KP_FFT_ISA    _avx512
+#define KP_FFT_SIMD   1
 #include "kernels/fft/passes.c"

@@ -1,5 +1,5 @@
 /*
- * The double AVX-512 code beside the passes (simd_passes_avx512.c): the
+ * The double AVX-512 code beside the passes (simd_passes.c): the
  * post- and pre-pass of even real lines (float too) and the first and
  * last pass of split odd real lines (built with -mavx512f
  * -mavx512dq, run only when the CPU has them).
@@ -8,7 +8,7 @@
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
-#include "kernels/fft/simd_avx512.h"
+#include "kernels/fft/simd.h"
 
 /* ---------------------------------------------------- real transforms */
 
@@ -19,7 +19,7 @@ INLINE vc vreverse(vc a)
 }
 INLINE vc vconj(vc a)
 {
-    return vxor(a, sign_odd());
+    return vxor(a, sign_of(1));
 }
 
 size_t kp__fft_r2c_post_d_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale,

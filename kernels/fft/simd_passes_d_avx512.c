@@ -1,4 +1,5 @@
-/* simd_passes_avx512.c in double precision. */
+/* simd_passes.c in double precision with AVX-512. */
 #define KP_FFT_SINGLE 0
 #define KP_FFT_ISA    _avx512
-#include "kernels/fft/simd_passes_avx512.c"
+#define KP_FFT_VEC    512
+#include "kernels/fft/simd_passes.c"

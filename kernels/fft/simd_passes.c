@@ -1,23 +1,23 @@
 /*
- * Radix 2, 3, 4, 5, 7 and 8 passes with AVX-512, once per precision
- * (simd_passes_d_avx512.c, simd_passes_s_avx512.c; built with -mavx512f
- * -mavx512dq, run only when the CPU has them): a register holds VLEN
- * complex values (simd_avx512.h). The arithmetic is passes.c's, VLEN points
+ * Radix 2, 3, 4, 5, 7 and 8 passes with explicit vectors, once per
+ * precision and instruction set (simd_passes_{d,s}_{avx2,avx512}.c, built
+ * with the set's flags and run only when the CPU has it): a register holds
+ * VLEN complex values (simd.h). The arithmetic is passes.c's, VLEN points
  * at a time, with one fused multiply-add pair per twiddle product (so the
  * bits are not passes.c's).
  *
  * Passes with ido >= 2 take VLEN consecutive i at once, the last group
  * through masked loads and stores (for ido < VLEN the only group: part of a
  * vector still beats one point at a time). The last pass (ido = 1) takes
- * VLEN consecutive k: the points of VLEN butterflies are read as P
- * registers of contiguous values and turned into the P inputs by lane
- * shuffles (a transpose for rows of a whole register or two) or two-source
- * lane permutes (any P). Other passes are left to passes.c. The four-step's
+ * VLEN consecutive k: the points of VLEN butterflies, rows of P contiguous
+ * values, are turned into the P inputs by lane shuffles (simd.h). Other
+ * passes are left to passes.c. With AVX-512, lines of 64 points (and 16
+ * and 32 in double) run both their passes in registers. The four-step's
  * blocks (fourstep.c) go through the same transposes.
  */
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
-#include "kernels/fft/simd_avx512.h"
+#include "kernels/fft/simd.h"
 
 INLINE void vdft2(const vc *x, vc *y)
 {
@@ -136,72 +136,6 @@ INLINE void pass_i(const unsigned P, size_t ido, size_t l1, const kp__fft_span *
     }
 }
 
-/* ------------------------------------------- rows into points: ido = 1 */
-
-#if KP_FFT_SINGLE
-/* Value P t + j of eight rows of P complex values held eight to a register
- * (r[0 .. P)), in lane t. A two-source permute reads value c of a pair of
- * registers at index c mod 16, so one index vector serves every pair; each
- * lane is then taken from the permute of its pair. P and j are constants
- * where this is inlined. */
-INLINE vc column(const vc *r, const unsigned P, unsigned j)
-{
-    const __m512i idx = _mm512_set_epi64(7 * P + j, 6 * P + j, 5 * P + j, 4 * P + j, 3 * P + j,
-                                         2 * P + j, P + j, j);
-    __m512d v = _mm512_permutex2var_pd(as_q(r[0]), idx, as_q(r[1]));
-    for (unsigned q = 1; 2 * q < P; q++) { /* registers 2q and 2q + 1 */
-        __mmask8 from_q_on = 0;
-        for (unsigned t = 0; t < 8; t++)
-            if ((P * t + j) / 16 >= q) from_q_on |= (__mmask8)(1u << t);
-        __m512d u =
-            _mm512_permutex2var_pd(as_q(r[2 * q]), idx, as_q(r[2 * q + 1 < P ? 2 * q + 1 : 2 * q]));
-        v = _mm512_mask_blend_pd(from_q_on, v, u);
-    }
-    return from_q(v);
-}
-
-/* in[j] = value j of the VLEN rows of P values held in r[0 .. P). */
-INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
-{
-    if (P == 8) {
-        transpose8(r, in);
-        return;
-    }
-    for (unsigned j = 0; j < P; j++)
-        in[j] = column(r, P, j);
-}
-#else
-/* Value P t + j of four rows of P complex values held four to a register
- * (r[0 .. P)), in lane t: two two-source lane permutes (lanes 0, 1 and 2,
- * 3) and a blend. P and j are constants where this is inlined. */
-INLINE vc column(const vc *r, const unsigned P, unsigned j)
-{
-    unsigned c0 = j, c1 = P + j, c2 = 2 * P + j, c3 = 3 * P + j;
-    /* qwords 2t, 2t + 1 of lane t; 8 + picks the permute's second source */
-    const __m512i idx =
-        _mm512_set_epi64(8 + 2 * (c3 % 4) + 1, 8 + 2 * (c3 % 4), 2 * (c2 % 4) + 1, 2 * (c2 % 4),
-                         8 + 2 * (c1 % 4) + 1, 8 + 2 * (c1 % 4), 2 * (c0 % 4) + 1, 2 * (c0 % 4));
-    vc v01 = _mm512_permutex2var_pd(r[c0 / 4], idx, r[c1 / 4]);
-    vc v23 = _mm512_permutex2var_pd(r[c2 / 4], idx, r[c3 / 4]);
-    return _mm512_mask_blend_pd(0xF0, v01, v23);
-}
-
-/* in[j] = value j of the VLEN rows of P values held in r[0 .. P): rows of
- * four or eight values by 128-bit lane shuffles, odd P by permutes. */
-INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
-{
-    if (P == 4) {
-        transpose4(r[0], r[1], r[2], r[3], in);
-    } else if (P == 8) {
-        transpose4(r[0], r[2], r[4], r[6], in);
-        transpose4(r[1], r[3], r[5], r[7], in + 4);
-    } else {
-        for (unsigned j = 0; j < P; j++)
-            in[j] = column(r, P, j);
-    }
-}
-#endif
-
 /* ido = 1: VLEN consecutive k of the span at a time, whose P points each
  * are contiguous, loaded as P registers; the last (k1 - k0) % VLEN through
  * masks. */
@@ -210,13 +144,8 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
 {
     for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
         const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
-        const fft_real *x = cc + 2 * P * k;
-        vc r[8], in[8], y[8];
-        for (unsigned g = 0; g < P; g++) {
-            size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
-            r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);
-        }
-        rows_to_points(P, r, in);
+        vc in[8], y[8];
+        points_of_rows(P, cc + 2 * P * k, rows, in);
         vdft(P, in, y, fwd);
         for (unsigned m = 0; m < P; m++) {
             if (rows == VLEN)
@@ -227,6 +156,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
     }
 }
 
+#if KP_FFT_VEC == 512
 /* A line of P1 P2 points (P1 and P2 multiples of VLEN) whose two passes
  * run in registers: the first (radix P1, ido P2) as body() computes it,
  * value c of its output in lane c % VLEN of v[c / VLEN]; the second (radix
@@ -251,6 +181,8 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
             store(z, k + m * P1, y[m]);
     }
 }
+
+#endif
 
 /* Whether this file takes the pass: ido >= 2, or the last pass over at
  * least VLEN sub-transforms (for radix 4 and 8 a multiple of VLEN). */
@@ -298,6 +230,7 @@ int FFT_FN(kp__fft_simd_pass)(const kp__fft_pass *ps, const void *tab, const kp_
     return 1;
 }
 
+#if KP_FFT_VEC == 512
 /* One instance per shape and direction. */
 #define LINE_TWO(P1, P2)                                                                           \
     if (fwd)                                                                                       \
@@ -321,6 +254,7 @@ void FFT_FN(kp__fft_line_two_exec)(const kp__fft_line *line, int fwd, const void
 #endif
 }
 #undef LINE_TWO
+#endif
 
 /* ----------------------------------------------------------- four-step */
 
@@ -333,17 +267,18 @@ INLINE vc vtw_rounded(vc a, vc w, int fwd)
     return fwd ? vmerge(vsub(t1, t2), vadd(t1, t2)) : vmerge(vadd(t1, t2), vsub(t1, t2));
 }
 
-/* A block (fourstep.c's BLOCK = 2 VLEN values of every row) in or out,
+/* A block (fourstep.c's BLOCK values of every row, 128 bytes) in or out,
  * VLEN rows at a time through register transposes, the last rows % VLEN
  * through masks. */
+#define BLOCK (64 / sizeof(fft_real))
 void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_, size_t len)
 {
     const fft_real *x = x_;
     fft_real *buf = buf_;
     for (size_t j = 0; j < rows; j += VLEN) {
         const size_t r = rows - j < VLEN ? rows - j : VLEN;
-        const vmask m = r < VLEN ? head(r) : (vmask)-1;
-        for (size_t c = 0; c < 2 * VLEN; c += VLEN) {
+        const vmask m = head(r);
+        for (size_t c = 0; c < BLOCK; c += VLEN) {
             vc in[VLEN], col[VLEN];
             for (size_t i = 0; i < VLEN; i++)
                 in[i] = i < r ? load(x, (j + i) * xs + c) : vzero();
@@ -362,8 +297,8 @@ void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, const 
     const fft_real s = (fft_real)scale;
     for (size_t k = 0; k < count; k += VLEN) {
         const size_t r = count - k < VLEN ? count - k : VLEN;
-        const vmask m = r < VLEN ? head(r) : (vmask)-1;
-        for (size_t c = 0; c < 2 * VLEN; c += VLEN) {
+        const vmask m = head(r);
+        for (size_t c = 0; c < BLOCK; c += VLEN) {
             vc col[VLEN], row[VLEN];
             for (size_t i = 0; i < VLEN; i++)
                 col[i] = vload_mask(m, in + 2 * ((c + i) * len + k));

@@ -1,0 +1,456 @@
+/*
+ * The vector the explicit butterflies work on, in the precision of prec.h
+ * and the register width KP_FFT_VEC (512: AVX-512F and DQ; 256: AVX2 and
+ * FMA): a register holds VLEN complex values as the arrays store them, (re,
+ * im) pairs. AVX-512 holds four doubles' or eight floats', AVX2 two or
+ * four. For the files built with those instruction sets (simd_passes.c,
+ * simd_avx512.c), which include prec.h first.
+ */
+#ifndef KP_FFT_SIMD_H
+#define KP_FFT_SIMD_H
+
+#include <immintrin.h>
+#include <stddef.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+#ifndef KP_FFT_VEC
+#define KP_FFT_VEC 512
+#endif
+
+/* The operations whose intrinsics differ only in their prefix and suffix
+ * come from VOP; vmask selects the first values of a vector (a mask
+ * register with AVX-512, a vector of lanes with AVX2). */
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+typedef __m512 vc;
+typedef __mmask16 vmask;
+#define VLEN    8
+#define VOP(op) _mm512_##op##_ps
+#elif KP_FFT_VEC == 512
+typedef __m512d vc;
+typedef __mmask8 vmask;
+#define VLEN    4
+#define VOP(op) _mm512_##op##_pd
+#elif KP_FFT_SINGLE
+typedef __m256 vc;
+typedef __m256i vmask;
+#define VLEN    4
+#define VOP(op) _mm256_##op##_ps
+#else
+typedef __m256d vc;
+typedef __m256i vmask;
+#define VLEN    2
+#define VOP(op) _mm256_##op##_pd
+#endif
+
+INLINE vc vadd(vc a, vc b)
+{
+    return VOP(add)(a, b);
+}
+INLINE vc vsub(vc a, vc b)
+{
+    return VOP(sub)(a, b);
+}
+INLINE vc vmul(vc a, vc b)
+{
+    return VOP(mul)(a, b);
+}
+INLINE vc vxor(vc a, vc b)
+{
+    return VOP(xor)(a, b);
+}
+INLINE vc vset1(fft_real s)
+{
+    return VOP(set1)(s);
+}
+INLINE vc vzero(void)
+{
+    return VOP(setzero)();
+}
+INLINE vc vload(const fft_real *p)
+{
+    return VOP(loadu)(p);
+}
+INLINE void vstore(fft_real *p, vc v)
+{
+    VOP(storeu)(p, v);
+}
+INLINE vc vfmaddsub(vc a, vc b, vc c)
+{
+    return VOP(fmaddsub)(a, b, c);
+}
+INLINE vc vfmsubadd(vc a, vc b, vc c)
+{
+    return VOP(fmsubadd)(a, b, c);
+}
+
+/* The values with re and im swapped; the real or imaginary parts in both
+ * places of each value; the real parts of re beside the imaginary parts of
+ * im; the sign bit of every imaginary (odd) or real (even) part. */
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+INLINE vc vswap(vc a)
+{
+    return _mm512_permute_ps(a, 0xB1);
+}
+INLINE vc vdup_re(vc w)
+{
+    return _mm512_moveldup_ps(w);
+}
+INLINE vc vdup_im(vc w)
+{
+    return _mm512_movehdup_ps(w);
+}
+INLINE vc vmerge(vc re, vc im)
+{
+    return _mm512_mask_blend_ps(0x5555, im, re);
+}
+INLINE vc sign_of(int odd)
+{
+    return _mm512_castsi512_ps(
+        _mm512_set1_epi64(odd ? (long long)0x8000000000000000u : 0x80000000));
+}
+#elif KP_FFT_VEC == 512
+INLINE vc vswap(vc a)
+{
+    return _mm512_permute_pd(a, 0x55);
+}
+INLINE vc vdup_re(vc w)
+{
+    return _mm512_movedup_pd(w);
+}
+INLINE vc vdup_im(vc w)
+{
+    return _mm512_permute_pd(w, 0xFF);
+}
+INLINE vc vmerge(vc re, vc im)
+{
+    return _mm512_mask_blend_pd(0x55, im, re);
+}
+INLINE vc sign_of(int odd)
+{
+    const long long s = (long long)0x8000000000000000u;
+    return _mm512_castsi512_pd(odd ? _mm512_set_epi64(s, 0, s, 0, s, 0, s, 0)
+                                   : _mm512_set_epi64(0, s, 0, s, 0, s, 0, s));
+}
+#elif KP_FFT_SINGLE
+INLINE vc vswap(vc a)
+{
+    return _mm256_permute_ps(a, 0xB1);
+}
+INLINE vc vdup_re(vc w)
+{
+    return _mm256_moveldup_ps(w);
+}
+INLINE vc vdup_im(vc w)
+{
+    return _mm256_movehdup_ps(w);
+}
+INLINE vc vmerge(vc re, vc im)
+{
+    return _mm256_blend_ps(im, re, 0x55);
+}
+INLINE vc sign_of(int odd)
+{
+    return _mm256_castsi256_ps(
+        _mm256_set1_epi64x(odd ? (long long)0x8000000000000000u : 0x80000000));
+}
+#else
+INLINE vc vswap(vc a)
+{
+    return _mm256_permute_pd(a, 0x5);
+}
+INLINE vc vdup_re(vc w)
+{
+    return _mm256_movedup_pd(w);
+}
+INLINE vc vdup_im(vc w)
+{
+    return _mm256_permute_pd(w, 0xF);
+}
+INLINE vc vmerge(vc re, vc im)
+{
+    return _mm256_blend_pd(im, re, 0x5);
+}
+INLINE vc sign_of(int odd)
+{
+    const long long s = (long long)0x8000000000000000u;
+    return _mm256_castsi256_pd(odd ? _mm256_set_epi64x(s, 0, s, 0) : _mm256_set_epi64x(0, s, 0, s));
+}
+#endif
+
+/* The first `count` (<= VLEN) complex values of a vector, and loads and
+ * stores of them (nothing read or written beyond them). */
+#if KP_FFT_VEC == 512
+INLINE vmask head(size_t count)
+{
+    return (vmask)((1u << (2 * count)) - 1);
+}
+INLINE vc vload_mask(vmask m, const fft_real *p)
+{
+    return VOP(maskz_loadu)(m, p);
+}
+INLINE void vstore_mask(fft_real *p, vmask m, vc v)
+{
+    VOP(mask_storeu)(p, m, v);
+}
+#elif KP_FFT_SINGLE
+INLINE vmask head(size_t count)
+{
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(2 * count)),
+                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+}
+INLINE vc vload_mask(vmask m, const fft_real *p)
+{
+    return _mm256_maskload_ps(p, m);
+}
+INLINE void vstore_mask(fft_real *p, vmask m, vc v)
+{
+    _mm256_maskstore_ps(p, m, v);
+}
+#else
+INLINE vmask head(size_t count)
+{
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)(2 * count)),
+                              _mm256_setr_epi64x(0, 1, 2, 3));
+}
+INLINE vc vload_mask(vmask m, const fft_real *p)
+{
+    return _mm256_maskload_pd(p, m);
+}
+INLINE void vstore_mask(fft_real *p, vmask m, vc v)
+{
+    _mm256_maskstore_pd(p, m, v);
+}
+#endif
+
+/* a * (-i) forward, a * i backward: swap re and im, then negate one. */
+INLINE vc vrot(vc a, int fwd)
+{
+    return vxor(vswap(a), sign_of(fwd));
+}
+/* a * w forward, a * conj(w) backward: one fused multiply-add pair. */
+INLINE vc vtw(vc a, vc w, int fwd)
+{
+    vc t = vmul(vswap(a), vdup_im(w));
+    return fwd ? vfmaddsub(a, vdup_re(w), t) : vfmsubadd(a, vdup_re(w), t);
+}
+INLINE vc vscale(fft_real s, vc a)
+{
+    return vmul(vset1(s), a);
+}
+
+/* Complex element e of an array of (re, im) pairs. */
+INLINE vc load(const fft_real *p, size_t e)
+{
+    return vload(p + 2 * e);
+}
+INLINE void store(fft_real *p, size_t e, vc v)
+{
+    vstore(p + 2 * e, v);
+}
+
+/* ------------------------------------------ rows of values into columns */
+
+/* transpose: lane j of VLEN rows r[0 .. VLEN) into col[j].
+ * rows_to_points: in[j] = value j of the VLEN rows of P complex values held
+ * VLEN to a register in r[0 .. P) (row t from value P t on). P and j are
+ * constants wherever these are inlined. */
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+/* A complex float is one 64-bit lane. */
+INLINE __m512d as_q(vc a)
+{
+    return _mm512_castps_pd(a);
+}
+INLINE vc from_q(__m512d a)
+{
+    return _mm512_castpd_ps(a);
+}
+
+INLINE void transpose(const vc *r, vc *col)
+{
+    __m512d t[8], u[8];
+    for (int p = 0; p < 4; p++) { /* lanes 2e and 2e + 1 of rows 2p, 2p + 1 */
+        t[2 * p] = _mm512_unpacklo_pd(as_q(r[2 * p]), as_q(r[2 * p + 1]));
+        t[2 * p + 1] = _mm512_unpackhi_pd(as_q(r[2 * p]), as_q(r[2 * p + 1]));
+    }
+    for (int p = 0; p < 2; p++) /* rows 4p .. 4p + 3: lanes (0, 4), (2, 6); (1, 5), (3, 7) */
+        for (int o = 0; o < 2; o++) {
+            u[4 * p + 2 * o] = _mm512_shuffle_f64x2(t[4 * p + o], t[4 * p + 2 + o], 0x88);
+            u[4 * p + 2 * o + 1] = _mm512_shuffle_f64x2(t[4 * p + o], t[4 * p + 2 + o], 0xDD);
+        }
+    /* u[2 o + s], o the lane's parity, s: lanes 0 4 (or 1 5) then 2 6 (3 7) */
+    for (int o = 0; o < 2; o++)
+        for (int s = 0; s < 2; s++) {
+            col[o + 2 * s] = from_q(_mm512_shuffle_f64x2(u[2 * o + s], u[4 + 2 * o + s], 0x88));
+            col[o + 2 * s + 4] = from_q(_mm512_shuffle_f64x2(u[2 * o + s], u[4 + 2 * o + s], 0xDD));
+        }
+}
+
+/* Value P t + j in lane t. A two-source permute reads value c of a pair of
+ * registers at index c mod 16, so one index vector serves every pair; each
+ * lane is then taken from the permute of its pair. */
+INLINE vc column(const vc *r, const unsigned P, unsigned j)
+{
+    const __m512i idx = _mm512_set_epi64(7 * P + j, 6 * P + j, 5 * P + j, 4 * P + j, 3 * P + j,
+                                         2 * P + j, P + j, j);
+    __m512d v = _mm512_permutex2var_pd(as_q(r[0]), idx, as_q(r[1]));
+    for (unsigned q = 1; 2 * q < P; q++) { /* registers 2q and 2q + 1 */
+        __mmask8 from_q_on = 0;
+        for (unsigned t = 0; t < 8; t++)
+            if ((P * t + j) / 16 >= q) from_q_on |= (__mmask8)(1u << t);
+        __m512d u =
+            _mm512_permutex2var_pd(as_q(r[2 * q]), idx, as_q(r[2 * q + 1 < P ? 2 * q + 1 : 2 * q]));
+        v = _mm512_mask_blend_pd(from_q_on, v, u);
+    }
+    return from_q(v);
+}
+
+INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
+{
+    if (P == 8) {
+        transpose(r, in);
+        return;
+    }
+    for (unsigned j = 0; j < P; j++)
+        in[j] = column(r, P, j);
+}
+#elif KP_FFT_VEC == 512
+/* Four rows of four complex values by 128-bit lane shuffles. */
+INLINE void transpose4(vc r0, vc r1, vc r2, vc r3, vc *col)
+{
+    vc t0 = _mm512_shuffle_f64x2(r0, r1, 0x44), t1 = _mm512_shuffle_f64x2(r0, r1, 0xEE);
+    vc t2 = _mm512_shuffle_f64x2(r2, r3, 0x44), t3 = _mm512_shuffle_f64x2(r2, r3, 0xEE);
+    col[0] = _mm512_shuffle_f64x2(t0, t2, 0x88);
+    col[1] = _mm512_shuffle_f64x2(t0, t2, 0xDD);
+    col[2] = _mm512_shuffle_f64x2(t1, t3, 0x88);
+    col[3] = _mm512_shuffle_f64x2(t1, t3, 0xDD);
+}
+INLINE void transpose(const vc *r, vc *col)
+{
+    transpose4(r[0], r[1], r[2], r[3], col);
+}
+
+/* Value P t + j in lane t: two two-source lane permutes (lanes 0, 1 and 2,
+ * 3) and a blend. */
+INLINE vc column(const vc *r, const unsigned P, unsigned j)
+{
+    unsigned c0 = j, c1 = P + j, c2 = 2 * P + j, c3 = 3 * P + j;
+    /* qwords 2t, 2t + 1 of lane t; 8 + picks the permute's second source */
+    const __m512i idx =
+        _mm512_set_epi64(8 + 2 * (c3 % 4) + 1, 8 + 2 * (c3 % 4), 2 * (c2 % 4) + 1, 2 * (c2 % 4),
+                         8 + 2 * (c1 % 4) + 1, 8 + 2 * (c1 % 4), 2 * (c0 % 4) + 1, 2 * (c0 % 4));
+    vc v01 = _mm512_permutex2var_pd(r[c0 / 4], idx, r[c1 / 4]);
+    vc v23 = _mm512_permutex2var_pd(r[c2 / 4], idx, r[c3 / 4]);
+    return _mm512_mask_blend_pd(0xF0, v01, v23);
+}
+
+INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
+{
+    if (P == 4) {
+        transpose4(r[0], r[1], r[2], r[3], in);
+    } else if (P == 8) {
+        transpose4(r[0], r[2], r[4], r[6], in);
+        transpose4(r[1], r[3], r[5], r[7], in + 4);
+    } else {
+        for (unsigned j = 0; j < P; j++)
+            in[j] = column(r, P, j);
+    }
+}
+#elif KP_FFT_SINGLE
+/* Four rows of four 64-bit lanes (complex floats). */
+INLINE void transpose4(vc r0, vc r1, vc r2, vc r3, vc *col)
+{
+    __m256d t0 = _mm256_unpacklo_pd(_mm256_castps_pd(r0), _mm256_castps_pd(r1));
+    __m256d t1 = _mm256_unpackhi_pd(_mm256_castps_pd(r0), _mm256_castps_pd(r1));
+    __m256d t2 = _mm256_unpacklo_pd(_mm256_castps_pd(r2), _mm256_castps_pd(r3));
+    __m256d t3 = _mm256_unpackhi_pd(_mm256_castps_pd(r2), _mm256_castps_pd(r3));
+    col[0] = _mm256_castpd_ps(_mm256_permute2f128_pd(t0, t2, 0x20));
+    col[1] = _mm256_castpd_ps(_mm256_permute2f128_pd(t1, t3, 0x20));
+    col[2] = _mm256_castpd_ps(_mm256_permute2f128_pd(t0, t2, 0x31));
+    col[3] = _mm256_castpd_ps(_mm256_permute2f128_pd(t1, t3, 0x31));
+}
+INLINE void transpose(const vc *r, vc *col)
+{
+    transpose4(r[0], r[1], r[2], r[3], col);
+}
+
+/* Rows of four or eight values only (odd radices read their points from
+ * memory: points_of_rows below). */
+INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
+{
+    if (P == 4) {
+        transpose4(r[0], r[1], r[2], r[3], in);
+    } else {
+        transpose4(r[0], r[2], r[4], r[6], in);
+        transpose4(r[1], r[3], r[5], r[7], in + 4);
+    }
+}
+#else
+/* Two rows of two complex doubles: their low and high halves. */
+INLINE void transpose(const vc *r, vc *col)
+{
+    col[0] = _mm256_permute2f128_pd(r[0], r[1], 0x20);
+    col[1] = _mm256_permute2f128_pd(r[0], r[1], 0x31);
+}
+
+/* Half lo of a beside half hi of b. */
+INLINE vc halves(vc a, vc b, unsigned lo, unsigned hi)
+{
+    switch (2 * lo + hi) {
+    case 0: return _mm256_permute2f128_pd(a, b, 0x20);
+    case 1: return _mm256_permute2f128_pd(a, b, 0x30);
+    case 2: return _mm256_permute2f128_pd(a, b, 0x21);
+    default: return _mm256_permute2f128_pd(a, b, 0x31);
+    }
+}
+
+/* Values j and P + j: one 128-bit lane permute of the registers that hold
+ * them. */
+INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
+{
+    for (unsigned j = 0; j < P; j++)
+        in[j] = halves(r[j / 2], r[(P + j) / 2], j % 2, (P + j) % 2);
+}
+#endif
+
+/* in[j] = value j of rows t < rows (<= VLEN) of P complex values at x, row
+ * t from value P t on; 0 in the lanes past the rows. */
+INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc *in)
+{
+#if KP_FFT_VEC == 256 && KP_FFT_SINGLE
+    if (P % 2 == 1) { /* each 64-bit value loaded alone: AVX2 has no two-source permute */
+        for (unsigned j = 0; j < P; j++) {
+            const __m64 *v = (const __m64 *)(const void *)x + j; /* value P t + j at v + P t */
+            __m128 lo = _mm_loadl_pi(_mm_setzero_ps(), v), hi = _mm_setzero_ps();
+            if (rows > 1) lo = _mm_loadh_pi(lo, v + P);
+            if (rows > 2) hi = _mm_loadl_pi(hi, v + 2 * P);
+            if (rows > 3) hi = _mm_loadh_pi(hi, v + 3 * P);
+            in[j] = _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+        }
+        return;
+    }
+#endif
+    vc r[8];
+    for (unsigned g = 0; g < P; g++) {
+        size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
+        r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);
+    }
+    rows_to_points(P, r, in);
+}
+
+/* cos and sin of 2 pi j / P for j <= P / 2, rounded from 36 digits. */
+static const fft_real sqrt_half = (fft_real)0.707106781186547524400844362104849039L;
+static const fft_real cos3[2] = {1, -0.5};
+static const fft_real sin3[2] = {0, (fft_real)0.866025403784438646763723170752936183L};
+static const fft_real cos5[3] = {1, (fft_real)0.309016994374947424102293417182819059L,
+                                 (fft_real)-0.809016994374947424102293417182819059L};
+static const fft_real sin5[3] = {0, (fft_real)0.951056516295153572116439333379382143L,
+                                 (fft_real)0.587785252292473129168705954639072769L};
+static const fft_real cos7[4] = {1, (fft_real)0.623489801858733530525004884004239811L,
+                                 (fft_real)-0.222520933956314404288902564496794759L,
+                                 (fft_real)-0.900968867902419126236102319507445051L};
+static const fft_real sin7[4] = {0, (fft_real)0.781831482468029808708444526674057750L,
+                                 (fft_real)0.974927912181823607018131682993931217L,
+                                 (fft_real)0.433883739117558120475768332848358754L};
+
+#endif
