@@ -163,17 +163,17 @@ void kp__fft_split_in_d_avx512(unsigned p, const void *x, ptrdiff_t ss, size_t q
 void kp__fft_split_out_d_avx512(unsigned p, const void *v0, const void *ym, size_t q, const void *w,
                                 void *y, ptrdiff_t ds, double scale, size_t i0, size_t i1);
 /* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
- * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous, in
- * double or float, four k at a time from k (1 or 1 + 4q) while k + 3 < end
- * and 2k + 6 < h (simd_avx512.c). Each returns the first k it left to the scalar loop. */
-size_t kp__fft_r2c_post_d_avx512(const void *z, const void *w, void *y, size_t h, double scale,
-                                 size_t k, size_t end);
-size_t kp__fft_c2r_pre_d_avx512(const void *x, const void *w, void *z, size_t h, size_t k,
-                                size_t end);
-size_t kp__fft_r2c_post_s_avx512(const void *z, const void *w, void *y, size_t h, double scale,
-                                 size_t k, size_t end);
-size_t kp__fft_c2r_pre_s_avx512(const void *x, const void *w, void *z, size_t h, size_t k,
-                                size_t end);
+ * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
+ * four k at a time from k (1 or 1 + 4q) while k + 3 < end and 2k + 6 < h
+ * (simd_passes.c; AVX-512 CPUs take the AVX2 ones in float, whose
+ * registers hold four values). Each returns the first k it left to the
+ * scalar loop. */
+typedef size_t kp__fft_r2c_post_fn(const void *z, const void *w, void *y, size_t h, double scale,
+                                   size_t k, size_t end);
+typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t h, size_t k,
+                                  size_t end);
+kp__fft_r2c_post_fn kp__fft_r2c_post_d_avx2, kp__fft_r2c_post_s_avx2, kp__fft_r2c_post_d_avx512;
+kp__fft_c2r_pre_fn kp__fft_c2r_pre_d_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_c2r_pre_d_avx512;
 /* The four-step's blocks of BLOCK lines (fourstep.c: eight in double,
  * sixteen in float) with AVX2 or AVX-512 (simd_passes.c): block_in reads
  * BLOCK columns of `rows` values, row j at x + j xs, into buf, column c at

@@ -28,22 +28,32 @@
 #include "kernels/fft/prec.h"
 #include "sched/internal.h"
 
-#if defined(__x86_64__)
-/* Whether the even real lines' pre- and post-passes take AVX-512: the CPU
- * and KERNPOOL_ISA allow it. They run on contiguous data for every stride,
- * so a strided line gives the bits of a contiguous one. */
-static int simd_real(void)
+/* The even real lines' pre- and post-passes with AVX2 or AVX-512, where
+ * the CPU and KERNPOOL_ISA allow them (NULL: the loops below). They run on
+ * contiguous data for every stride, so a strided line gives the bits of a
+ * contiguous one. */
+typedef struct simd_real {
+    kp__fft_r2c_post_fn *post;
+    kp__fft_c2r_pre_fn *pre;
+} simd_real;
+
+static simd_real simd_real_pick(void)
 {
-    return kp__isa_selected() == KP_ISA_AVX512;
-}
-#endif
+    simd_real none = {NULL, NULL};
+#if defined(__x86_64__)
+    switch (kp__isa_selected()) {
 #if KP_FFT_SINGLE
-#define R2C_POST_AVX512 kp__fft_r2c_post_s_avx512
-#define C2R_PRE_AVX512  kp__fft_c2r_pre_s_avx512
+    case KP_ISA_AVX512:
+    case KP_ISA_AVX2: return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2};
 #else
-#define R2C_POST_AVX512 kp__fft_r2c_post_d_avx512
-#define C2R_PRE_AVX512  kp__fft_c2r_pre_d_avx512
+    case KP_ISA_AVX512: return (simd_real){kp__fft_r2c_post_d_avx512, kp__fft_c2r_pre_d_avx512};
+    case KP_ISA_AVX2: return (simd_real){kp__fft_r2c_post_d_avx2, kp__fft_c2r_pre_d_avx2};
 #endif
+    default: break;
+    }
+#endif
+    return none;
+}
 
 static void exec(const kp__fft_line *line, int fwd, fft_cpx *data, fft_cpx *work)
 {
@@ -151,9 +161,8 @@ static void r2c_post(const kp__fft_line *line, const fft_cpx *z, fft_cpx *t, dou
         t[h] = (fft_cpx){s * (z[0].re - z[0].im), 0};
         k = 1;
     }
-#if defined(__x86_64__)
-    if (simd_real() && k < b) k = R2C_POST_AVX512(z, w, t, h, scale, k, b);
-#endif
+    const simd_real simd = simd_real_pick();
+    if (simd.post != NULL && k < b) k = simd.post(z, w, t, h, scale, k, b);
     /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     for (; k < b; k++) {
         fft_cpx p = z[k], q = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
@@ -178,9 +187,8 @@ static void c2r_pre(const kp__fft_line *line, const fft_cpx *x, fft_cpx *z, size
         z[0] = (fft_cpx){x0 + xh, x0 - xh}; /* E_0 + i O_0, doubled */
         k = 1;
     }
-#if defined(__x86_64__)
-    if (simd_real() && k < b) k = C2R_PRE_AVX512(x, w, z, h, k, b);
-#endif
+    const simd_real simd = simd_real_pick();
+    if (simd.pre != NULL && k < b) k = simd.pre(x, w, z, h, k, b);
     /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
     for (; k < b; k++) {
         fft_cpx p = x[k], c = x[h - k];
@@ -376,7 +384,7 @@ static void split_first(const kp__fft_line *line, const fft_real *x, ptrdiff_t s
 {
     const size_t q = line->sub->n;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real()) {
+    if (kp__isa_selected() == KP_ISA_AVX512) {
         kp__fft_split_in_d_avx512(line->split, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1);
         return;
     }
@@ -393,7 +401,7 @@ static void split_last(const kp__fft_line *line, const split_space *sp, fft_real
 {
     const size_t q = line->sub->n;
 #if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (simd_real()) {
+    if (kp__isa_selected() == KP_ISA_AVX512) {
         kp__fft_split_out_d_avx512(line->split, sp->y0, sp->ym, q, line->rtw, y, ds, scale, i0, i1);
         return;
     }

@@ -1,122 +1,12 @@
 /*
- * The double AVX-512 code beside the passes (simd_passes.c): the
- * post- and pre-pass of even real lines (float too) and the first and
- * last pass of split odd real lines (built with -mavx512f
- * -mavx512dq, run only when the CPU has them).
+ * The first and last pass of split odd real lines in double with AVX-512
+ * (built with -mavx512f -mavx512dq, run only when the CPU has them).
  */
 #define KP_FFT_SINGLE 0
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
 #include "kernels/fft/simd.h"
-
-/* ---------------------------------------------------- real transforms */
-
-/* Four complex values in reverse order. */
-INLINE vc vreverse(vc a)
-{
-    return _mm512_shuffle_f64x2(a, a, 0x1B);
-}
-INLINE vc vconj(vc a)
-{
-    return vxor(a, sign_of(1));
-}
-
-size_t kp__fft_r2c_post_d_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale,
-                                 size_t k, size_t end)
-{
-    const double *z = z_, *w = w_;
-    double *y = y_;
-    const double half = 0.5 * scale;
-    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) { /* k .. k+3 and h-k-3 .. h-k apart */
-        vc a = load(z, k), b = vconj(vreverse(load(z, h - k - 3)));
-        vc e = vadd(a, b), o = vrot(vsub(a, b), 1); /* (a - b) / i */
-        vc t = vtw(o, load(w, k), 1);
-        store(y, k, vscale(half, vadd(e, t)));
-        store(y, h - k - 3, vreverse(vconj(vscale(half, vsub(e, t)))));
-    }
-    return k;
-}
-
-size_t kp__fft_c2r_pre_d_avx512(const void *x_, const void *w_, void *z_, size_t h, size_t k,
-                                size_t end)
-{
-    const double *x = x_, *w = w_;
-    double *z = z_;
-    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) {
-        vc a = load(x, k), b = vconj(vreverse(load(x, h - k - 3)));
-        vc e = vadd(a, b), io = vrot(vtw(vsub(a, b), load(w, k), 0), 0); /* i (a - b) conj w */
-        store(z, k, vadd(e, io));
-        store(z, h - k - 3, vreverse(vconj(vsub(e, io))));
-    }
-    return k;
-}
-
-/* The same in float, four complex floats to a ymm register, so that the
- * groups of four k (and the parts' ranges) are double's. */
-typedef __m256 f4c;
-
-INLINE f4c f4_load(const float *p, size_t e)
-{
-    return _mm256_loadu_ps(p + 2 * e);
-}
-INLINE void f4_store(float *p, size_t e, f4c v)
-{
-    _mm256_storeu_ps(p + 2 * e, v);
-}
-INLINE f4c f4_reverse(f4c a)
-{
-    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), 0x1B));
-}
-INLINE f4c f4_conj(f4c a)
-{
-    return _mm256_xor_ps(a,
-                         _mm256_castsi256_ps(_mm256_set1_epi64x((long long)0x8000000000000000u)));
-}
-/* a * (-i) forward, a * i backward */
-INLINE f4c f4_rot(f4c a, int fwd)
-{
-    const __m256i sign =
-        fwd ? _mm256_set1_epi64x((long long)0x8000000000000000u) : _mm256_set1_epi64x(0x80000000);
-    return _mm256_xor_ps(_mm256_permute_ps(a, 0xB1), _mm256_castsi256_ps(sign));
-}
-/* a * w forward, a * conj(w) backward */
-INLINE f4c f4_tw(f4c a, f4c w, int fwd)
-{
-    f4c t = _mm256_mul_ps(_mm256_permute_ps(a, 0xB1), _mm256_movehdup_ps(w));
-    return fwd ? _mm256_fmaddsub_ps(a, _mm256_moveldup_ps(w), t)
-               : _mm256_fmsubadd_ps(a, _mm256_moveldup_ps(w), t);
-}
-
-size_t kp__fft_r2c_post_s_avx512(const void *z_, const void *w_, void *y_, size_t h, double scale,
-                                 size_t k, size_t end)
-{
-    const float *z = z_, *w = w_;
-    float *y = y_;
-    const f4c half = _mm256_set1_ps(0.5f * (float)scale);
-    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) {
-        f4c a = f4_load(z, k), b = f4_conj(f4_reverse(f4_load(z, h - k - 3)));
-        f4c e = _mm256_add_ps(a, b), o = f4_rot(_mm256_sub_ps(a, b), 1);
-        f4c t = f4_tw(o, f4_load(w, k), 1);
-        f4_store(y, k, _mm256_mul_ps(half, _mm256_add_ps(e, t)));
-        f4_store(y, h - k - 3, f4_reverse(f4_conj(_mm256_mul_ps(half, _mm256_sub_ps(e, t)))));
-    }
-    return k;
-}
-
-size_t kp__fft_c2r_pre_s_avx512(const void *x_, const void *w_, void *z_, size_t h, size_t k,
-                                size_t end)
-{
-    const float *x = x_, *w = w_;
-    float *z = z_;
-    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) {
-        f4c a = f4_load(x, k), b = f4_conj(f4_reverse(f4_load(x, h - k - 3)));
-        f4c e = _mm256_add_ps(a, b), io = f4_rot(f4_tw(_mm256_sub_ps(a, b), f4_load(w, k), 0), 0);
-        f4_store(z, k, _mm256_add_ps(e, io));
-        f4_store(z, h - k - 3, f4_reverse(f4_conj(_mm256_sub_ps(e, io))));
-    }
-    return k;
-}
 
 /* ------------------------------------------------- split odd real lines */
 

@@ -315,3 +315,62 @@ void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, const 
         }
     }
 }
+
+/* ------------------------------------------------------ real transforms */
+
+#if VLEN <= 4
+/* The values of a register in reverse order; their conjugates. */
+INLINE vc vreverse(vc a)
+{
+#if KP_FFT_VEC == 512
+    return _mm512_shuffle_f64x2(a, a, 0x1B);
+#elif KP_FFT_SINGLE
+    return _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(a), 0x1B));
+#else
+    return _mm256_permute2f128_pd(a, a, 0x01);
+#endif
+}
+INLINE vc vconj(vc a)
+{
+    return vxor(a, sign_of(1));
+}
+
+/* Groups of four k, G registers each, whatever VLEN: the same operations
+ * on every value, so the bits of every instruction set that has them. */
+#define G (4 / VLEN)
+
+size_t FFT_FN(kp__fft_r2c_post)(const void *z_, const void *w_, void *y_, size_t h, double scale,
+                                size_t k, size_t end)
+{
+    const fft_real *z = z_, *w = w_;
+    fft_real *y = y_;
+    const fft_real half = (fft_real)0.5 * (fft_real)scale;
+    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) /* k .. k+3 and h-k-3 .. h-k apart */
+        for (size_t g = 0; g < G; g++) {
+            const size_t lo = k + VLEN * g, hi = h - lo - (VLEN - 1); /* mirrors of each other */
+            vc a = load(z, lo), b = vconj(vreverse(load(z, hi)));
+            vc e = vadd(a, b), o = vrot(vsub(a, b), 1); /* (a - b) / i */
+            vc t = vtw(o, load(w, lo), 1);
+            store(y, lo, vscale(half, vadd(e, t)));
+            store(y, hi, vreverse(vconj(vscale(half, vsub(e, t)))));
+        }
+    return k;
+}
+
+size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t h, size_t k,
+                               size_t end)
+{
+    const fft_real *x = x_, *w = w_;
+    fft_real *z = z_;
+    for (; k + 4 <= end && 2 * k + 6 < h; k += 4)
+        for (size_t g = 0; g < G; g++) {
+            const size_t lo = k + VLEN * g, hi = h - lo - (VLEN - 1);
+            vc a = load(x, lo), b = vconj(vreverse(load(x, hi)));
+            vc e = vadd(a, b), io = vrot(vtw(vsub(a, b), load(w, lo), 0), 0); /* i (a - b) conj w */
+            store(z, lo, vadd(e, io));
+            store(z, hi, vreverse(vconj(vsub(e, io))));
+        }
+    return k;
+}
+#undef G
+#endif
