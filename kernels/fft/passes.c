@@ -45,20 +45,6 @@ INLINE fft_cpx crot(fft_cpx a, int fwd)
     return fwd ? (fft_cpx){a.im, -a.re} : (fft_cpx){-a.im, a.re};
 }
 
-/* cos and sin of 2 pi j / p, rounded from 36 significant digits. */
-static const fft_real sin60 = (fft_real)0.866025403784438646763723170752936183L;
-static const fft_real sqrt_half = (fft_real)0.707106781186547524400844362104849039L;
-static const fft_real cos5[3] = {1, (fft_real)0.309016994374947424102293417182819059L,
-                                 (fft_real)-0.809016994374947424102293417182819059L};
-static const fft_real sin5[3] = {0, (fft_real)0.951056516295153572116439333379382143L,
-                                 (fft_real)0.587785252292473129168705954639072769L};
-static const fft_real cos7[4] = {1, (fft_real)0.623489801858733530525004884004239811L,
-                                 (fft_real)-0.222520933956314404288902564496794759L,
-                                 (fft_real)-0.900968867902419126236102319507445051L};
-static const fft_real sin7[4] = {0, (fft_real)0.781831482468029808708444526674057750L,
-                                 (fft_real)0.974927912181823607018131682993931217L,
-                                 (fft_real)0.433883739117558120475768332848358754L};
-
 /* The butterflies: the length-P DFT y of the P points x[j s], j < P. */
 INLINE void dft2(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
@@ -72,7 +58,7 @@ INLINE void dft3(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
     fft_cpx x0 = x[0], x1 = x[s], x2 = x[2 * s];
     fft_cpx t = cadd(x1, x2);
     fft_cpx a = csub(x0, cscale((fft_real)0.5, t));
-    fft_cpx b = crot(cscale(sin60, csub(x1, x2)), fwd);
+    fft_cpx b = crot(cscale(sin3[1], csub(x1, x2)), fwd);
     y[0] = cadd(x0, t);
     y[1] = cadd(a, b);
     y[2] = csub(a, b);

@@ -438,19 +438,4 @@ INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc 
     rows_to_points(P, r, in);
 }
 
-/* cos and sin of 2 pi j / P for j <= P / 2, rounded from 36 digits. */
-static const fft_real sqrt_half = (fft_real)0.707106781186547524400844362104849039L;
-static const fft_real cos3[2] = {1, -0.5};
-static const fft_real sin3[2] = {0, (fft_real)0.866025403784438646763723170752936183L};
-static const fft_real cos5[3] = {1, (fft_real)0.309016994374947424102293417182819059L,
-                                 (fft_real)-0.809016994374947424102293417182819059L};
-static const fft_real sin5[3] = {0, (fft_real)0.951056516295153572116439333379382143L,
-                                 (fft_real)0.587785252292473129168705954639072769L};
-static const fft_real cos7[4] = {1, (fft_real)0.623489801858733530525004884004239811L,
-                                 (fft_real)-0.222520933956314404288902564496794759L,
-                                 (fft_real)-0.900968867902419126236102319507445051L};
-static const fft_real sin7[4] = {0, (fft_real)0.781831482468029808708444526674057750L,
-                                 (fft_real)0.974927912181823607018131682993931217L,
-                                 (fft_real)0.433883739117558120475768332848358754L};
-
 #endif
