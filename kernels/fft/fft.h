@@ -149,10 +149,12 @@ typedef int kp__fft_simd_pass_fn(const kp__fft_pass *ps, const void *tab, const 
                                  const void *cc, void *ch, int fwd);
 kp__fft_simd_pass_fn kp__fft_simd_pass_d_avx2, kp__fft_simd_pass_s_avx2;
 kp__fft_simd_pass_fn kp__fft_simd_pass_d_avx512, kp__fft_simd_pass_s_avx512;
-/* The execution of a line whose two passes run in registers (in place
- * allowed, no work space), with the bits of the two passes: in double 16,
- * 32 or 64 points with passes 4 4, 4 8 or 8 8, in float 64 points with
- * passes 8 8; line.c chooses it where the passes would be AVX-512's. */
+/* The execution of a line of 16, 32 or 64 points with passes 4 4, 4 8 or
+ * 8 8 whose two passes run in registers (in place allowed, no work space),
+ * with the bits of the two passes: with AVX-512, 16, 32 and 64 points in
+ * double and 64 in float; with AVX2, 16 in double and 16 and 32 in float
+ * (AVX-512 CPUs take these for float's 16 and 32). line.c chooses them. */
+kp__fft_exec_fn kp__fft_line_two_exec_d_avx2, kp__fft_line_two_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_two_exec_d_avx512, kp__fft_line_two_exec_s_avx512;
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
  * (lines.c) in double with AVX-512 (simd_avx512.c), for i0 <= i < i1 <= q:

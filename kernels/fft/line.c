@@ -327,6 +327,32 @@ static int make_fourstep(kp__fft_line *line, size_t n1)
     return KP_OK;
 }
 
+#if defined(__x86_64__)
+/* 16, 32 and 64 points: both passes in registers, the per-pass calls and
+ * the trip through memory saved, where the registers hold them
+ * (simd_passes.c). */
+static kp__fft_exec_fn *two_in_registers(const kp__fft_line *line)
+{
+    static const struct {
+        kp__fft_exec_fn *passes, *two;
+        unsigned sizes; /* bit log2 n: 16, 32, 64 */
+    } fits[] = {
+        {kp__fft_line_exec_d_avx512, kp__fft_line_two_exec_d_avx512, 1u << 4 | 1u << 5 | 1u << 6},
+        {kp__fft_line_exec_s_avx512, kp__fft_line_two_exec_s_avx512, 1u << 6},
+        {kp__fft_line_exec_s_avx512, kp__fft_line_two_exec_s_avx2, 1u << 4 | 1u << 5},
+        {kp__fft_line_exec_d_avx2, kp__fft_line_two_exec_d_avx2, 1u << 4},
+        {kp__fft_line_exec_s_avx2, kp__fft_line_two_exec_s_avx2, 1u << 4 | 1u << 5},
+    };
+    const size_t n = line->n;
+    if (line->npass != 2 || (n != 16 && n != 32 && n != 64)) return line->exec;
+    const unsigned p0 = line->pass[0].p, p1 = line->pass[1].p, lg = n == 16 ? 4 : n == 32 ? 5 : 6;
+    if (p0 != (n == 64 ? 8 : 4) || p1 != (n == 16 ? 4 : 8)) return line->exec;
+    for (size_t i = 0; i < sizeof fits / sizeof fits[0]; i++)
+        if (line->exec == fits[i].passes && (fits[i].sizes >> lg & 1)) return fits[i].two;
+    return line->exec;
+}
+#endif
+
 int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
 {
     /* Bluestein needs 2n - 1 and a power of two above it; roots need 8n. */
@@ -353,17 +379,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
              : n1 >= FOURSTEP_MIN_SIDE ? make_fourstep(line, n1)
                                        : make_mixed(line);
 #if defined(__x86_64__)
-    /* 16, 32 and 64 points: both passes in registers, the per-pass calls
-     * and the trip through memory saved */
-    if (rc == KP_OK && line->npass == 2) {
-        const unsigned p0 = line->pass[0].p, p1 = line->pass[1].p;
-        if (line->exec == kp__fft_line_exec_d_avx512 &&
-            ((n == 16 && p0 == 4 && p1 == 4) || (n == 32 && p0 == 4 && p1 == 8) ||
-             (n == 64 && p0 == 8 && p1 == 8)))
-            line->exec = kp__fft_line_two_exec_d_avx512;
-        if (line->exec == kp__fft_line_exec_s_avx512 && n == 64 && p0 == 8 && p1 == 8)
-            line->exec = kp__fft_line_two_exec_s_avx512;
-    }
+    if (rc == KP_OK) line->exec = two_in_registers(line);
 #endif
     if (rc != KP_OK) {
         kp__fft_line_destroy(line);

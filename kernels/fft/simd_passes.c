@@ -11,8 +11,8 @@
  * vector still beats one point at a time). The last pass (ido = 1) takes
  * VLEN consecutive k: the points of VLEN butterflies, rows of P contiguous
  * values, are turned into the P inputs by lane shuffles (simd.h). Other
- * passes are left to passes.c. With AVX-512, lines of 64 points (and 16
- * and 32 in double) run both their passes in registers. The four-step's
+ * passes are left to passes.c. Lines of 16, 32 or 64 points run both their
+ * passes in registers where they fit. The four-step's
  * blocks (fourstep.c) go through the same transposes.
  */
 #include "kernels/fft/fft.h"
@@ -156,7 +156,6 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
     }
 }
 
-#if KP_FFT_VEC == 512
 /* A line of P1 P2 points (P1 and P2 multiples of VLEN) whose two passes
  * run in registers: the first (radix P1, ido P2) as body() computes it,
  * value c of its output in lane c % VLEN of v[c / VLEN]; the second (radix
@@ -181,8 +180,6 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
             store(z, k + m * P1, y[m]);
     }
 }
-
-#endif
 
 /* Whether this file takes the pass: ido >= 2, or the last pass over at
  * least VLEN sub-transforms (for radix 4 and 8 a multiple of VLEN). */
@@ -230,8 +227,8 @@ int FFT_FN(kp__fft_simd_pass)(const kp__fft_pass *ps, const void *tab, const kp_
     return 1;
 }
 
-#if KP_FFT_VEC == 512
-/* One instance per shape and direction. */
+/* One instance per shape and direction: the shapes whose registers fit
+ * (KP__FFT_TWO_* in fft.h). */
 #define LINE_TWO(P1, P2)                                                                           \
     if (fwd)                                                                                       \
         line_two(P1, P2, tw, src, dst, 1);                                                         \
@@ -243,18 +240,20 @@ void FFT_FN(kp__fft_line_two_exec)(const kp__fft_line *line, int fwd, const void
 {
     (void)work;
     const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
-#if KP_FFT_SINGLE
-    LINE_TWO(8, 8);
-#else
     switch (line->n) {
+#if VLEN <= 4
     case 16: LINE_TWO(4, 4); break;
-    case 32: LINE_TWO(4, 8); break;
-    default: LINE_TWO(8, 8); break;
-    }
 #endif
+#if VLEN == 4
+    case 32: LINE_TWO(4, 8); break;
+#endif
+#if KP_FFT_VEC == 512
+    case 64: LINE_TWO(8, 8); break;
+#endif
+    default: break;
+    }
 }
 #undef LINE_TWO
-#endif
 
 /* ----------------------------------------------------------- four-step */
 
