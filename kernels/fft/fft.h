@@ -140,6 +140,15 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
                              double scale, size_t r0, size_t r1, void *work);
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
+/* The vector code's pre- and post-passes of even real lines and copies of
+ * the four-step's blocks (simd_passes.c, x86-64 only: declared below). */
+typedef size_t kp__fft_r2c_post_fn(const void *z, const void *w, void *y, size_t h, double scale,
+                                   size_t k, size_t end);
+typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t h, size_t k,
+                                  size_t end);
+typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *buf, size_t len);
+typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, const void *w,
+                                  size_t ws, double scale, void *out, size_t os, int fwd);
 #if defined(__x86_64__)
 /* A pass of radix 2, 3, 4, 5, 7 or 8 with AVX2 or AVX-512 (simd_passes.c)
  * over the butterflies of sp, from cc to ch, tab the line's twiddle table;
@@ -170,10 +179,6 @@ void kp__fft_split_out_d_avx512(unsigned p, const void *v0, const void *ym, size
  * (simd_passes.c; AVX-512 CPUs take the AVX2 ones in float, whose
  * registers hold four values). Each returns the first k it left to the
  * scalar loop. */
-typedef size_t kp__fft_r2c_post_fn(const void *z, const void *w, void *y, size_t h, double scale,
-                                   size_t k, size_t end);
-typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t h, size_t k,
-                                  size_t end);
 kp__fft_r2c_post_fn kp__fft_r2c_post_d_avx2, kp__fft_r2c_post_s_avx2, kp__fft_r2c_post_d_avx512;
 kp__fft_c2r_pre_fn kp__fft_c2r_pre_d_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_c2r_pre_d_avx512;
 /* The four-step's blocks of BLOCK lines (fourstep.c: eight in double,
@@ -184,9 +189,6 @@ kp__fft_c2r_pre_fn kp__fft_c2r_pre_d_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_c2r_p
  * times w[k ws + c] (forward, conjugated backward) where w != NULL and
  * k > 0, then times scale unless it is 1. Each product is rounded before
  * the sum, as ctw does, so the bits are those of the scalar loops. */
-typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *buf, size_t len);
-typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, const void *w,
-                                  size_t ws, double scale, void *out, size_t os, int fwd);
 kp__fft_block_in_fn kp__fft_block_in_d_avx2, kp__fft_block_in_s_avx2;
 kp__fft_block_in_fn kp__fft_block_in_d_avx512, kp__fft_block_in_s_avx512;
 kp__fft_block_out_fn kp__fft_block_out_d_avx2, kp__fft_block_out_s_avx2;
