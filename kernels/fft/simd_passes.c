@@ -12,8 +12,8 @@
  * VLEN consecutive k: the points of VLEN butterflies, rows of P contiguous
  * values, are turned into the P inputs by lane shuffles (simd.h). Other
  * passes are left to passes.c. Lines of 16, 32 or 64 points run both their
- * passes in registers where they fit. The four-step's
- * blocks (fourstep.c) go through the same transposes.
+ * passes in registers where they fit. The four-step's blocks (fourstep.c)
+ * go through the same transposes.
  */
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
@@ -228,7 +228,7 @@ int FFT_FN(kp__fft_simd_pass)(const kp__fft_pass *ps, const void *tab, const kp_
 }
 
 /* One instance per shape and direction: the shapes whose registers fit
- * (KP__FFT_TWO_* in fft.h). */
+ * (line.c's table names the same). */
 #define LINE_TWO(P1, P2)                                                                           \
     if (fwd)                                                                                       \
         line_two(P1, P2, tw, src, dst, 1);                                                         \
