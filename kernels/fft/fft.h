@@ -140,8 +140,9 @@ void kp__fft_fourstep_rows_d(const kp__fft_line *line, int fwd, void *t, void *d
                              double scale, size_t r0, size_t r1, void *work);
 void kp__fft_fourstep_rows_s(const kp__fft_line *line, int fwd, void *t, void *dst, ptrdiff_t ds,
                              double scale, size_t r0, size_t r1, void *work);
-/* The vector code's pre- and post-passes of even real lines and copies of
- * the four-step's blocks (simd_passes.c, x86-64 only: declared below). */
+/* The vector code's pre- and post-passes of even real lines, copies of the
+ * four-step's blocks and passes of split odd real lines (simd_passes.c,
+ * x86-64 only: declared below). */
 typedef size_t kp__fft_r2c_post_fn(const void *z, const void *w, void *y, size_t h, double scale,
                                    size_t k, size_t end);
 typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t h, size_t k,
@@ -149,6 +150,15 @@ typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t 
 typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *buf, size_t len);
 typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, const void *w,
                                   size_t ws, double scale, void *out, size_t os, int fwd);
+/* The first pass of a split odd r2c and the last pass of a split odd c2r
+ * (lines.c) for i0 <= i < i1 <= q: x read and y written at strides ss and
+ * ds, y0 and v0 q reals, ym (p / 2) q complex values, w the line's table
+ * rtw. */
+typedef void kp__fft_split_in_fn(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,
+                                 void *y0, void *ym, size_t i0, size_t i1);
+typedef void kp__fft_split_out_fn(unsigned p, const void *v0, const void *ym, size_t q,
+                                  const void *w, void *y, ptrdiff_t ds, double scale, size_t i0,
+                                  size_t i1);
 #if defined(__x86_64__)
 /* A pass of radix 2, 3, 4, 5, 7 or 8 with AVX2 or AVX-512 (simd_passes.c)
  * over the butterflies of sp, from cc to ch, tab the line's twiddle table;
@@ -165,14 +175,10 @@ kp__fft_simd_pass_fn kp__fft_simd_pass_d_avx512, kp__fft_simd_pass_s_avx512;
  * (AVX-512 CPUs take these for float's 16 and 32). line.c chooses them. */
 kp__fft_exec_fn kp__fft_line_two_exec_d_avx2, kp__fft_line_two_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_two_exec_d_avx512, kp__fft_line_two_exec_s_avx512;
-/* The first pass of a split odd r2c and the last pass of a split odd c2r
- * (lines.c) in double with AVX-512 (simd_avx512.c), for i0 <= i < i1 <= q:
- * x read and y written at strides ss and ds, y0 and v0 q reals, ym (p / 2)
- * q complex values, w the line's table rtw. */
-void kp__fft_split_in_d_avx512(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,
-                               void *y0, void *ym, size_t i0, size_t i1);
-void kp__fft_split_out_d_avx512(unsigned p, const void *v0, const void *ym, size_t q, const void *w,
-                                void *y, ptrdiff_t ds, double scale, size_t i0, size_t i1);
+kp__fft_split_in_fn kp__fft_split_in_d_avx2, kp__fft_split_in_s_avx2;
+kp__fft_split_in_fn kp__fft_split_in_d_avx512, kp__fft_split_in_s_avx512;
+kp__fft_split_out_fn kp__fft_split_out_d_avx2, kp__fft_split_out_s_avx2;
+kp__fft_split_out_fn kp__fft_split_out_d_avx512, kp__fft_split_out_s_avx512;
 /* r2c's post-pass (X_k and X_h-k from Z, times scale) and c2r's pre-pass
  * (Z_k and Z_h-k from X) of an even real line of 2h points, contiguous,
  * four k at a time from k (1 or 1 + 4q) while k + 3 < end and 2k + 6 < h

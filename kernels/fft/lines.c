@@ -28,26 +28,37 @@
 #include "kernels/fft/prec.h"
 #include "sched/internal.h"
 
-/* The even real lines' pre- and post-passes with AVX2 or AVX-512, where
- * the CPU and KERNPOOL_ISA allow them (NULL: the loops below). They run on
- * contiguous data for every stride, so a strided line gives the bits of a
- * contiguous one. */
+/* The real lines' vector code with AVX2 or AVX-512, where the CPU and
+ * KERNPOOL_ISA allow it (NULL: the loops below): the even lines' pre- and
+ * post-passes, which run on contiguous data for every stride, and the
+ * split odd lines' first and last passes, the same operations for every
+ * stride, so a strided line gives the bits of a contiguous one. */
 typedef struct simd_real {
     kp__fft_r2c_post_fn *post;
     kp__fft_c2r_pre_fn *pre;
+    kp__fft_split_in_fn *split_in;
+    kp__fft_split_out_fn *split_out;
 } simd_real;
 
 static simd_real simd_real_pick(void)
 {
-    simd_real none = {NULL, NULL};
+    simd_real none = {NULL, NULL, NULL, NULL};
 #if defined(__x86_64__)
     switch (kp__isa_selected()) {
 #if KP_FFT_SINGLE
     case KP_ISA_AVX512:
-    case KP_ISA_AVX2: return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2};
+        return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2,
+                           kp__fft_split_in_s_avx512, kp__fft_split_out_s_avx512};
+    case KP_ISA_AVX2:
+        return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_split_in_s_avx2,
+                           kp__fft_split_out_s_avx2};
 #else
-    case KP_ISA_AVX512: return (simd_real){kp__fft_r2c_post_d_avx512, kp__fft_c2r_pre_d_avx512};
-    case KP_ISA_AVX2: return (simd_real){kp__fft_r2c_post_d_avx2, kp__fft_c2r_pre_d_avx2};
+    case KP_ISA_AVX512:
+        return (simd_real){kp__fft_r2c_post_d_avx512, kp__fft_c2r_pre_d_avx512,
+                           kp__fft_split_in_d_avx512, kp__fft_split_out_d_avx512};
+    case KP_ISA_AVX2:
+        return (simd_real){kp__fft_r2c_post_d_avx2, kp__fft_c2r_pre_d_avx2, kp__fft_split_in_d_avx2,
+                           kp__fft_split_out_d_avx2};
 #endif
     default: break;
     }
@@ -378,17 +389,16 @@ static split_space split_layout(const kp__fft_line *line, fft_cpx *buf)
 }
 
 /* split_in and split_out for the line's radix over i0 <= i < i1, with
- * AVX-512 where allowed. */
+ * AVX2 or AVX-512 where allowed. */
 static void split_first(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
                         const split_space *sp, size_t i0, size_t i1)
 {
     const size_t q = line->sub->n;
-#if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (kp__isa_selected() == KP_ISA_AVX512) {
-        kp__fft_split_in_d_avx512(line->split, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1);
+    const simd_real simd = simd_real_pick();
+    if (simd.split_in != NULL) {
+        simd.split_in(line->split, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1);
         return;
     }
-#endif
     switch (line->split) {
     case 3: split_in(3, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1); break;
     case 5: split_in(5, x, ss, q, line->rtw, sp->y0, sp->ym, i0, i1); break;
@@ -400,12 +410,11 @@ static void split_last(const kp__fft_line *line, const split_space *sp, fft_real
                        double scale, size_t i0, size_t i1)
 {
     const size_t q = line->sub->n;
-#if defined(__x86_64__) && !KP_FFT_SINGLE
-    if (kp__isa_selected() == KP_ISA_AVX512) {
-        kp__fft_split_out_d_avx512(line->split, sp->y0, sp->ym, q, line->rtw, y, ds, scale, i0, i1);
+    const simd_real simd = simd_real_pick();
+    if (simd.split_out != NULL) {
+        simd.split_out(line->split, sp->y0, sp->ym, q, line->rtw, y, ds, scale, i0, i1);
         return;
     }
-#endif
     const fft_real s = (fft_real)scale;
     switch (line->split) {
     case 3: split_out(3, sp->y0, sp->ym, q, line->rtw, y, ds, s, i0, i1); break;

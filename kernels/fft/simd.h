@@ -178,8 +178,8 @@ INLINE vc sign_of(int odd)
 }
 #endif
 
-/* The first `count` (<= VLEN) complex values of a vector, and loads and
- * stores of them (nothing read or written beyond them). */
+/* The first `count` (<= VLEN) complex values of a vector, and loads of
+ * them (nothing read beyond them). */
 #if KP_FFT_VEC == 512
 INLINE vmask head(size_t count)
 {
@@ -188,10 +188,6 @@ INLINE vmask head(size_t count)
 INLINE vc vload_mask(vmask m, const fft_real *p)
 {
     return VOP(maskz_loadu)(m, p);
-}
-INLINE void vstore_mask(fft_real *p, vmask m, vc v)
-{
-    VOP(mask_storeu)(p, m, v);
 }
 #elif KP_FFT_SINGLE
 INLINE vmask head(size_t count)
@@ -203,10 +199,6 @@ INLINE vc vload_mask(vmask m, const fft_real *p)
 {
     return _mm256_maskload_ps(p, m);
 }
-INLINE void vstore_mask(fft_real *p, vmask m, vc v)
-{
-    _mm256_maskstore_ps(p, m, v);
-}
 #else
 INLINE vmask head(size_t count)
 {
@@ -216,10 +208,6 @@ INLINE vmask head(size_t count)
 INLINE vc vload_mask(vmask m, const fft_real *p)
 {
     return _mm256_maskload_pd(p, m);
-}
-INLINE void vstore_mask(fft_real *p, vmask m, vc v)
-{
-    _mm256_maskstore_pd(p, m, v);
 }
 #endif
 
@@ -412,6 +400,167 @@ INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
         in[j] = halves(r[j / 2], r[(P + j) / 2], j % 2, (P + j) % 2);
 }
 #endif
+
+/* ------------------------------------------------------ vectors of reals */
+
+/* The same registers read as RLEN = 2 VLEN reals, for the split odd real
+ * lines: the first `count` lanes (any count, at most RLEN taken); x[t s]
+ * for t < count, zero beyond (strided through gathers) and its store;
+ * complex values t < count (<= RLEN) as their real and imaginary parts
+ * and back. */
+#define RLEN (2 * VLEN)
+
+INLINE vc vfmadd(vc a, vc b, vc c)
+{
+    return VOP(fmadd)(a, b, c);
+}
+INLINE vc vfnmadd(vc a, vc b, vc c)
+{
+    return VOP(fnmadd)(a, b, c);
+}
+INLINE vc vfmsub(vc a, vc b, vc c)
+{
+    return VOP(fmsub)(a, b, c);
+}
+
+#if KP_FFT_VEC == 512
+INLINE vmask lanes(size_t count)
+{
+    return (vmask)((1u << (count < RLEN ? count : RLEN)) - 1);
+}
+/* t s for t < 8, as 64-bit indices */
+INLINE __m512i strides(ptrdiff_t s)
+{
+    return _mm512_mullo_epi64(_mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0), _mm512_set1_epi64(s));
+}
+#else
+INLINE vmask lanes(size_t count)
+{
+    const size_t c = count < RLEN ? count : RLEN;
+#if KP_FFT_SINGLE
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)c), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+#else
+    return _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)c), _mm256_setr_epi64x(0, 1, 2, 3));
+#endif
+}
+/* t s for t < 4, as 64-bit indices */
+INLINE __m256i strides(ptrdiff_t s)
+{
+    return _mm256_setr_epi64x(0, s, 2 * s, 3 * s);
+}
+#endif
+
+/* The first count (< RLEN) reals of v stored at p, nothing else written:
+ * a masked store with AVX-512; with AVX2, whose masked stores are slow on
+ * some CPUs, one real at a time. */
+INLINE void vstore_first(fft_real *p, size_t count, vc v)
+{
+#if KP_FFT_VEC == 512
+    VOP(mask_storeu)(p, lanes(count), v);
+#else
+    fft_real t[RLEN];
+    vstore(t, v);
+    for (size_t i = 0; i < count && i < RLEN; i++)
+        p[i] = t[i];
+#endif
+}
+
+INLINE vc rload(const fft_real *x, ptrdiff_t s, size_t count)
+{
+    if (s == 1) return count >= RLEN ? vload(x) : vload_mask(lanes(count), x);
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+    const vmask m = lanes(count);
+    __m256 lo = _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)m, strides(s), x, 4);
+    __m256 hi =
+        _mm512_mask_i64gather_ps(_mm256_setzero_ps(), (__mmask8)(m >> 8), strides(s), x + 8 * s, 4);
+    return _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1);
+#elif KP_FFT_VEC == 512
+    return _mm512_mask_i64gather_pd(_mm512_setzero_pd(), lanes(count), strides(s), x, 8);
+#elif KP_FFT_SINGLE
+    const vmask m = lanes(count);
+    __m128 lo = _mm256_mask_i64gather_ps(_mm_setzero_ps(), x, strides(s),
+                                         _mm_castsi128_ps(_mm256_castsi256_si128(m)), 4);
+    __m128 hi = _mm256_mask_i64gather_ps(_mm_setzero_ps(), x + 4 * s, strides(s),
+                                         _mm_castsi128_ps(_mm256_extracti128_si256(m, 1)), 4);
+    return _mm256_insertf128_ps(_mm256_castps128_ps256(lo), hi, 1);
+#else
+    return _mm256_mask_i64gather_pd(_mm256_setzero_pd(), x, strides(s),
+                                    _mm256_castsi256_pd(lanes(count)), 8);
+#endif
+}
+
+INLINE void rstore(fft_real *y, ptrdiff_t s, size_t count, vc v)
+{
+    if (s == 1) {
+        if (count >= RLEN)
+            vstore(y, v);
+        else
+            vstore_first(y, count, v);
+        return;
+    }
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+    const vmask m = lanes(count);
+    _mm512_mask_i64scatter_ps(y, (__mmask8)m, strides(s), _mm512_castps512_ps256(v), 4);
+    _mm512_mask_i64scatter_ps(y + 8 * s, (__mmask8)(m >> 8), strides(s),
+                              _mm512_extractf32x8_ps(v, 1), 4);
+#elif KP_FFT_VEC == 512
+    _mm512_mask_i64scatter_pd(y, lanes(count), strides(s), v, 8);
+#else /* AVX2 has no scatter */
+    fft_real t[RLEN];
+    vstore(t, v);
+    for (size_t i = 0; i < count && i < RLEN; i++)
+        y[(ptrdiff_t)i * s] = t[i];
+#endif
+}
+
+INLINE void cload(const fft_real *p, size_t count, vc *re, vc *im)
+{
+    if (count > RLEN) count = RLEN;
+    vc lo = count >= VLEN ? vload(p) : vload_mask(head(count), p);
+    vc hi = count == RLEN ? vload(p + 2 * VLEN)
+                          : vload_mask(head(count > VLEN ? count - VLEN : 0), p + 2 * VLEN);
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+    const __m512i even =
+        _mm512_set_epi32(30, 28, 26, 24, 22, 20, 18, 16, 14, 12, 10, 8, 6, 4, 2, 0);
+    *re = _mm512_permutex2var_ps(lo, even, hi);
+    *im = _mm512_permutex2var_ps(lo, _mm512_add_epi32(even, _mm512_set1_epi32(1)), hi);
+#elif KP_FFT_VEC == 512
+    *re = _mm512_permutex2var_pd(lo, _mm512_set_epi64(14, 12, 10, 8, 6, 4, 2, 0), hi);
+    *im = _mm512_permutex2var_pd(lo, _mm512_set_epi64(15, 13, 11, 9, 7, 5, 3, 1), hi);
+#elif KP_FFT_SINGLE
+    /* per 128-bit lane: values 0 1 of lo, then 0 1 of hi; then lanes in order */
+    *re = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0x88)), 0xD8));
+    *im = _mm256_castpd_ps(
+        _mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(lo, hi, 0xDD)), 0xD8));
+#else
+    *re = _mm256_permute4x64_pd(_mm256_unpacklo_pd(lo, hi), 0xD8);
+    *im = _mm256_permute4x64_pd(_mm256_unpackhi_pd(lo, hi), 0xD8);
+#endif
+}
+
+INLINE void cstore(fft_real *p, size_t count, vc re, vc im)
+{
+    if (count > RLEN) count = RLEN;
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+    const __m512i lo_idx = _mm512_set_epi32(23, 7, 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
+    vc lo = _mm512_permutex2var_ps(re, lo_idx, im);
+    vc hi = _mm512_permutex2var_ps(re, _mm512_add_epi32(lo_idx, _mm512_set1_epi32(8)), im);
+#elif KP_FFT_VEC == 512
+    vc lo = _mm512_permutex2var_pd(re, _mm512_set_epi64(11, 3, 10, 2, 9, 1, 8, 0), im);
+    vc hi = _mm512_permutex2var_pd(re, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), im);
+#else
+    vc ul = VOP(unpacklo)(re, im), uh = VOP(unpackhi)(re, im);
+    vc lo = VOP(permute2f128)(ul, uh, 0x20), hi = VOP(permute2f128)(ul, uh, 0x31);
+#endif
+    if (count == RLEN) {
+        vstore(p, lo);
+        vstore(p + 2 * VLEN, hi);
+        return;
+    }
+    vstore_first(p, 2 * (count < VLEN ? count : VLEN), lo);
+    if (count > VLEN) vstore_first(p + 2 * VLEN, 2 * (count - VLEN), hi);
+}
 
 /* in[j] = value j of rows t < rows (<= VLEN) of P complex values at x, row
  * t from value P t on; 0 in the lanes past the rows. */

@@ -114,10 +114,10 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const fft_real *x, 
     for (unsigned j = 0; j < P; j++)
         in[j] = vload_mask(mk, x + 2 * (i + j * ido));
     vdft(P, in, y, fwd);
-    vstore_mask(z + 2 * i, mk, y[0]);
+    vstore_first(z + 2 * i, 2 * count, y[0]);
     for (unsigned m = 1; m < P; m++) {
         vc w = vload_mask(mk, tw + 2 * ((m - 1) * ido + i));
-        vstore_mask(z + 2 * (i + m * out_m), mk, vtw(y[m], w, fwd));
+        vstore_first(z + 2 * (i + m * out_m), 2 * count, vtw(y[m], w, fwd));
     }
 }
 
@@ -151,7 +151,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
             if (rows == VLEN)
                 store(ch, k + m * l1, y[m]);
             else
-                vstore_mask(ch + 2 * (k + m * l1), head(rows), y[m]);
+                vstore_first(ch + 2 * (k + m * l1), 2 * rows, y[m]);
         }
     }
 }
@@ -276,14 +276,16 @@ void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_
     fft_real *buf = buf_;
     for (size_t j = 0; j < rows; j += VLEN) {
         const size_t r = rows - j < VLEN ? rows - j : VLEN;
-        const vmask m = head(r);
         for (size_t c = 0; c < BLOCK; c += VLEN) {
             vc in[VLEN], col[VLEN];
             for (size_t i = 0; i < VLEN; i++)
                 in[i] = i < r ? load(x, (j + i) * xs + c) : vzero();
             transpose(in, col);
             for (size_t i = 0; i < VLEN; i++)
-                vstore_mask(buf + 2 * ((c + i) * len + j), m, col[i]);
+                if (r == VLEN)
+                    store(buf, (c + i) * len + j, col[i]);
+                else
+                    vstore_first(buf + 2 * ((c + i) * len + j), 2 * r, col[i]);
         }
     }
 }
@@ -300,7 +302,8 @@ void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, const 
         for (size_t c = 0; c < BLOCK; c += VLEN) {
             vc col[VLEN], row[VLEN];
             for (size_t i = 0; i < VLEN; i++)
-                col[i] = vload_mask(m, in + 2 * ((c + i) * len + k));
+                col[i] = r == VLEN ? load(in, (c + i) * len + k)
+                                   : vload_mask(m, in + 2 * ((c + i) * len + k));
             transpose(col, row);
             for (size_t i = 0; i < r; i++) {
                 vc v = row[i];
@@ -373,3 +376,105 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
 }
 #undef G
 #endif
+
+/* ------------------------------------------------- split odd real lines */
+
+/* The first pass of a split r2c and the last of a split c2r (lines.c),
+ * RLEN i at a time in lanes of reals, the last q % RLEN through masks and
+ * a strided x or y through gathers and scatters (stores one by one with
+ * AVX2), so that every i and every stride take the same operations. */
+/* cos and sin of 2 pi (j m mod P) / P from the tables of the radix. */
+INLINE fft_real cos_jm(const unsigned P, unsigned j, unsigned m)
+{
+    const fft_real *c = P == 3 ? cos3 : P == 5 ? cos5 : cos7;
+    unsigned r = j * m % P;
+    return c[r <= P / 2 ? r : P - r];
+}
+INLINE fft_real sin_jm(const unsigned P, unsigned j, unsigned m)
+{
+    const fft_real *s = P == 3 ? sin3 : P == 5 ? sin5 : sin7;
+    unsigned r = j * m % P;
+    return r <= P / 2 ? s[r] : -s[P - r];
+}
+
+INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_real *w,
+                     fft_real *y0, fft_real *ym, size_t i0, size_t i1)
+{
+    const unsigned h = P / 2;
+    for (size_t i = i0; i < i1; i += RLEN) {
+        const size_t count = i1 - i;
+        vc a0 = rload(x + (ptrdiff_t)i * ss, ss, count), sum[3], dif[3], u0 = a0;
+        for (unsigned j = 1; j <= h; j++) {
+            vc a = rload(x + (ptrdiff_t)(i + q * j) * ss, ss, count);
+            vc b = rload(x + (ptrdiff_t)(i + q * (P - j)) * ss, ss, count);
+            sum[j - 1] = vadd(a, b);
+            dif[j - 1] = vsub(a, b);
+            u0 = vadd(u0, sum[j - 1]);
+        }
+        rstore(y0 + i, 1, count, u0);
+        for (unsigned m = 1; m <= h; m++) {
+            vc re = a0, im = vzero(), wr, wi;
+            for (unsigned j = 1; j <= h; j++) {
+                re = vfmadd(vset1(cos_jm(P, j, m)), sum[j - 1], re);
+                im = vfnmadd(vset1(sin_jm(P, j, m)), dif[j - 1], im);
+            }
+            const size_t at = (m - 1) * q + i;
+            cload(w + 2 * at, count, &wr, &wi);
+            cstore(ym + 2 * at, count, vfmsub(re, wr, vmul(im, wi)), vfmadd(re, wi, vmul(im, wr)));
+        }
+    }
+}
+
+INLINE void split_out(const unsigned P, const fft_real *v0, const fft_real *ym, size_t q,
+                      const fft_real *w, fft_real *y, ptrdiff_t ds, fft_real scale, size_t i0,
+                      size_t i1)
+{
+    const unsigned h = P / 2;
+    const vc s = vset1(scale), two = vset1(2);
+    for (size_t i = i0; i < i1; i += RLEN) {
+        const size_t count = i1 - i;
+        vc zr[3], zi[3], v = rload(v0 + i, 1, count), re = vzero();
+        for (unsigned m = 1; m <= h; m++) { /* z_m = v_m conj w */
+            const size_t at = (m - 1) * q + i;
+            vc vr, vi, wr, wi;
+            cload(ym + 2 * at, count, &vr, &vi);
+            cload(w + 2 * at, count, &wr, &wi);
+            zr[m - 1] = vfmadd(vr, wr, vmul(vi, wi));
+            zi[m - 1] = vfmsub(vi, wr, vmul(vr, wi));
+            re = vadd(re, zr[m - 1]);
+        }
+        rstore(y + (ptrdiff_t)i * ds, ds, count, vmul(s, vfmadd(two, re, v)));
+        for (unsigned j = 1; j <= h; j++) {
+            vc c = vzero(), sn = vzero();
+            for (unsigned m = 1; m <= h; m++) {
+                c = vfmadd(vset1(cos_jm(P, j, m)), zr[m - 1], c);
+                sn = vfmadd(vset1(sin_jm(P, j, m)), zi[m - 1], sn);
+            }
+            rstore(y + (ptrdiff_t)(i + q * j) * ds, ds, count,
+                   vmul(s, vfmadd(two, vsub(c, sn), v)));
+            rstore(y + (ptrdiff_t)(i + q * (P - j)) * ds, ds, count,
+                   vmul(s, vfmadd(two, vadd(c, sn), v)));
+        }
+    }
+}
+
+void FFT_FN(kp__fft_split_in)(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,
+                              void *y0, void *ym, size_t i0, size_t i1)
+{
+    switch (p) {
+    case 3: split_in(3, x, ss, q, w, y0, ym, i0, i1); break;
+    case 5: split_in(5, x, ss, q, w, y0, ym, i0, i1); break;
+    default: split_in(7, x, ss, q, w, y0, ym, i0, i1); break;
+    }
+}
+
+void FFT_FN(kp__fft_split_out)(unsigned p, const void *v0, const void *ym, size_t q, const void *w,
+                               void *y, ptrdiff_t ds, double scale, size_t i0, size_t i1)
+{
+    const fft_real s = (fft_real)scale;
+    switch (p) {
+    case 3: split_out(3, v0, ym, q, w, y, ds, s, i0, i1); break;
+    case 5: split_out(5, v0, ym, q, w, y, ds, s, i0, i1); break;
+    default: split_out(7, v0, ym, q, w, y, ds, s, i0, i1); break;
+    }
+}
