@@ -3,8 +3,8 @@
  * and the register width KP_FFT_VEC (512: AVX-512F and DQ; 256: AVX2 and
  * FMA): a register holds VLEN complex values as the arrays store them, (re,
  * im) pairs. AVX-512 holds four doubles' or eight floats', AVX2 two or
- * four. For the files built with those instruction sets (simd_passes.c,
- * simd_avx512.c), which include prec.h first.
+ * four. For the files built with those instruction sets (simd_passes.c
+ * through its wrappers), which include prec.h first.
  */
 #ifndef KP_FFT_SIMD_H
 #define KP_FFT_SIMD_H
