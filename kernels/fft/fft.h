@@ -54,6 +54,10 @@ typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, const void *src,
  * every butterfly computes what exec computes. */
 typedef void kp__fft_part_fn(const kp__fft_line *line, int fwd, int tail, const void *src,
                              void *dst, void *work, void *mine, size_t a, size_t b);
+/* About as many points as a part of a shared line keeps at a time (256 KiB
+ * in double), a block of columns through its first passes or a block of
+ * sub-transforms through its others, so that they stay in its core's cache. */
+#define KP__FFT_PART_POINTS 16384
 
 struct kp__fft_line {
     size_t n;

@@ -129,10 +129,6 @@ static kp__fft_part_fn *pick_part(int single)
  * and 1.8x where they were close). Float lines from 2^16 to 3^11 ran 1.2x
  * to 1.6x faster shared where double ones ran 1.3x to 1.4x. */
 #define SHARE_MIN_N 65536
-/* Points of the block of sub-transforms a part of a shared line's tail
- * computes in its own space (256 KiB in double): it stays in the core's
- * cache through the passes. */
-#define SHARE_BLOCK 16384
 
 /* The count of first passes whose radices' product L is nearest sqrt n,
  * with L and n / L at least 2 (np >= 2). */
@@ -197,9 +193,9 @@ static int make_mixed(kp__fft_line *line)
     line->scratch = n;
     if (n >= SHARE_MIN_N && np >= 2) {
         line->head = head_passes(line);
-        /* a block of sub-transforms holds about SHARE_BLOCK points */
+        /* a block of sub-transforms holds about KP__FFT_PART_POINTS points */
         const size_t len = n / line->pass[line->head].l1;
-        line->block = SHARE_BLOCK / len < 16 ? 16 : SHARE_BLOCK / len;
+        line->block = KP__FFT_PART_POINTS / len < 16 ? 16 : KP__FFT_PART_POINTS / len;
     }
     if (size == 0) return KP_OK;
 

@@ -298,10 +298,6 @@ static void bluestein(const kp__fft_line *line, int fwd, const fft_cpx *src, fft
     FFT_PREC_FN(kp__fft_blue_out)(line, fwd, a, dst, 1, 1.0, 0, n);
 }
 
-/* A part's block of columns holds about this many points (256 KiB in
- * double), so that it stays in the core's cache through the first passes. */
-#define PART_POINTS 16384
-
 /* A shared line's part (kp__fft_line_part in fft.h). With L the product of
  * the radices of the first g = line->head passes and C = n / L:
  *
@@ -322,7 +318,7 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
     const size_t L = line->pass[g].l1, C = line->n / L;
     fft_cpx *out = dst, *mid = work, *aux = mid + line->n;
     if (!tail) {
-        const size_t block = PART_POINTS / L < 16 ? 16 : PART_POINTS / L;
+        const size_t block = KP__FFT_PART_POINTS / L < 16 ? 16 : KP__FFT_PART_POINTS / L;
         for (size_t c = a; c < b; c += block) {
             const size_t e = b - c > block ? c + block : b;
             for (int s = 0; s < g; s++) {
