@@ -450,14 +450,18 @@ INLINE __m256i strides(ptrdiff_t s)
 }
 #endif
 
-/* The first count (< RLEN) reals of v stored at p, nothing else written:
- * a masked store with AVX-512; with AVX2, whose masked stores are slow on
- * some CPUs, one real at a time. */
+/* The first count reals of v stored at p, nothing else written: a masked
+ * store with AVX-512; with AVX2, whose masked stores are slow on some CPUs,
+ * a whole one or one real at a time. */
 INLINE void vstore_first(fft_real *p, size_t count, vc v)
 {
 #if KP_FFT_VEC == 512
     VOP(mask_storeu)(p, lanes(count), v);
 #else
+    if (count >= RLEN) {
+        vstore(p, v);
+        return;
+    }
     fft_real t[RLEN];
     vstore(t, v);
     for (size_t i = 0; i < count && i < RLEN; i++)

@@ -282,10 +282,7 @@ void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_
                 in[i] = i < r ? load(x, (j + i) * xs + c) : vzero();
             transpose(in, col);
             for (size_t i = 0; i < VLEN; i++)
-                if (r == VLEN)
-                    store(buf, (c + i) * len + j, col[i]);
-                else
-                    vstore_first(buf + 2 * ((c + i) * len + j), 2 * r, col[i]);
+                vstore_first(buf + 2 * ((c + i) * len + j), 2 * r, col[i]);
         }
     }
 }
