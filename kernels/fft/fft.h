@@ -136,6 +136,16 @@ void kp__fft_fourstep_s(const kp__fft_line *line, int fwd, const void *src, ptrd
  * T being the line's kp__fft_fourstep_t_size buffer and work the rest of
  * line->scratch, so that threads can share a line. */
 #define KP__FFT_SHARE_ALIGN 16
+/* A four-step block's columns (step 1) and the unit of its rows (step 2):
+ * 128 bytes of complex values, 8 in double, 16 in float. Step 2 takes
+ * KP__FFT_ROW_BLOCKS of them where its lines fit KP__FFT_ROWS_BYTES: its
+ * rows of X are n1 apart, a power of two for n = 2^k, and writing 128
+ * bytes to each such row at a time ran 3.3x slower on Zen 5 than 512 bytes
+ * (the rows fall in a few sets of the caches); step 1 writes T, whose rows
+ * are padded, and takes one. */
+#define KP__FFT_BLOCK(single) ((single) ? 16 : 8)
+#define KP__FFT_ROW_BLOCKS    4
+#define KP__FFT_ROWS_BYTES    (1024 * 1024)
 void kp__fft_fourstep_cols_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                              void *t, size_t c0, size_t c1, void *work);
 void kp__fft_fourstep_cols_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
@@ -152,8 +162,9 @@ typedef size_t kp__fft_r2c_post_fn(const void *z, const void *w, void *y, size_t
 typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t h, size_t k,
                                   size_t end);
 typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *buf, size_t len);
-typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, const void *w,
-                                  size_t ws, double scale, void *out, size_t os, int fwd);
+typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, size_t width,
+                                  const void *w, size_t ws, double scale, void *out, size_t os,
+                                  int fwd);
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
  * (lines.c) for i0 <= i < i1 <= q: x read and y written at strides ss and
  * ds, y0 and v0 q reals, ym (p / 2) q complex values, w the line's table
@@ -191,14 +202,14 @@ kp__fft_split_out_fn kp__fft_split_out_d_avx512, kp__fft_split_out_s_avx512;
  * scalar loop. */
 kp__fft_r2c_post_fn kp__fft_r2c_post_d_avx2, kp__fft_r2c_post_s_avx2, kp__fft_r2c_post_d_avx512;
 kp__fft_c2r_pre_fn kp__fft_c2r_pre_d_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_c2r_pre_d_avx512;
-/* The four-step's blocks of BLOCK lines (fourstep.c: eight in double,
- * sixteen in float) with AVX2 or AVX-512 (simd_passes.c): block_in reads
- * BLOCK columns of `rows` values, row j at x + j xs, into buf, column c at
- * buf + c len; block_out writes value k of each of BLOCK lines (line c at
- * in + c len) as row k at out + k os, for k < count,
- * times w[k ws + c] (forward, conjugated backward) where w != NULL and
- * k > 0, then times scale unless it is 1. Each product is rounded before
- * the sum, as ctw does, so the bits are those of the scalar loops. */
+/* The four-step's blocks (fourstep.c) with AVX2 or AVX-512
+ * (simd_passes.c): block_in reads KP__FFT_BLOCK columns of `rows` values,
+ * row j at x + j xs, into buf, column c at buf + c len; block_out writes
+ * value k of each of `width` lines (a multiple of KP__FFT_BLOCK; line c at
+ * in + c len) as row k at out + k os, for k < count, times w[k ws + c]
+ * (forward, conjugated backward) where w != NULL and k > 0, then times
+ * scale unless it is 1. Each product is rounded before the sum, as ctw
+ * does, so the bits are those of the scalar loops. */
 kp__fft_block_in_fn kp__fft_block_in_d_avx2, kp__fft_block_in_s_avx2;
 kp__fft_block_in_fn kp__fft_block_in_d_avx512, kp__fft_block_in_s_avx512;
 kp__fft_block_out_fn kp__fft_block_out_d_avx2, kp__fft_block_out_s_avx2;
@@ -229,6 +240,26 @@ void kp__fft_blue_out_s(const kp__fft_line *line, int fwd, const void *a, void *
 static inline size_t kp__fft_fourstep_t_size(const kp__fft_line *line)
 {
     return line->col->n * line->t_stride;
+}
+
+/* Rows of T that one block of step 2 holds (fourstep.c): KP__FFT_ROW_BLOCKS
+ * times KP__FFT_BLOCK, halved while its lines would exceed
+ * KP__FFT_ROWS_BYTES, never below KP__FFT_BLOCK. */
+static inline size_t kp__fft_fourstep_rows_width(const kp__fft_line *line)
+{
+    const size_t cpx = line->single ? 8 : 16;
+    size_t width = KP__FFT_ROW_BLOCKS * KP__FFT_BLOCK(line->single);
+    while (width > KP__FFT_BLOCK(line->single) && width * line->b_stride * cpx > KP__FFT_ROWS_BYTES)
+        width /= 2;
+    return width;
+}
+
+/* Complex elements of a four-step line's blocks: two of KP__FFT_BLOCK lines
+ * in step 1, one of kp__fft_fourstep_rows_width lines in step 2. */
+static inline size_t kp__fft_fourstep_blocks_size(const kp__fft_line *line)
+{
+    const size_t two = 2 * KP__FFT_BLOCK(line->single), rows = kp__fft_fourstep_rows_width(line);
+    return (two > rows ? two : rows) * line->b_stride;
 }
 
 /* Complex elements of a shared line's inner line's own memory (sh->t): a

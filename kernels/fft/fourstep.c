@@ -9,14 +9,16 @@
  *    value times w_n^(j2 k1), stored row by row: T[k1 n2 + j2];
  * 2. the n1 rows k1 of T transformed by the line of n2, value k2 stored at
  *    X_{k1 + n1 k2}.
- * Columns and rows go BLOCK at a time, so every read and write of x, T and
- * X moves BLOCK contiguous values: two passes over memory instead of one
- * per radix, and sub-lines that fit a cache. A block is copied into lines
- * of its own, transformed out of place into a second block of lines, and
- * copied out (times the twiddles, or the scale) row by row; with AVX2 or
- * AVX-512 the copies go through register transposes, with
- * the products rounded as the scalar loops round them, so the bits do not
- * depend on which path a block takes.
+ * Columns go BLOCK at a time and rows a multiple of BLOCK at a time (fft.h:
+ * kp__fft_fourstep_rows_width), so every read and write of x, T and X
+ * moves at least BLOCK contiguous values: two passes over memory instead of
+ * one per radix, and sub-lines that fit a cache. A block is copied into
+ * lines of its own, transformed out of place into a second block of lines
+ * (step 2 transforms the rows of T straight into its block), and copied
+ * out (times the twiddles, or the scale) row by row; with AVX2 or AVX-512
+ * the copies go through register transposes, with the products rounded as
+ * the scalar loops round them, so the bits depend neither on which path a
+ * block takes nor on how many values it holds.
  */
 #ifndef KP_FFT_SINGLE
 #define KP_FFT_SINGLE 0
@@ -28,8 +30,8 @@
 #include "kernels/fft/prec.h"
 #include "sched/internal.h"
 
-/* Columns or rows per block: 128 bytes of each row read or written. */
-#define BLOCK (128 / sizeof(fft_cpx))
+/* Columns per block of step 1: 128 bytes of each row read or written. */
+#define BLOCK KP__FFT_BLOCK(KP_FFT_SINGLE)
 
 /* The copies of full blocks with AVX2 or AVX-512, where the CPU and
  * KERNPOOL_ISA allow them (NULL: the loops below). */
@@ -77,8 +79,8 @@ static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, 
                       size_t ws, double scale, fft_cpx *out, size_t os, ptrdiff_t ds, int fwd,
                       const simd_copies *simd)
 {
-    if (simd->out != NULL && count == BLOCK && ds == 1) {
-        simd->out(in, len, rows, w, ws, scale, out, os, fwd);
+    if (simd->out != NULL && count % BLOCK == 0 && ds == 1) {
+        simd->out(in, len, rows, count, w, ws, scale, out, os, fwd);
         return;
     }
     const fft_real s = (fft_real)scale;
@@ -93,15 +95,16 @@ static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, 
 }
 
 /* Step 1 for columns [c0, c1), c0 a multiple of BLOCK: from src (stride
- * ss) into T. work: two blocks of BLOCK lines, then the sub-lines' work
- * space. */
+ * ss) into T. work: the blocks (kp__fft_fourstep_blocks_size), then the
+ * sub-lines' work space. */
 void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                                    void *t_, size_t c0, size_t c1, void *work)
 {
     const kp__fft_line *l1 = line->col, *l2 = line->row;
     const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
     const fft_cpx *x = src, *w = line->tw;
-    fft_cpx *t = t_, *in = work, *out = in + BLOCK * len, *sub = out + BLOCK * len;
+    fft_cpx *t = t_, *in = work, *out = in + BLOCK * len;
+    fft_cpx *sub = in + kp__fft_fourstep_blocks_size(line);
     const simd_copies simd = simd_blocks();
     for (size_t b = c0; b < c1; b += BLOCK) {
         const size_t cols = c1 - b < BLOCK ? c1 - b : BLOCK;
@@ -113,17 +116,18 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
     }
 }
 
-/* Step 2 for rows [r0, r1): from T to dst (stride ds) times scale. work:
- * as step 1's. */
+/* Step 2 for rows [r0, r1): from T to dst (stride ds) times scale, width
+ * rows at a time. work: as step 1's. */
 void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, void *dst,
                                    ptrdiff_t ds, double scale, size_t r0, size_t r1, void *work)
 {
     const kp__fft_line *l1 = line->col, *l2 = line->row;
     const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
-    fft_cpx *t = t_, *y = dst, *out = work, *sub = out + 2 * BLOCK * len;
+    const size_t width = kp__fft_fourstep_rows_width(line);
+    fft_cpx *t = t_, *y = dst, *out = work, *sub = out + kp__fft_fourstep_blocks_size(line);
     const simd_copies simd = simd_blocks();
-    for (size_t b = r0; b < r1; b += BLOCK) {
-        const size_t rows = r1 - b < BLOCK ? r1 - b : BLOCK;
+    for (size_t b = r0; b < r1; b += width) {
+        const size_t rows = r1 - b < width ? r1 - b : width;
         for (size_t r = 0; r < rows; r++)
             l2->exec(l2, fwd, t + (b + r) * ts, out + r * len, sub);
         block_out(out, len, n2, rows, NULL, 0, scale, y + (ptrdiff_t)b * ds, n1, ds, fwd, &simd);

@@ -300,8 +300,8 @@ static int make_fourstep(kp__fft_line *line, size_t n1)
     int rc = kp__fft_line_make(n1, line->single, &line->col);
     if (rc == KP_OK) rc = kp__fft_line_make(n2, line->single, &line->row);
     if (rc != KP_OK) return rc;
-    /* the block B of fourstep.c: 128 bytes of complex values */
-    const size_t block = 128 / (line->single ? 8 : 16), blocks = (n2 + block - 1) / block;
+    /* the twiddles go by step 1's blocks of columns */
+    const size_t block = KP__FFT_BLOCK(line->single), blocks = (n2 + block - 1) / block;
     kp__fft_roots roots;
     line->tw = table_alloc(blocks * block * n1, line->single, 1);
     if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) return KP_ENOMEM;
@@ -317,8 +317,8 @@ static int make_fourstep(kp__fft_line *line, size_t n1)
     size_t sub = line->col->scratch > line->row->scratch ? line->col->scratch : line->row->scratch;
     line->t_stride = pad_stride(n2, line->single);
     line->b_stride = pad_stride(len, line->single);
-    /* T, two blocks of lines, the sub-lines' work space */
-    line->scratch = kp__fft_fourstep_t_size(line) + 2 * block * line->b_stride + sub;
+    /* T, the blocks of lines, the sub-lines' work space */
+    line->scratch = kp__fft_fourstep_t_size(line) + kp__fft_fourstep_blocks_size(line) + sub;
     line->exec = line->single ? kp__fft_fourstep_exec_s : kp__fft_fourstep_exec_d;
     return KP_OK;
 }

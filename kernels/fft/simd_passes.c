@@ -266,10 +266,10 @@ INLINE vc vtw_rounded(vc a, vc w, int fwd)
     return fwd ? vmerge(vsub(t1, t2), vadd(t1, t2)) : vmerge(vadd(t1, t2), vsub(t1, t2));
 }
 
-/* A block (fourstep.c's BLOCK values of every row, 128 bytes) in or out,
- * VLEN rows at a time through register transposes, the last rows % VLEN
- * through masks. */
-#define BLOCK (64 / sizeof(fft_real))
+/* A block (fourstep.c's: KP__FFT_BLOCK values of every row in, 128 bytes;
+ * `width` values out) in or out, VLEN rows at a time through register
+ * transposes, the last rows % VLEN through masks. */
+#define BLOCK KP__FFT_BLOCK(KP_FFT_SINGLE)
 void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_, size_t len)
 {
     const fft_real *x = x_;
@@ -287,8 +287,9 @@ void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_
     }
 }
 
-void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, const void *w_, size_t ws,
-                               double scale, void *out_, size_t os, int fwd)
+void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, size_t width,
+                               const void *w_, size_t ws, double scale, void *out_, size_t os,
+                               int fwd)
 {
     const fft_real *in = in_, *w = w_;
     fft_real *out = out_;
@@ -296,7 +297,7 @@ void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, const 
     for (size_t k = 0; k < count; k += VLEN) {
         const size_t r = count - k < VLEN ? count - k : VLEN;
         const vmask m = head(r);
-        for (size_t c = 0; c < BLOCK; c += VLEN) {
+        for (size_t c = 0; c < width; c += VLEN) {
             vc col[VLEN], row[VLEN];
             for (size_t i = 0; i < VLEN; i++)
                 col[i] = r == VLEN ? load(in, (c + i) * len + k)
