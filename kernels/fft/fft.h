@@ -20,6 +20,9 @@
 
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
+/* Radices up to this one (2, 3, 4, 5, 7, 8, 9) have butterflies of their
+ * own; a larger one is a prime that takes the generic odd butterfly. */
+#define KP__FFT_MAX_BUTTERFLY 9
 
 typedef struct kp__fft_pass {
     unsigned p;   /* radix */

@@ -10,9 +10,12 @@
 #include "sched/internal.h"
 
 /* Radices in pass order: one 4, or two (for 2 * 8), or a 2 for what 8s
- * leave of the power of two, then the 8s, then the odd primes ascending (3, 5 and 7 have
- * butterflies of their own; larger primes go through the generic one). The small radix goes first
- * so that only the last passes have short inner loops. Returns the count. */
+ * leave of the power of two, then the 8s; a 3 for what 9s leave of the
+ * power of three, then the 9s (half the passes of 3s: each pass reads and
+ * writes every point); then the other odd primes ascending (5 and 7 have
+ * butterflies of their own; larger primes go through the generic one). The
+ * small radix goes first so that only the last passes have short inner
+ * loops. Returns the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 {
     int np = 0, twos = 0;
@@ -30,7 +33,13 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
     }
     for (int e = 0; e < eights; e++)
         p[np++] = 8;
-    for (size_t q = 3; q * q <= n; q += 2)
+    int threes = 0;
+    for (; n % 3 == 0; n /= 3)
+        threes++;
+    if (threes % 2 == 1) p[np++] = 3;
+    for (int e = 0; e < threes / 2; e++)
+        p[np++] = 9;
+    for (size_t q = 5; q * q <= n; q += 2)
         while (n % q == 0) {
             p[np++] = q;
             n /= q;
@@ -55,6 +64,7 @@ static double pass_cost(size_t p)
     case 5: return 16.8;
     case 7: return 20.5;
     case 8: return 18.3;
+    case 9: return 22;
     default: return 2.0 * (double)p + 10;
     }
 }
@@ -186,7 +196,7 @@ static int make_mixed(kp__fft_line *line)
         ps->tw = size;
         size += (size_t)(p[s] - 1) * ps->ido; /* i = 0 included (1), for vectors */
         ps->roots = size;
-        if (p[s] > 8) size += p[s]; /* the generic radix reads its roots */
+        if (p[s] > KP__FFT_MAX_BUTTERFLY) size += p[s]; /* the generic radix reads its roots */
         l1 *= p[s];
     }
     line->npass = np;
@@ -215,7 +225,7 @@ static int make_mixed(kp__fft_line *line)
                 kp__fft_roots_get(&roots, i * m * ps->l1, &re, &im);
                 put_root(line->tw, line->single, ps->tw + (m - 1) * ps->ido + i, re, im);
             }
-        if (ps->p > 8)
+        if (ps->p > KP__FFT_MAX_BUTTERFLY)
             for (unsigned r = 0; r < ps->p; r++) {
                 kp__fft_root(r, ps->p, &re, &im);
                 put_root(line->tw, line->single, ps->roots + r, re, im);
@@ -362,9 +372,8 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
 
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
-    size_t m = 0,
-           largest = np > 0 ? p[np - 1] : 1; /* the largest factor is last, or a power of two */
-    if (largest > 8) { /* a prime factor without a butterfly: is Bluestein cheaper? */
+    size_t m = 0, largest = np > 0 ? p[np - 1] : 1; /* the largest prime above 9 is last */
+    if (largest > KP__FFT_MAX_BUTTERFLY) { /* a prime without a butterfly: is Bluestein cheaper? */
         double cb;
         m = smooth_at_least(2 * n - 1, &cb);
         cb = 2 * cb + 8.0 * (double)m + 16.0 * (double)n;

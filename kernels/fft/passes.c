@@ -136,6 +136,33 @@ INLINE void dft_odd(const fft_cpx *x, size_t st, fft_cpx *y, int fwd, const unsi
     }
 }
 
+/* x * w9^e, w9 = exp(-+ 2 pi i / 9) of the direction: cos x + sin (x
+ * turned a quarter the same way). */
+INLINE fft_cpx turn9(fft_cpx x, unsigned e, int fwd)
+{
+    return cadd(cscale(cos9[e], x), cscale(sin9[e], crot(x, fwd)));
+}
+
+/* Radix 9 as 3 x 3: with j = 3a + b and m = c + 3d,
+ * y_m = sum_b w9^(bc) w3^(bd) sum_a x_(3a+b) w3^(ac): three length-3 DFTs
+ * over a, the turns w9^(bc), three over b. */
+INLINE void dft9(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+{
+    fft_cpx t[9]; /* t[3b + c] */
+    for (unsigned b = 0; b < 3; b++)
+        dft3(x + b * s, 3 * s, t + 3 * b, fwd);
+    t[4] = turn9(t[4], 1, fwd);
+    t[5] = turn9(t[5], 2, fwd);
+    t[7] = turn9(t[7], 2, fwd);
+    t[8] = turn9(t[8], 4, fwd);
+    for (unsigned c = 0; c < 3; c++) {
+        fft_cpx u[3];
+        dft3(t + c, 3, u, fwd);
+        for (unsigned d = 0; d < 3; d++)
+            y[c + 3 * d] = u[d];
+    }
+}
+
 INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
     switch (P) {
@@ -144,6 +171,7 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fw
     case 4: dft4(x, s, y, fwd); break;
     case 5: dft_odd(x, s, y, fwd, 5, cos5, sin5); break;
     case 7: dft_odd(x, s, y, fwd, 7, cos7, sin7); break;
+    case 9: dft9(x, s, y, fwd); break;
     default: dft8(x, s, y, fwd); break;
     }
 }
@@ -160,7 +188,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
         for (size_t k = sp->k0; k < sp->k1; k++) {
-            fft_cpx y[8];
+            fft_cpx y[9];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
                 ch[k + m * l1] = y[m];
@@ -169,7 +197,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     }
     for (size_t k = sp->k0; k < sp->k1; k++) {
         const fft_cpx *x = cc + ido * P * k;
-        fft_cpx *z = ch + ido * k, y[8];
+        fft_cpx *z = ch + ido * k, y[9];
         size_t i = sp->i0;
         if (i == 0) {
             dft(P, x, ido, y, fwd);
@@ -239,6 +267,7 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_s
     case 5: pass(5, ido, l1, sp, cc, ch, tw, fwd); break;
     case 7: pass(7, ido, l1, sp, cc, ch, tw, fwd); break;
     case 8: pass(8, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 9: pass(9, ido, l1, sp, cc, ch, tw, fwd); break;
     default: pass_generic(ido, l1, ps->p, sp, cc, ch, tw, tab + ps->roots, fwd); break;
     }
 }

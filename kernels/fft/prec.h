@@ -46,6 +46,14 @@ static const fft_real cos7[4] = {1, (fft_real)0.62348980185873353052500488400423
 static const fft_real sin7[4] = {0, (fft_real)0.781831482468029808708444526674057750L,
                                  (fft_real)0.974927912181823607018131682993931217L,
                                  (fft_real)0.433883739117558120475768332848358754L};
+/* Radix 9 turns its inner values by w9^1, w9^2 and w9^4. */
+static const fft_real cos9[5] = {1, (fft_real)0.766044443118978035202392650555416674L,
+                                 (fft_real)0.173648177666930348851716626769314796L, -0.5,
+                                 (fft_real)-0.939692620785908384054109277324731470L};
+static const fft_real sin9[5] = {0, (fft_real)0.642787609686539326322643409907263433L,
+                                 (fft_real)0.984807753012208059366743024589523014L,
+                                 (fft_real)0.866025403784438646763723170752936183L,
+                                 (fft_real)0.342020143325668733044099614682259581L};
 
 /* a * w (fwd) or a * conj(w) (backward): w is a stored forward root. fwd is
  * a constant wherever it matters, so the branch folds away. */

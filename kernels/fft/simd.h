@@ -583,7 +583,7 @@ INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc 
         return;
     }
 #endif
-    vc r[8];
+    vc r[9];
     for (unsigned g = 0; g < P; g++) {
         size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
         r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);

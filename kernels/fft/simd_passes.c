@@ -1,5 +1,5 @@
 /*
- * Radix 2, 3, 4, 5, 7 and 8 passes with explicit vectors, once per
+ * Radix 2, 3, 4, 5, 7, 8 and 9 passes with explicit vectors, once per
  * precision and instruction set (simd_passes_{d,s}_{avx2,avx512}.c, built
  * with the set's flags and run only when the CPU has it): a register holds
  * VLEN complex values (simd.h). The arithmetic is passes.c's, VLEN points
@@ -81,6 +81,31 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
     }
 }
 
+/* Radix 9 as 3 x 3, as passes.c's dft9. */
+INLINE vc vturn9(vc x, unsigned e, int fwd)
+{
+    return vadd(vscale(cos9[e], x), vscale(sin9[e], vrot(x, fwd)));
+}
+INLINE void vdft9(const vc *x, vc *y, int fwd)
+{
+    vc t[9]; /* t[3b + c] */
+    for (unsigned b = 0; b < 3; b++) {
+        const vc in[3] = {x[b], x[b + 3], x[b + 6]};
+        vdft_odd(3, in, t + 3 * b, fwd, cos3, sin3);
+    }
+    t[4] = vturn9(t[4], 1, fwd);
+    t[5] = vturn9(t[5], 2, fwd);
+    t[7] = vturn9(t[7], 2, fwd);
+    t[8] = vturn9(t[8], 4, fwd);
+    for (unsigned c = 0; c < 3; c++) {
+        const vc in[3] = {t[c], t[c + 3], t[c + 6]};
+        vc u[3];
+        vdft_odd(3, in, u, fwd, cos3, sin3);
+        for (unsigned d = 0; d < 3; d++)
+            y[c + 3 * d] = u[d];
+    }
+}
+
 INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
 {
     switch (P) {
@@ -89,6 +114,7 @@ INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
     case 4: vdft4(x, y, fwd); break;
     case 5: vdft_odd(5, x, y, fwd, cos5, sin5); break;
     case 7: vdft_odd(7, x, y, fwd, cos7, sin7); break;
+    case 9: vdft9(x, y, fwd); break;
     default: vdft8(x, y, fwd); break;
     }
 }
@@ -96,7 +122,7 @@ INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
 INLINE void body(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
                  const fft_real *tw, size_t i, int fwd)
 {
-    vc in[8], y[8];
+    vc in[9], y[9];
     for (unsigned j = 0; j < P; j++)
         in[j] = load(x, i + j * ido);
     vdft(P, in, y, fwd);
@@ -110,7 +136,7 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const fft_real *x, 
                  const fft_real *tw, size_t i, size_t count, int fwd)
 {
     const vmask mk = head(count);
-    vc in[8], y[8];
+    vc in[9], y[9];
     for (unsigned j = 0; j < P; j++)
         in[j] = vload_mask(mk, x + 2 * (i + j * ido));
     vdft(P, in, y, fwd);
@@ -144,7 +170,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
 {
     for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
         const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
-        vc in[8], y[8];
+        vc in[9], y[9];
         points_of_rows(P, cc + 2 * P * k, rows, in);
         vdft(P, in, y, fwd);
         for (unsigned m = 0; m < P; m++) {
@@ -185,7 +211,7 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
  * least VLEN sub-transforms (for radix 4 and 8 a multiple of VLEN). */
 INLINE int takes(const kp__fft_pass *ps)
 {
-    if (ps->p > 8) return 0; /* the generic odd radix */
+    if (ps->p > KP__FFT_MAX_BUTTERFLY) return 0; /* the generic odd radix */
     if (ps->ido >= 2) return 1;
     if (ps->p % 2 == 0) return ps->p != 2 && ps->l1 % VLEN == 0;
     return ps->l1 >= VLEN;
@@ -203,6 +229,7 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
         case 4: pass_i(4, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         case 5: pass_i(5, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         case 7: pass_i(7, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 9: pass_i(9, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         default: pass_i(8, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         }
         return;
@@ -212,6 +239,7 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
     case 4: pass_k(4, ps->l1, sp, cc, ch, fwd); break;
     case 5: pass_k(5, ps->l1, sp, cc, ch, fwd); break;
     case 7: pass_k(7, ps->l1, sp, cc, ch, fwd); break;
+    case 9: pass_k(9, ps->l1, sp, cc, ch, fwd); break;
     default: pass_k(8, ps->l1, sp, cc, ch, fwd); break;
     }
 }
