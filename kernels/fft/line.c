@@ -131,14 +131,16 @@ static kp__fft_part_fn *pick_part(int single)
     return single ? kp__fft_line_part_s : kp__fft_line_part_d;
 }
 
-/* Mixed-radix lines at least this long can be shared by the threads of a
- * step with fewer lines than threads (passes.c, exec.c). Sharing moves half
- * the data between the cores, which costs most where the cores are far
- * apart: on two virtual CPUs placed so, a shared double c2c line of 2^14
- * ran 0.29x, 2^15 0.79x and 2^16 1.06x the speed of one thread (1.0x, 1.5x
- * and 1.8x where they were close). Float lines from 2^16 to 3^11 ran 1.2x
- * to 1.6x faster shared where double ones ran 1.3x to 1.4x. */
-#define SHARE_MIN_N 65536
+/* Mixed-radix lines of at least this many bytes (65536 points in double,
+ * 131072 in float) can be shared by the threads of a step with fewer lines
+ * than threads (passes.c, exec.c). Sharing moves half the data between the
+ * cores, which costs most where the cores are far apart, and pays where a
+ * line and its work space outgrow one core's cache: on two virtual CPUs
+ * placed far apart a shared double c2c line of 2^14 ran 0.29x, 2^15 0.79x
+ * and 2^16 1.06x the speed of one thread (1.0x, 1.5x and 1.8x where they
+ * were close); a float line of 2^16 (half the bytes) ran 0.86x in two
+ * reports in a row, 2^17 1.2x. */
+#define SHARE_MIN_BYTES (1024 * 1024)
 
 /* The count of first passes whose radices' product L is nearest sqrt n,
  * with L and n / L at least 2 (np >= 2). */
@@ -201,7 +203,7 @@ static int make_mixed(kp__fft_line *line)
     }
     line->npass = np;
     line->scratch = n;
-    if (n >= SHARE_MIN_N && np >= 2) {
+    if (n * (line->single ? 8 : 16) >= SHARE_MIN_BYTES && np >= 2) {
         line->head = head_passes(line);
         /* a block of sub-transforms holds about KP__FFT_PART_POINTS points */
         const size_t len = n / line->pass[line->head].l1;
