@@ -81,11 +81,13 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
     }
 }
 
-/* Radix 9 as 3 x 3, as passes.c's dft9. */
+/* x w9^e, as passes.c's turn9. */
 INLINE vc vturn9(vc x, unsigned e, int fwd)
 {
     return vadd(vscale(cos9[e], x), vscale(sin9[e], vrot(x, fwd)));
 }
+
+/* Radix 9 as 3 x 3, as passes.c's dft9. */
 INLINE void vdft9(const vc *x, vc *y, int fwd)
 {
     vc t[9]; /* t[3b + c] */
