@@ -20,9 +20,10 @@
 
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
-/* Radices up to this one (2, 3, 4, 5, 7, 8, 9) have butterflies of their
- * own; a larger one is a prime that takes the generic odd butterfly. */
-#define KP__FFT_MAX_BUTTERFLY 9
+/* Every radix line.c's factorize makes up to this one (2, 3, 4, 5, 7, 8,
+ * 9, 10) has a butterfly of its own; a larger one is a prime that takes the
+ * generic odd butterfly. */
+#define KP__FFT_MAX_BUTTERFLY 10
 
 typedef struct kp__fft_pass {
     unsigned p;   /* radix */

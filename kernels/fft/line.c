@@ -12,15 +12,22 @@
 /* Radices in pass order: one 4, or two (for 2 * 8), or a 2 for what 8s
  * leave of the power of two, then the 8s; a 3 for what 9s leave of the
  * power of three, then the 9s (half the passes of 3s: each pass reads and
- * writes every point); then the other odd primes ascending (5 and 7 have
- * butterflies of their own; larger primes go through the generic one). The
- * small radix goes first so that only the last passes have short inner
- * loops. Returns the count. */
+ * writes every point); a 10 for each pair of a 2 and a 5 (taken from the
+ * twos before the 8s: never more passes, and fewer where they leave fewer
+ * 8s); the 5s left; then the other odd primes ascending (7 has a butterfly
+ * of its own; larger primes go through the generic one). The small radix
+ * goes first so that only the last passes have short inner loops. Returns
+ * the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 {
-    int np = 0, twos = 0;
+    int np = 0, twos = 0, fives = 0;
     for (; n % 2 == 0; n /= 2)
         twos++;
+    for (; n % 5 == 0; n /= 5)
+        fives++;
+    const int tens = twos < fives ? twos : fives;
+    twos -= tens;
+    fives -= tens;
     int eights = twos / 3;
     if (twos % 3 == 2) {
         p[np++] = 4;
@@ -39,7 +46,11 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
     if (threes % 2 == 1) p[np++] = 3;
     for (int e = 0; e < threes / 2; e++)
         p[np++] = 9;
-    for (size_t q = 5; q * q <= n; q += 2)
+    for (int e = 0; e < tens; e++)
+        p[np++] = 10;
+    for (int e = 0; e < fives; e++)
+        p[np++] = 5;
+    for (size_t q = 7; q * q <= n; q += 2)
         while (n % q == 0) {
             p[np++] = q;
             n /= q;
@@ -65,6 +76,7 @@ static double pass_cost(size_t p)
     case 7: return 20.5;
     case 8: return 18.3;
     case 9: return 22;
+    case 10: return 19.5;
     default: return 2.0 * (double)p + 10;
     }
 }

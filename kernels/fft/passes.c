@@ -163,6 +163,25 @@ INLINE void dft9(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
     }
 }
 
+/* Radix 10 by Good and Thomas's prime-factor mapping (I. J. Good, J. R.
+ * Stat. Soc. B 20, 1958; L. H. Thomas, 1963): 10 = 5 x 2 with coprime
+ * factors, so no turns between the two steps. Inputs j = (2a + 5b) mod 10
+ * go through length-5 DFTs over a, then length-2 DFTs over b give output
+ * k = (6 k1 + 5 k2) mod 10 (6 = 1 mod 5, 0 mod 2; 5 = 0 mod 5, 1 mod 2). */
+INLINE void dft10(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+{
+    fft_cpx in[2][5], t[2][5];
+    for (unsigned b = 0; b < 2; b++) {
+        for (unsigned a = 0; a < 5; a++)
+            in[b][a] = x[(2 * a + 5 * b) % 10 * s];
+        dft_odd(in[b], 1, t[b], fwd, 5, cos5, sin5);
+    }
+    for (unsigned k1 = 0; k1 < 5; k1++) {
+        y[6 * k1 % 10] = cadd(t[0][k1], t[1][k1]);
+        y[(6 * k1 + 5) % 10] = csub(t[0][k1], t[1][k1]);
+    }
+}
+
 INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
 {
     switch (P) {
@@ -172,6 +191,7 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fw
     case 5: dft_odd(x, s, y, fwd, 5, cos5, sin5); break;
     case 7: dft_odd(x, s, y, fwd, 7, cos7, sin7); break;
     case 9: dft9(x, s, y, fwd); break;
+    case 10: dft10(x, s, y, fwd); break;
     default: dft8(x, s, y, fwd); break;
     }
 }
@@ -188,7 +208,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
         for (size_t k = sp->k0; k < sp->k1; k++) {
-            fft_cpx y[9];
+            fft_cpx y[10];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
                 ch[k + m * l1] = y[m];
@@ -197,7 +217,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     }
     for (size_t k = sp->k0; k < sp->k1; k++) {
         const fft_cpx *x = cc + ido * P * k;
-        fft_cpx *z = ch + ido * k, y[9];
+        fft_cpx *z = ch + ido * k, y[10];
         size_t i = sp->i0;
         if (i == 0) {
             dft(P, x, ido, y, fwd);
@@ -268,6 +288,7 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_s
     case 7: pass(7, ido, l1, sp, cc, ch, tw, fwd); break;
     case 8: pass(8, ido, l1, sp, cc, ch, tw, fwd); break;
     case 9: pass(9, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 10: pass(10, ido, l1, sp, cc, ch, tw, fwd); break;
     default: pass_generic(ido, l1, ps->p, sp, cc, ch, tw, tab + ps->roots, fwd); break;
     }
 }

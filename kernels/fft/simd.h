@@ -571,7 +571,7 @@ INLINE void cstore(fft_real *p, size_t count, vc re, vc im)
 INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc *in)
 {
 #if KP_FFT_VEC == 256 && KP_FFT_SINGLE
-    if (P % 2 == 1) { /* each 64-bit value loaded alone: AVX2 has no two-source permute */
+    if (P % 4 != 0) { /* each 64-bit value loaded alone: AVX2 has no two-source permute */
         for (unsigned j = 0; j < P; j++) {
             const __m64 *v = (const __m64 *)(const void *)x + j; /* value P t + j at v + P t */
             __m128 lo = _mm_loadl_pi(_mm_setzero_ps(), v), hi = _mm_setzero_ps();
@@ -583,7 +583,7 @@ INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc 
         return;
     }
 #endif
-    vc r[9];
+    vc r[10];
     for (unsigned g = 0; g < P; g++) {
         size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
         r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);

@@ -1,5 +1,5 @@
 /*
- * Radix 2, 3, 4, 5, 7, 8 and 9 passes with explicit vectors, once per
+ * Radix 2, 3, 4, 5, 7, 8, 9 and 10 passes with explicit vectors, once per
  * precision and instruction set (simd_passes_{d,s}_{avx2,avx512}.c, built
  * with the set's flags and run only when the CPU has it): a register holds
  * VLEN complex values (simd.h). The arithmetic is passes.c's, VLEN points
@@ -108,6 +108,21 @@ INLINE void vdft9(const vc *x, vc *y, int fwd)
     }
 }
 
+/* Radix 10 by the prime-factor mapping, as passes.c's dft10. */
+INLINE void vdft10(const vc *x, vc *y, int fwd)
+{
+    vc in[2][5], t[2][5];
+    for (unsigned b = 0; b < 2; b++) {
+        for (unsigned a = 0; a < 5; a++)
+            in[b][a] = x[(2 * a + 5 * b) % 10];
+        vdft_odd(5, in[b], t[b], fwd, cos5, sin5);
+    }
+    for (unsigned k1 = 0; k1 < 5; k1++) {
+        y[6 * k1 % 10] = vadd(t[0][k1], t[1][k1]);
+        y[(6 * k1 + 5) % 10] = vsub(t[0][k1], t[1][k1]);
+    }
+}
+
 INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
 {
     switch (P) {
@@ -117,6 +132,7 @@ INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
     case 5: vdft_odd(5, x, y, fwd, cos5, sin5); break;
     case 7: vdft_odd(7, x, y, fwd, cos7, sin7); break;
     case 9: vdft9(x, y, fwd); break;
+    case 10: vdft10(x, y, fwd); break;
     default: vdft8(x, y, fwd); break;
     }
 }
@@ -124,7 +140,7 @@ INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
 INLINE void body(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
                  const fft_real *tw, size_t i, int fwd)
 {
-    vc in[9], y[9];
+    vc in[10], y[10];
     for (unsigned j = 0; j < P; j++)
         in[j] = load(x, i + j * ido);
     vdft(P, in, y, fwd);
@@ -138,7 +154,7 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const fft_real *x, 
                  const fft_real *tw, size_t i, size_t count, int fwd)
 {
     const vmask mk = head(count);
-    vc in[9], y[9];
+    vc in[10], y[10];
     for (unsigned j = 0; j < P; j++)
         in[j] = vload_mask(mk, x + 2 * (i + j * ido));
     vdft(P, in, y, fwd);
@@ -172,7 +188,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
 {
     for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
         const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
-        vc in[9], y[9];
+        vc in[10], y[10];
         points_of_rows(P, cc + 2 * P * k, rows, in);
         vdft(P, in, y, fwd);
         for (unsigned m = 0; m < P; m++) {
@@ -215,7 +231,8 @@ INLINE int takes(const kp__fft_pass *ps)
 {
     if (ps->p > KP__FFT_MAX_BUTTERFLY) return 0; /* the generic odd radix */
     if (ps->ido >= 2) return 1;
-    if (ps->p % 2 == 0) return ps->p != 2 && ps->l1 % VLEN == 0;
+    if (ps->p % 4 == 0) return ps->l1 % VLEN == 0;
+    if (ps->p == 2) return 0;
     return ps->l1 >= VLEN;
 }
 
@@ -232,6 +249,7 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
         case 5: pass_i(5, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         case 7: pass_i(7, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         case 9: pass_i(9, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
+        case 10: pass_i(10, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         default: pass_i(8, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
         }
         return;
@@ -242,6 +260,7 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
     case 5: pass_k(5, ps->l1, sp, cc, ch, fwd); break;
     case 7: pass_k(7, ps->l1, sp, cc, ch, fwd); break;
     case 9: pass_k(9, ps->l1, sp, cc, ch, fwd); break;
+    case 10: pass_k(10, ps->l1, sp, cc, ch, fwd); break;
     default: pass_k(8, ps->l1, sp, cc, ch, fwd); break;
     }
 }
