@@ -386,7 +386,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
 
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
-    size_t m = 0, largest = np > 0 ? p[np - 1] : 1; /* the largest prime above 9 is last */
+    size_t m = 0, largest = np > 0 ? p[np - 1] : 1; /* a prime from 11 comes last */
     if (largest > KP__FFT_MAX_BUTTERFLY) { /* a prime without a butterfly: is Bluestein cheaper? */
         double cb;
         m = smooth_at_least(2 * n - 1, &cb);

@@ -226,7 +226,8 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
 }
 
 /* Whether this file takes the pass: ido >= 2, or the last pass over at
- * least VLEN sub-transforms (for radix 4 and 8 a multiple of VLEN). */
+ * least VLEN sub-transforms (a multiple of VLEN for radix 4 and 8; never
+ * for radix 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
     if (ps->p > KP__FFT_MAX_BUTTERFLY) return 0; /* the generic odd radix */
