@@ -158,6 +158,39 @@ static void c2c_case(size_t n, kp_fft_precision p, int direction)
     free(ref);
 }
 
+/* A batch of lines of n, each against its own reference, unscaled both
+ * ways (short lines of a batch run in vector lanes: line.c; the scaling is
+ * in test_fft_props.c's bits). The count is no multiple of any vector's
+ * lanes. */
+#define BATCH_LINES 7
+
+static void batch_case(size_t n, kp_fft_precision p, int direction)
+{
+    const size_t m = BATCH_LINES * n;
+    long double *x = random_input(2 * m, p), *ref = malloc(2 * m * sizeof *ref);
+    assert_non_null(ref);
+    for (size_t l = 0; l < BATCH_LINES; l++)
+        dft(n, x + 2 * l * n, ref + 2 * l * n, direction);
+    void *in = alloc_values(2 * m, p, x), *out = alloc_values(2 * m, p, x);
+    kp_fft_plan *plan;
+    kp_fft_dim d = {n, 1, 1}, b = {BATCH_LINES, (ptrdiff_t)n, (ptrdiff_t)n};
+    assert_int_equal(
+        kp_fft_plan_make(&plan, KP_FFT_C2C, p, direction,
+                         direction == KP_FFT_FORWARD ? KP_FFT_NORM_BACKWARD : KP_FFT_NORM_FORWARD,
+                         1, &d, 1, &b),
+        KP_OK);
+    assert_int_equal(kp_fft_plan_execute(plan, in, out, 1), KP_OK);
+    const size_t es = p == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
+    for (size_t l = 0; l < BATCH_LINES; l++)
+        check(direction == KP_FFT_FORWARD ? "batch forward" : "batch backward", n, p, 1,
+              rms_error(n, (char *)out + l * n * es, p, ref + 2 * l * n));
+    kp_fft_plan_destroy(plan);
+    free(in);
+    free(out);
+    free(x);
+    free(ref);
+}
+
 static void r2c_case(size_t n, kp_fft_precision p)
 {
     long double *x = random_input(n, p), *xc = calloc(2 * n, sizeof *xc);
@@ -269,6 +302,16 @@ static void test_c2c_float(void **state)
     each_size(fwd_case, KP_FFT_FLOAT);
     each_size(bwd_case, KP_FFT_FLOAT);
 }
+/* Every n <= 256 in batches, both ways, both precisions. */
+static void test_c2c_batch(void **state)
+{
+    (void)state;
+    for (int prec = 0; prec < 2; prec++)
+        for (size_t n = 1; n <= 256; n++) {
+            batch_case(n, prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE, KP_FFT_FORWARD);
+            batch_case(n, prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE, KP_FFT_BACKWARD);
+        }
+}
 static void test_r2c(void **state)
 {
     (void)state;
@@ -340,9 +383,13 @@ static int report(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_c2c_double),    cmocka_unit_test(test_c2c_float),
-        cmocka_unit_test(test_r2c),           cmocka_unit_test(test_c2r),
-        cmocka_unit_test(test_roundtrip_all), cmocka_unit_test(test_roundtrip_large),
+        cmocka_unit_test(test_c2c_double),
+        cmocka_unit_test(test_c2c_float),
+        cmocka_unit_test(test_c2c_batch),
+        cmocka_unit_test(test_r2c),
+        cmocka_unit_test(test_c2r),
+        cmocka_unit_test(test_roundtrip_all),
+        cmocka_unit_test(test_roundtrip_large),
     };
     return cmocka_run_group_tests(tests, NULL, report);
 }

@@ -359,6 +359,89 @@ static void test_strided_same_bits(void **state)
     free(got);
 }
 
+/* Batches of short lines (line.c runs them in vector lanes): each line
+ * gets the same bits whatever lines are beside it, whatever the layout and
+ * the workers. count lines of n at x (contiguous), in the precision, both
+ * ways, with the ortho norm (every output scaled). */
+static kp_fft_plan *batch_plan(kp_fft_precision prec, int dir, size_t n, ptrdiff_t is, ptrdiff_t os,
+                               size_t count, ptrdiff_t idist, ptrdiff_t odist)
+{
+    kp_fft_plan *p = NULL;
+    kp_fft_dim d = {n, is, os}, b = {count, idist, odist};
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, prec, dir, KP_FFT_NORM_ORTHO, 1, &d, 1, &b),
+                     KP_OK);
+    return p;
+}
+
+static void batch_bits(size_t n, kp_fft_precision prec, int dir)
+{
+    const size_t es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
+    const size_t lines = 13, many = 3 * 32768 / n + 7; /* several chunks of 32768 points */
+    const ptrdiff_t N = (ptrdiff_t)n;
+    double *r = random_doubles(2 * n * many);
+    char *x = malloc(n * many * es), *ref = malloc(n * many * es), *got = malloc(n * many * es);
+    char *big = calloc((size_t)(3 * N) * lines + 4, es);
+    assert_non_null(x);
+    assert_non_null(ref);
+    assert_non_null(got);
+    assert_non_null(big);
+    for (size_t i = 0; i < 2 * n * many; i++) {
+        if (prec == KP_FFT_FLOAT)
+            ((float *)x)[i] = (float)r[i];
+        else
+            ((double *)x)[i] = r[i];
+    }
+    kp_fft_plan *p = batch_plan(prec, dir, n, 1, 1, lines, N, N);
+    assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
+    kp_fft_plan_destroy(p);
+    /* lines 0 .. 4 and 5 .. 12 as batches of their own */
+    p = batch_plan(prec, dir, n, 1, 1, 5, N, N);
+    assert_int_equal(kp_fft_plan_execute(p, x, got, 1), KP_OK);
+    kp_fft_plan_destroy(p);
+    p = batch_plan(prec, dir, n, 1, 1, 8, N, N);
+    assert_int_equal(kp_fft_plan_execute(p, x + 5 * n * es, got + 5 * n * es, 1), KP_OK);
+    assert_memory_equal(got, ref, lines * n * es);
+    /* in place */
+    memcpy(got, x + 5 * n * es, 8 * n * es);
+    assert_int_equal(kp_fft_plan_execute(p, got, got, 1), KP_OK);
+    assert_memory_equal(got, ref + 5 * n * es, 8 * n * es);
+    kp_fft_plan_destroy(p);
+    /* read at stride -2 (lines 2n + 1 apart), written at stride 3 (lines 3n
+       apart): element j of line l at in[l (2n + 1) - 2j] */
+    char *in = big + (size_t)(2 * (N - 1)) * es;
+    for (size_t l = 0; l < lines; l++)
+        for (size_t j = 0; j < n; j++)
+            memcpy(in + ((ptrdiff_t)l * (2 * N + 1) - 2 * (ptrdiff_t)j) * (ptrdiff_t)es,
+                   x + (l * n + j) * es, es);
+    p = batch_plan(prec, dir, n, -2, 3, lines, 2 * N + 1, 3 * N);
+    assert_int_equal(kp_fft_plan_execute(p, in, got, 2), KP_OK);
+    kp_fft_plan_destroy(p);
+    for (size_t l = 0; l < lines; l++)
+        for (size_t k = 0; k < n; k++)
+            assert_memory_equal(got + (l * 3 * n + 3 * k) * es, ref + (l * n + k) * es, es);
+    /* every workers value, the lines cut into chunks */
+    p = batch_plan(prec, dir, n, 1, 1, many, N, N);
+    same_bits(p, x, many * n * es);
+    kp_fft_plan_destroy(p);
+    free(r);
+    free(x);
+    free(ref);
+    free(got);
+    free(big);
+}
+
+static void test_batch_same_bits(void **state)
+{
+    (void)state;
+    /* one pass (2, 5, 8), two (12 = 4 3, 25), three (48 = 4 4 3, 60 = 2 3 10) */
+    static const size_t sizes[] = {2, 5, 8, 12, 25, 48, 60};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int prec = 0; prec < 2; prec++) {
+            batch_bits(sizes[i], prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE, KP_FFT_FORWARD);
+            batch_bits(sizes[i], prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE, KP_FFT_BACKWARD);
+        }
+}
+
 /* r2c and c2r of even and odd lengths read with stride 3 and written with
  * stride -2 give the bits of the contiguous transforms (the real pre- and
  * post-passes take one path for every stride; 1005, 875 and 1001 are odd
@@ -622,6 +705,7 @@ int main(void)
         cmocka_unit_test(test_long_line_same_bits),
         cmocka_unit_test(test_long_real_line_same_bits),
         cmocka_unit_test(test_strided_same_bits),
+        cmocka_unit_test(test_batch_same_bits),
         cmocka_unit_test(test_real_strided_same_bits),
         cmocka_unit_test(test_in_place),
         cmocka_unit_test(test_plan_shared_by_threads),

@@ -42,6 +42,7 @@ typedef struct step {
     size_t split;         /* > 1: lines one after another, each shared
                              by the threads in this many parts (few long
                              lines, kp__fft_shareable) */
+    int lanes;            /* complex lines, several, through line->lanes */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -88,7 +89,8 @@ static size_t complex_len(const kp__fft_plan_shape *sh, size_t d)
  * dimensions, the last dimension varying fastest. */
 /* Strided complex lines are gathered GROUP at a time, element j of each
  * in turn, so that lines lying side by side (a column pass) read whole cache
- * lines; the chunk's work space holds GROUP lines' space then. */
+ * lines; the chunk's work space holds GROUP lines' space then (and so for
+ * lines in vector lanes, kp__fft_lanes_fn). */
 #define GROUP 8
 
 static int grouped(const step *st)
@@ -97,6 +99,15 @@ static int grouped(const step *st)
     const ptrdiff_t ss = st->src->stride[st->axis], ds = st->dst->stride[st->axis];
     return st->kind == KP_FFT_C2C && st->line->col == NULL &&
            (ss != (ptrdiff_t)es || ds != (ptrdiff_t)es);
+}
+
+/* count lines, one stride apart (bytes: sf, df), in vector lanes. */
+static void run_lanes(const step *st, const char *src, ptrdiff_t sf, char *dst, ptrdiff_t df,
+                      size_t count, void *buf)
+{
+    const ptrdiff_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
+    st->line->lanes(st->line, st->sh->fwd, src, st->src->stride[st->axis] / es, sf / es, dst,
+                    st->dst->stride[st->axis] / es, df / es, count, st->scale, buf);
 }
 
 static void run_group(const step *st, const char *const *src, char *const *dst, size_t count,
@@ -117,6 +128,7 @@ static void run_group(const step *st, const char *const *src, char *const *dst, 
 static void run_lines(const step *st, size_t begin, size_t end, void *buf)
 {
     const kp__fft_plan_shape *sh = st->sh;
+    const ptrdiff_t *ss = st->src->stride, *ds = st->dst->stride;
     size_t idx[KP_FFT_MAX_DIMS], len[KP_FFT_MAX_DIMS];
     for (size_t d = 0; d < sh->ndim; d++)
         len[d] = d == st->axis ? 1 : complex_len(sh, d);
@@ -125,32 +137,61 @@ static void run_lines(const step *st, size_t begin, size_t end, void *buf)
         idx[d] = rest % len[d];
         rest /= len[d];
     }
+    /* the lines' byte offsets in the arrays; along the dimension f that
+       varies fastest they come in runs, one stride apart */
+    ptrdiff_t so = 0, doff = 0;
+    for (size_t d = 0; d < sh->ndim; d++) {
+        so += (ptrdiff_t)idx[d] * ss[d];
+        doff += (ptrdiff_t)idx[d] * ds[d];
+    }
+    size_t f = sh->ndim - 1;
+    while (f > 0 && len[f] == 1)
+        f--;
     const int group = grouped(st);
     const char *srcs[GROUP];
     char *dsts[GROUP];
     size_t count = 0;
-    for (size_t l = begin; l < end; l++) {
-        const char *s = st->src->base;
-        char *t = st->dst->base;
-        for (size_t d = 0; d < sh->ndim; d++) {
-            s += (ptrdiff_t)idx[d] * st->src->stride[d];
-            t += (ptrdiff_t)idx[d] * st->dst->stride[d];
-        }
-        if (!group) {
-            run_line(st, s, t, buf);
+    for (size_t l = begin; l < end;) {
+        size_t run = len[f] - idx[f];
+        if (run > end - l) run = end - l;
+        if (st->lanes) {
+            run_lanes(st, st->src->base + so, ss[f], st->dst->base + doff, ds[f], run, buf);
         } else {
-            srcs[count] = s;
-            dsts[count++] = t;
-            if (count == GROUP || l + 1 == end) {
-                run_group(st, srcs, dsts, count, buf);
-                count = 0;
+            for (size_t r = 0; r < run; r++) {
+                const char *s = st->src->base + so + (ptrdiff_t)r * ss[f];
+                char *t = st->dst->base + doff + (ptrdiff_t)r * ds[f];
+                if (!group) {
+                    run_line(st, s, t, buf);
+                    continue;
+                }
+                srcs[count] = s;
+                dsts[count] = t;
+                if (++count == GROUP) {
+                    run_group(st, srcs, dsts, count, buf);
+                    count = 0;
+                }
             }
         }
-        for (size_t d = sh->ndim; d-- > 0;) { /* next tuple */
-            if (++idx[d] < len[d]) break;
+        so += (ptrdiff_t)run * ss[f];
+        doff += (ptrdiff_t)run * ds[f];
+        l += run;
+        if (l == end) break;
+        /* f wrapped: carry into the dimensions before it */
+        so -= (ptrdiff_t)len[f] * ss[f];
+        doff -= (ptrdiff_t)len[f] * ds[f];
+        idx[f] = 0;
+        for (size_t d = f; d-- > 0;) {
+            if (++idx[d] < len[d]) {
+                so += ss[d];
+                doff += ds[d];
+                break;
+            }
             idx[d] = 0;
+            so -= (ptrdiff_t)(len[d] - 1) * ss[d];
+            doff -= (ptrdiff_t)(len[d] - 1) * ds[d];
         }
     }
+    if (count > 0) run_group(st, srcs, dsts, count, buf);
 }
 
 static void run_chunk(void *ctx, size_t begin, size_t end)
@@ -346,6 +387,9 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
         cur = st->dst;
         st->line = axis[st->axis].line;
         st->lines = count_lines(sh, st->axis);
+        /* in lanes only with others: a line alone gives the bits of a
+           one-line plan in every layout */
+        st->lanes = st->kind == KP_FFT_C2C && st->line->lanes != NULL && st->lines >= 2;
     }
     steps[rank - 1].scale = sh->scale;
     return rank;
@@ -368,7 +412,7 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
                      st->split * kp__fft_shared_part_space(line, st->kind)) *
                     es;
         } else {
-            st->work_bytes = kp__fft_line_space(line) * es * (grouped(st) ? GROUP : 1);
+            st->work_bytes = kp__fft_line_space(line) * es * (grouped(st) || st->lanes ? GROUP : 1);
             bytes = st->chunks * st->work_bytes;
         }
         if (bytes > need) need = bytes;

@@ -58,6 +58,13 @@ typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, const void *src,
  * every butterfly computes what exec computes. */
 typedef void kp__fft_part_fn(const kp__fft_line *line, int fwd, int tail, const void *src,
                              void *dst, void *work, void *mine, size_t a, size_t b);
+/* count lines of a step, line c read from src + c sdist at stride ss and
+ * written to dst + c ddist at stride ds (in complex elements; in place
+ * where src and dst are the same lines), every output times scale; buf
+ * holds 16 n complex elements (simd_passes.c). */
+typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                              ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
+                              size_t count, double scale, void *buf);
 /* About as many points as a part of a shared line keeps at a time (256 KiB
  * in double), a block of columns through its first passes or a block of
  * sub-transforms through its others, so that they stay in its core's cache. */
@@ -74,7 +81,11 @@ struct kp__fft_line {
     int head;
     kp__fft_part_fn *part;
     size_t block; /* sub-transforms a part's tail takes at a time */
-    void *tw;     /* twiddles and generic roots (complex of the precision) */
+    /* Short mixed-radix lines with a butterfly for every radix: the lines
+     * of a step of several, one a vector lane (simd_passes.c; NULL without
+     * AVX2 or AVX-512, and for other lines). */
+    kp__fft_lanes_fn *lanes;
+    void *tw; /* twiddles and generic roots (complex of the precision) */
     /* Bluestein (n = 1 and mixed-radix lines have bluestein == NULL) */
     struct kp__fft_line *bluestein; /* the line of length m >= 2n - 1 */
     void *chirp;                    /* n entries, exp(-pi i k^2 / n) */
@@ -222,6 +233,9 @@ kp__fft_exec_fn kp__fft_line_exec_d_avx2, kp__fft_line_exec_s_avx2;
 kp__fft_exec_fn kp__fft_line_exec_d_avx512, kp__fft_line_exec_s_avx512;
 kp__fft_part_fn kp__fft_line_part_d_avx2, kp__fft_line_part_s_avx2;
 kp__fft_part_fn kp__fft_line_part_d_avx512, kp__fft_line_part_s_avx512;
+/* A step's lines in vector lanes (line->lanes). */
+kp__fft_lanes_fn kp__fft_lanes_d_avx2, kp__fft_lanes_s_avx2;
+kp__fft_lanes_fn kp__fft_lanes_d_avx512, kp__fft_lanes_s_avx512;
 #endif
 
 /* Bluestein's pieces over a range [b0, b1) of indices (lines.c, once per

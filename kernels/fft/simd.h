@@ -236,6 +236,23 @@ INLINE void store(fft_real *p, size_t e, vc v)
 {
     vstore(p + 2 * e, v);
 }
+/* The complex value at p in every lane. */
+INLINE vc vbcast(const fft_real *p)
+{
+#if KP_FFT_VEC == 512 && KP_FFT_SINGLE
+    double pair;
+    __builtin_memcpy(&pair, p, sizeof pair);
+    return _mm512_castpd_ps(_mm512_set1_pd(pair));
+#elif KP_FFT_VEC == 512
+    return _mm512_broadcast_f64x2(_mm_loadu_pd(p));
+#elif KP_FFT_SINGLE
+    double pair;
+    __builtin_memcpy(&pair, p, sizeof pair);
+    return _mm256_castpd_ps(_mm256_set1_pd(pair));
+#else
+    return _mm256_broadcast_pd((const __m128d *)(const void *)p);
+#endif
+}
 
 /* ------------------------------------------ rows of values into columns */
 

@@ -305,6 +305,217 @@ void FFT_FN(kp__fft_line_two_exec)(const kp__fft_line *line, int fwd, const void
 }
 #undef LINE_TWO
 
+/* ------------------------------------------------------ lines in lanes */
+
+/* Many short lines (line.c's pick_lanes) VLEN at a time, one a lane: value
+ * e of the VLEN lines is register e of a buffer, and each pass is passes.c's
+ * pass with registers for points, so no pass has a short inner loop or a
+ * partly used vector, whatever n. The lanes do not mix: a line's bits do
+ * not depend on the lines beside it. */
+
+/* Radix P over the registers: butterfly (k, i) reads a[i + ido (j + P k)]
+ * and writes b[i + ido (k + l1 m)], outputs m >= 1 times the twiddle
+ * tw[(m - 1) ido + i] of every lane; i = 0 (twiddles 1) multiplies nothing. */
+INLINE void lanes_pass(const unsigned P, size_t ido, size_t l1, const fft_real *a, fft_real *b,
+                       const fft_real *tw, int fwd)
+{
+    const size_t out_m = ido * l1;
+    for (size_t k = 0; k < l1; k++) {
+        const size_t x = ido * P * k, z = ido * k;
+        vc in[10], y[10];
+        for (unsigned j = 0; j < P; j++)
+            in[j] = load(a, VLEN * (x + j * ido));
+        vdft(P, in, y, fwd);
+        for (unsigned m = 0; m < P; m++)
+            store(b, VLEN * (z + m * out_m), y[m]);
+        for (size_t i = 1; i < ido; i++) {
+            for (unsigned j = 0; j < P; j++)
+                in[j] = load(a, VLEN * (x + i + j * ido));
+            vdft(P, in, y, fwd);
+            store(b, VLEN * (z + i), y[0]);
+            for (unsigned m = 1; m < P; m++)
+                store(b, VLEN * (z + i + m * out_m),
+                      vtw(y[m], vbcast(tw + 2 * ((m - 1) * ido + i)), fwd));
+        }
+    }
+}
+
+INLINE void lanes_pass_dir(const kp__fft_pass *ps, const fft_real *tab, const fft_real *a,
+                           fft_real *b, int fwd)
+{
+    const fft_real *tw = tab + 2 * ps->tw;
+    switch (ps->p) {
+    case 2: lanes_pass(2, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 3: lanes_pass(3, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 4: lanes_pass(4, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 5: lanes_pass(5, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 7: lanes_pass(7, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 9: lanes_pass(9, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 10: lanes_pass(10, ps->ido, ps->l1, a, b, tw, fwd); break;
+    default: lanes_pass(8, ps->ido, ps->l1, a, b, tw, fwd); break;
+    }
+}
+
+/* Register e of a, e < n, from value e of the VLEN lines x[t], values ss
+ * apart. Contiguous lines are read VLEN values at a time and transposed. */
+INLINE void lanes_in(size_t n, const fft_real *const *x, ptrdiff_t ss, fft_real *a)
+{
+    if (ss != 1) {
+        for (size_t e = 0; e < n; e++)
+            for (size_t t = 0; t < VLEN; t++) {
+                a[2 * (VLEN * e + t)] = x[t][2 * (ptrdiff_t)e * ss];
+                a[2 * (VLEN * e + t) + 1] = x[t][2 * (ptrdiff_t)e * ss + 1];
+            }
+        return;
+    }
+    vc r[VLEN], col[VLEN];
+    size_t e = 0;
+    for (; e + VLEN <= n; e += VLEN) {
+        for (size_t t = 0; t < VLEN; t++)
+            r[t] = vload(x[t] + 2 * e);
+        transpose(r, col);
+        for (size_t j = 0; j < VLEN; j++)
+            store(a, VLEN * (e + j), col[j]);
+    }
+    if (e == n) return;
+    for (size_t t = 0; t < VLEN; t++)
+        r[t] = vload_mask(head(n - e), x[t] + 2 * e);
+    transpose(r, col);
+    for (size_t j = 0; j < VLEN; j++) /* a loop to n - e copied col through the stack */
+        if (e + j < n) store(a, VLEN * (e + j), col[j]);
+}
+
+/* Value e of lines t < count <= VLEN (y[t], values ds apart) from register e of a,
+ * times scale unless it is 1 (each part rounded, as kp__fft_c2c). */
+INLINE void lanes_out(size_t n, const fft_real *a, double scale, fft_real *const *y, ptrdiff_t ds,
+                      size_t count)
+{
+    const fft_real s = (fft_real)scale;
+    if (ds != 1) {
+        for (size_t e = 0; e < n; e++)
+            for (size_t t = 0; t < count; t++) {
+                fft_real re = a[2 * (VLEN * e + t)], im = a[2 * (VLEN * e + t) + 1];
+                y[t][2 * (ptrdiff_t)e * ds] = scale != 1.0 ? s * re : re;
+                y[t][2 * (ptrdiff_t)e * ds + 1] = scale != 1.0 ? s * im : im;
+            }
+        return;
+    }
+    for (size_t e = 0; e < n; e += VLEN) {
+        const size_t have = n - e < VLEN ? n - e : VLEN;
+        vc col[VLEN], r[VLEN];
+        for (size_t j = 0; j < VLEN; j++) {
+            col[j] = e + j < n ? load(a, VLEN * (e + j)) : vzero();
+            if (scale != 1.0) col[j] = vscale(s, col[j]);
+        }
+        transpose(col, r);
+        for (size_t t = 0; t < VLEN && t < count; t++) { /* constant r[t] */
+            if (have == VLEN)
+                vstore(y[t] + 2 * e, r[t]);
+            else
+                vstore_first(y[t] + 2 * e, 2 * have, r[t]);
+        }
+    }
+}
+
+/* A line of one pass (n = P) on contiguous lines, t < count <= VLEN of
+ * them stored: the P registers stay registers, the same operations as
+ * lanes_in, lanes_pass and lanes_out. */
+INLINE void lanes_one(const unsigned P, const fft_real *const *x, fft_real *const *y, size_t count,
+                      double scale, int fwd)
+{
+    vc in[10], out[10], r[VLEN], col[VLEN];
+    for (unsigned e = 0; e < P; e += VLEN) {
+        for (size_t t = 0; t < VLEN; t++)
+            r[t] = P - e >= VLEN ? vload(x[t] + 2 * e) : vload_mask(head(P - e), x[t] + 2 * e);
+        transpose(r, col);
+        for (unsigned j = 0; j < VLEN && e + j < P; j++)
+            in[e + j] = col[j];
+    }
+    vdft(P, in, out, fwd);
+    const fft_real s = (fft_real)scale;
+    for (unsigned e = 0; e < P; e += VLEN) {
+        for (unsigned j = 0; j < VLEN; j++) {
+            col[j] = e + j < P ? out[e + j] : vzero();
+            if (scale != 1.0) col[j] = vscale(s, col[j]);
+        }
+        transpose(col, r);
+        for (size_t t = 0; t < VLEN && t < count; t++) { /* constant r[t] */
+            if (P - e >= VLEN)
+                vstore(y[t] + 2 * e, r[t]);
+            else
+                vstore_first(y[t] + 2 * e, 2 * (P - e), r[t]);
+        }
+    }
+}
+
+/* The lines' pointers for lanes t < VLEN from line c of count on: lines
+ * past the last repeat it (computed, never stored). */
+INLINE void lanes_at(const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t c,
+                     size_t count, const fft_real **xs, fft_real **ys)
+{
+    for (size_t t = 0; t < VLEN; t++) {
+        const ptrdiff_t line = (ptrdiff_t)(c + t < count ? c + t : count - 1);
+        xs[t] = x + 2 * line * xd;
+        ys[t] = y + 2 * line * yd;
+    }
+}
+
+/* Lines of one pass, VLEN at a time. */
+INLINE void lanes_one_run(const unsigned P, const fft_real *x, ptrdiff_t xd, fft_real *y,
+                          ptrdiff_t yd, size_t count, double scale, int fwd)
+{
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(x, xd, y, yd, c, count, xs, ys);
+        lanes_one(P, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
+    }
+}
+
+INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
+                      fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
+                      fft_real *buf, int fwd)
+{
+    if (line->npass == 1 && ss == 1 && ds == 1) {
+        switch (line->pass[0].p) {
+        case 2: lanes_one_run(2, x, xd, y, yd, count, scale, fwd); break;
+        case 3: lanes_one_run(3, x, xd, y, yd, count, scale, fwd); break;
+        case 4: lanes_one_run(4, x, xd, y, yd, count, scale, fwd); break;
+        case 5: lanes_one_run(5, x, xd, y, yd, count, scale, fwd); break;
+        case 7: lanes_one_run(7, x, xd, y, yd, count, scale, fwd); break;
+        case 9: lanes_one_run(9, x, xd, y, yd, count, scale, fwd); break;
+        case 10: lanes_one_run(10, x, xd, y, yd, count, scale, fwd); break;
+        default: lanes_one_run(8, x, xd, y, yd, count, scale, fwd); break;
+        }
+        return;
+    }
+    const size_t n = line->n;
+    fft_real *from = buf, *to = buf + 2 * VLEN * n;
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(x, xd, y, yd, c, count, xs, ys);
+        lanes_in(n, xs, ss, from);
+        for (int s = 0; s < line->npass; s++) {
+            lanes_pass_dir(&line->pass[s], line->tw, from, to, fwd);
+            fft_real *t = from;
+            from = to;
+            to = t;
+        }
+        lanes_out(n, from, scale, ys, ds, count - c < VLEN ? count - c : VLEN);
+    }
+}
+
+void FFT_FN(kp__fft_lanes)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                           ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist, size_t count,
+                           double scale, void *buf)
+{
+    if (fwd)
+        lanes_dir(line, src, ss, sdist, dst, ds, ddist, count, scale, buf, 1);
+    else
+        lanes_dir(line, src, ss, sdist, dst, ds, ddist, count, scale, buf, 0);
+}
+
 /* ----------------------------------------------------------- four-step */
 
 /* a * w forward, a * conj(w) backward, each product rounded before the
