@@ -433,8 +433,10 @@ static void batch_bits(size_t n, kp_fft_precision prec, int dir)
 static void test_batch_same_bits(void **state)
 {
     (void)state;
-    /* one pass (2, 5, 8), two (12 = 4 3, 25), three (48 = 4 4 3, 60 = 2 3 10) */
-    static const size_t sizes[] = {2, 5, 8, 12, 25, 48, 60};
+    /* one pass (2, 5, 8), two (12 = 4 3, 25; 16 = 4 4, 32 = 4 8 and 64 =
+       8 8 wholly in registers where contiguous), three (48 = 4 4 3, 60 =
+       2 3 10) */
+    static const size_t sizes[] = {2, 5, 8, 12, 16, 25, 32, 48, 60, 64};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
             batch_bits(sizes[i], prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE, KP_FFT_FORWARD);

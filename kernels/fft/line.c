@@ -375,16 +375,17 @@ static kp__fft_exec_fn *two_in_registers(const kp__fft_line *line)
 /* The lanes code for the line's precision and instruction set, or NULL.
  * Mixed-radix lines whose radices all have a vector butterfly take it up
  * to 16 VLEN points (64 in double and 128 in float with AVX-512, 32 and 64
- * with AVX2), unless their two passes run in registers (two_in_registers).
- * Timed against one line at a time in a batch of 256: 1.1x to 12x faster
- * at every such length (the most below 10 points, where a line alone is
- * mostly call and loop overhead); beyond, where the passes fill whole
- * vectors, 0.7x to 1.3x. */
+ * with AVX2). Timed against one line at a time in a batch of 256: 1.1x to
+ * 12x faster at every such length (the most below 10 points, where a line
+ * alone is mostly call and loop overhead); beyond, where the passes fill
+ * whole vectors, 0.7x to 1.3x. Of the lines whose two passes run in
+ * registers (two_in_registers), 16 points took 1.3-1.8x less time in lanes,
+ * 32 and 64 0.8-1.0x: their first pass fills vectors without the
+ * transposes in and out of the lanes. */
 static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
 {
-    if (line->npass == 0 || line->col != NULL || line->bluestein != NULL ||
-        line->exec != pick_exec(line->single))
-        return NULL;
+    if (line->npass == 0 || line->col != NULL || line->bluestein != NULL) return NULL;
+    if (line->exec != pick_exec(line->single) && line->n != 16) return NULL;
     for (int s = 0; s < line->npass; s++)
         if (line->pass[s].p > KP__FFT_MAX_BUTTERFLY) return NULL;
     const int wide = kp__isa_selected() == KP_ISA_AVX512;

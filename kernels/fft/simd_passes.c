@@ -448,6 +448,49 @@ INLINE void lanes_one(const unsigned P, const fft_real *const *x, fft_real *cons
     }
 }
 
+/* A line of two passes (radix P1 then P2, n = P1 P2) on contiguous lines,
+ * t < count <= VLEN of them stored: the registers of lanes_pass's two
+ * passes held in arrays that the unrolled loops index by constants, the
+ * same operations. */
+INLINE void lanes_two(const unsigned P1, const unsigned P2, const fft_real *tw,
+                      const fft_real *const *x, fft_real *const *y, size_t count, double scale,
+                      int fwd)
+{
+    enum { N = 64 };
+    vc v[N], w[N], in[8], out[8], r[VLEN], col[VLEN];
+    const unsigned n = P1 * P2;
+    for (unsigned e = 0; e < n; e += VLEN) { /* n is a multiple of VLEN */
+        for (size_t t = 0; t < VLEN; t++)
+            r[t] = vload(x[t] + 2 * e);
+        transpose(r, col);
+        for (unsigned j = 0; j < VLEN; j++)
+            v[e + j] = col[j];
+    }
+    for (unsigned i = 0; i < P2; i++) { /* radix P1, ido P2, l1 1 */
+        for (unsigned j = 0; j < P1; j++)
+            in[j] = v[i + P2 * j];
+        vdft(P1, in, out, fwd);
+        w[i] = out[0];
+        for (unsigned m = 1; m < P1; m++)
+            w[i + P2 * m] = i == 0 ? out[m] : vtw(out[m], vbcast(tw + 2 * ((m - 1) * P2 + i)), fwd);
+    }
+    for (unsigned k = 0; k < P1; k++) { /* radix P2, ido 1, l1 P1 */
+        for (unsigned j = 0; j < P2; j++)
+            in[j] = w[j + P2 * k];
+        vdft(P2, in, out, fwd);
+        for (unsigned m = 0; m < P2; m++)
+            v[k + P1 * m] = out[m];
+    }
+    const fft_real s = (fft_real)scale;
+    for (unsigned e = 0; e < n; e += VLEN) {
+        for (unsigned j = 0; j < VLEN; j++)
+            col[j] = scale != 1.0 ? vscale(s, v[e + j]) : v[e + j];
+        transpose(col, r);
+        for (size_t t = 0; t < VLEN && t < count; t++) /* constant r[t] */
+            vstore(y[t] + 2 * e, r[t]);
+    }
+}
+
 /* The lines' pointers for lanes t < VLEN from line c of count on: lines
  * past the last repeat it (computed, never stored). */
 INLINE void lanes_at(const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t c,
@@ -472,6 +515,19 @@ INLINE void lanes_one_run(const unsigned P, const fft_real *x, ptrdiff_t xd, fft
     }
 }
 
+/* Lines of the two passes P1 P2, VLEN at a time. */
+INLINE void lanes_two_run(const unsigned P1, const unsigned P2, const fft_real *tw,
+                          const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t count,
+                          double scale, int fwd)
+{
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(x, xd, y, yd, c, count, xs, ys);
+        lanes_two(P1, P2, tw, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
+    }
+}
+
 INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
                       fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
                       fft_real *buf, int fwd)
@@ -488,6 +544,22 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
         default: lanes_one_run(8, x, xd, y, yd, count, scale, fwd); break;
         }
         return;
+    }
+    if (line->npass == 2 && ss == 1 && ds == 1) {
+        const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
+        const unsigned p0 = line->pass[0].p, p1 = line->pass[1].p;
+        if (p0 == 4 && p1 == 4) {
+            lanes_two_run(4, 4, tw, x, xd, y, yd, count, scale, fwd);
+            return;
+        }
+        if (p0 == 4 && p1 == 8) {
+            lanes_two_run(4, 8, tw, x, xd, y, yd, count, scale, fwd);
+            return;
+        }
+        if (p0 == 8 && p1 == 8) {
+            lanes_two_run(8, 8, tw, x, xd, y, yd, count, scale, fwd);
+            return;
+        }
     }
     const size_t n = line->n;
     fft_real *from = buf, *to = buf + 2 * VLEN * n;
