@@ -705,7 +705,12 @@ KP_API int kp_zgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t
  * among threads whole, and a long line shared among them is cut into
  * columns and rows that are each computed by one thread in one order. The
  * SIMD paths (portable, AVX2, AVX-512; KERNPOOL_ISA) may differ from each
- * other in the last bits. A call whose work is small runs on the caller.
+ * other in the last bits. Short complex lines of a step with several lines
+ * (a batch, a dimension of an n-D transform) run several at once in the
+ * lanes of vector registers: each gets the same bits whatever lines are
+ * beside it and whatever the strides, but may differ in the last bits from
+ * the same line transformed alone. A call whose work is small runs on the
+ * caller.
  */
 typedef enum { KP_FFT_C2C = 0, KP_FFT_R2C = 1, KP_FFT_C2R = 2 } kp_fft_kind;
 typedef enum { KP_FFT_DOUBLE = 0, KP_FFT_FLOAT = 1 } kp_fft_precision;

@@ -444,6 +444,114 @@ static void test_batch_same_bits(void **state)
         }
 }
 
+/* The same for real lines (even ones run their complex lines in lanes):
+ * r2c of a batch of 13 real lines of n, then c2r of its spectra, against
+ * batches of their first 5 and last 8, strided (the real side at stride 3
+ * or 2 with lines an odd number of reals apart), in place in FFTW's padded
+ * layout, and every workers value over enough lines for several chunks. */
+static kp_fft_plan *real_plan(kp_fft_kind kind, kp_fft_precision prec, size_t n, ptrdiff_t is,
+                              ptrdiff_t os, size_t count, ptrdiff_t idist, ptrdiff_t odist)
+{
+    kp_fft_plan *p = NULL;
+    kp_fft_dim d = {n, is, os}, b = {count, idist, odist};
+    const int dir = kind == KP_FFT_R2C ? KP_FFT_FORWARD : KP_FFT_BACKWARD;
+    assert_int_equal(kp_fft_plan_make(&p, kind, prec, dir, KP_FFT_NORM_ORTHO, 1, &d, 1, &b), KP_OK);
+    return p;
+}
+
+/* Element (l, j) of `lines` lines, each `len` elements of es bytes, from
+ * contiguous lines to lines `dist` elements apart at stride `stride`, or
+ * back (to_strided 0). */
+static void restride(char *strided, ptrdiff_t stride, ptrdiff_t dist, char *packed, size_t lines,
+                     size_t len, size_t es, int to_strided)
+{
+    for (size_t l = 0; l < lines; l++)
+        for (size_t j = 0; j < len; j++) {
+            char *a = strided + ((ptrdiff_t)l * dist + (ptrdiff_t)j * stride) * (ptrdiff_t)es;
+            char *b = packed + (l * len + j) * es;
+            memcpy(to_strided ? a : b, to_strided ? b : a, es);
+        }
+}
+
+static void real_batch_bits(size_t n, kp_fft_precision prec)
+{
+    const size_t rs = prec == KP_FFT_FLOAT ? sizeof(float) : sizeof(double), cs = 2 * rs;
+    const size_t h = n / 2 + 1, lines = 13, many = 3 * 32768 / n + 7;
+    const ptrdiff_t N = (ptrdiff_t)n, H = (ptrdiff_t)h;
+    double *r = random_doubles(n * many);
+    char *x = malloc(n * many * rs), *spec = malloc(h * many * cs), *back = malloc(n * many * rs);
+    char *got = malloc(h * many * cs), *big = calloc(4 * h * lines + 4 * n * lines + 8, cs);
+    assert_true(x && spec && back && got && big);
+    for (size_t i = 0; i < n * many; i++) {
+        if (prec == KP_FFT_FLOAT)
+            ((float *)x)[i] = (float)r[i];
+        else
+            ((double *)x)[i] = r[i];
+    }
+    for (int kind = KP_FFT_R2C; kind <= KP_FFT_C2R; kind++) {
+        const int r2c = kind == KP_FFT_R2C;
+        const char *in = r2c ? x : spec;
+        char *ref = r2c ? spec : back;
+        const size_t il = r2c ? n : h, ol = r2c ? h : n; /* elements a line */
+        const size_t ies = r2c ? rs : cs, oes = r2c ? cs : rs;
+        kp_fft_plan *p = real_plan(kind, prec, n, 1, 1, lines, (ptrdiff_t)il, (ptrdiff_t)ol);
+        assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        /* lines 0 .. 4 and 5 .. 12 as batches of their own */
+        p = real_plan(kind, prec, n, 1, 1, 5, (ptrdiff_t)il, (ptrdiff_t)ol);
+        assert_int_equal(kp_fft_plan_execute(p, in, got, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        p = real_plan(kind, prec, n, 1, 1, 8, (ptrdiff_t)il, (ptrdiff_t)ol);
+        assert_int_equal(kp_fft_plan_execute(p, in + 5 * il * ies, got + 5 * ol * oes, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        assert_memory_equal(got, ref, lines * ol * oes);
+        /* strided: the real side at stride 3 (r2c in) or 2 (c2r out), lines
+           3n + 1 or 2n + 1 reals apart; the complex side at stride 2 (r2c
+           out) or 3 (c2r in), lines 2h + 1 or 3h + 1 apart */
+        const ptrdiff_t is = 3, os = 2;
+        const ptrdiff_t idist = r2c ? 3 * N + 1 : 3 * H + 1, odist = r2c ? 2 * H + 1 : 2 * N + 1;
+        char *sin = big, *sout = big + (size_t)(idist * (ptrdiff_t)lines) * ies;
+        restride(sin, is, idist, (char *)in, lines, il, ies, 1);
+        p = real_plan(kind, prec, n, is, os, lines, idist, odist);
+        assert_int_equal(kp_fft_plan_execute(p, sin, sout, 2), KP_OK);
+        kp_fft_plan_destroy(p);
+        restride(sout, os, odist, got, lines, ol, oes, 0);
+        assert_memory_equal(got, ref, lines * ol * oes);
+        /* in place, each line in 2h reals (h complex values) */
+        restride(big, 1, r2c ? 2 * H : H, (char *)in, lines, il, ies, 1);
+        p = real_plan(kind, prec, n, 1, 1, lines, r2c ? 2 * H : H, r2c ? H : 2 * H);
+        assert_int_equal(kp_fft_plan_execute(p, big, big, 1), KP_OK);
+        kp_fft_plan_destroy(p);
+        restride(big, 1, r2c ? H : 2 * H, got, lines, ol, oes, 0);
+        assert_memory_equal(got, ref, lines * ol * oes);
+    }
+    /* every workers value: r2c of many lines, then c2r of their spectra */
+    kp_fft_plan *p = real_plan(KP_FFT_R2C, prec, n, 1, 1, many, N, H);
+    same_bits(p, x, many * h * cs);
+    assert_int_equal(kp_fft_plan_execute(p, x, spec, 1), KP_OK);
+    kp_fft_plan_destroy(p);
+    p = real_plan(KP_FFT_C2R, prec, n, 1, 1, many, H, N);
+    same_bits(p, spec, many * n * rs);
+    kp_fft_plan_destroy(p);
+    free(r);
+    free(x);
+    free(spec);
+    free(back);
+    free(got);
+    free(big);
+}
+
+static void test_real_batch_same_bits(void **state)
+{
+    (void)state;
+    /* even (complex lines of 2, 4, 6, 8, 16, 30, 50 in lanes) and odd */
+    static const size_t sizes[] = {4, 8, 12, 15, 16, 32, 60, 100};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        real_batch_bits(sizes[i], KP_FFT_DOUBLE);
+        real_batch_bits(sizes[i], KP_FFT_FLOAT);
+    }
+}
+
 /* r2c and c2r of even and odd lengths read with stride 3 and written with
  * stride -2 give the bits of the contiguous transforms (the real pre- and
  * post-passes take one path for every stride; 1005, 875 and 1001 are odd
@@ -708,6 +816,7 @@ int main(void)
         cmocka_unit_test(test_long_real_line_same_bits),
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_batch_same_bits),
+        cmocka_unit_test(test_real_batch_same_bits),
         cmocka_unit_test(test_real_strided_same_bits),
         cmocka_unit_test(test_in_place),
         cmocka_unit_test(test_plan_shared_by_threads),

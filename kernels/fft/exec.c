@@ -42,7 +42,7 @@ typedef struct step {
     size_t split;         /* > 1: lines one after another, each shared
                              by the threads in this many parts (few long
                              lines, kp__fft_shareable) */
-    int lanes;            /* complex lines, several, through line->lanes */
+    int lanes;            /* several lines in vector lanes (kp__fft_lanes_ok) */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -89,8 +89,7 @@ static size_t complex_len(const kp__fft_plan_shape *sh, size_t d)
  * dimensions, the last dimension varying fastest. */
 /* Strided complex lines are gathered GROUP at a time, element j of each
  * in turn, so that lines lying side by side (a column pass) read whole cache
- * lines; the chunk's work space holds GROUP lines' space then (and so for
- * lines in vector lanes, kp__fft_lanes_fn). */
+ * lines; the chunk's work space holds GROUP lines' space then. */
 #define GROUP 8
 
 static int grouped(const step *st)
@@ -105,9 +104,25 @@ static int grouped(const step *st)
 static void run_lanes(const step *st, const char *src, ptrdiff_t sf, char *dst, ptrdiff_t df,
                       size_t count, void *buf)
 {
-    const ptrdiff_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
-    st->line->lanes(st->line, st->sh->fwd, src, st->src->stride[st->axis] / es, sf / es, dst,
-                    st->dst->stride[st->axis] / es, df / es, count, st->scale, buf);
+    const kp__fft_line *line = st->line;
+    const ptrdiff_t real = st->sh->single ? sizeof(float) : sizeof(double);
+    /* strides in elements of each side, distances in reals */
+    const ptrdiff_t ss = st->src->stride[st->axis] / (st->kind == KP_FFT_R2C ? real : 2 * real);
+    const ptrdiff_t ds = st->dst->stride[st->axis] / (st->kind == KP_FFT_C2R ? real : 2 * real);
+    switch (st->kind) {
+    case KP_FFT_C2C:
+        line->lanes(line, st->sh->fwd, src, ss, sf / real, dst, ds, df / real, count, st->scale,
+                    buf);
+        break;
+    case KP_FFT_R2C:
+        (st->sh->single ? kp__fft_r2c_lanes_s : kp__fft_r2c_lanes_d)(
+            line, src, ss, sf / real, dst, ds, df / real, count, st->scale, buf);
+        break;
+    default:
+        (st->sh->single ? kp__fft_c2r_lanes_s : kp__fft_c2r_lanes_d)(
+            line, src, ss, sf / real, dst, ds, df / real, count, st->scale, buf);
+        break;
+    }
 }
 
 static void run_group(const step *st, const char *const *src, char *const *dst, size_t count,
@@ -389,7 +404,7 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
         st->lines = count_lines(sh, st->axis);
         /* in lanes only with others: a line alone gives the bits of a
            one-line plan in every layout */
-        st->lanes = st->kind == KP_FFT_C2C && st->line->lanes != NULL && st->lines >= 2;
+        st->lanes = st->lines >= 2 && kp__fft_lanes_ok(st->line, st->kind);
     }
     steps[rank - 1].scale = sh->scale;
     return rank;
@@ -412,7 +427,9 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
                      st->split * kp__fft_shared_part_space(line, st->kind)) *
                     es;
         } else {
-            st->work_bytes = kp__fft_line_space(line) * es * (grouped(st) || st->lanes ? GROUP : 1);
+            st->work_bytes = st->lanes     ? kp__fft_lanes_space(line) * es
+                             : grouped(st) ? kp__fft_line_space(line) * es * GROUP
+                                           : kp__fft_line_space(line) * es;
             bytes = st->chunks * st->work_bytes;
         }
         if (bytes > need) need = bytes;

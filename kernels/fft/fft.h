@@ -58,10 +58,11 @@ typedef void kp__fft_exec_fn(const kp__fft_line *line, int fwd, const void *src,
  * every butterfly computes what exec computes. */
 typedef void kp__fft_part_fn(const kp__fft_line *line, int fwd, int tail, const void *src,
                              void *dst, void *work, void *mine, size_t a, size_t b);
-/* count lines of a step, line c read from src + c sdist at stride ss and
- * written to dst + c ddist at stride ds (in complex elements; in place
- * where src and dst are the same lines), every output times scale; buf
- * holds 16 n complex elements (simd_passes.c). */
+/* count complex lines of a step, line c read from src + c sdist at stride
+ * ss and written to dst + c ddist at stride ds (strides in complex
+ * elements, distances in reals: a real line's pairs may start between two
+ * complex ones; in place where src and dst are the same lines), every
+ * output times scale; buf holds 16 n complex elements (simd_passes.c). */
 typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                               ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
                               size_t count, double scale, void *buf);
@@ -316,6 +317,30 @@ void kp__fft_c2r_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
                    double scale, void *buf);
 void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                    double scale, void *buf);
+
+/* Lines in vector lanes. A step of `kind` over several lines runs them so
+ * where kp__fft_lanes_ok: complex lines with line->lanes, and even real
+ * lines (not split) whose complex line of n/2 has them, which the real
+ * lines' pieces then surround, KP__FFT_LANES_REAL lines at a time. Each
+ * chunk of lines needs kp__fft_lanes_space complex elements of work
+ * space. The real lines' calls take count lines, line c at src + c sdist
+ * and dst + c ddist, strides in elements of each side and distances in
+ * reals (kp__fft_lanes_fn; lines.c, once per precision). */
+#define KP__FFT_LANES_REAL 8
+int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind);
+size_t kp__fft_lanes_space(const kp__fft_line *line);
+void kp__fft_r2c_lanes_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, ptrdiff_t sdist,
+                         void *dst, ptrdiff_t ds, ptrdiff_t ddist, size_t count, double scale,
+                         void *buf);
+void kp__fft_r2c_lanes_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, ptrdiff_t sdist,
+                         void *dst, ptrdiff_t ds, ptrdiff_t ddist, size_t count, double scale,
+                         void *buf);
+void kp__fft_c2r_lanes_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, ptrdiff_t sdist,
+                         void *dst, ptrdiff_t ds, ptrdiff_t ddist, size_t count, double scale,
+                         void *buf);
+void kp__fft_c2r_lanes_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, ptrdiff_t sdist,
+                         void *dst, ptrdiff_t ds, ptrdiff_t ddist, size_t count, double scale,
+                         void *buf);
 
 /* ------------------------------------------------------- shared lines */
 

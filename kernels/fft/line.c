@@ -508,6 +508,21 @@ size_t kp__fft_line_space(const kp__fft_line *line)
     return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
 }
 
+int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
+{
+    if (kind == KP_FFT_C2C) return line->lanes != NULL;
+    return line->real && !line->split && line->n % 2 == 0 && line->sub->lanes != NULL;
+}
+
+/* lines.c's real lanes: KP__FFT_LANES_REAL transforms of n/2, a contiguous
+ * line of n/2 + 1, c2r's contiguous copy of its input, then the lanes'. */
+size_t kp__fft_lanes_space(const kp__fft_line *line)
+{
+    if (!line->real) return 16 * line->n;
+    const size_t h = line->n / 2;
+    return KP__FFT_LANES_REAL * h + 2 * (h + 1) + 16 * h;
+}
+
 /* Whether the threads can share a complex line: its inner line (itself, or
  * its Bluestein line) is a four-step line or a mixed-radix line with a
  * head. */

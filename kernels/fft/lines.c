@@ -553,6 +553,84 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     pairs_out(z, y, ds, scale, 0, h);
 }
 
+/* ------------------------------------------------ real lines in lanes */
+
+/* The even real lines of a step, KP__FFT_LANES_REAL at a time: their
+ * complex lines of h = n/2 through the lanes (the pairs read in place at
+ * unit stride, else gathered first, so the lanes see the same values),
+ * the pieces around them line by line as kp__fft_r2c and kp__fft_c2r run
+ * them. Work space: kp__fft_lanes_space. */
+typedef struct lanes_space {
+    fft_cpx *z, *t, *u, *work;
+} lanes_space;
+
+static lanes_space lanes_layout(const kp__fft_line *line, void *buf)
+{
+    const size_t h = line->n / 2;
+    lanes_space sp = {.z = buf};
+    sp.t = sp.z + KP__FFT_LANES_REAL * h;
+    sp.u = sp.t + h + 1;
+    sp.work = sp.u + h + 1;
+    return sp;
+}
+
+void FFT_FN(kp__fft_r2c_lanes)(const kp__fft_line *line, const void *src, ptrdiff_t ss,
+                               ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
+                               size_t count, double scale, void *buf)
+{
+    const kp__fft_line *sub = line->sub;
+    const size_t h = line->n / 2;
+    const ptrdiff_t zd = 2 * (ptrdiff_t)h; /* the transforms' distance, in reals */
+    const lanes_space sp = lanes_layout(line, buf);
+    for (size_t c = 0; c < count; c += KP__FFT_LANES_REAL) {
+        const size_t g = count - c < KP__FFT_LANES_REAL ? count - c : KP__FFT_LANES_REAL;
+        const fft_real *x = (const fft_real *)src + (ptrdiff_t)c * sdist;
+        if (ss == 1) {
+            sub->lanes(sub, 1, x, 1, sdist, sp.z, 1, zd, g, 1.0, sp.work);
+        } else {
+            for (size_t l = 0; l < g; l++)
+                pairs_in(x + (ptrdiff_t)l * sdist, ss, sp.z + l * h, 0, h);
+            sub->lanes(sub, 1, sp.z, 1, zd, sp.z, 1, zd, g, 1.0, sp.work);
+        }
+        for (size_t l = 0; l < g; l++) {
+            fft_cpx *y = (fft_cpx *)((fft_real *)dst + (ptrdiff_t)(c + l) * ddist);
+            fft_cpx *t = ds == 1 ? y : sp.t;
+            r2c_post(line, sp.z + l * h, t, scale, 0, h / 2 + 1);
+            if (t != y) cpx_copy(t, 1, y, ds, 1.0, 0, h + 1);
+        }
+    }
+}
+
+void FFT_FN(kp__fft_c2r_lanes)(const kp__fft_line *line, const void *src, ptrdiff_t ss,
+                               ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
+                               size_t count, double scale, void *buf)
+{
+    const kp__fft_line *sub = line->sub;
+    const size_t h = line->n / 2;
+    const ptrdiff_t zd = 2 * (ptrdiff_t)h;
+    const lanes_space sp = lanes_layout(line, buf);
+    for (size_t c = 0; c < count; c += KP__FFT_LANES_REAL) {
+        const size_t g = count - c < KP__FFT_LANES_REAL ? count - c : KP__FFT_LANES_REAL;
+        for (size_t l = 0; l < g; l++) {
+            const fft_cpx *x =
+                (const fft_cpx *)((const fft_real *)src + (ptrdiff_t)(c + l) * sdist);
+            if (ss != 1) { /* a contiguous copy, so every stride takes one path */
+                cpx_copy(x, ss, sp.u, 1, 1.0, 0, h + 1);
+                x = sp.u;
+            }
+            c2r_pre(line, x, sp.z + l * h, 0, h / 2 + 1);
+        }
+        fft_real *y = (fft_real *)dst + (ptrdiff_t)c * ddist;
+        if (ds == 1) { /* the pairs land as the samples, times scale as pairs_out */
+            sub->lanes(sub, 0, sp.z, 1, zd, y, 1, ddist, g, scale, sp.work);
+            continue;
+        }
+        sub->lanes(sub, 0, sp.z, 1, zd, sp.z, 1, zd, g, 1.0, sp.work);
+        for (size_t l = 0; l < g; l++)
+            pairs_out(sp.z + l * h, y + (ptrdiff_t)l * ddist, ds, scale, 0, h);
+    }
+}
+
 /* ------------------------------------------------------- shared lines */
 
 /* The operations of a shared line, appended at op, with their memory taken

@@ -491,15 +491,16 @@ INLINE void lanes_two(const unsigned P1, const unsigned P2, const fft_real *tw,
     }
 }
 
-/* The lines' pointers for lanes t < VLEN from line c of count on: lines
- * past the last repeat it (computed, never stored). */
+/* The lines' pointers for lanes t < VLEN from line c of count on (lines
+ * xd and yd reals apart): lines past the last repeat it (computed, never
+ * stored). */
 INLINE void lanes_at(const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t c,
                      size_t count, const fft_real **xs, fft_real **ys)
 {
     for (size_t t = 0; t < VLEN; t++) {
         const ptrdiff_t line = (ptrdiff_t)(c + t < count ? c + t : count - 1);
-        xs[t] = x + 2 * line * xd;
-        ys[t] = y + 2 * line * yd;
+        xs[t] = x + line * xd;
+        ys[t] = y + line * yd;
     }
 }
 
