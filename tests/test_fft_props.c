@@ -361,17 +361,19 @@ static void test_strided_same_bits(void **state)
 
 /* Batches of short lines (line.c runs them in vector lanes): each line
  * gets the same bits whatever lines are beside it, whatever the layout and
- * the workers. count lines of n at x (contiguous), in the precision, both
- * ways, with the ortho norm (every output scaled). */
-static kp_fft_plan *batch_plan(kp_fft_precision prec, int dir, size_t n, ptrdiff_t is, ptrdiff_t os,
-                               size_t count, ptrdiff_t idist, ptrdiff_t odist)
+ * the workers. Plans of count lines of n with the ortho norm (every output
+ * scaled). */
+static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir, size_t n,
+                               ptrdiff_t is, ptrdiff_t os, size_t count, ptrdiff_t idist,
+                               ptrdiff_t odist)
 {
     kp_fft_plan *p = NULL;
     kp_fft_dim d = {n, is, os}, b = {count, idist, odist};
-    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, prec, dir, KP_FFT_NORM_ORTHO, 1, &d, 1, &b),
-                     KP_OK);
+    assert_int_equal(kp_fft_plan_make(&p, kind, prec, dir, KP_FFT_NORM_ORTHO, 1, &d, 1, &b), KP_OK);
     return p;
 }
+
+/* c2c of 13 lines of n at x (contiguous), in the precision, one way. */
 
 static void batch_bits(size_t n, kp_fft_precision prec, int dir)
 {
@@ -391,14 +393,14 @@ static void batch_bits(size_t n, kp_fft_precision prec, int dir)
         else
             ((double *)x)[i] = r[i];
     }
-    kp_fft_plan *p = batch_plan(prec, dir, n, 1, 1, lines, N, N);
+    kp_fft_plan *p = batch_plan(KP_FFT_C2C, prec, dir, n, 1, 1, lines, N, N);
     assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
     kp_fft_plan_destroy(p);
     /* lines 0 .. 4 and 5 .. 12 as batches of their own */
-    p = batch_plan(prec, dir, n, 1, 1, 5, N, N);
+    p = batch_plan(KP_FFT_C2C, prec, dir, n, 1, 1, 5, N, N);
     assert_int_equal(kp_fft_plan_execute(p, x, got, 1), KP_OK);
     kp_fft_plan_destroy(p);
-    p = batch_plan(prec, dir, n, 1, 1, 8, N, N);
+    p = batch_plan(KP_FFT_C2C, prec, dir, n, 1, 1, 8, N, N);
     assert_int_equal(kp_fft_plan_execute(p, x + 5 * n * es, got + 5 * n * es, 1), KP_OK);
     assert_memory_equal(got, ref, lines * n * es);
     /* in place */
@@ -413,14 +415,14 @@ static void batch_bits(size_t n, kp_fft_precision prec, int dir)
         for (size_t j = 0; j < n; j++)
             memcpy(in + ((ptrdiff_t)l * (2 * N + 1) - 2 * (ptrdiff_t)j) * (ptrdiff_t)es,
                    x + (l * n + j) * es, es);
-    p = batch_plan(prec, dir, n, -2, 3, lines, 2 * N + 1, 3 * N);
+    p = batch_plan(KP_FFT_C2C, prec, dir, n, -2, 3, lines, 2 * N + 1, 3 * N);
     assert_int_equal(kp_fft_plan_execute(p, in, got, 2), KP_OK);
     kp_fft_plan_destroy(p);
     for (size_t l = 0; l < lines; l++)
         for (size_t k = 0; k < n; k++)
             assert_memory_equal(got + (l * 3 * n + 3 * k) * es, ref + (l * n + k) * es, es);
     /* every workers value, the lines cut into chunks */
-    p = batch_plan(prec, dir, n, 1, 1, many, N, N);
+    p = batch_plan(KP_FFT_C2C, prec, dir, n, 1, 1, many, N, N);
     same_bits(p, x, many * n * es);
     kp_fft_plan_destroy(p);
     free(r);
@@ -449,16 +451,6 @@ static void test_batch_same_bits(void **state)
  * batches of their first 5 and last 8, strided (the real side at stride 3
  * or 2 with lines an odd number of reals apart), in place in FFTW's padded
  * layout, and every workers value over enough lines for several chunks. */
-static kp_fft_plan *real_plan(kp_fft_kind kind, kp_fft_precision prec, size_t n, ptrdiff_t is,
-                              ptrdiff_t os, size_t count, ptrdiff_t idist, ptrdiff_t odist)
-{
-    kp_fft_plan *p = NULL;
-    kp_fft_dim d = {n, is, os}, b = {count, idist, odist};
-    const int dir = kind == KP_FFT_R2C ? KP_FFT_FORWARD : KP_FFT_BACKWARD;
-    assert_int_equal(kp_fft_plan_make(&p, kind, prec, dir, KP_FFT_NORM_ORTHO, 1, &d, 1, &b), KP_OK);
-    return p;
-}
-
 /* Element (l, j) of `lines` lines, each `len` elements of es bytes, from
  * contiguous lines to lines `dist` elements apart at stride `stride`, or
  * back (to_strided 0). */
@@ -489,19 +481,19 @@ static void real_batch_bits(size_t n, kp_fft_precision prec)
             ((double *)x)[i] = r[i];
     }
     for (int kind = KP_FFT_R2C; kind <= KP_FFT_C2R; kind++) {
-        const int r2c = kind == KP_FFT_R2C;
+        const int r2c = kind == KP_FFT_R2C, dir = r2c ? KP_FFT_FORWARD : KP_FFT_BACKWARD;
         const char *in = r2c ? x : spec;
         char *ref = r2c ? spec : back;
         const size_t il = r2c ? n : h, ol = r2c ? h : n; /* elements a line */
         const size_t ies = r2c ? rs : cs, oes = r2c ? cs : rs;
-        kp_fft_plan *p = real_plan(kind, prec, n, 1, 1, lines, (ptrdiff_t)il, (ptrdiff_t)ol);
+        kp_fft_plan *p = batch_plan(kind, prec, dir, n, 1, 1, lines, (ptrdiff_t)il, (ptrdiff_t)ol);
         assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
         kp_fft_plan_destroy(p);
         /* lines 0 .. 4 and 5 .. 12 as batches of their own */
-        p = real_plan(kind, prec, n, 1, 1, 5, (ptrdiff_t)il, (ptrdiff_t)ol);
+        p = batch_plan(kind, prec, dir, n, 1, 1, 5, (ptrdiff_t)il, (ptrdiff_t)ol);
         assert_int_equal(kp_fft_plan_execute(p, in, got, 1), KP_OK);
         kp_fft_plan_destroy(p);
-        p = real_plan(kind, prec, n, 1, 1, 8, (ptrdiff_t)il, (ptrdiff_t)ol);
+        p = batch_plan(kind, prec, dir, n, 1, 1, 8, (ptrdiff_t)il, (ptrdiff_t)ol);
         assert_int_equal(kp_fft_plan_execute(p, in + 5 * il * ies, got + 5 * ol * oes, 1), KP_OK);
         kp_fft_plan_destroy(p);
         assert_memory_equal(got, ref, lines * ol * oes);
@@ -512,25 +504,25 @@ static void real_batch_bits(size_t n, kp_fft_precision prec)
         const ptrdiff_t idist = r2c ? 3 * N + 1 : 3 * H + 1, odist = r2c ? 2 * H + 1 : 2 * N + 1;
         char *sin = big, *sout = big + (size_t)(idist * (ptrdiff_t)lines) * ies;
         restride(sin, is, idist, (char *)in, lines, il, ies, 1);
-        p = real_plan(kind, prec, n, is, os, lines, idist, odist);
+        p = batch_plan(kind, prec, dir, n, is, os, lines, idist, odist);
         assert_int_equal(kp_fft_plan_execute(p, sin, sout, 2), KP_OK);
         kp_fft_plan_destroy(p);
         restride(sout, os, odist, got, lines, ol, oes, 0);
         assert_memory_equal(got, ref, lines * ol * oes);
         /* in place, each line in 2h reals (h complex values) */
         restride(big, 1, r2c ? 2 * H : H, (char *)in, lines, il, ies, 1);
-        p = real_plan(kind, prec, n, 1, 1, lines, r2c ? 2 * H : H, r2c ? H : 2 * H);
+        p = batch_plan(kind, prec, dir, n, 1, 1, lines, r2c ? 2 * H : H, r2c ? H : 2 * H);
         assert_int_equal(kp_fft_plan_execute(p, big, big, 1), KP_OK);
         kp_fft_plan_destroy(p);
         restride(big, 1, r2c ? H : 2 * H, got, lines, ol, oes, 0);
         assert_memory_equal(got, ref, lines * ol * oes);
     }
     /* every workers value: r2c of many lines, then c2r of their spectra */
-    kp_fft_plan *p = real_plan(KP_FFT_R2C, prec, n, 1, 1, many, N, H);
+    kp_fft_plan *p = batch_plan(KP_FFT_R2C, prec, KP_FFT_FORWARD, n, 1, 1, many, N, H);
     same_bits(p, x, many * h * cs);
     assert_int_equal(kp_fft_plan_execute(p, x, spec, 1), KP_OK);
     kp_fft_plan_destroy(p);
-    p = real_plan(KP_FFT_C2R, prec, n, 1, 1, many, H, N);
+    p = batch_plan(KP_FFT_C2R, prec, KP_FFT_BACKWARD, n, 1, 1, many, H, N);
     same_bits(p, spec, many * n * rs);
     kp_fft_plan_destroy(p);
     free(r);
