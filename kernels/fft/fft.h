@@ -66,6 +66,13 @@ typedef void kp__fft_part_fn(const kp__fft_line *line, int fwd, int tail, const 
 typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                               ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
                               size_t count, double scale, void *buf);
+/* count even r2c lines whose pairs are contiguous (line c's at src + c xd),
+ * written at stride ds (line c at dst + c yd; distances in reals), every
+ * output times scale; buf holds 16 (n/2 + 1) complex elements. The same
+ * instruction set as the complex line's lanes (simd_passes.c). */
+typedef void kp__fft_r2c_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                  void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
+                                  void *buf);
 /* About as many points as a part of a shared line keeps at a time (256 KiB
  * in double), a block of columns through its first passes or a block of
  * sub-transforms through its others, so that they stay in its core's cache. */
@@ -237,6 +244,9 @@ kp__fft_part_fn kp__fft_line_part_d_avx512, kp__fft_line_part_s_avx512;
 /* A step's lines in vector lanes (line->lanes). */
 kp__fft_lanes_fn kp__fft_lanes_d_avx2, kp__fft_lanes_s_avx2;
 kp__fft_lanes_fn kp__fft_lanes_d_avx512, kp__fft_lanes_s_avx512;
+/* Even r2c lines in lanes (kp__fft_r2c_lanes_fn). */
+kp__fft_r2c_lanes_fn kp__fft_r2c_lanes_run_d_avx2, kp__fft_r2c_lanes_run_s_avx2;
+kp__fft_r2c_lanes_fn kp__fft_r2c_lanes_run_d_avx512, kp__fft_r2c_lanes_run_s_avx512;
 #endif
 
 /* Bluestein's pieces over a range [b0, b1) of indices (lines.c, once per

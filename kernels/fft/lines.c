@@ -38,27 +38,30 @@ typedef struct simd_real {
     kp__fft_c2r_pre_fn *pre;
     kp__fft_split_in_fn *split_in;
     kp__fft_split_out_fn *split_out;
+    kp__fft_r2c_lanes_fn *r2c_lanes;
 } simd_real;
 
 static simd_real simd_real_pick(void)
 {
-    simd_real none = {NULL, NULL, NULL, NULL};
+    simd_real none = {NULL, NULL, NULL, NULL, NULL};
 #if defined(__x86_64__)
     switch (kp__isa_selected()) {
 #if KP_FFT_SINGLE
     case KP_ISA_AVX512:
         return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2,
-                           kp__fft_split_in_s_avx512, kp__fft_split_out_s_avx512};
+                           kp__fft_split_in_s_avx512, kp__fft_split_out_s_avx512,
+                           kp__fft_r2c_lanes_run_s_avx512};
     case KP_ISA_AVX2:
         return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_split_in_s_avx2,
-                           kp__fft_split_out_s_avx2};
+                           kp__fft_split_out_s_avx2, kp__fft_r2c_lanes_run_s_avx2};
 #else
     case KP_ISA_AVX512:
         return (simd_real){kp__fft_r2c_post_d_avx512, kp__fft_c2r_pre_d_avx512,
-                           kp__fft_split_in_d_avx512, kp__fft_split_out_d_avx512};
+                           kp__fft_split_in_d_avx512, kp__fft_split_out_d_avx512,
+                           kp__fft_r2c_lanes_run_d_avx512};
     case KP_ISA_AVX2:
         return (simd_real){kp__fft_r2c_post_d_avx2, kp__fft_c2r_pre_d_avx2, kp__fft_split_in_d_avx2,
-                           kp__fft_split_out_d_avx2};
+                           kp__fft_split_out_d_avx2, kp__fft_r2c_lanes_run_d_avx2};
 #endif
     default: break;
     }
@@ -578,26 +581,20 @@ void FFT_FN(kp__fft_r2c_lanes)(const kp__fft_line *line, const void *src, ptrdif
                                ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
                                size_t count, double scale, void *buf)
 {
-    const kp__fft_line *sub = line->sub;
     const size_t h = line->n / 2;
-    const ptrdiff_t zd = 2 * (ptrdiff_t)h; /* the transforms' distance, in reals */
     const lanes_space sp = lanes_layout(line, buf);
+    kp__fft_r2c_lanes_fn *run = simd_real_pick().r2c_lanes;
+    if (ss == 1) { /* the samples are the pairs */
+        run(line, src, sdist, dst, ds, ddist, count, scale, sp.work);
+        return;
+    }
     for (size_t c = 0; c < count; c += KP__FFT_LANES_REAL) {
         const size_t g = count - c < KP__FFT_LANES_REAL ? count - c : KP__FFT_LANES_REAL;
         const fft_real *x = (const fft_real *)src + (ptrdiff_t)c * sdist;
-        if (ss == 1) {
-            sub->lanes(sub, 1, x, 1, sdist, sp.z, 1, zd, g, 1.0, sp.work);
-        } else {
-            for (size_t l = 0; l < g; l++)
-                pairs_in(x + (ptrdiff_t)l * sdist, ss, sp.z + l * h, 0, h);
-            sub->lanes(sub, 1, sp.z, 1, zd, sp.z, 1, zd, g, 1.0, sp.work);
-        }
-        for (size_t l = 0; l < g; l++) {
-            fft_cpx *y = (fft_cpx *)((fft_real *)dst + (ptrdiff_t)(c + l) * ddist);
-            fft_cpx *t = ds == 1 ? y : sp.t;
-            r2c_post(line, sp.z + l * h, t, scale, 0, h / 2 + 1);
-            if (t != y) cpx_copy(t, 1, y, ds, 1.0, 0, h + 1);
-        }
+        for (size_t l = 0; l < g; l++)
+            pairs_in(x + (ptrdiff_t)l * sdist, ss, sp.z + l * h, 0, h);
+        run(line, sp.z, 2 * (ptrdiff_t)h, (fft_real *)dst + (ptrdiff_t)c * ddist, ds, ddist, g,
+            scale, sp.work);
     }
 }
 

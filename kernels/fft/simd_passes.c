@@ -589,6 +589,50 @@ void FFT_FN(kp__fft_lanes)(const kp__fft_line *line, int fwd, const void *src, p
         lanes_dir(line, src, ss, sdist, dst, ds, ddist, count, scale, buf, 0);
 }
 
+/* Even r2c lines in lanes (lines.c's kp__fft_r2c_lanes): the complex
+ * transforms of h = n/2 as above, then r2c_post on the registers, X_k for
+ * k <= h times scale (k = h/2 written twice, as r2c_post does). */
+INLINE void lanes_r2c_post(size_t h, const fft_real *z, const fft_real *w, double scale,
+                           fft_real *t)
+{
+    const fft_real s = (fft_real)scale, half = (fft_real)0.5 * s;
+    const vc z0 = load(z, 0), sw = vswap(z0), conj = sign_of(1);
+    /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
+    store(t, 0, vmerge(vscale(s, vadd(z0, sw)), vzero()));
+    store(t, VLEN * h, vmerge(vscale(s, vsub(z0, sw)), vzero()));
+    for (size_t k = 1; 2 * k <= h; k++) {
+        vc p = load(z, VLEN * k), q = vxor(load(z, VLEN * (h - k)), conj);
+        vc e = vadd(p, q), o = vrot(vsub(p, q), 1); /* (p - q) / i */
+        vc c = vtw(o, vbcast(w + 2 * k), 1);
+        store(t, VLEN * k, vscale(half, vadd(e, c)));
+        store(t, VLEN * (h - k), vxor(vscale(half, vsub(e, c)), conj));
+    }
+}
+
+void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count,
+                                   double scale, void *buf)
+{
+    const kp__fft_line *sub = line->sub;
+    const size_t h = sub->n;
+    fft_real *a = buf, *b = a + 2 * VLEN * (h + 1);
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(src, xd, dst, yd, c, count, xs, ys);
+        lanes_in(h, xs, 1, a);
+        fft_real *from = a, *to = b;
+        for (int s = 0; s < sub->npass; s++) {
+            lanes_pass_dir(&sub->pass[s], sub->tw, from, to, 1);
+            fft_real *t = from;
+            from = to;
+            to = t;
+        }
+        lanes_r2c_post(h, from, line->rtw, scale, to);
+        lanes_out(h + 1, to, 1.0, ys, ds, count - c < VLEN ? count - c : VLEN);
+    }
+}
+
 /* ----------------------------------------------------------- four-step */
 
 /* a * w forward, a * conj(w) backward, each product rounded before the
