@@ -73,6 +73,11 @@ typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src
 typedef void kp__fft_r2c_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
                                   void *buf);
+/* count even c2r lines from contiguous inputs (line c's at src + c xd)
+ * to contiguous outputs (line c at dst + c yd; distances in reals), every
+ * output times scale; buf as kp__fft_r2c_lanes_fn. */
+typedef void kp__fft_c2r_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                  void *dst, ptrdiff_t yd, size_t count, double scale, void *buf);
 /* About as many points as a part of a shared line keeps at a time (256 KiB
  * in double), a block of columns through its first passes or a block of
  * sub-transforms through its others, so that they stay in its core's cache. */
@@ -244,7 +249,9 @@ kp__fft_part_fn kp__fft_line_part_d_avx512, kp__fft_line_part_s_avx512;
 /* A step's lines in vector lanes (line->lanes). */
 kp__fft_lanes_fn kp__fft_lanes_d_avx2, kp__fft_lanes_s_avx2;
 kp__fft_lanes_fn kp__fft_lanes_d_avx512, kp__fft_lanes_s_avx512;
-/* Even r2c lines in lanes (kp__fft_r2c_lanes_fn). */
+/* Even r2c and c2r lines in lanes (kp__fft_r2c_lanes_fn, kp__fft_c2r_lanes_fn). */
+kp__fft_c2r_lanes_fn kp__fft_c2r_lanes_run_d_avx2, kp__fft_c2r_lanes_run_s_avx2;
+kp__fft_c2r_lanes_fn kp__fft_c2r_lanes_run_d_avx512, kp__fft_c2r_lanes_run_s_avx512;
 kp__fft_r2c_lanes_fn kp__fft_r2c_lanes_run_d_avx2, kp__fft_r2c_lanes_run_s_avx2;
 kp__fft_r2c_lanes_fn kp__fft_r2c_lanes_run_d_avx512, kp__fft_r2c_lanes_run_s_avx512;
 #endif

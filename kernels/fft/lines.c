@@ -39,29 +39,32 @@ typedef struct simd_real {
     kp__fft_split_in_fn *split_in;
     kp__fft_split_out_fn *split_out;
     kp__fft_r2c_lanes_fn *r2c_lanes;
+    kp__fft_c2r_lanes_fn *c2r_lanes;
 } simd_real;
 
 static simd_real simd_real_pick(void)
 {
-    simd_real none = {NULL, NULL, NULL, NULL, NULL};
+    simd_real none = {NULL, NULL, NULL, NULL, NULL, NULL};
 #if defined(__x86_64__)
     switch (kp__isa_selected()) {
 #if KP_FFT_SINGLE
     case KP_ISA_AVX512:
-        return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2,
-                           kp__fft_split_in_s_avx512, kp__fft_split_out_s_avx512,
-                           kp__fft_r2c_lanes_run_s_avx512};
+        return (simd_real){kp__fft_r2c_post_s_avx2,        kp__fft_c2r_pre_s_avx2,
+                           kp__fft_split_in_s_avx512,      kp__fft_split_out_s_avx512,
+                           kp__fft_r2c_lanes_run_s_avx512, kp__fft_c2r_lanes_run_s_avx512};
     case KP_ISA_AVX2:
-        return (simd_real){kp__fft_r2c_post_s_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_split_in_s_avx2,
-                           kp__fft_split_out_s_avx2, kp__fft_r2c_lanes_run_s_avx2};
+        return (simd_real){kp__fft_r2c_post_s_avx2,      kp__fft_c2r_pre_s_avx2,
+                           kp__fft_split_in_s_avx2,      kp__fft_split_out_s_avx2,
+                           kp__fft_r2c_lanes_run_s_avx2, kp__fft_c2r_lanes_run_s_avx2};
 #else
     case KP_ISA_AVX512:
-        return (simd_real){kp__fft_r2c_post_d_avx512, kp__fft_c2r_pre_d_avx512,
-                           kp__fft_split_in_d_avx512, kp__fft_split_out_d_avx512,
-                           kp__fft_r2c_lanes_run_d_avx512};
+        return (simd_real){kp__fft_r2c_post_d_avx512,      kp__fft_c2r_pre_d_avx512,
+                           kp__fft_split_in_d_avx512,      kp__fft_split_out_d_avx512,
+                           kp__fft_r2c_lanes_run_d_avx512, kp__fft_c2r_lanes_run_d_avx512};
     case KP_ISA_AVX2:
-        return (simd_real){kp__fft_r2c_post_d_avx2, kp__fft_c2r_pre_d_avx2, kp__fft_split_in_d_avx2,
-                           kp__fft_split_out_d_avx2, kp__fft_r2c_lanes_run_d_avx2};
+        return (simd_real){kp__fft_r2c_post_d_avx2,      kp__fft_c2r_pre_d_avx2,
+                           kp__fft_split_in_d_avx2,      kp__fft_split_out_d_avx2,
+                           kp__fft_r2c_lanes_run_d_avx2, kp__fft_c2r_lanes_run_d_avx2};
 #endif
     default: break;
     }
@@ -602,29 +605,27 @@ void FFT_FN(kp__fft_c2r_lanes)(const kp__fft_line *line, const void *src, ptrdif
                                ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
                                size_t count, double scale, void *buf)
 {
-    const kp__fft_line *sub = line->sub;
     const size_t h = line->n / 2;
-    const ptrdiff_t zd = 2 * (ptrdiff_t)h;
     const lanes_space sp = lanes_layout(line, buf);
-    for (size_t c = 0; c < count; c += KP__FFT_LANES_REAL) {
-        const size_t g = count - c < KP__FFT_LANES_REAL ? count - c : KP__FFT_LANES_REAL;
-        for (size_t l = 0; l < g; l++) {
-            const fft_cpx *x =
-                (const fft_cpx *)((const fft_real *)src + (ptrdiff_t)(c + l) * sdist);
-            if (ss != 1) { /* a contiguous copy, so every stride takes one path */
-                cpx_copy(x, ss, sp.u, 1, 1.0, 0, h + 1);
-                x = sp.u;
-            }
-            c2r_pre(line, x, sp.z + l * h, 0, h / 2 + 1);
-        }
+    kp__fft_c2r_lanes_fn *run = simd_real_pick().c2r_lanes;
+    if (ss == 1 && ds == 1) { /* the pairs land as the samples */
+        run(line, src, sdist, dst, ddist, count, scale, sp.work);
+        return;
+    }
+    /* line by line through contiguous copies, so every stride takes one path */
+    for (size_t c = 0; c < count; c++) {
+        const fft_cpx *x = (const fft_cpx *)((const fft_real *)src + (ptrdiff_t)c * sdist);
         fft_real *y = (fft_real *)dst + (ptrdiff_t)c * ddist;
-        if (ds == 1) { /* the pairs land as the samples, times scale as pairs_out */
-            sub->lanes(sub, 0, sp.z, 1, zd, y, 1, ddist, g, scale, sp.work);
+        if (ss != 1) {
+            cpx_copy(x, ss, sp.u, 1, 1.0, 0, h + 1);
+            x = sp.u;
+        }
+        if (ds == 1) {
+            run(line, x, 0, y, 0, 1, scale, sp.work);
             continue;
         }
-        sub->lanes(sub, 0, sp.z, 1, zd, sp.z, 1, zd, g, 1.0, sp.work);
-        for (size_t l = 0; l < g; l++)
-            pairs_out(sp.z + l * h, y + (ptrdiff_t)l * ddist, ds, scale, 0, h);
+        run(line, x, 0, sp.z, 0, 1, 1.0, sp.work);
+        pairs_out(sp.z, y, ds, scale, 0, h);
     }
 }
 

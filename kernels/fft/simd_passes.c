@@ -633,6 +633,45 @@ void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, pt
     }
 }
 
+/* Even c2r lines in lanes (lines.c's kp__fft_c2r_lanes): c2r_pre on the
+ * registers of X_k, k <= h (the imaginary parts of X_0 and X_h unused),
+ * into Z_k, k < h, for the complex transforms of h = n/2 backward. */
+INLINE void lanes_c2r_pre(size_t h, const fft_real *x, const fft_real *w, fft_real *z)
+{
+    const vc conj = sign_of(1);
+    const vc x0 = vdup_re(load(x, 0)), xh = vdup_re(load(x, VLEN * h));
+    store(z, 0, vmerge(vadd(x0, xh), vsub(x0, xh))); /* E_0 + i O_0, doubled */
+    for (size_t k = 1; 2 * k <= h; k++) {
+        vc p = load(x, VLEN * k), q = vxor(load(x, VLEN * (h - k)), conj);
+        vc e = vadd(p, q), o = vtw(vsub(p, q), vbcast(w + 2 * k), 0);
+        store(z, VLEN * k, vadd(e, vrot(o, 0)));                 /* e + i o */
+        store(z, VLEN * (h - k), vadd(vxor(e, conj), vswap(o))); /* conj e + i conj o */
+    }
+}
+
+void FFT_FN(kp__fft_c2r_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                   void *dst, ptrdiff_t yd, size_t count, double scale, void *buf)
+{
+    const kp__fft_line *sub = line->sub;
+    const size_t h = sub->n;
+    fft_real *a = buf, *b = a + 2 * VLEN * (h + 1);
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(src, xd, dst, yd, c, count, xs, ys);
+        lanes_in(h + 1, xs, 1, a);
+        lanes_c2r_pre(h, a, line->rtw, b);
+        fft_real *from = b, *to = a;
+        for (int s = 0; s < sub->npass; s++) {
+            lanes_pass_dir(&sub->pass[s], sub->tw, from, to, 0);
+            fft_real *t = from;
+            from = to;
+            to = t;
+        }
+        lanes_out(h, from, scale, ys, 1, count - c < VLEN ? count - c : VLEN);
+    }
+}
+
 /* ----------------------------------------------------------- four-step */
 
 /* a * w forward, a * conj(w) backward, each product rounded before the
