@@ -448,22 +448,22 @@ INLINE void lanes_one(const unsigned P, const fft_real *const *x, fft_real *cons
     }
 }
 
-/* A line of two passes (radix P1 then P2, n = P1 P2) on contiguous lines,
- * t < count <= VLEN of them stored: the registers of lanes_pass's two
- * passes held in arrays that the unrolled loops index by constants, the
- * same operations. */
+/* A line of two passes (radix P1 then P2, n = P1 P2 <= 64) on contiguous
+ * lines, t < count <= VLEN of them stored: the registers of lanes_pass's
+ * two passes held in arrays that the unrolled loops index by constants,
+ * the same operations. */
 INLINE void lanes_two(const unsigned P1, const unsigned P2, const fft_real *tw,
                       const fft_real *const *x, fft_real *const *y, size_t count, double scale,
                       int fwd)
 {
     enum { N = 64 };
-    vc v[N], w[N], in[8], out[8], r[VLEN], col[VLEN];
+    vc v[N], w[N], in[10], out[10], r[VLEN], col[VLEN];
     const unsigned n = P1 * P2;
-    for (unsigned e = 0; e < n; e += VLEN) { /* n is a multiple of VLEN */
+    for (unsigned e = 0; e < n; e += VLEN) {
         for (size_t t = 0; t < VLEN; t++)
-            r[t] = vload(x[t] + 2 * e);
+            r[t] = n - e >= VLEN ? vload(x[t] + 2 * e) : vload_mask(head(n - e), x[t] + 2 * e);
         transpose(r, col);
-        for (unsigned j = 0; j < VLEN; j++)
+        for (unsigned j = 0; j < VLEN && e + j < n; j++)
             v[e + j] = col[j];
     }
     for (unsigned i = 0; i < P2; i++) { /* radix P1, ido P2, l1 1 */
@@ -483,11 +483,17 @@ INLINE void lanes_two(const unsigned P1, const unsigned P2, const fft_real *tw,
     }
     const fft_real s = (fft_real)scale;
     for (unsigned e = 0; e < n; e += VLEN) {
-        for (unsigned j = 0; j < VLEN; j++)
-            col[j] = scale != 1.0 ? vscale(s, v[e + j]) : v[e + j];
+        for (unsigned j = 0; j < VLEN; j++) {
+            col[j] = e + j < n ? v[e + j] : vzero();
+            if (scale != 1.0) col[j] = vscale(s, col[j]);
+        }
         transpose(col, r);
-        for (size_t t = 0; t < VLEN && t < count; t++) /* constant r[t] */
-            vstore(y[t] + 2 * e, r[t]);
+        for (size_t t = 0; t < VLEN && t < count; t++) { /* constant r[t] */
+            if (n - e >= VLEN)
+                vstore(y[t] + 2 * e, r[t]);
+            else
+                vstore_first(y[t] + 2 * e, 2 * (n - e), r[t]);
+        }
     }
 }
 
@@ -548,19 +554,36 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
     }
     if (line->npass == 2 && ss == 1 && ds == 1) {
         const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
-        const unsigned p0 = line->pass[0].p, p1 = line->pass[1].p;
-        if (p0 == 4 && p1 == 4) {
-            lanes_two_run(4, 4, tw, x, xd, y, yd, count, scale, fwd);
-            return;
+        /* the two-pass shapes of factorize up to 64 points, as P1 10 + P2 */
+#define TWO(P1, P2)                                                                                \
+    case 10 * P1 + P2: lanes_two_run(P1, P2, tw, x, xd, y, yd, count, scale, fwd); return
+        switch (10 * line->pass[0].p + line->pass[1].p) {
+            TWO(2, 3);
+            TWO(4, 3);
+            TWO(2, 7);
+            TWO(3, 5);
+            TWO(4, 4);
+            TWO(2, 9);
+            TWO(2, 10);
+            TWO(3, 7);
+            TWO(8, 3);
+            TWO(5, 5);
+            TWO(3, 9);
+            TWO(4, 7);
+            TWO(3, 10);
+            TWO(4, 8);
+            TWO(5, 7);
+            TWO(4, 9);
+            TWO(4, 10);
+            TWO(9, 5);
+            TWO(7, 7);
+            TWO(10, 5);
+            TWO(8, 7);
+            TWO(9, 7);
+            TWO(8, 8);
+        default: break;
         }
-        if (p0 == 4 && p1 == 8) {
-            lanes_two_run(4, 8, tw, x, xd, y, yd, count, scale, fwd);
-            return;
-        }
-        if (p0 == 8 && p1 == 8) {
-            lanes_two_run(8, 8, tw, x, xd, y, yd, count, scale, fwd);
-            return;
-        }
+#undef TWO
     }
     const size_t n = line->n;
     fft_real *from = buf, *to = buf + 2 * VLEN * n;
