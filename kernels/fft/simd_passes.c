@@ -311,7 +311,8 @@ void FFT_FN(kp__fft_line_two_exec)(const kp__fft_line *line, int fwd, const void
  * e of the VLEN lines is register e of a buffer, and each pass is passes.c's
  * pass with registers for points, so no pass has a short inner loop or a
  * partly used vector, whatever n. The lanes do not mix: a line's bits do
- * not depend on the lines beside it. */
+ * not depend on the lines beside it. Lines of one or two passes up to 64
+ * points stay in registers throughout (lanes_regs). */
 
 /* Radix P over the registers: butterfly (k, i) reads a[i + ido (j + P k)]
  * and writes b[i + ido (k + l1 m)], outputs m >= 1 times the twiddle
@@ -417,44 +418,13 @@ INLINE void lanes_out(size_t n, const fft_real *a, double scale, fft_real *const
     }
 }
 
-/* A line of one pass (n = P) on contiguous lines, t < count <= VLEN of
- * them stored: the P registers stay registers, the same operations as
- * lanes_in, lanes_pass and lanes_out. */
-INLINE void lanes_one(const unsigned P, const fft_real *const *x, fft_real *const *y, size_t count,
-                      double scale, int fwd)
-{
-    vc in[10], out[10], r[VLEN], col[VLEN];
-    for (unsigned e = 0; e < P; e += VLEN) {
-        for (size_t t = 0; t < VLEN; t++)
-            r[t] = P - e >= VLEN ? vload(x[t] + 2 * e) : vload_mask(head(P - e), x[t] + 2 * e);
-        transpose(r, col);
-        for (unsigned j = 0; j < VLEN && e + j < P; j++)
-            in[e + j] = col[j];
-    }
-    vdft(P, in, out, fwd);
-    const fft_real s = (fft_real)scale;
-    for (unsigned e = 0; e < P; e += VLEN) {
-        for (unsigned j = 0; j < VLEN; j++) {
-            col[j] = e + j < P ? out[e + j] : vzero();
-            if (scale != 1.0) col[j] = vscale(s, col[j]);
-        }
-        transpose(col, r);
-        for (size_t t = 0; t < VLEN && t < count; t++) { /* constant r[t] */
-            if (P - e >= VLEN)
-                vstore(y[t] + 2 * e, r[t]);
-            else
-                vstore_first(y[t] + 2 * e, 2 * (P - e), r[t]);
-        }
-    }
-}
-
-/* A line of two passes (radix P1 then P2, n = P1 P2 <= 64) on contiguous
- * lines, t < count <= VLEN of them stored: the registers of lanes_pass's
- * two passes held in arrays that the unrolled loops index by constants,
- * the same operations. */
-INLINE void lanes_two(const unsigned P1, const unsigned P2, const fft_real *tw,
-                      const fft_real *const *x, fft_real *const *y, size_t count, double scale,
-                      int fwd)
+/* A line of one or two passes (radix P1, then P2 unless it is 1; n = P1 P2
+ * <= 64) on contiguous lines, t < count <= VLEN of them stored: lanes_in,
+ * lanes_pass and lanes_out's operations on registers held in arrays that
+ * the unrolled loops index by constants. */
+INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
+                       const fft_real *const *x, fft_real *const *y, size_t count, double scale,
+                       int fwd)
 {
     enum { N = 64 };
     vc v[N], w[N], in[10], out[10], r[VLEN], col[VLEN];
@@ -474,17 +444,18 @@ INLINE void lanes_two(const unsigned P1, const unsigned P2, const fft_real *tw,
         for (unsigned m = 1; m < P1; m++)
             w[i + P2 * m] = i == 0 ? out[m] : vtw(out[m], vbcast(tw + 2 * ((m - 1) * P2 + i)), fwd);
     }
-    for (unsigned k = 0; k < P1; k++) { /* radix P2, ido 1, l1 P1 */
+    for (unsigned k = 0; k < P1 && P2 > 1; k++) { /* radix P2, ido 1, l1 P1 */
         for (unsigned j = 0; j < P2; j++)
             in[j] = w[j + P2 * k];
         vdft(P2, in, out, fwd);
         for (unsigned m = 0; m < P2; m++)
             v[k + P1 * m] = out[m];
     }
+    const vc *res = P2 > 1 ? v : w;
     const fft_real s = (fft_real)scale;
     for (unsigned e = 0; e < n; e += VLEN) {
         for (unsigned j = 0; j < VLEN; j++) {
-            col[j] = e + j < n ? v[e + j] : vzero();
+            col[j] = e + j < n ? res[e + j] : vzero();
             if (scale != 1.0) col[j] = vscale(s, col[j]);
         }
         transpose(col, r);
@@ -510,28 +481,16 @@ INLINE void lanes_at(const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd,
     }
 }
 
-/* Lines of one pass, VLEN at a time. */
-INLINE void lanes_one_run(const unsigned P, const fft_real *x, ptrdiff_t xd, fft_real *y,
-                          ptrdiff_t yd, size_t count, double scale, int fwd)
+/* Lines of the passes P1 (P2), VLEN at a time. */
+INLINE void lanes_regs_run(const unsigned P1, const unsigned P2, const fft_real *tw,
+                           const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t count,
+                           double scale, int fwd)
 {
     for (size_t c = 0; c < count; c += VLEN) {
         const fft_real *xs[VLEN];
         fft_real *ys[VLEN];
         lanes_at(x, xd, y, yd, c, count, xs, ys);
-        lanes_one(P, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
-    }
-}
-
-/* Lines of the two passes P1 P2, VLEN at a time. */
-INLINE void lanes_two_run(const unsigned P1, const unsigned P2, const fft_real *tw,
-                          const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t count,
-                          double scale, int fwd)
-{
-    for (size_t c = 0; c < count; c += VLEN) {
-        const fft_real *xs[VLEN];
-        fft_real *ys[VLEN];
-        lanes_at(x, xd, y, yd, c, count, xs, ys);
-        lanes_two(P1, P2, tw, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
+        lanes_regs(P1, P2, tw, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
     }
 }
 
@@ -539,51 +498,48 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
                       fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
                       fft_real *buf, int fwd)
 {
-    if (line->npass == 1 && ss == 1 && ds == 1) {
-        switch (line->pass[0].p) {
-        case 2: lanes_one_run(2, x, xd, y, yd, count, scale, fwd); break;
-        case 3: lanes_one_run(3, x, xd, y, yd, count, scale, fwd); break;
-        case 4: lanes_one_run(4, x, xd, y, yd, count, scale, fwd); break;
-        case 5: lanes_one_run(5, x, xd, y, yd, count, scale, fwd); break;
-        case 7: lanes_one_run(7, x, xd, y, yd, count, scale, fwd); break;
-        case 9: lanes_one_run(9, x, xd, y, yd, count, scale, fwd); break;
-        case 10: lanes_one_run(10, x, xd, y, yd, count, scale, fwd); break;
-        default: lanes_one_run(8, x, xd, y, yd, count, scale, fwd); break;
-        }
-        return;
-    }
-    if (line->npass == 2 && ss == 1 && ds == 1) {
+    if (line->npass <= 2 && ss == 1 && ds == 1) {
         const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
-        /* the two-pass shapes of factorize up to 64 points, as P1 10 + P2 */
-#define TWO(P1, P2)                                                                                \
-    case 10 * P1 + P2: lanes_two_run(P1, P2, tw, x, xd, y, yd, count, scale, fwd); return
-        switch (10 * line->pass[0].p + line->pass[1].p) {
-            TWO(2, 3);
-            TWO(4, 3);
-            TWO(2, 7);
-            TWO(3, 5);
-            TWO(4, 4);
-            TWO(2, 9);
-            TWO(2, 10);
-            TWO(3, 7);
-            TWO(8, 3);
-            TWO(5, 5);
-            TWO(3, 9);
-            TWO(4, 7);
-            TWO(3, 10);
-            TWO(4, 8);
-            TWO(5, 7);
-            TWO(4, 9);
-            TWO(4, 10);
-            TWO(9, 5);
-            TWO(7, 7);
-            TWO(10, 5);
-            TWO(8, 7);
-            TWO(9, 7);
-            TWO(8, 8);
+        const unsigned p2 = line->npass == 2 ? line->pass[1].p : 1;
+        /* the one- and two-pass shapes of factorize up to 64 points, as
+           P1 10 + P2 (P2 = 1: one pass) */
+#define REGS(P1, P2)                                                                               \
+    case 10 * P1 + P2: lanes_regs_run(P1, P2, tw, x, xd, y, yd, count, scale, fwd); return
+        switch (10 * line->pass[0].p + p2) {
+            REGS(2, 1);
+            REGS(3, 1);
+            REGS(4, 1);
+            REGS(5, 1);
+            REGS(7, 1);
+            REGS(8, 1);
+            REGS(9, 1);
+            REGS(10, 1);
+            REGS(2, 3);
+            REGS(4, 3);
+            REGS(2, 7);
+            REGS(3, 5);
+            REGS(4, 4);
+            REGS(2, 9);
+            REGS(2, 10);
+            REGS(3, 7);
+            REGS(8, 3);
+            REGS(5, 5);
+            REGS(3, 9);
+            REGS(4, 7);
+            REGS(3, 10);
+            REGS(4, 8);
+            REGS(5, 7);
+            REGS(4, 9);
+            REGS(4, 10);
+            REGS(9, 5);
+            REGS(7, 7);
+            REGS(10, 5);
+            REGS(8, 7);
+            REGS(9, 7);
+            REGS(8, 8);
         default: break;
         }
-#undef TWO
+#undef REGS
     }
     const size_t n = line->n;
     fft_real *from = buf, *to = buf + 2 * VLEN * n;
