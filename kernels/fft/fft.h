@@ -337,12 +337,12 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
 
 /* Lines in vector lanes. A step of `kind` over several lines runs them so
  * where kp__fft_lanes_ok: complex lines with line->lanes, and even real
- * lines (not split) whose complex line of n/2 has them, which the real
- * lines' pieces then surround, KP__FFT_LANES_REAL lines at a time. Each
- * chunk of lines needs kp__fft_lanes_space complex elements of work
- * space. The real lines' calls take count lines, line c at src + c sdist
- * and dst + c ddist, strides in elements of each side and distances in
- * reals (kp__fft_lanes_fn; lines.c, once per precision). */
+ * lines (not split) whose complex line of n/2 has them, with r2c's post-
+ * and c2r's pre-pass in the lanes too (strided real lines go through
+ * contiguous copies, KP__FFT_LANES_REAL r2c lines at a time). Each chunk
+ * of lines needs kp__fft_lanes_space complex elements of work space. The real lines' calls take
+ * count lines, line c at src + c sdist and dst + c ddist, strides in elements of each side and
+ * distances in reals (kp__fft_lanes_fn; lines.c, once per precision). */
 #define KP__FFT_LANES_REAL 8
 int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind);
 size_t kp__fft_lanes_space(const kp__fft_line *line);

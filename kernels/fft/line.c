@@ -514,14 +514,14 @@ int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
     return line->real && !line->split && line->n % 2 == 0 && line->sub->lanes != NULL;
 }
 
-/* lines.c's real lanes: KP__FFT_LANES_REAL transforms of n/2, a contiguous
- * line of n/2 + 1, c2r's contiguous copy of its input, then the lanes'
- * (r2c's: two sets of n/2 + 1 registers). */
+/* lines.c's real lanes: KP__FFT_LANES_REAL transforms of n/2, c2r's
+ * contiguous copy of its input (n/2 + 1), then the lanes' two sets of n/2 +
+ * 1 registers. */
 size_t kp__fft_lanes_space(const kp__fft_line *line)
 {
     if (!line->real) return 16 * line->n;
     const size_t h = line->n / 2;
-    return KP__FFT_LANES_REAL * h + 2 * (h + 1) + 16 * (h + 1);
+    return KP__FFT_LANES_REAL * h + (h + 1) + 16 * (h + 1);
 }
 
 /* Whether the threads can share a complex line: its inner line (itself, or

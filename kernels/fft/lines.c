@@ -561,21 +561,21 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
 
 /* ------------------------------------------------ real lines in lanes */
 
-/* The even real lines of a step, KP__FFT_LANES_REAL at a time: their
- * complex lines of h = n/2 through the lanes (the pairs read in place at
- * unit stride, else gathered first, so the lanes see the same values),
- * the pieces around them line by line as kp__fft_r2c and kp__fft_c2r run
- * them. Work space: kp__fft_lanes_space. */
+/* The even real lines of a step through the lanes (simd_passes.c's
+ * kp__fft_r2c_lanes_run and kp__fft_c2r_lanes_run: the complex lines of h
+ * = n/2 and the post- or pre-pass): at unit stride straight from and to
+ * the lines, else through contiguous copies (r2c's pairs gathered
+ * KP__FFT_LANES_REAL lines at a time, c2r a line at a time), so the lanes
+ * see the same values in every layout. Work space: kp__fft_lanes_space. */
 typedef struct lanes_space {
-    fft_cpx *z, *t, *u, *work;
+    fft_cpx *z, *u, *work;
 } lanes_space;
 
 static lanes_space lanes_layout(const kp__fft_line *line, void *buf)
 {
     const size_t h = line->n / 2;
     lanes_space sp = {.z = buf};
-    sp.t = sp.z + KP__FFT_LANES_REAL * h;
-    sp.u = sp.t + h + 1;
+    sp.u = sp.z + KP__FFT_LANES_REAL * h;
     sp.work = sp.u + h + 1;
     return sp;
 }
