@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "kernels/reduce/reduce.h"
 #include "kernpool.h"
 #include "sched/internal.h"
 #include "test_reduce_util.h"
@@ -747,6 +748,58 @@ static void test_minmax_placement(void **state)
     free(xf);
 }
 
+/* ------------------------------------- the tree over blocks, as a model */
+
+/* The pairwise tree of reduce.h over v[0 .. count): T(N) = T(P) + T(N - P),
+ * P the largest power of two below N. */
+static double tree_model(const double *v, size_t count)
+{
+    if (count == 1) return v[0];
+    size_t p = 1;
+    while (2 * p < count)
+        p *= 2;
+    return tree_model(v, p) + tree_model(v + p, count - p);
+}
+
+/* Blocks whose sums are exact (one nonzero element each, of wide range), so
+ * the result is the tree over those values, whatever the kernels do inside a
+ * block. Block counts where the pool's groups hold 1, 2 and 4 blocks (at most
+ * 1024 groups) and where the caller runs alone, at several workers. */
+static void test_block_tree(void **state)
+{
+    const size_t counts[] = {3, 40, 1100, 2049};
+    const size_t nmax = 2049 * (size_t)KP_BLOCK;
+    double *x = calloc(nmax, sizeof *x), *ones = malloc(nmax * sizeof *ones);
+    double *v = malloc(2049 * sizeof *v), *av = malloc(2049 * sizeof *av);
+    assert_true(x && ones && v && av);
+    kpt_rng r = {777};
+    for (size_t b = 0; b < 2049; b++) {
+        v[b] = kpt_wide(&r, -30, 30);
+        av[b] = fabs(v[b]);
+        x[b * KP_BLOCK + kpt_below(&r, KP_BLOCK - 100)] = v[b];
+    }
+    for (size_t i = 0; i < nmax; i++)
+        ones[i] = 1.0;
+    const int workers[] = {1, 2, 3, -1};
+    for (size_t c = 0; c < NSIZE(counts); c++) {
+        size_t n = counts[c] * KP_BLOCK - 100; /* the last block partial */
+        double sum = tree_model(v, counts[c]), asum = tree_model(av, counts[c]);
+        for (size_t w = 0; w < NSIZE(workers); w++) {
+            double got[3];
+            assert_int_equal(kp_dsum(n, x, 1, workers[w], &got[0]), KP_OK);
+            assert_int_equal(kp_ddot(n, x, 1, ones, 1, workers[w], &got[1]), KP_OK);
+            assert_int_equal(kp_dasum(n, x, 1, workers[w], &got[2]), KP_OK);
+            if (got[0] != sum || got[1] != sum || got[2] != asum)
+                fail_msg("%zu blocks, workers %d: sum %a dot %a asum %a, the tree gives %a, %a",
+                         counts[c], workers[w], got[0], got[1], got[2], sum, asum);
+        }
+    }
+    free(x);
+    free(ones);
+    free(v);
+    free(av);
+}
+
 /* ------------------------------------------------ nrm2 at range's ends */
 
 static void check_nrm2(kpt_fn f, const void *x, size_t n, const char *what)
@@ -1188,6 +1241,7 @@ int main(void)
         cmocka_unit_test(test_isa_paths),
         cmocka_unit_test(test_minmax_semantics),
         cmocka_unit_test(test_minmax_placement),
+        cmocka_unit_test(test_block_tree),
         cmocka_unit_test(test_nrm2_range),
         cmocka_unit_test(test_nrm2_inf_nan),
         cmocka_unit_test(test_special_propagation),
