@@ -10,12 +10,10 @@
  * through masked loads and stores (for ido < VLEN the only group: part of a
  * vector still beats one point at a time). The last pass (ido = 1) takes
  * VLEN consecutive k: the points of VLEN butterflies, rows of P contiguous
- * values, are turned into the P inputs by lane shuffles (simd.h). Passes
- * of radix 16, 32 and 64 (line.c's big_shapes) compute each DFT in
- * registers as two passes of radix 4 or 8 (vdft_two). Other passes are
- * left to passes.c. Lines of 16, 32 or 64 points run both their passes in
- * registers where they fit. The four-step's blocks (fourstep.c) go through
- * the same transposes.
+ * values, are turned into the P inputs by lane shuffles (simd.h). Other
+ * passes are left to passes.c. Lines of 16, 32 or 64 points run both their
+ * passes in registers where they fit. The four-step's blocks (fourstep.c)
+ * go through the same transposes.
  */
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
@@ -538,7 +536,8 @@ INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
                        const fft_real *const *x, fft_real *const *y, size_t count, double scale,
                        int fwd)
 {
-    vc v[64], r[VLEN], col[VLEN];
+    enum { N = 64 };
+    vc v[N], w[N], in[10], out[10], r[VLEN], col[VLEN];
     const unsigned n = P1 * P2;
     for (unsigned e = 0; e < n; e += VLEN) {
         for (size_t t = 0; t < VLEN; t++)
@@ -547,11 +546,26 @@ INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
         for (unsigned j = 0; j < VLEN && e + j < n; j++)
             v[e + j] = col[j];
     }
-    vdft_two(P1, P2, v, tw, fwd);
+    for (unsigned i = 0; i < P2; i++) { /* radix P1, ido P2, l1 1 */
+        for (unsigned j = 0; j < P1; j++)
+            in[j] = v[i + P2 * j];
+        vdft(P1, in, out, fwd);
+        w[i] = out[0];
+        for (unsigned m = 1; m < P1; m++)
+            w[i + P2 * m] = i == 0 ? out[m] : vtw(out[m], vbcast(tw + 2 * ((m - 1) * P2 + i)), fwd);
+    }
+    for (unsigned k = 0; k < P1 && P2 > 1; k++) { /* radix P2, ido 1, l1 P1 */
+        for (unsigned j = 0; j < P2; j++)
+            in[j] = w[j + P2 * k];
+        vdft(P2, in, out, fwd);
+        for (unsigned m = 0; m < P2; m++)
+            v[k + P1 * m] = out[m];
+    }
+    const vc *res = P2 > 1 ? v : w;
     const fft_real s = (fft_real)scale;
     for (unsigned e = 0; e < n; e += VLEN) {
         for (unsigned j = 0; j < VLEN; j++) {
-            col[j] = e + j < n ? v[e + j] : vzero();
+            col[j] = e + j < n ? res[e + j] : vzero();
             if (scale != 1.0) col[j] = vscale(s, col[j]);
         }
         transpose(col, r);
