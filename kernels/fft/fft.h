@@ -27,13 +27,10 @@
 
 typedef struct kp__fft_pass {
     unsigned p;   /* radix */
-    unsigned p1;  /* big radix (p = p1 p2, 16 to 64): its DFTs run as radix p1
-                     then p2 in registers (SIMD passes only); else 0 */
     size_t l1;    /* product of the radices of the passes before */
     size_t ido;   /* n / (l1 p): length of each sub-transform after it */
     size_t tw;    /* offset of its twiddles in the line's table */
-    size_t roots; /* generic radix: offset of the p-th roots of unity; big
-                     radix: of the (p1 - 1) p2 inner twiddles (simd_passes.c) */
+    size_t roots; /* generic radix: offset of the p-th roots of unity */
 } kp__fft_pass;
 
 /* The butterflies of a pass that one call computes: sub-transforms

@@ -196,75 +196,21 @@ static void put_root(void *tab, int single, size_t i, long double re, long doubl
     }
 }
 
-/* Some powers of two take big radices where the AVX-512 passes run
- * (simd_passes.c's pass_two_*): a pass of radix 16, 32 or 64 computes each
- * of its DFTs in registers, as radix 4 or 8 twice. The passes below were
- * the fastest of about ten orders and radices tried per length, on a
- * Zen 4 (32 KiB L1 data cache, 8-way) with both precisions, against
- * factorize()'s: 1024 1.34x (float 1.07x), 4096 1.6x (1.2x), 8192 1.2x
- * (1.06x), 16384 1.1x (1.4x). Each starts with a larger radix than
- * factorize()'s, so the first pass's points lie 1 to 4 KiB apart (double)
- * instead of 4 to 64 KiB, where they fall in few of the cache's 64 sets.
- * 2048 and the lengths up to 512 gained nothing from any order; with
- * AVX2's 16 registers the big radices spill and lost up to 30% at 8192
- * (they are not used there). The lines are never shared (below
- * SHARE_MIN_BYTES), so a pass always runs whole. */
-static const struct {
-    unsigned log2n, np;
-    unsigned p[3];
-} big_shapes[] = {
-    {10, 3, {8, 8, 16}},
-    {12, 3, {64, 4, 16}},
-    {13, 3, {64, 4, 32}},
-    {14, 3, {64, 4, 64}},
-};
-
-/* The passes of a line of big radices, or 0 if n takes factorize()'s. A
- * radix of 16 or 32 runs as 4 then 4 or 8 (p1 = 4), 64 as 8 then 8. */
-static int factorize_big(const kp__fft_line *line, size_t p[KP__FFT_MAX_PASSES],
-                         unsigned p1[KP__FFT_MAX_PASSES])
-{
-#if defined(__x86_64__)
-    const size_t n = line->n;
-    if (kp__isa_selected() != KP_ISA_AVX512 || (n & (n - 1)) != 0) return 0;
-    for (size_t s = 0; s < sizeof big_shapes / sizeof *big_shapes; s++) {
-        if (n != (size_t)1 << big_shapes[s].log2n) continue;
-        for (unsigned q = 0; q < big_shapes[s].np; q++) {
-            p[q] = big_shapes[s].p[q];
-            p1[q] = p[q] == 64 ? 8 : p[q] >= 16 ? 4 : 0;
-        }
-        return (int)big_shapes[s].np;
-    }
-#else
-    (void)line;
-    (void)p;
-    (void)p1;
-#endif
-    return 0;
-}
-
-/* big: the line may take big radices (not a four-step's sub-line). */
-static int make_mixed(kp__fft_line *line, int big)
+static int make_mixed(kp__fft_line *line)
 {
     const size_t n = line->n;
     size_t p[KP__FFT_MAX_PASSES];
-    unsigned p1[KP__FFT_MAX_PASSES] = {0};
-    int np = big ? factorize_big(line, p, p1) : 0;
-    if (np == 0) np = factorize(n, p);
+    int np = factorize(n, p);
     size_t l1 = 1, size = 0;
     for (int s = 0; s < np; s++) {
         kp__fft_pass *ps = &line->pass[s];
         ps->p = (unsigned)p[s]; /* below MAX_GENERIC: kp__fft_line_make */
-        ps->p1 = p1[s];
         ps->l1 = l1;
         ps->ido = n / (l1 * p[s]);
         ps->tw = size;
         size += (size_t)(p[s] - 1) * ps->ido; /* i = 0 included (1), for vectors */
         ps->roots = size;
-        if (p1[s] > 0)
-            size += (size_t)(p1[s] - 1) * (p[s] / p1[s]); /* the inner twiddles */
-        else if (p[s] > KP__FFT_MAX_BUTTERFLY)
-            size += p[s]; /* the generic radix reads its roots */
+        if (p[s] > KP__FFT_MAX_BUTTERFLY) size += p[s]; /* the generic radix reads its roots */
         l1 *= p[s];
     }
     line->npass = np;
@@ -293,14 +239,7 @@ static int make_mixed(kp__fft_line *line, int big)
                 kp__fft_roots_get(&roots, i * m * ps->l1, &re, &im);
                 put_root(line->tw, line->single, ps->tw + (m - 1) * ps->ido + i, re, im);
             }
-        if (ps->p1 > 0) { /* inner twiddle (m, i): root m i of p */
-            const size_t p2 = ps->p / ps->p1;
-            for (unsigned m = 1; m < ps->p1; m++)
-                for (size_t i = 0; i < p2; i++) {
-                    kp__fft_roots_get(&roots, i * m * (n / ps->p), &re, &im);
-                    put_root(line->tw, line->single, ps->roots + (m - 1) * p2 + i, re, im);
-                }
-        } else if (ps->p > KP__FFT_MAX_BUTTERFLY)
+        if (ps->p > KP__FFT_MAX_BUTTERFLY)
             for (unsigned r = 0; r < ps->p; r++) {
                 kp__fft_root(r, ps->p, &re, &im);
                 put_root(line->tw, line->single, ps->roots + r, re, im);
@@ -379,15 +318,11 @@ static size_t pad_stride(size_t m, int single)
     return (lines | 1) * per_line;
 }
 
-static int line_make(size_t n, int single, int big, kp__fft_line **out);
-
 static int make_fourstep(kp__fft_line *line, size_t n1)
 {
     const size_t n = line->n, n2 = n / n1;
-    /* Its sub-lines keep factorize()'s radices: with big ones a c2c line of
-     * 2^19 (512 x 1024) ran 2-4% slower. */
-    int rc = line_make(n1, line->single, 0, &line->col);
-    if (rc == KP_OK) rc = line_make(n2, line->single, 0, &line->row);
+    int rc = kp__fft_line_make(n1, line->single, &line->col);
+    if (rc == KP_OK) rc = kp__fft_line_make(n2, line->single, &line->row);
     if (rc != KP_OK) return rc;
     /* the twiddles go by step 1's blocks of columns */
     const size_t block = KP__FFT_BLOCK(line->single), blocks = (n2 + block - 1) / block;
@@ -464,12 +399,6 @@ static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
 
 int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
 {
-    return line_make(n, single, 1, out);
-}
-
-/* big: as make_mixed's. */
-static int line_make(size_t n, int single, int big, kp__fft_line **out)
-{
     /* Bluestein needs 2n - 1 and a power of two above it; roots need 8n. */
     if (n == 0 || n > ((size_t)1 << 40)) return KP_EOVERFLOW;
     kp__fft_line *line = calloc(1, sizeof *line);
@@ -491,7 +420,7 @@ static int line_make(size_t n, int single, int big, kp__fft_line **out)
     size_t n1 = m == 0 && n >= FOURSTEP_MIN_N ? split_near_sqrt(n) : 0;
     int rc = m                         ? make_bluestein(line, m)
              : n1 >= FOURSTEP_MIN_SIDE ? make_fourstep(line, n1)
-                                       : make_mixed(line, big);
+                                       : make_mixed(line);
 #if defined(__x86_64__)
     if (rc == KP_OK) {
         line->exec = two_in_registers(line);

@@ -225,117 +225,11 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
     }
 }
 
-/* The P = P1 P2 point DFT of VLEN columns, value j of column c in lane c
- * of v[j]: a radix-P1 pass (ido P2, l1 1) whose output m >= 1 at i >= 1 is
- * turned by inner[(m - 1) P2 + i] (a root of P, the same in every lane),
- * then a radix-P2 pass (ido 1, l1 P1; none if P2 = 1). Output q in v[q]. */
-INLINE void vdft_two(const unsigned P1, const unsigned P2, vc *v, const fft_real *inner, int fwd)
-{
-    vc t[64], in[10], out[10];
-#pragma GCC unroll 64
-    for (unsigned i = 0; i < P2; i++) {
-#pragma GCC unroll 64
-        for (unsigned j = 0; j < P1; j++)
-            in[j] = v[i + P2 * j];
-        vdft(P1, in, out, fwd);
-        t[i] = out[0];
-#pragma GCC unroll 64
-        for (unsigned m = 1; m < P1; m++)
-            t[i + P2 * m] =
-                i == 0 ? out[m] : vtw(out[m], vbcast(inner + 2 * ((m - 1) * P2 + i)), fwd);
-    }
-#pragma GCC unroll 64
-    for (unsigned k = 0; k < P1; k++) {
-        if (P2 == 1) {
-            v[k] = t[k];
-            continue;
-        }
-#pragma GCC unroll 64
-        for (unsigned j = 0; j < P2; j++)
-            in[j] = t[j + P2 * k];
-        vdft(P2, in, out, fwd);
-#pragma GCC unroll 64
-        for (unsigned m = 0; m < P2; m++)
-            v[k + P1 * m] = out[m];
-    }
-}
-
-/* A pass of radix P = P1 P2 (16 to 64, line.c's big radices) whose DFTs
- * run in registers by vdft_two, ido a multiple of VLEN: VLEN consecutive i
- * at a time, as body() takes them. */
-INLINE void pass_two_i(const unsigned P1, const unsigned P2, size_t ido, size_t l1,
-                       const kp__fft_span *sp, const fft_real *cc, fft_real *ch, const fft_real *tw,
-                       const fft_real *inner, int fwd)
-{
-    const unsigned P = P1 * P2;
-    const size_t out_m = ido * l1;
-    for (size_t k = sp->k0; k < sp->k1; k++) {
-        const fft_real *x = cc + 2 * ido * P * k;
-        fft_real *z = ch + 2 * ido * k;
-        for (size_t i = sp->i0; i < sp->i1; i += VLEN) {
-            vc v[64];
-#pragma GCC unroll 64
-            for (unsigned j = 0; j < P; j++)
-                v[j] = load(x, i + j * ido);
-            vdft_two(P1, P2, v, inner, fwd);
-            store(z, i, v[0]);
-#pragma GCC unroll 64
-            for (unsigned q = 1; q < P; q++)
-                store(z, i + q * out_m, vtw(v[q], load(tw, (q - 1) * ido + i), fwd));
-        }
-    }
-}
-
-/* The last pass (ido = 1) of radix P = P1 P2, l1 a multiple of VLEN: VLEN
- * consecutive k at a time, their rows of P contiguous points turned into
- * registers VLEN values at a time. */
-INLINE void pass_two_k(const unsigned P1, const unsigned P2, size_t l1, const kp__fft_span *sp,
-                       const fft_real *cc, fft_real *ch, const fft_real *inner, int fwd)
-{
-    const unsigned P = P1 * P2;
-    for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
-        vc v[64], r[VLEN];
-#pragma GCC unroll 64
-        for (unsigned s = 0; s < P; s += VLEN) {
-#pragma GCC unroll 64
-            for (unsigned t = 0; t < VLEN; t++)
-                r[t] = vload(cc + 2 * (P * (k + t) + s));
-            transpose(r, v + s);
-        }
-        vdft_two(P1, P2, v, inner, fwd);
-#pragma GCC unroll 64
-        for (unsigned q = 0; q < P; q++)
-            store(ch, k + q * l1, v[q]);
-    }
-}
-
-INLINE void pass_two_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_span *sp,
-                         const fft_real *cc, fft_real *ch, int fwd)
-{
-    const fft_real *tw = tab + 2 * ps->tw, *inner = tab + 2 * ps->roots;
-#define TWO(P1, P2)                                                                                \
-    case 100 * P1 + P2:                                                                            \
-        if (ps->ido >= 2)                                                                          \
-            pass_two_i(P1, P2, ps->ido, ps->l1, sp, cc, ch, tw, inner, fwd);                       \
-        else                                                                                       \
-            pass_two_k(P1, P2, ps->l1, sp, cc, ch, inner, fwd);                                    \
-        return
-    switch (100 * ps->p1 + ps->p / ps->p1) {
-        TWO(4, 4);
-        TWO(4, 8);
-        TWO(8, 8);
-    default: return;
-    }
-#undef TWO
-}
-
 /* Whether this file takes the pass: ido >= 2, or the last pass over at
  * least VLEN sub-transforms (a multiple of VLEN for radix 4 and 8; never
- * for radix 2). A big radix (p1 > 0) needs whole vectors: ido, or l1 for
- * the last pass, a multiple of VLEN (line.c makes them so). */
+ * for radix 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
-    if (ps->p1 > 0) return ps->ido >= 2 ? ps->ido % VLEN == 0 : ps->l1 % VLEN == 0;
     if (ps->p > KP__FFT_MAX_BUTTERFLY) return 0; /* the generic odd radix */
     if (ps->ido >= 2) return 1;
     if (ps->p % 4 == 0) return ps->l1 % VLEN == 0;
@@ -346,10 +240,6 @@ INLINE int takes(const kp__fft_pass *ps)
 INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_span *sp,
                      const fft_real *cc, fft_real *ch, int fwd)
 {
-    if (ps->p1 > 0) {
-        pass_two_dir(ps, tab, sp, cc, ch, fwd);
-        return;
-    }
     const unsigned P = ps->p;
     const fft_real *tw = tab + 2 * ps->tw;
     if (ps->ido >= 2) {
