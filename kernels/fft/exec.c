@@ -303,24 +303,56 @@ static int overlap(const kp__fft_plan_shape *sh, const void *in, const void *out
     return i0 < o1 && o0 < i1;
 }
 
-/* Work space blocks start with their size, HEAD bytes to keep alignment. */
+/* Work space blocks start with their size, HEAD bytes to keep alignment,
+ * and have a page of slack (below). */
 #define HEAD 64
+#define PAGE 4096
 /* Work space up to this many bytes lives on the caller's stack. */
 #define SMALL_WORK 8192
 
-static char *work_take(_Atomic(void *) *spare, size_t bytes)
+/* Where in a page the work space starts: a quarter, half or three quarters
+ * of a page from out's offset in it, whichever lies farthest from in's.
+ * The passes read and write the work space and the arrays at strides of
+ * whole pages; with the work space at out's and in's offset within a page
+ * (or 64 bytes from it), c2c of 1024 points took 1.45x and of 4096 points
+ * 1.55x the time it took at any offset from 512 bytes away (Zen 4, in and
+ * out page-aligned), most likely loads held back by earlier stores whose
+ * addresses match theirs in the low 12 bits. */
+static size_t work_offset(const void *in, const void *out)
+{
+    const size_t o = (uintptr_t)out % PAGE, i = (uintptr_t)in % PAGE;
+    size_t best = 0, best_gap = 0;
+    for (size_t k = 1; k < 4; k++) {
+        const size_t t = (o + k * PAGE / 4) % PAGE / HEAD * HEAD;
+        const size_t d = t > i ? t - i : i - t, gap = d < PAGE - d ? d : PAGE - d;
+        if (k == 1 || gap > best_gap) {
+            best = t;
+            best_gap = gap;
+        }
+    }
+    return best;
+}
+
+/* The block's address sits just below the work space. */
+static char *work_take(_Atomic(void *) *spare, size_t bytes, const void *in, const void *out)
 {
     char *mem = spare ? atomic_exchange(spare, NULL) : NULL;
-    if (mem != NULL && *(size_t *)mem >= bytes) return mem + HEAD;
-    free(mem);
-    if (bytes > SIZE_MAX - HEAD || (mem = malloc(bytes + HEAD)) == NULL) return NULL;
-    *(size_t *)mem = bytes;
-    return mem + HEAD;
+    if (mem == NULL || *(size_t *)mem < bytes) {
+        free(mem);
+        if (bytes > SIZE_MAX - HEAD - PAGE || (mem = malloc(bytes + HEAD + PAGE)) == NULL)
+            return NULL;
+        *(size_t *)mem = bytes;
+    }
+    char *base = mem + HEAD;
+    char *work = base + (work_offset(in, out) - (uintptr_t)base % PAGE + PAGE) % PAGE;
+    memcpy(work - sizeof mem, &mem, sizeof mem);
+    return work;
 }
 
 static void work_give(_Atomic(void *) *spare, char *work)
 {
-    char *mem = work - HEAD;
+    char *mem;
+    memcpy(&mem, work - sizeof mem, sizeof mem);
     if (spare != NULL) mem = atomic_exchange(spare, mem);
     free(mem);
 }
@@ -460,7 +492,7 @@ static __attribute__((noinline)) int run_steps(const kp__fft_plan_shape *sh,
     /* Small transforms work on the stack: no allocation, no atomics. */
     _Alignas(64) char small[SMALL_WORK];
     const int on_stack = need + tmp_bytes <= sizeof small;
-    char *mem = on_stack ? small : work_take(spare, need + tmp_bytes);
+    char *mem = on_stack ? small : work_take(spare, need + tmp_bytes, in, out);
     if (mem == NULL) return KP_ENOMEM;
     tmp.base = mem + need;
     for (size_t k = 0; k < nsteps; k++) {
