@@ -340,9 +340,10 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
  * lines (not split) whose complex line of n/2 has them, with r2c's post-
  * and c2r's pre-pass in the lanes too (strided real lines go through
  * contiguous copies, KP__FFT_LANES_REAL r2c lines at a time). Each chunk
- * of lines needs kp__fft_lanes_space complex elements of work space. The real lines' calls take
- * count lines, line c at src + c sdist and dst + c ddist, strides in elements of each side and
- * distances in reals (kp__fft_lanes_fn; lines.c, once per precision). */
+ * of lines needs kp__fft_lanes_space complex elements of work space. The
+ * real lines' calls take count lines, line c at src + c sdist and dst + c
+ * ddist, strides in elements of each side and distances in reals
+ * (kp__fft_lanes_fn; lines.c, once per precision). */
 #define KP__FFT_LANES_REAL 8
 int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind);
 size_t kp__fft_lanes_space(const kp__fft_line *line);
