@@ -282,6 +282,12 @@ static void test_grid_shapes(void **state)
     g = plan(KP_GEMM_D, 16, 100000, 64);
     check_grid(g, 16, 100000);
     assert_true(g.gm == 1 && g.gn >= 8);
+    /* halves: a square C by its columns (OpenBLAS packs the rows' operand
+     * dearer), a taller one by its rows */
+    g = plan(KP_GEMM_D, 256, 256, 256);
+    assert_true(g.gm == 1 && g.gn == 2 && g.nb == 128);
+    g = plan(KP_GEMM_D, 264, 256, 256);
+    assert_true(g.gm == 2 && g.gn == 1);
     /* small m and n, long k: still split, never k */
     g = plan(KP_GEMM_D, 64, 64, 100000);
     check_grid(g, 64, 64);

@@ -20,11 +20,17 @@
  *      than the cache edge E: a tall or wide C is cut along its long side
  *      only. A product too small for two tiles of side E (but with t >= 2)
  *      is cut in halves instead, never below EDGE_FLOOR: its longer side in
- *      two, or both sides (2 x 2) when 4 <= t < 16. Measured on Zen 5 at
- *      one thread: two halves repack less and run 2-8% faster than 2 x 2
- *      from n = 256 to 1024; below n = 160 the four quarters are faster
- *      (with OpenBLAS's SkylakeX kernels, 64 x 64 x 128 tiles take its
- *      small-matrix path: 1.8x at two threads);
+ *      two (the columns of a square C), or both sides (2 x 2) when
+ *      4 <= t < 16. Measured on Zen 5 at one thread: two halves repack less
+ *      and run 2-8% faster than 2 x 2 from n = 256 to 1024; below n = 160
+ *      the four quarters are faster (with OpenBLAS's SkylakeX kernels,
+ *      64 x 64 x 128 tiles take its small-matrix path: 1.8x at two
+ *      threads). Which half: on Zen 4 at one thread, two calls over halves
+ *      of the columns cost 1-3% more than one call from n = 256 to 1024,
+ *      halves of the rows 3-7% (each call packs all of the operand it does
+ *      not cut, and OpenBLAS packs A, the rows, dearer); the kp_dgemm
+ *      benchmark ran 4-9% faster at n = 256 to 1024, workers 1 and 2, with
+ *      columns. A tall C (4096 x 128 x 128) still runs faster cut in rows;
  *   4. the rows (and columns) of C shared evenly between the tiles, rounded
  *      up to UNIT so the engine's micro-tiles rarely straddle a boundary.
  *
@@ -119,10 +125,11 @@ kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index)
         gm = count(m, s, t);
         gn = count(n, s, floor(t / (double)gm));
         if (gm * gn < 2) {
-            /* Halves: of both sides for small work, else of the longer. */
+            /* Halves: of both sides for small work, else of the longer
+             * (the columns of a square C). */
             int cut_m = p->m >= 2 * EDGE_FLOOR, cut_n = p->n >= 2 * EDGE_FLOOR;
             if (cut_m && cut_n && (t < 4 || t >= 16)) {
-                cut_m = p->m >= p->n;
+                cut_m = p->m > p->n;
                 cut_n = !cut_m;
             }
             gm = cut_m ? 2 : 1;
