@@ -144,13 +144,14 @@ static int sum_kind(kind k)
     return k == R_SUM || k == R_DOT || k == R_ASUM;
 }
 
-/* The block sum of a sum, dot or asum from contiguous x[0 .. m) (and y's). */
-static double sum_of(const job *j, const void *x, const void *y, size_t m)
+/* The block sum of a sum, dot or asum (kind kd) from contiguous x[0 .. m)
+ * (and y's). */
+static inline double sum_of(const kp__reduce_kernels *k, kind kd, int f32, const void *x,
+                            const void *y, size_t m)
 {
-    const kp__reduce_kernels *k = j->kern;
-    if (j->k == R_SUM) return j->f32 ? k->sum_s(x, m) : k->sum_d(x, m);
-    if (j->k == R_ASUM) return j->f32 ? k->asum_s(x, m) : k->asum_d(x, m);
-    return j->f32 ? k->dot_s(x, y, m) : k->dot_d(x, y, m);
+    if (kd == R_SUM) return f32 ? k->sum_s(x, m) : k->sum_d(x, m);
+    if (kd == R_ASUM) return f32 ? k->asum_s(x, m) : k->asum_d(x, m);
+    return f32 ? k->dot_s(x, y, m) : k->dot_d(x, y, m);
 }
 
 /* A block's partial from its contiguous elements x[0 .. m) (and y's). */
@@ -161,7 +162,7 @@ static partial block_of(const job *j, const void *x, const void *y, size_t m)
     switch (j->k) {
     case R_SUM:
     case R_ASUM:
-    case R_DOT: p.sum = sum_of(j, x, y, m); break;
+    case R_DOT: p.sum = sum_of(k, j->k, j->f32, x, y, m); break;
     case R_NRM2: p = nrm2_block(j, x, m); break;
     case R_MINMAX:
         if (j->f32)
@@ -300,7 +301,7 @@ static double sum_blocks(const job *j, size_t first, size_t last)
     int depth = 0;
     for (size_t b = first; b < last; b++) {
         size_t left = j->n - b * KP_BLOCK;
-        stack[depth++] = sum_of(j, x, y, left < KP_BLOCK ? left : KP_BLOCK);
+        stack[depth++] = sum_of(j->kern, j->k, j->f32, x, y, left < KP_BLOCK ? left : KP_BLOCK);
         x += step;
         if (y) y += step;
         for (size_t c = b - first + 1; (c & 1) == 0; c >>= 1) {
@@ -376,16 +377,10 @@ static KP_NOINLINE partial reduce_job(kind k, int f32, size_t n, vec x, vec y, i
  * longer at n = 1000, where the kernel itself takes about 45 ns. */
 static inline partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
 {
-    if (n > KP_BLOCK || x.inc != 1 || y.inc != 1 || !(k == R_SUM || k == R_DOT || k == R_ASUM))
+    if (n > KP_BLOCK || x.inc != 1 || y.inc != 1 || !sum_kind(k))
         return reduce_job(k, f32, n, x, y, workers);
-    const kp__reduce_kernels *kern = kp__reduce_kernels_get();
     partial p;
-    if (k == R_SUM)
-        p.sum = f32 ? kern->sum_s(x.base, n) : kern->sum_d(x.base, n);
-    else if (k == R_DOT)
-        p.sum = f32 ? kern->dot_s(x.base, y.base, n) : kern->dot_d(x.base, y.base, n);
-    else
-        p.sum = f32 ? kern->asum_s(x.base, n) : kern->asum_d(x.base, n);
+    p.sum = sum_of(kp__reduce_kernels_get(), k, f32, x.base, y.base, n);
     return p;
 }
 
