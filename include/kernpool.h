@@ -651,7 +651,11 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  *                 C -= A B inside one matrix) are accepted;
  *   KP_ENOTSUP    k or a leading dimension exceeds INT_MAX while A and B
  *                 are to be read (k > 0, alpha != 0).
- * Nothing is allocated by kernpool (OpenBLAS keeps its own buffers).
+ * Nothing is allocated by kernpool. OpenBLAS keeps its own packing buffers
+ * (mapped once, reused, one per call running); at most max(48, budget)
+ * calls run inside it at once, later ones wait their turn, so its buffer
+ * table never overflows however many threads call. A failed mapping inside
+ * OpenBLAS is beyond kernpool's reach.
  */
 typedef enum { KP_ROW_MAJOR = 0, KP_COL_MAJOR = 1 } kp_layout;
 typedef enum { KP_NO_TRANS = 0, KP_TRANS = 1, KP_CONJ_TRANS = 2 } kp_trans;

@@ -4,7 +4,9 @@
  * packing buffers without a lock of its own; two calls that start together
  * must still never share one (kernels/gemm/engine_openblas.c). Small
  * products make calls start together often: unguarded, a few percent of
- * them came out wrong.
+ * them came out wrong. The engine also lets only so many calls in at once
+ * (each holds one of OpenBLAS's buffers): with the limit forced to 1, no
+ * two may overlap, and the products stay right.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "kernels/gemm/gemm.h"
 #include "kernpool.h"
 
 #ifdef KP_SANITIZE_BUILD
@@ -88,11 +91,25 @@ static void test_callers_at_workers_all(void **state)
     concurrent(-1);
 }
 
+/* The gate at one call: the six callers take turns. */
+static void test_calls_gate(void **state)
+{
+    (void)state;
+    int old = kp__gemm_openblas_calls_force(1);
+    (void)kp__gemm_openblas_calls_peak();
+    concurrent(1);
+    concurrent(-1);
+    int peak = kp__gemm_openblas_calls_peak();
+    (void)kp__gemm_openblas_calls_force(old);
+    assert_int_equal(peak, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_callers_at_workers_1),
         cmocka_unit_test(test_callers_at_workers_all),
+        cmocka_unit_test(test_calls_gate),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -18,6 +18,17 @@
  * within it (gemm.c refuses larger k and leading dimensions, partition.c
  * cuts m and n to fit).
  *
+ * Each call holds one of those packing buffers from start to end. The table
+ * has NUM_BUFFERS = max(50, 2 MAX_CPU_NUMBER) of them (128 in Debian's
+ * build); past them OpenBLAS prints a warning on stderr and takes slots of an
+ * auxiliary table of 512, past which it hands back NULL and crashes. The
+ * pool never runs more threads than the budget, but application threads
+ * calling at workers = 1 have no bound (1000 threads each in a product of
+ * n = 300 got the warning). So a gate lets at most max(48, budget) calls in
+ * at once (below the smallest table where the budget allows, never below
+ * the budget: the pool's own tiles never wait), at most 512; the others
+ * wait their turn.
+ *
  * fork(): the serial build has no fork handler of its own, and its buffer
  * table's lock is a spin lock; a child forked while another thread held it
  * would spin forever in its first product. So fork() waits until no call
@@ -58,10 +69,15 @@ void __wrap_blas_memory_free(void *buffer)
     pthread_mutex_unlock(&buffers);
 }
 
-/* ------------------------------------------------------------ fork gate */
+/* -------------------------------------------------- call and fork gates */
 
-static atomic_int calls;   /* engine calls running now */
-static atomic_int forking; /* a fork is waiting for them to end */
+#define CALLS_FLOOR 48
+#define CALLS_CAP   512
+
+static atomic_int calls;        /* engine calls running now */
+static atomic_int forking;      /* a fork is waiting for them to end */
+static atomic_int calls_forced; /* tests: a limit instead of the built-in one */
+static atomic_int calls_peak;   /* tests: the most calls seen at once */
 static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
 
 static void pause_briefly(void)
@@ -95,16 +111,46 @@ static void register_fork(void)
     (void)pthread_atfork(fork_prepare, fork_done, fork_child);
 }
 
+/* The most engine calls that may run at once (see the top of the file). */
+static int calls_limit(void)
+{
+    int forced = atomic_load_explicit(&calls_forced, memory_order_relaxed);
+    if (forced > 0) return forced;
+    int budget = kp_cpu_budget();
+    return budget < CALLS_FLOOR ? CALLS_FLOOR : budget > CALLS_CAP ? CALLS_CAP : budget;
+}
+
+static void note_peak(int now)
+{
+    int peak = atomic_load_explicit(&calls_peak, memory_order_relaxed);
+    while (now > peak && !atomic_compare_exchange_weak_explicit(
+                             &calls_peak, &peak, now, memory_order_relaxed, memory_order_relaxed)) {
+    }
+}
+
 static void enter(void)
 {
     pthread_once(&fork_once, register_fork);
     for (;;) {
-        atomic_fetch_add(&calls, 1);
-        if (!atomic_load(&forking)) return;
+        int now = atomic_fetch_add(&calls, 1) + 1;
+        if (!atomic_load(&forking) && now <= calls_limit()) {
+            note_peak(now);
+            return;
+        }
         atomic_fetch_sub(&calls, 1);
-        while (atomic_load(&forking))
+        while (atomic_load(&forking) || atomic_load(&calls) >= calls_limit())
             pause_briefly();
     }
+}
+
+int kp__gemm_openblas_calls_force(int limit)
+{
+    return atomic_exchange(&calls_forced, limit > 0 ? limit : 0);
+}
+
+int kp__gemm_openblas_calls_peak(void)
+{
+    return atomic_exchange(&calls_peak, 0);
 }
 
 static void leave(void)

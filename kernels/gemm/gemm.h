@@ -61,6 +61,12 @@ typedef enum {
     KP_GEMM_ENGINES
 } kp__gemm_engine_id;
 
+/* Tests: the OpenBLAS engine lets at most `limit` calls run at once (0
+ * restores the built-in limit; returns the previous forced one, 0 if none),
+ * and the most that ran at once since the last look (the count restarts). */
+int kp__gemm_openblas_calls_force(int limit);
+int kp__gemm_openblas_calls_peak(void);
+
 /* The engine calls use (OpenBLAS unless forced). */
 const kp__gemm_engine *kp__gemm_engine_get(void);
 /* Tests and benchmarks: make kp__gemm_engine_get() return engine `id`;
