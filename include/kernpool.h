@@ -653,8 +653,9 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  *                 are to be read (k > 0, alpha != 0).
  * Nothing is allocated by kernpool. OpenBLAS keeps its own packing buffers
  * (mapped once, reused, one per call running); at most max(48, budget)
- * calls run inside it at once, later ones wait their turn, so its buffer
- * table never overflows however many threads call. A failed mapping inside
+ * calls (at most 512) run inside it at once and later ones wait their turn,
+ * so however many threads call, its table of buffers (128 in Debian's build)
+ * does not overflow unless the budget exceeds it. A failed mapping inside
  * OpenBLAS is beyond kernpool's reach.
  */
 typedef enum { KP_ROW_MAJOR = 0, KP_COL_MAJOR = 1 } kp_layout;
