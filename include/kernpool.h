@@ -137,6 +137,11 @@ typedef void (*kp_range_fn)(void *ctx, size_t begin, size_t end);
  * a thread waiting for its call to finish helps run the work nested inside it.
  * If a thread cannot be created the work runs on the threads there are.
  *
+ * Every range runs under the caller's floating-point modes: its rounding
+ * direction (fesetround) and, on x86-64, its flush-to-zero and
+ * denormals-are-zero bits and x87 control word. Exception flags raised in
+ * ranges run by other threads do not reach the caller's.
+ *
  * Pool threads block asynchronous signals (SIGINT, SIGTERM, ...) but not the
  * ones a fault raises (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS).
  * fn must not longjmp out of the call. fork() from inside fn gives a child

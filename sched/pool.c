@@ -30,6 +30,11 @@
  *               ancestor and wakes its owner to help: the word changes, so
  *               an owner about to sleep on the old value does not.
  *
+ * Floating-point modes are per thread: a helper runs a job's chunks under
+ * the owner's rounding direction (and, on x86-64, its flush-to-zero,
+ * denormals-are-zero and x87 precision), then goes back to its own, so a
+ * chunk's bits do not depend on which thread ran it.
+ *
  * Lock: pool.lock guards the open-job list, job->slots and the thread
  * count; chunk claiming and helper counting are lock-free.
  */
@@ -40,9 +45,15 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#else
+#include <fenv.h>
+#endif
 
 #include "sched/internal.h"
 
@@ -53,6 +64,56 @@
 #define STATE_REFS    0x7fffffffu
 #define STATE_WAITING 0x80000000u
 
+/* A thread's floating-point modes (see the top of the file). */
+typedef struct fp_modes {
+#if defined(__x86_64__)
+    unsigned int mxcsr; /* control bits only: the exception flags stay */
+    unsigned short x87; /* control word */
+#else
+    fenv_t env;
+#endif
+} fp_modes;
+
+#if defined(__x86_64__)
+#define MXCSR_FLAGS 0x3fu
+
+static int fp_modes_same(const fp_modes *a, const fp_modes *b)
+{
+    return a->mxcsr == b->mxcsr && a->x87 == b->x87;
+}
+
+static fp_modes fp_modes_get(void)
+{
+    fp_modes m;
+    m.mxcsr = _mm_getcsr() & ~MXCSR_FLAGS;
+    __asm__ volatile("fnstcw %0" : "=m"(m.x87));
+    return m;
+}
+
+static void fp_modes_set(const fp_modes *m)
+{
+    _mm_setcsr(m->mxcsr | (_mm_getcsr() & MXCSR_FLAGS));
+    __asm__ volatile("fldcw %0" : : "m"(m->x87));
+}
+#else
+static int fp_modes_same(const fp_modes *a, const fp_modes *b)
+{
+    return memcmp(&a->env, &b->env, sizeof a->env) == 0;
+}
+
+static fp_modes fp_modes_get(void)
+{
+    fp_modes m;
+    (void)fegetenv(&m.env);
+    return m;
+}
+
+static void fp_modes_set(const fp_modes *m)
+{
+    (void)fesetenv(&m->env);
+}
+#endif
+
 typedef struct job job;
 struct job {
     kp_range_fn fn;
@@ -62,6 +123,7 @@ struct job {
     atomic_uint state;     /* REFS | WAITING, futex word of the owner */
     unsigned slots;        /* pool threads that may still join (pool.lock) */
     int workers_default;   /* the owner's default, in force inside fn */
+    fp_modes fp;           /* the owner's floating-point modes, likewise */
     job *parent;           /* the job whose chunk the owner was running, or NULL */
     job *prev, *next_open; /* open-job list (pool.lock) */
 };
@@ -145,15 +207,20 @@ static void run_chunks(job *j)
 }
 
 /* Runs chunks of a job this thread has joined (state already counts it),
- * as its owner would: under the owner's default and with j as the parent of
- * anything nested. Then leaves; j must not be touched after the decrement. */
+ * as its owner would: under the owner's default and floating-point modes
+ * and with j as the parent of anything nested. Then leaves; j must not be
+ * touched after the decrement. */
 static void help(job *j)
 {
     job *saved_job = current_job;
     int saved_default = kp__thread_workers_swap(j->workers_default);
+    const fp_modes saved_fp = fp_modes_get();
+    const int other_fp = !fp_modes_same(&saved_fp, &j->fp);
+    if (other_fp) fp_modes_set(&j->fp);
     current_job = j;
     run_chunks(j);
     current_job = saved_job;
+    if (other_fp) fp_modes_set(&saved_fp);
     (void)kp__thread_workers_swap(saved_default);
 
     unsigned old = atomic_fetch_sub_explicit(&j->state, 1, memory_order_acq_rel);
@@ -362,6 +429,7 @@ int kp_parallel_for(size_t n, size_t grain, kp_range_fn fn, void *ctx, int worke
         .chunk = chunk,
         .nchunks = n / chunk + (n % chunk != 0),
         .workers_default = kp_get_workers(),
+        .fp = fp_modes_get(),
         .parent = current_job,
     };
     atomic_init(&j.next, 0);

@@ -1,5 +1,6 @@
 /* kp_parallel_for: coverage, grain, inline execution, nesting, concurrency,
- * thread-creation failure. Run by ctest at the machine's budget and with
+ * the caller's floating-point modes in every range, thread-creation
+ * failure. Run by ctest at the machine's budget and with
  * KERNPOOL_CPU_BUDGET=8, so that more threads than cores are exercised. */
 #include <limits.h>
 #include <pthread.h>
@@ -7,10 +8,15 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
+#include <fenv.h>
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
 
 #include "kernpool.h"
 #include "sched/internal.h"
@@ -182,6 +188,81 @@ static void test_callbacks_inherit_default(void **state)
     assert_int_equal(kp_set_workers(old), 3);
 }
 
+/* What the ranges of a call saw of the floating-point modes. */
+typedef struct fp_seen {
+    pthread_t caller;
+    int round;         /* the caller's rounding direction */
+    unsigned csr;      /* x86-64: the caller's MXCSR control bits */
+    atomic_int wrong;  /* a range ran under other modes */
+    atomic_int helped; /* a range ran on another thread */
+} fp_seen;
+
+#define CSR_FLAGS   0x3fu
+#define CSR_FTZ_DAZ 0x8040u
+
+static void check_fp_modes(void *ctx, size_t begin, size_t end)
+{
+    fp_seen *s = ctx;
+    if (!pthread_equal(pthread_self(), s->caller)) atomic_store(&s->helped, 1);
+    if (fegetround() != s->round) atomic_store(&s->wrong, 1);
+#if defined(__x86_64__)
+    if ((_mm_getcsr() & ~CSR_FLAGS) != s->csr) atomic_store(&s->wrong, 1);
+#endif
+    volatile double busy = 0; /* long enough for the pool's threads to join */
+    for (size_t i = begin; i < end; i++)
+        for (int k = 0; k < 20000; k++)
+            busy = busy + 1.0;
+}
+
+static void no_op(void *ctx, size_t begin, size_t end)
+{
+    (void)ctx;
+    (void)begin;
+    (void)end;
+}
+
+/* The pool's threads start under the default modes; a caller that then
+ * rounds upward (and flushes subnormals) has every range of its calls run
+ * so, on whichever thread, and kp_dsum's bits agree at workers 1 and 2. */
+static void test_callbacks_take_callers_fp_modes(void **state)
+{
+    if (kp_cpu_budget() < 2) skip();
+    assert_int_equal(kp_parallel_for(64, 1, no_op, NULL, -1), KP_OK);
+    enum { N = 1 << 20 };
+    double *x = malloc(N * sizeof *x);
+    assert_non_null(x);
+    uint64_t r = 42;
+    for (size_t i = 0; i < N; i++) {
+        r = r * 6364136223846793005u + 1442695040888963407u;
+        x[i] = (double)(int64_t)r / 0x1p63 * (1.0 + (double)(i % 1000));
+    }
+
+    const int old_round = fegetround();
+    assert_int_equal(fesetround(FE_UPWARD), 0);
+#if defined(__x86_64__)
+    const unsigned old_csr = _mm_getcsr();
+    _mm_setcsr(old_csr | CSR_FTZ_DAZ);
+#endif
+    fp_seen s = {.caller = pthread_self(), .round = fegetround()};
+#if defined(__x86_64__)
+    s.csr = _mm_getcsr() & ~CSR_FLAGS;
+#endif
+    for (int rep = 0; rep < 200 && !atomic_load(&s.helped); rep++)
+        assert_int_equal(kp_parallel_for(64, 1, check_fp_modes, &s, -1), KP_OK);
+    double one = 0, two = 0;
+    assert_int_equal(kp_dsum(N, x, 1, 1, &one), KP_OK);
+    assert_int_equal(kp_dsum(N, x, 1, 2, &two), KP_OK);
+#if defined(__x86_64__)
+    _mm_setcsr(old_csr);
+#endif
+    assert_int_equal(fesetround(old_round), 0);
+    free(x);
+
+    assert_int_equal(atomic_load(&s.helped), 1);
+    assert_int_equal(atomic_load(&s.wrong), 0);
+    assert_memory_equal(&one, &two, sizeof one);
+}
+
 static void *concurrent_caller(void *arg)
 {
     atomic_int *failures = arg;
@@ -232,6 +313,7 @@ int main(void)
         cmocka_unit_test(test_nested_depth_3),
         cmocka_unit_test(test_ten_thousand_regions),
         cmocka_unit_test(test_callbacks_inherit_default),
+        cmocka_unit_test(test_callbacks_take_callers_fp_modes),
         cmocka_unit_test(test_concurrent_callers),
     };
     return cmocka_run_group_tests_name("parallel_for", tests, NULL, NULL);
