@@ -143,7 +143,7 @@ static inline uint64_t kpg_next(uint64_t *s)
 /* Uniform in [-1, 1), exactly representable in float. */
 static inline double kpg_uniform(uint64_t *s)
 {
-    return (double)(int32_t)(kpg_next(s) >> 40) / (double)(1 << 23);
+    return (double)((int32_t)(kpg_next(s) >> 40) - (1 << 23)) / (double)(1 << 23);
 }
 
 /* A matrix with random entries, ld = the least the layout allows + pad. */
