@@ -619,7 +619,8 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  * the layout of C99's float complex / double complex, C++'s std::complex and
  * numpy's complex64 / complex128: pass such an array with a cast, e.g.
  * (const double *)z. Leading dimensions count complex elements. alpha and
- * beta point to one such pair.
+ * beta point to one such pair, read once before anything is written (they
+ * may point into C).
  *
  * Semantics are CBLAS's, edge cases included:
  *   m == 0 or n == 0: nothing is read or written;

@@ -191,6 +191,56 @@ static void test_disjoint_blocks_of_one_array(void **state)
     }
 }
 
+/* alpha and beta of a complex product pointing into C: the product is the
+ * one with their values, whatever the tiles and workers (each tile would
+ * otherwise read them while the tile holding them writes them). */
+static void test_scalars_inside_c(void **state)
+{
+    enum { N = 64 };
+    double old = kp__gemm_tile_work_force(2000); /* several tiles */
+    for (int t = KP_GEMM_C; t <= KP_GEMM_Z; t++) {
+        const kp__gemm_type type = (kp__gemm_type)t;
+        const size_t es = kp__gemm_elem(type);
+        kpg_mat a = kpg_alloc(type, KP_COL_MAJOR, N, N, 0, 21);
+        kpg_mat b = kpg_alloc(type, KP_COL_MAJOR, N, N, 0, 22);
+        kpg_mat c0 = kpg_alloc(type, KP_COL_MAJOR, N, N, 0, 23);
+        for (int w = 1; w <= 2; w++) {
+            kpg_mat want = kpg_copy(&c0), got = kpg_copy(&c0);
+            double scalars[4]; /* alpha = C[1], beta = C[0], as values */
+            memcpy(scalars, (char *)c0.p + es, es);
+            memcpy(scalars + 2, c0.p, es);
+            const void *alpha_in_c = (char *)got.p + es, *beta_in_c = got.p;
+            if (type == KP_GEMM_C) {
+                float sv[4];
+                memcpy(sv, scalars, es);
+                memcpy(sv + 2, scalars + 2, es);
+                assert_int_equal(kp_cgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N, sv, a.p,
+                                          a.ld, b.p, b.ld, sv + 2, want.p, want.ld, w),
+                                 KP_OK);
+                assert_int_equal(kp_cgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N,
+                                          alpha_in_c, a.p, a.ld, b.p, b.ld, beta_in_c, got.p,
+                                          got.ld, w),
+                                 KP_OK);
+            } else {
+                assert_int_equal(kp_zgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N, scalars,
+                                          a.p, a.ld, b.p, b.ld, scalars + 2, want.p, want.ld, w),
+                                 KP_OK);
+                assert_int_equal(kp_zgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N,
+                                          alpha_in_c, a.p, a.ld, b.p, b.ld, beta_in_c, got.p,
+                                          got.ld, w),
+                                 KP_OK);
+            }
+            assert_memory_equal(got.p, want.p, got.count * es);
+            kpg_free(&want);
+            kpg_free(&got);
+        }
+        kpg_free(&a);
+        kpg_free(&b);
+        kpg_free(&c0);
+    }
+    kp__gemm_tile_work_force(old);
+}
+
 /* ---------------------------------------------------- same bits, workers */
 
 static int same_bits_for_workers(kp__gemm_type t, kp_layout layout, kp_trans ta, kp_trans tb,
@@ -557,6 +607,7 @@ int main(void)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_overlap_refused_and_c_untouched),
         cmocka_unit_test(test_disjoint_blocks_of_one_array),
+        cmocka_unit_test(test_scalars_inside_c),
         cmocka_unit_test(test_same_bits_for_every_workers),
         cmocka_unit_test(test_grid_shapes),
         cmocka_unit_test(test_concurrent_callers),

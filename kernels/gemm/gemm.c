@@ -9,6 +9,7 @@
  * and B with their leading dimensions and transposes. Nothing is copied.
  */
 #include <stdint.h>
+#include <string.h>
 
 #include "kernels/gemm/gemm.h"
 
@@ -154,12 +155,25 @@ static void scale(kp__gemm_type type, size_t m, size_t n, const void *beta, char
     }
 }
 
+/* One scalar of any of the types. */
+typedef union scalar {
+    float s[2];
+    double d[2];
+} scalar;
+
 static int gemm(kp__gemm_type type, kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t n,
                 size_t k, const void *alpha, const void *a, size_t lda, const void *b, size_t ldb,
                 const void *beta, void *c, size_t ldc, int workers)
 {
     if (!is_layout(layout) || !is_trans(ta) || !is_trans(tb)) return KP_EINVAL;
     if (alpha == NULL || beta == NULL) return KP_ENULL;
+    /* The complex scalars come by pointer and may point into C: every tile
+     * reads copies, never what another tile is writing. */
+    scalar alpha_v, beta_v;
+    memcpy(&alpha_v, alpha, kp__gemm_elem(type));
+    memcpy(&beta_v, beta, kp__gemm_elem(type));
+    alpha = &alpha_v;
+    beta = &beta_v;
     if (type == KP_GEMM_S || type == KP_GEMM_D) {
         /* The conjugate of a real matrix is itself. */
         if (ta == KP_CONJ_TRANS) ta = KP_TRANS;
