@@ -7,8 +7,11 @@
  * The sweep runs with a small tile work (kp__gemm_tile_work_force) so that
  * even these shapes are cut into several tiles, and with workers cycling
  * through 1, 2, 3 and -1: tile offsets are checked for every transpose and
- * layout. Padding holds sentinel NaNs: a read of it spoils the result, a
- * write to it is caught.
+ * layout. Half the calls of the larger shapes also shrink the cache edge
+ * (kp__gemm_edge_force) to 16, which cuts them into grids of tiles in both
+ * directions with clipped last tiles (64 x 65: 4 x 3; 64 x 64: 4 x 4;
+ * 127 x 3: 8 x 1), as large products are cut by default. Padding holds sentinel NaNs: a read of it
+ * spoils the result, a write to it is caught.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,9 +28,9 @@ typedef struct shape {
 
 /* 0, 1, 2, 3, 7, 64, 65, 127, 257, tall-skinny and short-wide. */
 static const shape shapes[] = {
-    {0, 3, 2},    {3, 0, 2},   {2, 3, 0},   {1, 1, 1},    {1, 2, 3},    {2, 3, 7},
-    {3, 7, 2},    {7, 3, 3},   {7, 7, 7},   {64, 65, 64}, {65, 64, 33}, {127, 3, 65},
-    {3, 127, 64}, {257, 2, 3}, {2, 257, 7}, {1, 1, 257},  {300, 4, 9},  {4, 300, 9},
+    {0, 3, 2},   {3, 0, 2},   {2, 3, 0},    {1, 1, 1},    {1, 2, 3},    {2, 3, 7},    {3, 7, 2},
+    {7, 3, 3},   {7, 7, 7},   {64, 65, 64}, {65, 64, 33}, {127, 3, 65}, {3, 127, 64}, {257, 2, 3},
+    {2, 257, 7}, {1, 1, 257}, {300, 4, 9},  {4, 300, 9},  {64, 64, 40},
 };
 enum { SHAPES = sizeof shapes / sizeof shapes[0] };
 
@@ -86,12 +89,14 @@ static void sweep(kp__gemm_type t)
                             kpg_scalar alpha = {values[va], 0}, beta = {values[vb], 0};
                             if (kpg_complex(t) && va == 3) alpha.im = -0.25;
                             if (kpg_complex(t) && vb == 3) beta.im = 0.75;
+                            (void)kp__gemm_edge_force(!small && va == 3 ? 16 : 0);
                             failures +=
                                 one(t, (kp_layout)layout, trans[x], trans[y], shapes[s], alpha,
                                     beta, (size_t)(s % 3), workers_cycle[w++ % 4], seed++);
                         }
                 }
     kp__gemm_tile_work_force(old);
+    (void)kp__gemm_edge_force(0);
     assert_int_equal(failures, 0);
 }
 

@@ -288,8 +288,8 @@ static void test_same_bits_for_every_workers(void **state)
         differ += same_bits_for_workers((kp__gemm_type)t, KP_ROW_MAJOR, KP_TRANS, KP_CONJ_TRANS,
                                         1000, 40, 100);
     }
-    /* many small tiles, odd shapes */
-    double old = kp__gemm_tile_work_force(2000);
+    /* many small tiles in both directions, odd shapes */
+    double old = kp__gemm_tile_work_force(2000), old_edge = kp__gemm_edge_force(16);
     for (int t = 0; t < KP_GEMM_TYPES; t++) {
         differ += same_bits_for_workers((kp__gemm_type)t, KP_ROW_MAJOR, KP_NO_TRANS, KP_TRANS, 257,
                                         127, 65);
@@ -297,6 +297,7 @@ static void test_same_bits_for_every_workers(void **state)
                                         33, 517, 31);
     }
     kp__gemm_tile_work_force(old);
+    (void)kp__gemm_edge_force(old_edge);
     assert_int_equal(differ, 0);
 }
 
@@ -317,6 +318,8 @@ static void check_grid(kp__gemm_grid g, size_t m, size_t n)
 
 static void test_grid_shapes(void **state)
 {
+    /* the edge of a 1 MiB level-2 cache, whatever this CPU's */
+    double old_edge = kp__gemm_edge_force(1024);
     /* small: one tile, on the caller */
     kp__gemm_grid g = plan(KP_GEMM_D, 64, 64, 64);
     assert_true(g.gm == 1 && g.gn == 1);
@@ -346,6 +349,19 @@ static void test_grid_shapes(void **state)
     kp__gemm_problem p = {.type = KP_GEMM_S, .m = (size_t)3 << 31, .n = 1, .k = 1};
     g = kp__gemm_plan(&p, INT_MAX);
     assert_true(g.mb <= INT_MAX && g.gm * g.mb >= p.m);
+    /* an engine limit below the fair share: sides cut to it, whole units */
+    g = kp__gemm_plan(&(kp__gemm_problem){.type = KP_GEMM_D, .m = 100000, .n = 16, .k = 64}, 1000);
+    check_grid(g, 100000, 16);
+    assert_true(g.mb <= 1000 && g.mb % 8 == 0 && g.gm >= 100);
+    /* a small edge: a grid in both directions, its last column of tiles
+     * clipped (the accuracy sweep's shapes) */
+    (void)kp__gemm_edge_force(16);
+    double old_work = kp__gemm_tile_work_force(500);
+    g = plan(KP_GEMM_D, 64, 65, 64);
+    check_grid(g, 64, 65);
+    assert_true(g.gm == 4 && g.gn == 3 && g.mb == 16 && g.nb == 24);
+    kp__gemm_tile_work_force(old_work);
+    (void)kp__gemm_edge_force(old_edge);
 }
 
 /* ------------------------------------------------------ threads, callers */
@@ -504,7 +520,8 @@ static void *call_many(void *arg)
  * buffers: each gets the bits a lone serial call gets. */
 static void test_concurrent_callers(void **state)
 {
-    double old = kp__gemm_tile_work_force(100000); /* many tiles */
+    /* 3 x 3 tiles */
+    double old = kp__gemm_tile_work_force(100000), old_edge = kp__gemm_edge_force(64);
     kpg_mat a = kpg_alloc(KP_GEMM_D, KP_ROW_MAJOR, CN, CN, 0, 21);
     kpg_mat b = kpg_alloc(KP_GEMM_D, KP_ROW_MAJOR, CN, CN, 0, 22);
     double *want = calloc(CN * CN, sizeof *want);
@@ -527,6 +544,7 @@ static void test_concurrent_callers(void **state)
     kpg_free(&a);
     kpg_free(&b);
     kp__gemm_tile_work_force(old);
+    (void)kp__gemm_edge_force(old_edge);
 }
 
 /* kp_dgemm nested inside a kp_parallel_for body: shares the pool. */
@@ -541,7 +559,8 @@ static void nested_body(void *ctx, size_t begin, size_t end)
 
 static void test_nested_in_parallel_for(void **state)
 {
-    double old = kp__gemm_tile_work_force(100000);
+    /* 3 x 3 tiles */
+    double old = kp__gemm_tile_work_force(100000), old_edge = kp__gemm_edge_force(64);
     kpg_mat a = kpg_alloc(KP_GEMM_D, KP_ROW_MAJOR, CN, CN, 0, 31);
     kpg_mat b = kpg_alloc(KP_GEMM_D, KP_ROW_MAJOR, CN, CN, 0, 32);
     caller x = {a.p, b.p, calloc(4 * CN * CN, sizeof(double)), 1};
@@ -554,6 +573,7 @@ static void test_nested_in_parallel_for(void **state)
     kpg_free(&a);
     kpg_free(&b);
     kp__gemm_tile_work_force(old);
+    (void)kp__gemm_edge_force(old_edge);
 }
 
 /* A child forked while another thread is inside kp_dgemm gets the whole

@@ -91,7 +91,8 @@ typedef struct kp__gemm_grid {
 } kp__gemm_grid;
 
 /* The grid for problem p: a function of m, n, k, the type, the cache sizes
- * and the engine's max_index only. */
+ * and the engine's max_index only (and of the tests' hooks below, which
+ * change it and so the bits). */
 kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index);
 
 /* Computes p (m, n, k >= 1, alpha != 0) tile by tile with `engine` on up to
@@ -102,5 +103,9 @@ void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int 
  * one) that is worth a tile of its own; 0 restores the built-in value.
  * Returns the previous value. Not thread-safe against running calls. */
 double kp__gemm_tile_work_force(double work);
+/* Tests: the cache edge the grid uses (partition.c), for every type; 0
+ * restores the one from the cache sizes. Returns the previous forced edge
+ * (0 if none). Not thread-safe against running calls. */
+double kp__gemm_edge_force(double edge);
 
 #endif

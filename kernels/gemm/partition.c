@@ -85,11 +85,21 @@ double kp__gemm_tile_work_force(double work)
     return old;
 }
 
+static double edge_forced;
+
+double kp__gemm_edge_force(double edge)
+{
+    double old = edge_forced;
+    edge_forced = edge > 0 ? edge : 0;
+    return old;
+}
+
 static const double weight[KP_GEMM_TYPES] = {0.5, 1, 2, 4};
 
 /* The cache edge E (see above), in elements of C. */
 static double cache_edge(kp__gemm_type type)
 {
+    if (edge_forced > 0) return edge_forced;
     double e = (double)kp__cache_get()->l2 / 1024;
     double p = EDGE_MIN;
     while (p * 2 <= e && p < EDGE_MAX)
