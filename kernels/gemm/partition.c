@@ -48,11 +48,14 @@
  * followed the thread count would do better there but would change the
  * bits with it.
  *
- * TILE_WORK, the crossover. Measured on Zen 5 (sweep/ in bench/gemm.c,
- * docs/benchmarks/gemm.md): two tiles on two threads beat one tile on one
- * thread from n = 80 (n^3 = 512 Ki multiply-adds) on with both OpenBLAS's
- * Haswell and SkylakeX kernels, and lose by up to 5% at n = 64. So t = 2 is
- * reached at 512 Ki: TILE_WORK = 256 Ki.
+ * TILE_WORK, the crossover (sweep/ in bench/gemm.c). On a Zen 5 host, two
+ * tiles on two threads beat one tile on one thread from n = 80 (n^3 = 500
+ * Ki multiply-adds) on with both OpenBLAS's Haswell and SkylakeX kernels,
+ * and lost by up to 5% at n = 64; on a Zen 4 host (Cooperlake kernels,
+ * docs/benchmarks/gemm.md) they won 1.84x already at n = 64. The grid must
+ * not be slower anywhere, so t = 2 is reached at 512 Ki (n = 81), past the
+ * slower host's crossover: TILE_WORK = 256 Ki. n = 64 then runs as one
+ * tile, level with OpenBLAS at one thread or two.
  *
  * Concurrent products share the budget. The pool never holds more than
  * budget - 1 threads, but the callers are threads too: two application
