@@ -137,36 +137,49 @@ static void test_reference_engine(void **state)
 
 /* ---------------------------------------------------------- edge cases */
 
-/* beta == 0 overwrites C without reading it: NaN and Inf in C vanish. */
+/* beta == 0 overwrites C without reading it: NaN and Inf in C vanish and
+ * C is alpha op(A) op(B) (+0 for k == 0), for a single row or column too
+ * (which an engine may hand to its matrix-vector product) and for a
+ * product cut into several tiles on two threads. */
 static void test_beta_zero_ignores_c(void **state)
 {
-    for (int t = 0; t < KP_GEMM_TYPES; t++) {
-        for (size_t k = 0; k < 3; k += 2) {
-            kpg_mat a = kpg_alloc((kp__gemm_type)t, KP_COL_MAJOR, 5, k, 0, 1);
-            kpg_mat b = kpg_alloc((kp__gemm_type)t, KP_COL_MAJOR, k, 4, 0, 2);
-            kpg_mat c = kpg_alloc((kp__gemm_type)t, KP_COL_MAJOR, 5, 4, 0, 3);
-            for (size_t idx = 0; idx < 20; idx++)
+    static const shape cases[] = {{5, 4, 0}, {5, 4, 2}, {1, 6, 3},
+                                  {6, 1, 3}, {1, 1, 5}, {64, 65, 9}};
+    double old = kp__gemm_tile_work_force(500); /* 64 x 65 x 9: two tiles */
+    for (int t = 0; t < KP_GEMM_TYPES; t++)
+        for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) {
+            const kp__gemm_type ty = (kp__gemm_type)t;
+            const size_t m = cases[s].m, n = cases[s].n, k = cases[s].k;
+            kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, 0, 1);
+            kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, k, n, 0, 2);
+            kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 0, 3);
+            for (size_t idx = 0; idx < m * n; idx++)
                 kpg_set(&c, idx, idx % 2 ? NAN : INFINITY, NAN);
-            kpg_scalar alpha = {k ? 1 : 0, 0}, beta = {0, 0};
-            assert_int_equal(kpg_call((kp__gemm_type)t, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, 5,
-                                      4, k, alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 1),
+            kpg_mat c0 = kpg_copy(&c);
+            kpg_scalar alpha = {k ? -0.5 : 0, kpg_complex(ty) ? 0.25 : 0}, beta = {0, 0};
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
+                                      a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
                              KP_OK);
-            for (size_t idx = 0; idx < 20; idx++) {
+            char why[256] = "";
+            size_t bad = kpg_check(ty, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha, &a, &b, beta, &c0,
+                                   &c, why, sizeof why);
+            if (bad) fail_msg("%sgemm %zu x %zu x %zu: %s", kpg_type_names[t], m, n, k, why);
+            for (size_t idx = 0; idx < m * n && k == 0; idx++) {
                 long double re, im;
                 kpg_get(&c, idx, &re, &im);
-                assert_true(isfinite(re) && isfinite(im));
-                if (k == 0) assert_true(re == 0 && im == 0 && !signbit(re) && !signbit(im));
+                assert_true(re == 0 && im == 0 && !signbit(re) && !signbit(im));
             }
             kpg_free(&a);
             kpg_free(&b);
             kpg_free(&c);
+            kpg_free(&c0);
         }
-    }
+    kp__gemm_tile_work_force(old);
 }
 
 /* k == 0 or alpha == 0: C = beta C and A and B are not read (NULL is fine
- * for k == 0; NaN in them does not propagate for alpha == 0); beta == 1
- * leaves C's bits alone. */
+ * for k == 0; NaN in them does not propagate for alpha == 0, whatever
+ * beta); beta == 1 leaves C's bits alone. */
 static void test_alpha_zero_and_k_zero_scale_c(void **state)
 {
     for (int t = 0; t < KP_GEMM_TYPES; t++) {
@@ -183,6 +196,21 @@ static void test_alpha_zero_and_k_zero_scale_c(void **state)
                                   a.ld, b.p, b.ld, one_, c.p, c.ld, 2),
                          KP_OK);
         assert_memory_equal(c.p, c0.p, c.count * kp__gemm_elem(ty));
+        /* alpha == 0, beta == -0.5, NaN in A and B: exactly minus half */
+        for (size_t idx = 0; idx < 12; idx++)
+            kpg_set(&b, idx, NAN, NAN);
+        kpg_scalar minus_half = {-0.5, 0};
+        assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, 3, 2, 6, zero, a.p,
+                                  a.ld, b.p, b.ld, minus_half, c.p, c.ld, 2),
+                         KP_OK);
+        for (size_t i = 0; i < 3; i++)
+            for (size_t j = 0; j < 2; j++) {
+                long double r0, i0, r1, i1;
+                kpg_get(&c0, kpg_index(&c0, i, j), &r0, &i0);
+                kpg_get(&c, kpg_index(&c, i, j), &r1, &i1);
+                assert_true(r1 == -r0 / 2 && i1 == -i0 / 2);
+            }
+        memcpy(c.p, c0.p, c.count * kp__gemm_elem(ty));
         /* k == 0 with NULL A and B, beta == 0.5: exactly half */
         assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, 3, 2, 0, one_, NULL,
                                   1, NULL, 2, half, c.p, c.ld, 2),
