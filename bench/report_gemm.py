@@ -96,7 +96,6 @@ def write(raw, out, name):
     shapes = sorted({(k[2], k[3]) for k in series if "gemm_" in k[2] and k[0] == "kernpool"})
     lines = []
     w = lines.append
-    reps = meta["settings"]["repetitions"] * meta["settings"].get("gemm_rounds", 1)
     kpc = next((c for (impl, _c), c in ctx.items() if impl == "kernpool"), {})
     obc = next((c for (impl, _c), c in ctx.items() if impl == "openblas"), {})
 
@@ -149,12 +148,12 @@ def write(raw, out, name):
                 rect_table(w, series, core, t, shapes)
                 w("")
 
-    # ---- crossover
-    core0 = cores[0] if cores else "?"
+    # ---- crossover, at the kernel core the sweep ran with
+    sweep_core = min((k[1] for k in series if k[0] == "sweep"), default="?")
     sweep = sorted({k[3] for k in series if k[0] == "sweep"})
     if sweep:
         w(f"## Crossover: one tile on one thread against two tiles on two threads (dgemm, "
-          f"{core0})")
+          f"{sweep_core})")
         w("")
         w("Where the grid should start cutting a product: `sweep/one_tile` is kp_dgemm as one "
           "tile at workers = 1, `sweep/two_tiles` the same product cut into two tiles at "
@@ -164,8 +163,8 @@ def write(raw, out, name):
         w("|---:|---:|---:|---:|")
         gains = []
         for n in sweep:
-            one = series.get(("sweep", core0, "one_tile", n, 1))
-            two = series.get(("sweep", core0, "two_tiles", n, 2))
+            one = series.get(("sweep", sweep_core, "one_tile", n, 1))
+            two = series.get(("sweep", sweep_core, "two_tiles", n, 2))
             if not one or not two:
                 continue
             g = one.best / two.best
@@ -174,18 +173,23 @@ def write(raw, out, name):
         cross = next((n for i, (n, _g) in enumerate(gains)
                       if all(g > 1.0 for _n, g in gains[i:])), None)
         w("")
-        w(f"Two threads win from n = {cross} on (every larger size in the sweep)." if cross
-          else "Two threads never won consistently in this sweep.")
+        if not gains:
+            w("No size has both results.")
+        else:
+            w(f"Two threads win from n = {cross} on (every larger size in the sweep)." if cross
+              else "Two threads never won consistently in this sweep.")
         w("")
 
     # ---- nested
-    nested = {}
+    nested, nested_cores = {}, set()
     for impl in ("kernpool", "openblas"):
         for (i, c, what, outer, wk), s in series.items():
             if i == impl and what == "nested_dgemm":
                 nested[(impl, outer, wk)] = s.best
+                nested_cores.add(c)
     if nested:
-        w(f"## Nested: 64 dgemm of n = 256 shared by the application's threads ({core0})")
+        w(f"## Nested: 64 dgemm of n = 256 shared by the application's threads "
+          f"({', '.join(sorted(nested_cores))})")
         w("")
         w("Two application threads run 32 products each (one thread: all 64); time of the "
           "whole pass, the same work in every row.")
