@@ -81,7 +81,13 @@ static void bench_gemm(kpb_state *st, void *ctx)
     const run *r = ctx;
     int workers = (int)kpb_arg(st, 1);
     double old = kp__gemm_tile_work_force(r->tile_work);
-    kpb_counter(st, "threads", kp_workers_resolve(workers));
+    kp__gemm_problem p = {.type = r->f32 ? KP_GEMM_S : KP_GEMM_D,
+                          .m = (size_t)r->m,
+                          .n = (size_t)r->n,
+                          .k = (size_t)r->k};
+    kp__gemm_grid g = kp__gemm_plan(&p, kp__gemm_engine_get()->max_index);
+    size_t tiles = g.gm * g.gn, threads = (size_t)kp_workers_resolve(workers);
+    kpb_counter(st, "threads", (double)(tiles < threads ? tiles : threads));
     int rc = KP_OK;
     while (kpb_loop(st))
         rc |= product(r, workers);
@@ -93,7 +99,7 @@ static void bench_gemm(kpb_state *st, void *ctx)
 /* ----------------------------------------------------------- nested */
 
 typedef struct nested {
-    int workers, calls;
+    int workers, calls, rc;
     double *c;
 } nested;
 
@@ -102,28 +108,45 @@ static void *nested_thread(void *arg)
     nested *x = arg;
     const size_t n = BENCH_NESTED_N;
     for (int i = 0; i < x->calls; i++)
-        kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, n, n, n, 1.0, d.a, n, d.b, n, 0.0, x->c, n,
-                 x->workers);
+        x->rc |= kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, n, n, n, 1.0, d.a, n, d.b, n, 0.0,
+                          x->c, n, x->workers);
     return NULL;
 }
 
 static void bench_nested(kpb_state *st, void *ctx)
 {
+    (void)ctx;
     int outer = (int)kpb_arg(st, 0), workers = (int)kpb_arg(st, 1);
     nested x[16];
     pthread_t t[16];
-    for (int i = 0; i < outer; i++)
-        x[i] = (nested){workers, BENCH_NESTED_TOTAL / outer,
+    int ok = outer >= 1 && outer <= 16;
+    for (int i = 0; ok && i < outer; i++) {
+        x[i] = (nested){workers, BENCH_NESTED_TOTAL / outer, KP_OK,
                         bench_alloc(BENCH_NESTED_N * BENCH_NESTED_N, sizeof(double))};
-    while (kpb_loop(st)) {
-        for (int i = 1; i < outer; i++)
-            pthread_create(&t[i], NULL, nested_thread, &x[i]);
-        nested_thread(&x[0]);
-        for (int i = 1; i < outer; i++)
-            pthread_join(t[i], NULL);
+        if (x[i].c == NULL) {
+            for (int j = 0; j < i; j++)
+                free(x[j].c);
+            ok = 0;
+        }
     }
-    for (int i = 0; i < outer; i++)
+    if (!ok) {
+        kpb_error(st, "no memory for the nested scenario");
+        return;
+    }
+    int started = 1, failed = 0;
+    while (kpb_loop(st)) {
+        for (started = 1; started < outer; started++)
+            if (pthread_create(&t[started], NULL, nested_thread, &x[started]) != 0) break;
+        nested_thread(&x[0]);
+        for (int i = 1; i < started; i++)
+            pthread_join(t[i], NULL);
+        failed |= started < outer;
+    }
+    for (int i = 0; i < outer; i++) {
+        failed |= x[i].rc != KP_OK;
         free(x[i].c);
+    }
+    if (failed) kpb_error(st, "a thread or a kp_dgemm of the nested scenario failed");
     double n = BENCH_NESTED_N;
     kpb_set_items(st, 2.0 * n * n * n * BENCH_NESTED_TOTAL);
 }
@@ -217,8 +240,14 @@ int main(int argc, char **argv)
         }
     }
     /* The sweep: one tile at workers 1 (a tile work above the product's),
-     * two tiles at workers 2 (t = 2.5 tiles wanted gives a grid of two). */
+     * two tiles at workers 2 (t = 2.5 tiles wanted gives a grid of two;
+     * sides below 64 are never halved, so smaller sizes are left out). */
     for (int i = 0; i < nsweep; i++) {
+        if (sweep[i] < 64) {
+            fprintf(stderr, "kernpool-bench-gemm: sweep size %lld left out (below 64)\n",
+                    (long long)sweep[i]);
+            continue;
+        }
         double n = (double)sweep[i], work = n * n * n;
         run *one = new_run(0, (long)sweep[i], (long)sweep[i], (long)sweep[i], 2 * work);
         run *two = new_run(0, (long)sweep[i], (long)sweep[i], (long)sweep[i], work / 2.5);

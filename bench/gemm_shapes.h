@@ -20,7 +20,8 @@ static const bench_gemm_shape bench_gemm_shapes[] = {
 };
 enum { BENCH_GEMM_SHAPES = sizeof bench_gemm_shapes / sizeof bench_gemm_shapes[0] };
 
-/* The nested scenario of docs/DESIGN: BENCH_NESTED_TOTAL products of
+/* The nested scenario (pools stacked: the application's threads each
+ * asking for every CPU, docs/beside-other-pools.md): BENCH_NESTED_TOTAL products of
  * n = BENCH_NESTED_N, shared evenly by the application's threads (2 threads:
  * 32 each, one after another; 1 thread: all 64). Every configuration does
  * the same work, so their times compare. */
