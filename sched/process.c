@@ -6,6 +6,13 @@
  * The child then forgets the pool (its threads were not copied), the budget
  * and the settings; each is rebuilt lazily on first use, so the child can
  * call anything with any workers at once.
+ *
+ * GEMM registers two more sets of handlers on first use (kernels/gemm/:
+ * partition.c forgets the products in flight, engine_openblas.c waits for
+ * running OpenBLAS calls). They may run before or after these, whichever
+ * registered first; either order is safe because neither takes a kernpool
+ * lock and an OpenBLAS call takes none either (its only lock, the buffer
+ * mutex, is held inside a call, which the wait lets finish).
  */
 #include <pthread.h>
 #include <stdatomic.h>

@@ -34,7 +34,10 @@
  * would spin forever in its first product. So fork() waits until no call
  * of this engine is running (calls that would start meanwhile wait for the
  * fork to finish): the child then finds the lock free and every buffer
- * returned. A fork thus waits for at most one tile per thread.
+ * returned. A fork thus waits for at most one tile per thread. The wait
+ * holds no lock, and a call takes no kernpool lock (only the buffer mutex
+ * above, inside the call), so it cannot deadlock with sched/process.c's
+ * handlers, which may have taken the pool's locks already.
  */
 #define _GNU_SOURCE
 #include <cblas.h>
