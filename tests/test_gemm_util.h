@@ -12,6 +12,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,17 @@ static inline double kpg_uniform(uint64_t *s)
     return (double)((int32_t)(kpg_next(s) >> 40) - (1 << 23)) / (double)(1 << 23);
 }
 
+/* Memory for a test matrix; a test cannot go on without it. */
+static inline void *kpg_malloc(size_t bytes)
+{
+    void *p = malloc(bytes);
+    if (p == NULL) {
+        fprintf(stderr, "GEMM test: out of memory (%zu bytes)\n", bytes);
+        abort();
+    }
+    return p;
+}
+
 /* A matrix with random entries, ld = the least the layout allows + pad. */
 static inline kpg_mat kpg_alloc(kp__gemm_type t, kp_layout layout, size_t rows, size_t cols,
                                 size_t pad, uint64_t seed)
@@ -155,7 +167,7 @@ static inline kpg_mat kpg_alloc(kp__gemm_type t, kp_layout layout, size_t rows, 
     size_t outer = layout == KP_ROW_MAJOR ? rows : cols;
     x.ld = (inner > 1 ? inner : 1) + pad;
     x.count = outer * x.ld + 3;
-    x.p = malloc(x.count * kp__gemm_elem(t));
+    x.p = kpg_malloc(x.count * kp__gemm_elem(t));
     size_t reals = x.count * kpg_reals(t);
     for (size_t r = 0; r < reals; r++) {
         if (kpg_single(t))
@@ -173,7 +185,7 @@ static inline kpg_mat kpg_alloc(kp__gemm_type t, kp_layout layout, size_t rows, 
 static inline kpg_mat kpg_copy(const kpg_mat *x)
 {
     kpg_mat y = *x;
-    y.p = malloc(x->count * kp__gemm_elem(x->t));
+    y.p = kpg_malloc(x->count * kp__gemm_elem(x->t));
     memcpy(y.p, x->p, x->count * kp__gemm_elem(x->t));
     return y;
 }
