@@ -216,6 +216,15 @@ INLINE vc vrot(vc a, int fwd)
 {
     return vxor(vswap(a), sign_of(fwd));
 }
+/* vrot as a multiply: vswap(a) times vrot_sign(fwd), +1 or -1 a lane. A
+ * sum with a rotated value, c + rot(b) or c - rot(b), can then be one fused
+ * multiply-add of vswap(b): the product is exact, so the sum is rounded once,
+ * as vadd / vsub of vrot(b) round it, and the bits are the same (in every
+ * rounding mode), with no separate sign flip. */
+INLINE vc vrot_sign(int fwd)
+{
+    return vxor(vset1(1), sign_of(fwd));
+}
 /* a * w forward, a * conj(w) backward: one fused multiply-add pair. */
 INLINE vc vtw(vc a, vc w, int fwd)
 {

@@ -25,14 +25,32 @@ INLINE void vdft2(const vc *x, vc *y)
     y[1] = vsub(x[0], x[1]);
 }
 
+/* The rotations below are folded into fused multiply-adds (simd.h's
+ * vrot_sign): the same bits as adding vrot's result. */
+
+/* Radix 4; with rot2, of x[0], x[1], rot(x[2]), x[3]. */
+INLINE void vdft4_of(const vc *x, vc *y, int fwd, int rot2)
+{
+    const vc rs = vrot_sign(fwd);
+    vc s02, d02;
+    if (rot2) {
+        const vc t2 = vswap(x[2]);
+        s02 = vfmadd(t2, rs, x[0]);
+        d02 = vfnmadd(t2, rs, x[0]);
+    } else {
+        s02 = vadd(x[0], x[2]);
+        d02 = vsub(x[0], x[2]);
+    }
+    vc s13 = vadd(x[1], x[3]), t13 = vswap(vsub(x[1], x[3])); /* rot(x1 - x3) = t13 rs */
+    y[0] = vadd(s02, s13);
+    y[1] = vfmadd(t13, rs, d02);
+    y[2] = vsub(s02, s13);
+    y[3] = vfnmadd(t13, rs, d02);
+}
+
 INLINE void vdft4(const vc *x, vc *y, int fwd)
 {
-    vc s02 = vadd(x[0], x[2]), d02 = vsub(x[0], x[2]);
-    vc s13 = vadd(x[1], x[3]), d13 = vrot(vsub(x[1], x[3]), fwd);
-    y[0] = vadd(s02, s13);
-    y[1] = vadd(d02, d13);
-    y[2] = vsub(s02, s13);
-    y[3] = vsub(d02, d13);
+    vdft4_of(x, y, fwd, 0);
 }
 
 /* radix 2, then two length-4 DFTs; x w8 = (x + rot x) / sqrt 2 and
@@ -44,11 +62,11 @@ INLINE void vdft8(const vc *x, vc *y, int fwd)
         a[j] = vadd(x[j], x[j + 4]);
         b[j] = vsub(x[j], x[j + 4]);
     }
-    b[1] = vscale(sqrt_half, vadd(b[1], vrot(b[1], fwd)));
-    b[2] = vrot(b[2], fwd);
-    b[3] = vscale(sqrt_half, vsub(vrot(b[3], fwd), b[3]));
+    const vc rs = vrot_sign(fwd);
+    b[1] = vscale(sqrt_half, vfmadd(vswap(b[1]), rs, b[1]));
+    b[3] = vscale(sqrt_half, vfmsub(vswap(b[3]), rs, b[3]));
     vdft4(a, ya, fwd);
-    vdft4(b, yb, fwd);
+    vdft4_of(b, yb, fwd, 1); /* b[2] times the quarter turn */
     for (int m = 0; m < 4; m++) {
         y[2 * m] = ya[m];
         y[2 * m + 1] = yb[m];
@@ -75,16 +93,17 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
             a = vadd(a, vscale(c, s[j - 1]));
             b = vadd(b, vscale(sn, d[j - 1]));
         }
-        b = vrot(b, fwd);
-        y[m] = vadd(a, b);
-        y[P - m] = vsub(a, b);
+        b = vswap(b); /* rot(b) = b rs */
+        y[m] = vfmadd(b, vrot_sign(fwd), a);
+        y[P - m] = vfnmadd(b, vrot_sign(fwd), a);
     }
 }
 
 /* x w9^e, as passes.c's turn9. */
 INLINE vc vturn9(vc x, unsigned e, int fwd)
 {
-    return vadd(vscale(cos9[e], x), vscale(sin9[e], vrot(x, fwd)));
+    /* sin rot(x) = (sin rs) swap(x): the same exact product, rounded once */
+    return vadd(vscale(cos9[e], x), vmul(vscale(sin9[e], vrot_sign(fwd)), vswap(x)));
 }
 
 /* Radix 9 as 3 x 3, as passes.c's dft9. */
@@ -623,7 +642,7 @@ INLINE void lanes_c2r_pre(size_t h, const fft_real *x, const fft_real *w, fft_re
     for (size_t k = 1; 2 * k <= h; k++) {
         vc p = load(x, VLEN * k), q = vxor(load(x, VLEN * (h - k)), conj);
         vc e = vadd(p, q), o = vtw(vsub(p, q), vbcast(w + 2 * k), 0);
-        store(z, VLEN * k, vadd(e, vrot(o, 0)));                 /* e + i o */
+        store(z, VLEN * k, vfmadd(vswap(o), vrot_sign(0), e));   /* e + i o */
         store(z, VLEN * (h - k), vadd(vxor(e, conj), vswap(o))); /* conj e + i conj o */
     }
 }
