@@ -3,8 +3,9 @@
  * precision and instruction set (simd_passes_{d,s}_{avx2,avx512}.c, built
  * with the set's flags and run only when the CPU has it): a register holds
  * VLEN complex values (simd.h). The arithmetic is passes.c's, VLEN points
- * at a time, with one fused multiply-add pair per twiddle product (so the
- * bits are not passes.c's).
+ * at a time, with fused multiply-adds (a pair per twiddle product, one per
+ * term of the odd radices' sums of products and of radix 9's inner
+ * twiddles: one rounding instead of two, so the bits are not passes.c's).
  *
  * Passes with ido >= 2 take VLEN consecutive i at once, the last group
  * through masked loads and stores (for ido < VLEN the only group: part of a
@@ -73,7 +74,8 @@ INLINE void vdft8(const vc *x, vc *y, int fwd)
     }
 }
 
-/* An odd radix from pairs, as passes.c's dft_odd. */
+/* An odd radix from pairs, as passes.c's dft_odd (each product fused
+ * into its sum). */
 INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_real *cosv,
                      const fft_real *sinv)
 {
@@ -90,8 +92,8 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
         for (unsigned j = 1; j <= h; j++) {
             unsigned r = (j * m) % P;
             fft_real c = cosv[r <= h ? r : P - r], sn = r <= h ? sinv[r] : -sinv[P - r];
-            a = vadd(a, vscale(c, s[j - 1]));
-            b = vadd(b, vscale(sn, d[j - 1]));
+            a = vfmadd(vset1(c), s[j - 1], a);
+            b = j == 1 ? vscale(sn, d[0]) : vfmadd(vset1(sn), d[j - 1], b);
         }
         b = vswap(b); /* rot(b) = b rs */
         y[m] = vfmadd(b, vrot_sign(fwd), a);
@@ -99,11 +101,11 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
     }
 }
 
-/* x w9^e, as passes.c's turn9. */
+/* x w9^e, as passes.c's turn9 (cos x fused with the rest). */
 INLINE vc vturn9(vc x, unsigned e, int fwd)
 {
-    /* sin rot(x) = (sin rs) swap(x): the same exact product, rounded once */
-    return vadd(vscale(cos9[e], x), vmul(vscale(sin9[e], vrot_sign(fwd)), vswap(x)));
+    /* sin rot(x) = (sin rs) swap(x): the same exact product */
+    return vfmadd(vset1(cos9[e]), x, vmul(vscale(sin9[e], vrot_sign(fwd)), vswap(x)));
 }
 
 /* Radix 9 as 3 x 3, as passes.c's dft9. */
