@@ -177,6 +177,18 @@ static void test_beta_zero_ignores_c(void **state)
     kp__gemm_tile_work_force(old);
 }
 
+/* Every element of C is exactly f times the one of c0 (f a power of two). */
+static void assert_times(const kpg_mat *c, const kpg_mat *c0, long double f)
+{
+    for (size_t i = 0; i < c->rows; i++)
+        for (size_t j = 0; j < c->cols; j++) {
+            long double r0, i0, r1, i1;
+            kpg_get(c0, kpg_index(c0, i, j), &r0, &i0);
+            kpg_get(c, kpg_index(c, i, j), &r1, &i1);
+            assert_true(r1 == f * r0 && i1 == f * i0);
+        }
+}
+
 /* k == 0 or alpha == 0: C = beta C and A and B are not read (NULL is fine
  * for k == 0; NaN in them does not propagate for alpha == 0, whatever
  * beta); beta == 1 leaves C's bits alone. */
@@ -203,25 +215,13 @@ static void test_alpha_zero_and_k_zero_scale_c(void **state)
         assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, 3, 2, 6, zero, a.p,
                                   a.ld, b.p, b.ld, minus_half, c.p, c.ld, 2),
                          KP_OK);
-        for (size_t i = 0; i < 3; i++)
-            for (size_t j = 0; j < 2; j++) {
-                long double r0, i0, r1, i1;
-                kpg_get(&c0, kpg_index(&c0, i, j), &r0, &i0);
-                kpg_get(&c, kpg_index(&c, i, j), &r1, &i1);
-                assert_true(r1 == -r0 / 2 && i1 == -i0 / 2);
-            }
+        assert_times(&c, &c0, -0.5L);
         memcpy(c.p, c0.p, c.count * kp__gemm_elem(ty));
         /* k == 0 with NULL A and B, beta == 0.5: exactly half */
         assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, 3, 2, 0, one_, NULL,
                                   1, NULL, 2, half, c.p, c.ld, 2),
                          KP_OK);
-        for (size_t i = 0; i < 3; i++)
-            for (size_t j = 0; j < 2; j++) {
-                long double r0, i0, r1, i1;
-                kpg_get(&c0, kpg_index(&c0, i, j), &r0, &i0);
-                kpg_get(&c, kpg_index(&c, i, j), &r1, &i1);
-                assert_true(r1 == r0 / 2 && i1 == i0 / 2);
-            }
+        assert_times(&c, &c0, 0.5L);
         assert_true(kpg_padding_intact(&c, &c0));
         kpg_free(&a);
         kpg_free(&b);
