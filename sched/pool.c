@@ -45,7 +45,6 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -53,6 +52,7 @@
 #include <xmmintrin.h>
 #else
 #include <fenv.h>
+#include <string.h>
 #endif
 
 #include "sched/internal.h"
