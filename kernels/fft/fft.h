@@ -62,14 +62,14 @@ typedef void kp__fft_part_fn(const kp__fft_line *line, int fwd, int tail, const 
  * ss and written to dst + c ddist at stride ds (strides in complex
  * elements, distances in reals: a real line's pairs may start between two
  * complex ones; in place where src and dst are the same lines), every
- * output times scale; buf holds 16 n complex elements (simd_passes.c). */
+ * output times scale; buf holds 16 n complex elements (simd_lanes.c). */
 typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
                               ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist,
                               size_t count, double scale, void *buf);
 /* count even r2c lines whose pairs are contiguous (line c's at src + c xd),
  * written at stride ds (line c at dst + c yd; distances in reals), every
  * output times scale; buf holds 16 (n/2 + 1) complex elements. The same
- * instruction set as the complex line's lanes (simd_passes.c). */
+ * instruction set as the complex line's lanes (simd_lanes.c). */
 typedef void kp__fft_r2c_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
                                   void *buf);
@@ -95,7 +95,7 @@ struct kp__fft_line {
     kp__fft_part_fn *part;
     size_t block; /* sub-transforms a part's tail takes at a time */
     /* Short mixed-radix lines with a butterfly for every radix: the lines
-     * of a step of several, one a vector lane (simd_passes.c; NULL without
+     * of a step of several, one a vector lane (simd_lanes.c; NULL without
      * AVX2 or AVX-512, and for other lines). */
     kp__fft_lanes_fn *lanes;
     void *tw; /* twiddles and generic roots (complex of the precision) */

@@ -561,7 +561,7 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
 
 /* ------------------------------------------------ real lines in lanes */
 
-/* The even real lines of a step through the lanes (simd_passes.c's
+/* The even real lines of a step through the lanes (simd_lanes.c's
  * kp__fft_r2c_lanes_run and kp__fft_c2r_lanes_run: the complex lines of h
  * = n/2 and the post- or pre-pass): at unit stride straight from and to
  * the lines, else through contiguous copies (r2c's pairs gathered

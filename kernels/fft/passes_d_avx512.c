@@ -1,5 +1,5 @@
 /* passes.c in double precision beside the explicit AVX-512 butterflies
- * (simd_passes_d_avx512.c), which take the passes they have; run only when
+ * (simd_d_avx512.c), which take the passes they have; run only when
  * the CPU has AVX-512. */
 #define KP_FFT_SINGLE 0
 #define KP_FFT_ISA    _avx512

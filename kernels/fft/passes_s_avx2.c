@@ -1,5 +1,5 @@
 /* passes.c in single precision beside the explicit AVX2 butterflies
- * (simd_passes_s_avx2.c), which take the passes they have; run only when
+ * (simd_s_avx2.c), which take the passes they have; run only when
  * the CPU has AVX2 and FMA. */
 #define KP_FFT_SINGLE 1
 #define KP_FFT_ISA    _avx2

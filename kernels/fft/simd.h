@@ -4,7 +4,7 @@
  * FMA): a register holds VLEN complex values as the arrays store them, (re,
  * im) pairs. AVX-512 holds four doubles' or eight floats', AVX2 two or
  * four. For the files built with those instruction sets (simd_passes.c
- * through its wrappers), which include prec.h first.
+ * and simd_lanes.c through their wrappers), which include prec.h first.
  */
 #ifndef KP_FFT_SIMD_H
 #define KP_FFT_SIMD_H

@@ -1,0 +1,352 @@
+/*
+ * Many short lines VLEN at a time with explicit vectors (line.c's
+ * pick_lanes), built with simd_passes.c once per precision and instruction
+ * set (simd_{d,s}_{avx2,avx512}.c): value e of the VLEN lines is register e
+ * of a buffer, one line a lane, and each pass is passes.c's pass with
+ * registers for points, so no pass has a short inner loop or a partly used
+ * vector, whatever n. The lanes do not mix: a line's bits do not depend on
+ * the lines beside it. Lines of one or two passes up to 64 points stay in
+ * registers throughout (lanes_regs). Even real lines take their pre- and
+ * post-passes in the lanes too.
+ */
+#include "kernels/fft/fft.h"
+#include "kernels/fft/prec.h"
+#include "kernels/fft/simd.h"
+#include "kernels/fft/simd_dft.h"
+
+/* Radix P over the registers: butterfly (k, i) reads a[i + ido (j + P k)]
+ * and writes b[i + ido (k + l1 m)], outputs m >= 1 times the twiddle
+ * tw[(m - 1) ido + i] of every lane; i = 0 (twiddles 1) multiplies nothing. */
+INLINE void lanes_pass(const unsigned P, size_t ido, size_t l1, const fft_real *a, fft_real *b,
+                       const fft_real *tw, int fwd)
+{
+    const size_t out_m = ido * l1;
+    for (size_t k = 0; k < l1; k++) {
+        const size_t x = ido * P * k, z = ido * k;
+        vc in[10], y[10];
+        for (unsigned j = 0; j < P; j++)
+            in[j] = load(a, VLEN * (x + j * ido));
+        vdft(P, in, y, fwd);
+        for (unsigned m = 0; m < P; m++)
+            store(b, VLEN * (z + m * out_m), y[m]);
+        for (size_t i = 1; i < ido; i++) {
+            for (unsigned j = 0; j < P; j++)
+                in[j] = load(a, VLEN * (x + i + j * ido));
+            vdft(P, in, y, fwd);
+            store(b, VLEN * (z + i), y[0]);
+            for (unsigned m = 1; m < P; m++)
+                store(b, VLEN * (z + i + m * out_m),
+                      vtw(y[m], vbcast(tw + 2 * ((m - 1) * ido + i)), fwd));
+        }
+    }
+}
+
+INLINE void lanes_pass_dir(const kp__fft_pass *ps, const fft_real *tab, const fft_real *a,
+                           fft_real *b, int fwd)
+{
+    const fft_real *tw = tab + 2 * ps->tw;
+    switch (ps->p) {
+    case 2: lanes_pass(2, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 3: lanes_pass(3, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 4: lanes_pass(4, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 5: lanes_pass(5, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 7: lanes_pass(7, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 9: lanes_pass(9, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 10: lanes_pass(10, ps->ido, ps->l1, a, b, tw, fwd); break;
+    default: lanes_pass(8, ps->ido, ps->l1, a, b, tw, fwd); break;
+    }
+}
+
+/* Register e of a, e < n, from value e of the VLEN lines x[t], values ss
+ * apart. Contiguous lines are read VLEN values at a time and transposed. */
+INLINE void lanes_in(size_t n, const fft_real *const *x, ptrdiff_t ss, fft_real *a)
+{
+    if (ss != 1) {
+        for (size_t e = 0; e < n; e++)
+            for (size_t t = 0; t < VLEN; t++) {
+                a[2 * (VLEN * e + t)] = x[t][2 * (ptrdiff_t)e * ss];
+                a[2 * (VLEN * e + t) + 1] = x[t][2 * (ptrdiff_t)e * ss + 1];
+            }
+        return;
+    }
+    vc r[VLEN], col[VLEN];
+    size_t e = 0;
+    for (; e + VLEN <= n; e += VLEN) {
+        for (size_t t = 0; t < VLEN; t++)
+            r[t] = vload(x[t] + 2 * e);
+        transpose(r, col);
+        for (size_t j = 0; j < VLEN; j++)
+            store(a, VLEN * (e + j), col[j]);
+    }
+    if (e == n) return;
+    for (size_t t = 0; t < VLEN; t++)
+        r[t] = vload_mask(head(n - e), x[t] + 2 * e);
+    transpose(r, col);
+    for (size_t j = 0; j < VLEN; j++) /* a loop to n - e copied col through the stack */
+        if (e + j < n) store(a, VLEN * (e + j), col[j]);
+}
+
+/* Value e of lines t < count <= VLEN (y[t], values ds apart) from register e of a,
+ * times scale unless it is 1 (each part rounded, as kp__fft_c2c). */
+INLINE void lanes_out(size_t n, const fft_real *a, double scale, fft_real *const *y, ptrdiff_t ds,
+                      size_t count)
+{
+    const fft_real s = (fft_real)scale;
+    if (ds != 1) {
+        for (size_t e = 0; e < n; e++)
+            for (size_t t = 0; t < count; t++) {
+                fft_real re = a[2 * (VLEN * e + t)], im = a[2 * (VLEN * e + t) + 1];
+                y[t][2 * (ptrdiff_t)e * ds] = scale != 1.0 ? s * re : re;
+                y[t][2 * (ptrdiff_t)e * ds + 1] = scale != 1.0 ? s * im : im;
+            }
+        return;
+    }
+    for (size_t e = 0; e < n; e += VLEN) {
+        const size_t have = n - e < VLEN ? n - e : VLEN;
+        vc col[VLEN], r[VLEN];
+        for (size_t j = 0; j < VLEN; j++) {
+            col[j] = e + j < n ? load(a, VLEN * (e + j)) : vzero();
+            if (scale != 1.0) col[j] = vscale(s, col[j]);
+        }
+        transpose(col, r);
+        for (size_t t = 0; t < VLEN && t < count; t++) { /* constant r[t] */
+            if (have == VLEN)
+                vstore(y[t] + 2 * e, r[t]);
+            else
+                vstore_first(y[t] + 2 * e, 2 * have, r[t]);
+        }
+    }
+}
+
+/* A line of one or two passes (radix P1, then P2 unless it is 1; n = P1 P2
+ * <= 64) on contiguous lines, t < count <= VLEN of them stored: lanes_in,
+ * lanes_pass and lanes_out's operations on registers held in arrays that
+ * the unrolled loops index by constants. */
+INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
+                       const fft_real *const *x, fft_real *const *y, size_t count, double scale,
+                       int fwd)
+{
+    enum { N = 64 };
+    vc v[N], w[N], in[10], out[10], r[VLEN], col[VLEN];
+    const unsigned n = P1 * P2;
+    for (unsigned e = 0; e < n; e += VLEN) {
+        for (size_t t = 0; t < VLEN; t++)
+            r[t] = n - e >= VLEN ? vload(x[t] + 2 * e) : vload_mask(head(n - e), x[t] + 2 * e);
+        transpose(r, col);
+        for (unsigned j = 0; j < VLEN && e + j < n; j++)
+            v[e + j] = col[j];
+    }
+    for (unsigned i = 0; i < P2; i++) { /* radix P1, ido P2, l1 1 */
+        for (unsigned j = 0; j < P1; j++)
+            in[j] = v[i + P2 * j];
+        vdft(P1, in, out, fwd);
+        w[i] = out[0];
+        for (unsigned m = 1; m < P1; m++)
+            w[i + P2 * m] = i == 0 ? out[m] : vtw(out[m], vbcast(tw + 2 * ((m - 1) * P2 + i)), fwd);
+    }
+    for (unsigned k = 0; k < P1 && P2 > 1; k++) { /* radix P2, ido 1, l1 P1 */
+        for (unsigned j = 0; j < P2; j++)
+            in[j] = w[j + P2 * k];
+        vdft(P2, in, out, fwd);
+        for (unsigned m = 0; m < P2; m++)
+            v[k + P1 * m] = out[m];
+    }
+    const vc *res = P2 > 1 ? v : w;
+    const fft_real s = (fft_real)scale;
+    for (unsigned e = 0; e < n; e += VLEN) {
+        for (unsigned j = 0; j < VLEN; j++) {
+            col[j] = e + j < n ? res[e + j] : vzero();
+            if (scale != 1.0) col[j] = vscale(s, col[j]);
+        }
+        transpose(col, r);
+        for (size_t t = 0; t < VLEN && t < count; t++) { /* constant r[t] */
+            if (n - e >= VLEN)
+                vstore(y[t] + 2 * e, r[t]);
+            else
+                vstore_first(y[t] + 2 * e, 2 * (n - e), r[t]);
+        }
+    }
+}
+
+/* The lines' pointers for lanes t < VLEN from line c of count on (lines
+ * xd and yd reals apart): lines past the last repeat it (computed, never
+ * stored). */
+INLINE void lanes_at(const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t c,
+                     size_t count, const fft_real **xs, fft_real **ys)
+{
+    for (size_t t = 0; t < VLEN; t++) {
+        const ptrdiff_t line = (ptrdiff_t)(c + t < count ? c + t : count - 1);
+        xs[t] = x + line * xd;
+        ys[t] = y + line * yd;
+    }
+}
+
+/* Lines of the passes P1 (P2), VLEN at a time. */
+INLINE void lanes_regs_run(const unsigned P1, const unsigned P2, const fft_real *tw,
+                           const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t count,
+                           double scale, int fwd)
+{
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(x, xd, y, yd, c, count, xs, ys);
+        lanes_regs(P1, P2, tw, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
+    }
+}
+
+INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
+                      fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
+                      fft_real *buf, int fwd)
+{
+    if (line->npass <= 2 && ss == 1 && ds == 1) {
+        const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
+        const unsigned p2 = line->npass == 2 ? line->pass[1].p : 1;
+        /* the one- and two-pass shapes of factorize up to 64 points, as
+           P1 10 + P2 (P2 = 1: one pass) */
+#define REGS(P1, P2)                                                                               \
+    case 10 * P1 + P2: lanes_regs_run(P1, P2, tw, x, xd, y, yd, count, scale, fwd); return
+        switch (10 * line->pass[0].p + p2) {
+            REGS(2, 1);
+            REGS(3, 1);
+            REGS(4, 1);
+            REGS(5, 1);
+            REGS(7, 1);
+            REGS(8, 1);
+            REGS(9, 1);
+            REGS(10, 1);
+            REGS(2, 3);
+            REGS(4, 3);
+            REGS(2, 7);
+            REGS(3, 5);
+            REGS(4, 4);
+            REGS(2, 9);
+            REGS(2, 10);
+            REGS(3, 7);
+            REGS(8, 3);
+            REGS(5, 5);
+            REGS(3, 9);
+            REGS(4, 7);
+            REGS(3, 10);
+            REGS(4, 8);
+            REGS(5, 7);
+            REGS(4, 9);
+            REGS(4, 10);
+            REGS(9, 5);
+            REGS(7, 7);
+            REGS(10, 5);
+            REGS(8, 7);
+            REGS(9, 7);
+            REGS(8, 8);
+        default: break;
+        }
+#undef REGS
+    }
+    const size_t n = line->n;
+    fft_real *from = buf, *to = buf + 2 * VLEN * n;
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(x, xd, y, yd, c, count, xs, ys);
+        lanes_in(n, xs, ss, from);
+        for (int s = 0; s < line->npass; s++) {
+            lanes_pass_dir(&line->pass[s], line->tw, from, to, fwd);
+            fft_real *t = from;
+            from = to;
+            to = t;
+        }
+        lanes_out(n, from, scale, ys, ds, count - c < VLEN ? count - c : VLEN);
+    }
+}
+
+void FFT_FN(kp__fft_lanes)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,
+                           ptrdiff_t sdist, void *dst, ptrdiff_t ds, ptrdiff_t ddist, size_t count,
+                           double scale, void *buf)
+{
+    if (fwd)
+        lanes_dir(line, src, ss, sdist, dst, ds, ddist, count, scale, buf, 1);
+    else
+        lanes_dir(line, src, ss, sdist, dst, ds, ddist, count, scale, buf, 0);
+}
+
+/* Even r2c lines in lanes (lines.c's kp__fft_r2c_lanes): the complex
+ * transforms of h = n/2 as above, then r2c_post on the registers, X_k for
+ * k <= h times scale (k = h/2 written twice, as r2c_post does). */
+INLINE void lanes_r2c_post(size_t h, const fft_real *z, const fft_real *w, double scale,
+                           fft_real *t)
+{
+    const fft_real s = (fft_real)scale, half = (fft_real)0.5 * s;
+    const vc z0 = load(z, 0), sw = vswap(z0), conj = sign_of(1);
+    /* E_0 and O_0 are real: X_0 = E_0 + O_0, X_h = E_0 - O_0 */
+    store(t, 0, vmerge(vscale(s, vadd(z0, sw)), vzero()));
+    store(t, VLEN * h, vmerge(vscale(s, vsub(z0, sw)), vzero()));
+    for (size_t k = 1; 2 * k <= h; k++) {
+        vc p = load(z, VLEN * k), q = vxor(load(z, VLEN * (h - k)), conj);
+        vc e = vadd(p, q), o = vrot(vsub(p, q), 1); /* (p - q) / i */
+        vc c = vtw(o, vbcast(w + 2 * k), 1);
+        store(t, VLEN * k, vscale(half, vadd(e, c)));
+        store(t, VLEN * (h - k), vxor(vscale(half, vsub(e, c)), conj));
+    }
+}
+
+void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count,
+                                   double scale, void *buf)
+{
+    const kp__fft_line *sub = line->sub;
+    const size_t h = sub->n;
+    fft_real *a = buf, *b = a + 2 * VLEN * (h + 1);
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(src, xd, dst, yd, c, count, xs, ys);
+        lanes_in(h, xs, 1, a);
+        fft_real *from = a, *to = b;
+        for (int s = 0; s < sub->npass; s++) {
+            lanes_pass_dir(&sub->pass[s], sub->tw, from, to, 1);
+            fft_real *t = from;
+            from = to;
+            to = t;
+        }
+        lanes_r2c_post(h, from, line->rtw, scale, to);
+        lanes_out(h + 1, to, 1.0, ys, ds, count - c < VLEN ? count - c : VLEN);
+    }
+}
+
+/* Even c2r lines in lanes (lines.c's kp__fft_c2r_lanes): c2r_pre on the
+ * registers of X_k, k <= h (the imaginary parts of X_0 and X_h unused),
+ * into Z_k, k < h, for the complex transforms of h = n/2 backward. */
+INLINE void lanes_c2r_pre(size_t h, const fft_real *x, const fft_real *w, fft_real *z)
+{
+    const vc conj = sign_of(1);
+    const vc x0 = vdup_re(load(x, 0)), xh = vdup_re(load(x, VLEN * h));
+    store(z, 0, vmerge(vadd(x0, xh), vsub(x0, xh))); /* E_0 + i O_0, doubled */
+    for (size_t k = 1; 2 * k <= h; k++) {
+        vc p = load(x, VLEN * k), q = vxor(load(x, VLEN * (h - k)), conj);
+        vc e = vadd(p, q), o = vtw(vsub(p, q), vbcast(w + 2 * k), 0);
+        store(z, VLEN * k, vfmadd(vswap(o), vrot_sign(0), e));   /* e + i o */
+        store(z, VLEN * (h - k), vadd(vxor(e, conj), vswap(o))); /* conj e + i conj o */
+    }
+}
+
+void FFT_FN(kp__fft_c2r_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                   void *dst, ptrdiff_t yd, size_t count, double scale, void *buf)
+{
+    const kp__fft_line *sub = line->sub;
+    const size_t h = sub->n;
+    fft_real *a = buf, *b = a + 2 * VLEN * (h + 1);
+    for (size_t c = 0; c < count; c += VLEN) {
+        const fft_real *xs[VLEN];
+        fft_real *ys[VLEN];
+        lanes_at(src, xd, dst, yd, c, count, xs, ys);
+        lanes_in(h + 1, xs, 1, a);
+        lanes_c2r_pre(h, a, line->rtw, b);
+        fft_real *from = b, *to = a;
+        for (int s = 0; s < sub->npass; s++) {
+            lanes_pass_dir(&sub->pass[s], sub->tw, from, to, 0);
+            fft_real *t = from;
+            from = to;
+            to = t;
+        }
+        lanes_out(h, from, scale, ys, 1, count - c < VLEN ? count - c : VLEN);
+    }
+}

@@ -1,5 +1,0 @@
-/* simd_passes.c in single precision with AVX2. */
-#define KP_FFT_SINGLE 1
-#define KP_FFT_ISA    _avx2
-#define KP_FFT_VEC    256
-#include "kernels/fft/simd_passes.c"
