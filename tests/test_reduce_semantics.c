@@ -2,7 +2,6 @@
  * zeros, NaN and infinities, at every placement, stride and workers value;
  * nrm2 at the ends of the range and with Inf and NaN; IEEE special values
  * through every function; mean/var and ddof. */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,9 +11,7 @@
 
 #include <cmocka.h>
 
-#include "kernels/reduce/reduce.h"
 #include "kernpool.h"
-#include "sched/internal.h"
 #include "test_reduce_util.h"
 #include "test_reduce_data.h"
 #include "testutil.h"
