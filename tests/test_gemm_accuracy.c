@@ -303,16 +303,16 @@ static void test_nan_in_c_kept_with_beta(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sgemm_sweep),
-        cmocka_unit_test(test_dgemm_sweep),
-        cmocka_unit_test(test_cgemm_sweep),
-        cmocka_unit_test(test_zgemm_sweep),
-        cmocka_unit_test(test_reference_engine),
-        cmocka_unit_test(test_beta_zero_ignores_c),
-        cmocka_unit_test(test_alpha_zero_and_k_zero_scale_c),
-        cmocka_unit_test(test_empty_c_does_nothing),
-        cmocka_unit_test(test_nan_inf_propagate),
-        cmocka_unit_test(test_nan_in_c_kept_with_beta),
+        cmocka_unit_test_teardown(test_sgemm_sweep, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_dgemm_sweep, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_cgemm_sweep, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_zgemm_sweep, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_reference_engine, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_beta_zero_ignores_c, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_alpha_zero_and_k_zero_scale_c, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_empty_c_does_nothing, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_nan_inf_propagate, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_nan_in_c_kept_with_beta, kpg_hooks_reset),
     };
     int rc = cmocka_run_group_tests_name("gemm_accuracy", tests, NULL, NULL);
     print_message("%zu checked calls\n", calls);

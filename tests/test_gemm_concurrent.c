@@ -19,6 +19,7 @@
 
 #include "kernels/gemm/gemm.h"
 #include "kernpool.h"
+#include "test_gemm_util.h"
 
 #ifdef KP_SANITIZE_BUILD
 #define REPS 150 /* the same check, fewer products */
@@ -107,9 +108,9 @@ static void test_calls_gate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_callers_at_workers_1),
-        cmocka_unit_test(test_callers_at_workers_all),
-        cmocka_unit_test(test_calls_gate),
+        cmocka_unit_test_teardown(test_callers_at_workers_1, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_callers_at_workers_all, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_calls_gate, kpg_hooks_reset),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

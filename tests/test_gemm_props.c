@@ -636,16 +636,16 @@ int main(void)
      * a thread started in a child for one of the parent's that the child
      * never had. */
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_engine_starts_no_thread),
-        cmocka_unit_test(test_bad_arguments),
-        cmocka_unit_test(test_overlap_refused_and_c_untouched),
-        cmocka_unit_test(test_disjoint_blocks_of_one_array),
-        cmocka_unit_test(test_scalars_inside_c),
-        cmocka_unit_test(test_same_bits_for_every_workers),
-        cmocka_unit_test(test_grid_shapes),
-        cmocka_unit_test(test_concurrent_callers),
-        cmocka_unit_test(test_nested_in_parallel_for),
-        cmocka_unit_test(test_fork_during_product),
+        cmocka_unit_test_teardown(test_engine_starts_no_thread, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_bad_arguments, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_overlap_refused_and_c_untouched, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_disjoint_blocks_of_one_array, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_scalars_inside_c, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_same_bits_for_every_workers, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_grid_shapes, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_concurrent_callers, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_nested_in_parallel_for, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_fork_during_product, kpg_hooks_reset),
     };
     return cmocka_run_group_tests_name("gemm_props", tests, NULL, NULL);
 }

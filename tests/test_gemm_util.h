@@ -276,4 +276,17 @@ static inline size_t kpg_check(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t
     return bad;
 }
 
+/* A teardown for every test: the tile work, cache edge, engine and OpenBLAS
+ * call limit back to their built-in values, also after a test that forced
+ * them failed halfway (the tests after it then run as they should). */
+static inline int kpg_hooks_reset(void **state)
+{
+    (void)state;
+    (void)kp__gemm_tile_work_force(0);
+    (void)kp__gemm_edge_force(0);
+    (void)kp__gemm_engine_force(KP_GEMM_ENGINE_OPENBLAS);
+    (void)kp__gemm_openblas_calls_force(0);
+    return 0;
+}
+
 #endif
