@@ -15,6 +15,16 @@
 #define KP_MUST_USE __attribute__((warn_unused_result))
 /* Kept out of line: a large frame or a cold path stays off its callers. */
 #define KP_NOINLINE __attribute__((noinline))
+/* Inlined wherever the compiler optimises, so that a kernel written once
+ * for a parameter is compiled for each constant value it is called with.
+ * Not in an unoptimised build: there every inlined copy keeps its arrays in
+ * stack slots of its own (the FFT's lanes function took an 8 MB frame and
+ * overflowed the default stack). */
+#if defined(__OPTIMIZE__)
+#define KP_INLINE static inline __attribute__((always_inline))
+#else
+#define KP_INLINE static inline
+#endif
 
 /* ---- env.c: strict parsing of the KERNPOOL_* variables */
 

@@ -308,7 +308,7 @@ static const fft_real split_sin[3][3] = {{(fft_real)0.86602540378443864676372317
                                           (fft_real)0.974927912181823607018131682993931217L,
                                           (fft_real)0.433883739117558120475768332848358754L}};
 
-#define INLINE static inline __attribute__((always_inline))
+#define INLINE KP_INLINE
 
 /* cos and sin of 2 pi (j m mod p) / p for 1 <= j, m <= p / 2. */
 INLINE fft_real jm_cos(const unsigned P, unsigned j, unsigned m)

@@ -24,8 +24,9 @@
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
+#include "sched/internal.h"
 
-#define INLINE static inline __attribute__((always_inline))
+#define INLINE KP_INLINE
 
 INLINE fft_cpx cadd(fft_cpx a, fft_cpx b)
 {

@@ -12,7 +12,9 @@
 #include <immintrin.h>
 #include <stddef.h>
 
-#define INLINE static inline __attribute__((always_inline))
+#include "sched/internal.h"
+
+#define INLINE KP_INLINE
 
 #ifndef KP_FFT_VEC
 #define KP_FFT_VEC 512

@@ -9,7 +9,7 @@
 
 #include "kernels/reduce/reduce.h"
 
-#define INLINE static inline __attribute__((always_inline))
+#define INLINE KP_INLINE
 
 /* 4 elements from index i, as doubles. */
 INLINE __m256d load4(const void *p, size_t i, int f32)

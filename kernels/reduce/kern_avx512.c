@@ -9,7 +9,7 @@
 
 #include "kernels/reduce/reduce.h"
 
-#define INLINE static inline __attribute__((always_inline))
+#define INLINE KP_INLINE
 
 /* 8 elements from index i, as doubles; load8_part loads those in mask k. */
 INLINE __m512d load8(const void *p, size_t i, int f32)

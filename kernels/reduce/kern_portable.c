@@ -9,7 +9,7 @@
 
 #include "kernels/reduce/reduce.h"
 
-#define INLINE static inline __attribute__((always_inline))
+#define INLINE KP_INLINE
 
 INLINE double load(const void *p, size_t i, int f32)
 {
