@@ -82,6 +82,24 @@ static void test_make_errors(void **state)
     kp_fft_dim huge[2] = {{8, 1, 1}, {(size_t)1 << 40, (ptrdiff_t)1 << 40, 8}};
     assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, huge, 1, huge + 1),
                      KP_EOVERFLOW);
+    /* extents that fit in elements but not in bytes, a batch longer than
+     * PTRDIFF_MAX, and a stride whose magnitude ptrdiff_t cannot hold */
+    const ptrdiff_t big = ((ptrdiff_t)1 << 60) + 8;
+    kp_fft_dim bytes_over = {2, big, big}, long_batch = {((size_t)1 << 63) + 1, 1, 1},
+               min_stride = {2, PTRDIFF_MIN, 1};
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &d, 1, &bytes_over),
+                     KP_EOVERFLOW);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &d, 1, &long_batch),
+                     KP_EOVERFLOW);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &d, 1, &min_stride),
+                     KP_EOVERFLOW);
+    /* outputs that share bytes: lines 4 elements apart, 8 long; r2c lines
+     * of 5 complex values 4 apart; dimensions that interleave (3 x 3 at
+     * strides 2 and 3: distinct offsets, but they do not nest) */
+    kp_fft_dim close = {2, 8, 4}, rclose = {3, 8, 4}, il[2] = {{3, 2, 2}, {3, 3, 3}};
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, &d, 1, &close), KP_ESTRIDE);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_R2C, dbl, fw, nb, 1, &d, 1, &rclose), KP_ESTRIDE);
+    assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C, dbl, fw, nb, 1, il, 1, il + 1), KP_ESTRIDE);
     assert_ptr_equal(p, sentinel);
     kp_fft_plan_destroy(NULL); /* a no-op */
 }
@@ -104,6 +122,13 @@ static void test_execute_errors(void **state)
     /* in place with different strides */
     kp_fft_dim s = {8, 2, 1};
     p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, &s, 0, NULL);
+    assert_int_equal(kp_fft_plan_execute(p, buf, buf, 1), KP_EOVERLAP);
+    assert_memory_equal(buf, keep, sizeof buf);
+    kp_fft_plan_destroy(p);
+    /* in place r2c whose lines' reals (stride 2) reach into the next line:
+     * the complex lines (5 values, 5 apart) nest, the lines do not */
+    kp_fft_dim r8 = {8, 2, 1}, rb = {3, 10, 5};
+    p = make(KP_FFT_R2C, KP_FFT_FORWARD, 1, &r8, 1, &rb);
     assert_int_equal(kp_fft_plan_execute(p, buf, buf, 1), KP_EOVERLAP);
     assert_memory_equal(buf, keep, sizeof buf);
     kp_fft_plan_destroy(p);
@@ -139,6 +164,10 @@ static void test_fftn_errors(void **state)
     size_t empty[2] = {4, 0};
     assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, empty, NULL, NULL, 0, NULL, x, y, 1),
                      KP_EEMPTY);
+    /* C-contiguous strides past PTRDIFF_MAX, along the axis not transformed */
+    size_t vast[2] = {4, (size_t)1 << 62}, axis0[1] = {0};
+    assert_int_equal(kp_fftn(KP_FFT_C2C, dbl, fw, nb, 2, vast, NULL, NULL, 1, axis0, x, y, 1),
+                     KP_EOVERFLOW);
     assert_memory_equal(y, keep, sizeof y);
 }
 
@@ -635,6 +664,17 @@ static void test_in_place(void **state)
     for (size_t r = 0; r < rows; r++)
         assert_memory_equal(&rout[r * 2 * h], &rref[r * 2 * h], n * sizeof *rout);
     kp_fft_plan_destroy(p);
+
+    /* in place along a length-1 dimension whose strides differ: they
+     * address nothing, so the transform is in place */
+    kp_fft_dim one[2] = {{1, 8, 0}, {n, 1, 1}};
+    double *z = random_doubles(2 * n);
+    p = make(KP_FFT_C2C, KP_FFT_FORWARD, 2, one, 0, NULL);
+    assert_int_equal(kp_fft_plan_execute(p, z, y, 1), KP_OK);
+    assert_int_equal(kp_fft_plan_execute(p, z, z, 1), KP_OK);
+    assert_memory_equal(z, y, 2 * n * sizeof *z);
+    kp_fft_plan_destroy(p);
+    free(z);
     free(x);
     free(y);
     free(pad);

@@ -148,13 +148,20 @@ size_t kp_fft_cache_set_size(size_t lines)
     return old;
 }
 
-/* C-contiguous strides, in elements, of an array of these lengths. */
+/* C-contiguous strides, in elements, of an array of these lengths. One
+ * that does not fit in ptrdiff_t is PTRDIFF_MAX: the plan's checks then
+ * find the array's extent too large (KP_EOVERFLOW). */
 static void contiguous(size_t ndim, const size_t *len, ptrdiff_t *stride)
 {
-    ptrdiff_t s = 1;
+    size_t s = 1;
+    int over = 0;
     for (size_t d = ndim; d-- > 0;) {
-        stride[d] = s;
-        s *= (ptrdiff_t)(len[d] ? len[d] : 1);
+        stride[d] = over || s > PTRDIFF_MAX ? PTRDIFF_MAX : (ptrdiff_t)s;
+        const size_t l = len[d] ? len[d] : 1;
+        if (s > SIZE_MAX / l)
+            over = 1;
+        else
+            s *= l;
     }
 }
 

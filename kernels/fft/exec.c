@@ -299,10 +299,9 @@ static size_t chunk_count(size_t lines, size_t n, int threads)
 
 static int overlap(const kp__fft_plan_shape *sh, const void *in, const void *out)
 {
-    uintptr_t i0 = (uintptr_t)in + (uintptr_t)(sh->in_lo * (ptrdiff_t)sh->in_es);
-    uintptr_t i1 = (uintptr_t)in + (uintptr_t)(sh->in_hi * (ptrdiff_t)sh->in_es) + sh->in_es;
-    uintptr_t o0 = (uintptr_t)out + (uintptr_t)(sh->out_lo * (ptrdiff_t)sh->out_es);
-    uintptr_t o1 = (uintptr_t)out + (uintptr_t)(sh->out_hi * (ptrdiff_t)sh->out_es) + sh->out_es;
+    uintptr_t i0 = (uintptr_t)in + (uintptr_t)sh->in_lo, i1 = (uintptr_t)in + (uintptr_t)sh->in_hi;
+    uintptr_t o0 = (uintptr_t)out + (uintptr_t)sh->out_lo,
+              o1 = (uintptr_t)out + (uintptr_t)sh->out_hi;
     return i0 < o1 && o0 < i1;
 }
 

@@ -25,26 +25,89 @@ static int valid_enums(kp_fft_kind kind, kp_fft_precision precision, int directi
     return 1;
 }
 
-/* Element offsets of the lowest and highest element of an array with these
- * lengths and strides, in units of its elements. 0 if not representable. */
-static int extent(size_t nd, const size_t *len, const ptrdiff_t *stride, ptrdiff_t *lo,
+/* |stride| * es, the byte distance along a dimension; 0 if it is not
+ * representable in ptrdiff_t. */
+static ptrdiff_t byte_step(ptrdiff_t stride, size_t es)
+{
+    if (stride == PTRDIFF_MIN) return 0;
+    const ptrdiff_t s = stride < 0 ? -stride : stride;
+    return s > PTRDIFF_MAX / (ptrdiff_t)es ? 0 : s * (ptrdiff_t)es;
+}
+
+/* Byte offsets from the base of the lowest byte and one past the highest
+ * byte of an array of es-byte elements with these lengths and strides (in
+ * elements); 0 if any offset of it is not representable in ptrdiff_t.
+ * Dimensions of length 0 or 1 take no room. */
+static int extent(size_t nd, const size_t *len, const ptrdiff_t *stride, size_t es, ptrdiff_t *lo,
                   ptrdiff_t *hi)
 {
-    ptrdiff_t a = 0, b = 0;
+    ptrdiff_t a = 0, b = (ptrdiff_t)es;
     for (size_t d = 0; d < nd; d++) {
-        if (len[d] <= 1) continue;
-        ptrdiff_t s = stride[d], m = (ptrdiff_t)(len[d] - 1);
-        if (s != 0 && (m > PTRDIFF_MAX / (s < 0 ? -s : s))) return 0;
-        ptrdiff_t e = m * s;
-        if (e > 0 ? b > PTRDIFF_MAX - e : a < PTRDIFF_MIN - e) return 0;
-        if (e > 0)
+        if (len[d] <= 1 || stride[d] == 0) continue;
+        const ptrdiff_t step = byte_step(stride[d], es);
+        if (step == 0 || len[d] - 1 > (size_t)(PTRDIFF_MAX / step)) return 0;
+        const ptrdiff_t e = (ptrdiff_t)(len[d] - 1) * step;
+        if (stride[d] > 0 ? b > PTRDIFF_MAX - e : a < -PTRDIFF_MAX + e) return 0;
+        if (stride[d] > 0)
             b += e;
         else
-            a += e;
+            a -= e;
     }
     *lo = a;
     *hi = b;
     return 1;
+}
+
+/* Whether blocks of `size` bytes, one at each byte offset sum_d i_d
+ * step_d (0 <= i_d < len_d), are pairwise disjoint, by a sufficient test:
+ * the dimensions nest. Taken by increasing step, each step is at least
+ * `size` plus the extent of the dimensions before it, as in every array
+ * numpy makes; interleaved dimensions that might not collide fail it. The
+ * extents fit in ptrdiff_t (extent() said so). */
+static int nests(size_t nd, const size_t *len, const ptrdiff_t *step, ptrdiff_t size)
+{
+    int used[KP_FFT_MAX_DIMS] = {0};
+    ptrdiff_t reach = size; /* extent of the dimensions taken, plus size */
+    for (size_t taken = 0; taken < nd; taken++) {
+        size_t best = nd;
+        for (size_t d = 0; d < nd; d++)
+            if (!used[d] && (best == nd || step[d] < step[best])) best = d;
+        used[best] = 1;
+        if (len[best] <= 1) continue;
+        const ptrdiff_t e = (ptrdiff_t)(len[best] - 1) * step[best];
+        if (step[best] < reach || reach > PTRDIFF_MAX - e) return 0;
+        reach += e;
+    }
+    return 1;
+}
+
+/* Whether in == out is an in-place transform: every output line starts
+ * where its input line does (c2c: the same strides; r2c and c2r: the same
+ * byte distances between lines, as FFTW's padded in-place layout), and for
+ * r2c and c2r no line's reals and complex values together reach into
+ * another line (the lines nest). */
+static int inplace_ok(const kp__fft_plan_shape *sh, const size_t *in_len, const size_t *out_len)
+{
+    const size_t r = sh->rank - 1;
+    for (size_t d = 0; d < sh->ndim; d++) {
+        const ptrdiff_t is = sh->dim[d].is, os = sh->dim[d].os; /* extent() bounds the products */
+        if (sh->kind == KP_FFT_C2C
+                ? is != os
+                : d != r && is * (ptrdiff_t)sh->in_es != os * (ptrdiff_t)sh->out_es)
+            return 0;
+    }
+    if (sh->kind == KP_FFT_C2C) return 1;
+    ptrdiff_t ilo, ihi, olo, ohi, step[KP_FFT_MAX_DIMS];
+    size_t len[KP_FFT_MAX_DIMS];
+    (void)extent(1, &in_len[r], &sh->dim[r].is, sh->in_es, &ilo, &ihi);
+    (void)extent(1, &out_len[r], &sh->dim[r].os, sh->out_es, &olo, &ohi);
+    const ptrdiff_t lo = ilo < olo ? ilo : olo, hi = ihi > ohi ? ihi : ohi;
+    if (hi > PTRDIFF_MAX + lo) return 0; /* lo <= 0 < hi */
+    for (size_t d = 0; d < sh->ndim; d++) {
+        len[d] = d == r ? 1 : in_len[d];
+        step[d] = byte_step(sh->dim[d].is, sh->in_es);
+    }
+    return nests(sh->ndim, len, step, hi - lo);
 }
 
 /* The normalisation factor: 1/N, 1/sqrt(N) or 1, rounded once. */
@@ -84,6 +147,10 @@ int kp__fft_plan_init(kp__fft_plan_shape *sh, kp_fft_kind kind, kp_fft_precision
         size_t n = sh->dim[d].n, half = n / 2 + 1;
         in_len[d] = (d == rank - 1 && kind == KP_FFT_C2R) ? half : n;
         out_len[d] = (d == rank - 1 && kind == KP_FFT_R2C) ? half : n;
+        /* a stride along a length of 0 or 1 addresses nothing: 0, so that
+         * no check below and no product in exec.c involves it */
+        if (in_len[d] <= 1) sh->dim[d].is = 0;
+        if (out_len[d] <= 1) sh->dim[d].os = 0;
         is[d] = sh->dim[d].is;
         os[d] = sh->dim[d].os;
         if (os[d] == 0 && out_len[d] > 1) return KP_ESTRIDE;
@@ -91,24 +158,23 @@ int kp__fft_plan_init(kp__fft_plan_shape *sh, kp_fft_kind kind, kp_fft_precision
         if (most != 0 && total > SIZE_MAX / most) return KP_EOVERFLOW;
         total *= most;
     }
-    if (!extent(sh->ndim, in_len, is, &sh->in_lo, &sh->in_hi) ||
-        !extent(sh->ndim, out_len, os, &sh->out_lo, &sh->out_hi))
-        return KP_EOVERFLOW;
-    sh->empty = total == 0;
-    sh->scale = norm_scale(norm, sh->fwd, N);
-
-    /* In place: every line of the output starts where its input line does. */
     const size_t real = sh->single ? sizeof(float) : sizeof(double);
     const size_t in_es = kind == KP_FFT_R2C ? real : 2 * real;
     const size_t out_es = kind == KP_FFT_C2R ? real : 2 * real;
     sh->in_es = in_es;
     sh->out_es = out_es;
-    sh->inplace_ok = 1;
+    if (!extent(sh->ndim, in_len, is, in_es, &sh->in_lo, &sh->in_hi) ||
+        !extent(sh->ndim, out_len, os, out_es, &sh->out_lo, &sh->out_hi))
+        return KP_EOVERFLOW;
+    /* Every output element has bytes of its own (else threads would race
+     * on them): the output's dimensions nest. */
+    ptrdiff_t step[KP_FFT_MAX_DIMS];
     for (size_t d = 0; d < sh->ndim; d++)
-        if (kind == KP_FFT_C2C
-                ? is[d] != os[d]
-                : d != rank - 1 && is[d] * (ptrdiff_t)in_es != os[d] * (ptrdiff_t)out_es)
-            sh->inplace_ok = 0;
+        step[d] = byte_step(os[d], out_es);
+    if (!nests(sh->ndim, out_len, step, (ptrdiff_t)out_es)) return KP_ESTRIDE;
+    sh->empty = total == 0;
+    sh->scale = norm_scale(norm, sh->fwd, N);
+    sh->inplace_ok = inplace_ok(sh, in_len, out_len);
     return KP_OK;
 }
 
@@ -117,10 +183,13 @@ int kp_fft_plan_make(kp_fft_plan **plan, kp_fft_kind kind, kp_fft_precision prec
                      size_t batch_rank, const kp_fft_dim *batch)
 {
     if (plan == NULL) return KP_ENULL;
+    kp__fft_plan_shape shape;
+    int rc =
+        kp__fft_plan_init(&shape, kind, precision, direction, norm, rank, dims, batch_rank, batch);
+    if (rc != KP_OK) return rc; /* bad arguments first, whatever memory is left */
     kp_fft_plan *p = calloc(1, sizeof *p);
     if (p == NULL) return KP_ENOMEM;
-    int rc = kp__fft_plan_init(&p->shape, kind, precision, direction, norm, rank, dims, batch_rank,
-                               batch);
+    p->shape = shape;
     for (size_t d = 0; rc == KP_OK && d < rank; d++)
         rc = kp__fft_axis_make(&p->shape, d, &p->axis[d]);
     if (rc != KP_OK) {

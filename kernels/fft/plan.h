@@ -15,7 +15,7 @@ typedef struct kp__fft_plan_shape {
     int single, fwd;
     size_t rank, ndim; /* dim[0 .. rank) transformed, then the batch */
     kp_fft_dim dim[KP_FFT_MAX_DIMS];
-    ptrdiff_t in_lo, in_hi, out_lo, out_hi; /* element offsets of the extremes */
+    ptrdiff_t in_lo, in_hi, out_lo, out_hi; /* byte offsets: lowest, one past highest */
     size_t in_es, out_es;                   /* bytes per input and output element */
     double scale;                           /* normalisation, applied by the last step */
     int inplace_ok;                         /* in == out is an in-place transform */
