@@ -764,8 +764,14 @@ typedef struct kp_fft_plan kp_fft_plan;
  *                 over KP_FFT_MAX_DIMS;
  *   KP_EEMPTY     a transformed length is 0 (a batch length of 0 is valid:
  *                 nothing to do);
- *   KP_ESTRIDE    an output stride is 0 along a dimension of length > 1;
- *   KP_EOVERFLOW  the element count or an array's extent overflows;
+ *   KP_ESTRIDE    an output stride is 0 along a dimension of length > 1,
+ *                 or the output's dimensions do not nest: taken by
+ *                 increasing |stride|, each must step past all the
+ *                 elements the ones before it reach (as in every array
+ *                 numpy makes), so that no two outputs share a byte;
+ *   KP_EOVERFLOW  the element count, or an array's extent in bytes,
+ *                 overflows (ptrdiff_t), or a transformed length exceeds
+ *                 2**40;
  *   KP_ENOMEM     allocation failed.
  * Making a plan of length n costs about what one transform of it does. */
 KP_API int kp_fft_plan_make(kp_fft_plan **plan, kp_fft_kind kind, kp_fft_precision precision,
@@ -774,8 +780,11 @@ KP_API int kp_fft_plan_make(kp_fft_plan **plan, kp_fft_kind kind, kp_fft_precisi
 
 /* Runs the plan from in to out with up to `workers` threads. in == out with
  * the same strides (for r2c and c2r: the same byte address of every line
- * start, as FFTW's padded in-place layout) is an in-place transform; any
- * other overlap of the two arrays gives KP_EOVERLAP. The input is never
+ * start, as FFTW's padded in-place layout, and no line's reals or complex
+ * values reaching into another line) is an in-place transform; strides
+ * along a dimension of length 1 do not count. Otherwise arrays whose spans
+ * (lowest to highest byte) overlap give KP_EOVERLAP, even where their
+ * elements interleave without sharing a byte. The input is never
  * modified out of place. Errors, with out untouched: KP_ENULL (plan NULL,
  * or in or out NULL while there are elements), KP_EOVERLAP, KP_ENOMEM (work
  * space). */
