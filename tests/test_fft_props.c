@@ -139,6 +139,94 @@ static void test_execute_errors(void **state)
     kp_fft_plan_destroy(p);
 }
 
+/* Input and output in one buffer, c2c of random nested layouts (up to
+ * three dimensions, either stride sign) at random distances, whole or half
+ * elements apart: KP_EOVERLAP exactly where an input and an output element
+ * share a byte (marked double by double), else the transform of a
+ * separate output (in place where they start at the same byte). Their
+ * spans overlap in many of the disjoint cases. */
+static void test_overlap_exact(void **state)
+{
+    (void)state;
+    int disjoint_within_span = 0;
+    for (int trial = 0; trial < 3000; trial++) {
+        const size_t nd = 1 + (size_t)((uniform() + 1) * 1.5);
+        size_t len[3];
+        ptrdiff_t stride[3], lo = 0, hi = 0, reach = 1, order[3] = {0, 1, 2};
+        for (size_t d = 0; d < nd; d++)
+            len[d] = 1 + (size_t)((uniform() + 1) * 2);
+        for (size_t d = nd; d-- > 1;) { /* a random order of nesting */
+            size_t e = (size_t)((uniform() + 1) / 2 * (double)(d + 1));
+            ptrdiff_t t = order[d];
+            order[d] = order[e > d ? d : e];
+            order[e > d ? d : e] = t;
+        }
+        for (size_t k = 0; k < nd; k++) {
+            size_t d = (size_t)order[k];
+            ptrdiff_t s = reach + (uniform() > 0 ? 1 : 0);
+            stride[d] = uniform() > 0 ? s : -s;
+            reach += (ptrdiff_t)(len[d] - 1) * s;
+            if (stride[d] > 0)
+                hi += (ptrdiff_t)(len[d] - 1) * s;
+            else
+                lo += (ptrdiff_t)(len[d] - 1) * stride[d];
+        }
+        const ptrdiff_t span = hi - lo + 1, total = 6 * span + 8, in_at = 2 * span + 4 - 2 * lo;
+        const ptrdiff_t shift = (ptrdiff_t)(uniform() * (double)(2 * span + 3)),
+                        out_at = in_at + shift;
+        double *buf = random_doubles((size_t)total), *keep = malloc((size_t)total * sizeof *keep),
+               *ref = calloc((size_t)total, sizeof *ref);
+        unsigned char *mark = calloc((size_t)total, 1);
+        assert_non_null(keep);
+        assert_non_null(ref);
+        assert_non_null(mark);
+        memcpy(keep, buf, (size_t)total * sizeof *buf);
+        kp_fft_dim dims[3];
+        for (size_t d = 0; d < nd; d++)
+            dims[d] = (kp_fft_dim){len[d], stride[d], stride[d]};
+        kp_fft_plan *p = make(KP_FFT_C2C, KP_FFT_FORWARD, 1, dims, nd - 1, dims + 1);
+        size_t count = len[0] * (nd > 1 ? len[1] : 1) * (nd > 2 ? len[2] : 1);
+        ptrdiff_t *at = malloc(count * sizeof *at); /* each element's offset, in doubles */
+        assert_non_null(at);
+        for (size_t c = 0; c < count; c++) {
+            size_t rest = c;
+            at[c] = 0;
+            for (size_t d = 0; d < nd; d++) {
+                at[c] += 2 * (ptrdiff_t)(rest % len[d]) * stride[d];
+                rest /= len[d];
+            }
+            mark[in_at + at[c]] = mark[in_at + at[c] + 1] = 1;
+        }
+        int shared = 0;
+        for (size_t c = 0; c < count; c++)
+            shared |= mark[out_at + at[c]] | mark[out_at + at[c] + 1];
+        int rc = kp_fft_plan_execute(p, buf + in_at, buf + out_at, 1);
+        if (shared && shift != 0) { /* (no shift: in place, allowed) */
+            if (rc != KP_EOVERLAP)
+                fail_msg("rc %d: nd %zu len %zu %zu %zu stride %td %td %td shift %td", rc, nd,
+                         len[0], nd > 1 ? len[1] : 0, nd > 2 ? len[2] : 0, stride[0],
+                         nd > 1 ? stride[1] : 0, nd > 2 ? stride[2] : 0, shift);
+            assert_memory_equal(buf, keep, (size_t)total * sizeof *buf);
+        } else {
+            assert_int_equal(rc, KP_OK);
+            assert_int_equal(kp_fft_plan_execute(p, keep + in_at, ref + out_at, 1), KP_OK);
+            for (size_t c = 0; c < count; c++) {
+                assert_memory_equal(&buf[out_at + at[c]], &ref[out_at + at[c]], 2 * sizeof *buf);
+                if (shift != 0)
+                    assert_memory_equal(&buf[in_at + at[c]], &keep[in_at + at[c]], 2 * sizeof *buf);
+            }
+            disjoint_within_span += shift > -2 * span && shift < 2 * span;
+        }
+        kp_fft_plan_destroy(p);
+        free(at);
+        free(mark);
+        free(ref);
+        free(keep);
+        free(buf);
+    }
+    assert_true(disjoint_within_span > 100);
+}
+
 static void test_fftn_errors(void **state)
 {
     (void)state;
@@ -842,6 +930,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_make_errors),
         cmocka_unit_test(test_execute_errors),
+        cmocka_unit_test(test_overlap_exact),
         cmocka_unit_test(test_fftn_errors),
         cmocka_unit_test(test_workers_same_bits),
         cmocka_unit_test(test_long_line_same_bits),
