@@ -782,9 +782,10 @@ KP_API int kp_fft_plan_make(kp_fft_plan **plan, kp_fft_kind kind, kp_fft_precisi
  * the same strides (for r2c and c2r: the same byte address of every line
  * start, as FFTW's padded in-place layout, and no line's reals or complex
  * values reaching into another line) is an in-place transform; strides
- * along a dimension of length 1 do not count. Otherwise arrays whose spans
- * (lowest to highest byte) overlap give KP_EOVERLAP, even where their
- * elements interleave without sharing a byte. The input is never
+ * along a dimension of length 1 do not count. Otherwise KP_EOVERLAP where
+ * an input and an output element share a byte; for c2c with equal input
+ * and output strides that is exact (numpy's x[:, 0] into x[:, 1] runs),
+ * for other layouts the arrays' spans (lowest to highest byte) decide. The input is never
  * modified out of place. Errors, with out untouched: KP_ENULL (plan NULL,
  * or in or out NULL while there are elements), KP_EOVERLAP, KP_ENOMEM (work
  * space). */
