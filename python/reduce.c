@@ -75,8 +75,10 @@ static PyObject *py_sum(PyObject *mod, PyObject *args, PyObject *kwds)
         if (rc == KP_OK) rc = fn(x.n, (const T *)xi, xinc, (const T *)yi, yinc, workers, &bd);     \
         if (rc == KP_OK) rc = fn(x.n, (const T *)xr, xinc, (const T *)yi, yinc, workers, &ad);     \
         if (rc == KP_OK) rc = fn(x.n, (const T *)xi, xinc, (const T *)yr, yinc, workers, &bc);     \
-        (out)[0] = ac - bd;                                                                        \
-        (out)[1] = ad + bc;                                                                        \
+        if (rc == KP_OK) {                                                                         \
+            (out)[0] = ac - bd;                                                                    \
+            (out)[1] = ad + bc;                                                                    \
+        }                                                                                          \
     } while (0)
 
 static PyObject *py_dot(PyObject *mod, PyObject *args, PyObject *kwds)

@@ -19,6 +19,7 @@ static void busy(void *ctx, size_t begin, size_t end)
     for (size_t i = begin; i < end; i++)
         for (int k = 0; k < 1000; k++)
             x += (double)k;
+    (void)x;
 }
 
 static void test_idle_process_burns_no_cpu(void **state)
