@@ -258,9 +258,7 @@ static job *join_locked(const job *ancestor)
 
 static void *thread_main(void *arg)
 {
-    char name[16];
-    snprintf(name, sizeof name, "kernpool-%d", (int)(intptr_t)arg);
-    pthread_setname_np(pthread_self(), name);
+    (void)arg;
     is_pool_thread = 1;
 
     for (;;) {
@@ -317,10 +315,15 @@ static void grow_locked(int idle_wanted, int cap)
         while (idle_locked() < idle_wanted && pool.threads < cap) {
             pthread_t t;
             if (atomic_load_explicit(&pool.fail_spawn, memory_order_relaxed) ||
-                pthread_create(&t, &attr, thread_main, (void *)(intptr_t)(pool.next_name + 1)) != 0)
+                pthread_create(&t, &attr, thread_main, NULL) != 0)
                 break;
+            /* Named here, not by the thread: a thread counted in
+             * pool.threads already has its name (Linux takes 15
+             * characters: up to kernpool-999999). */
+            char name[24];
+            snprintf(name, sizeof name, "kernpool-%d", ++pool.next_name);
+            pthread_setname_np(t, name);
             pool.threads++;
-            pool.next_name++;
         }
         pthread_attr_destroy(&attr);
     }
