@@ -294,6 +294,34 @@ static int check_out(const fft_op *op, PyObject *outo, int t, int nd, const npy_
 
 /* ------------------------------------------------------------- transform */
 
+/* What kp_fftn is called with besides the arrays. */
+typedef struct fftn_call {
+    const fft_op *op;
+    int single;
+    kp_fft_norm norm;
+    int nd;
+    const size_t *shape;
+    int naxes;
+    const size_t *axes;
+    int workers;
+} fftn_call;
+
+/* kp_fftn from in to target, the GIL released. */
+static int run_fftn(const fftn_call *c, PyArrayObject *in, PyArrayObject *target)
+{
+    ptrdiff_t is[MAXD], os[MAXD];
+    element_strides(in, 0, is);
+    element_strides(target, 1, os);
+    const void *src = PyArray_DATA(in);
+    void *dst = PyArray_DATA(target);
+    int rc;
+    Py_BEGIN_ALLOW_THREADS;
+    rc = kp_fftn(c->op->kind, c->single ? KP_FFT_FLOAT : KP_FFT_DOUBLE, c->op->direction, c->norm,
+                 (size_t)c->nd, c->shape, is, os, (size_t)c->naxes, c->axes, src, dst, c->workers);
+    Py_END_ALLOW_THREADS;
+    return rc;
+}
+
 /* The transform op over axes[0 .. naxes) (naxes < 0: numpy's default) of
  * x, with lengths s[0 .. ns) (ns < 0: the input's). numpy.fft's rules for
  * s and axes; see the module documentation. */
@@ -391,18 +419,19 @@ static PyObject *transform(const fft_op *op, PyObject *xo, const Py_ssize_t *s, 
 
     if (PyArray_SIZE(target) > 0) {
         size_t shape[MAXD];
-        ptrdiff_t is[MAXD], os[MAXD];
         for (int d = 0; d < nd; d++)
             shape[d] = (size_t)(op->kind == KP_FFT_C2R ? out_dims[d] : in_dims[d]);
-        element_strides(in, 0, is);
-        element_strides(target, 1, os);
-        const void *src = PyArray_DATA(in);
-        void *dst = PyArray_DATA(target);
-        int rc;
-        Py_BEGIN_ALLOW_THREADS;
-        rc = kp_fftn(op->kind, single ? KP_FFT_FLOAT : KP_FFT_DOUBLE, op->direction, norm,
-                     (size_t)nd, shape, is, os, (size_t)naxes, axes, src, dst, workers);
-        Py_END_ALLOW_THREADS;
+        const fftn_call call = {op, single, norm, nd, shape, naxes, axes, workers};
+        int rc = run_fftn(&call, in, target);
+        if ((rc == KP_ESTRIDE || rc == KP_EOVERLAP) && target == out) {
+            /* a layout of out that kernpool refuses (dimensions that do
+             * not nest; arrays it cannot tell apart from the input):
+             * computed aside */
+            Py_DECREF(target);
+            target = (PyArrayObject *)PyArray_SimpleNew(nd, out_dims, out_type);
+            if (target == NULL) goto done;
+            rc = run_fftn(&call, in, target);
+        }
         if (rc != KP_OK) {
             kpy_raise(rc, op->name);
             goto done;

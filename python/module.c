@@ -108,11 +108,14 @@ typedef struct {
 static int set_workers_init(set_workers_obj *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"workers", NULL};
+    if (self->active) { /* __init__ called again inside the with block */
+        PyErr_SetString(PyExc_RuntimeError, "set_workers: this context is entered");
+        return -1;
+    }
     self->workers = 0;
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "O&:set_workers", kwlist, kpy_workers_converter,
                                      &self->workers))
         return -1;
-    self->active = 0;
     return 0;
 }
 

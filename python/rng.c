@@ -165,9 +165,9 @@ static PyArrayObject *fill_target(const fill_spec *f, PyObject *size, PyObject *
                          "%s: out must be a C-contiguous, aligned array of the "
                          "drawn dtype",
                          f->name);
-        } else if (has_size && !PyArray_CompareLists(PyArray_DIMS(o), dims.ptr, dims.len)) {
-            PyErr_Format(PyExc_ValueError, "%s: size must match out.shape", f->name);
-        } else if (has_size && PyArray_NDIM(o) != dims.len) {
+        } else if (has_size && (PyArray_NDIM(o) != dims.len ||
+                                !PyArray_CompareLists(PyArray_DIMS(o), dims.ptr, dims.len))) {
+            /* the count first: a 0-d array's shape pointer may be NULL */
             PyErr_Format(PyExc_ValueError, "%s: size must match out.shape", f->name);
         } else if (PyArray_FailUnlessWriteable(o, "out") == 0) {
             Py_INCREF(o);
@@ -271,6 +271,16 @@ static PyObject *gen_uniform(kpy_generator *self, PyObject *args, PyObject *kwds
     if (!PyArg_ParseTupleAndKeywords(args, kwds, "|ddO$O&:uniform", kwlist, &f.low, &f.high, &size,
                                      kpy_workers_converter, &workers))
         return NULL;
+    /* numpy's checks of the range, and its messages */
+    const double range = f.high - f.low;
+    if (!isfinite(range)) {
+        PyErr_SetString(PyExc_OverflowError, "high - low range exceeds valid bounds");
+        return NULL;
+    }
+    if (range < 0) {
+        PyErr_SetString(PyExc_ValueError, "high - low < 0");
+        return NULL;
+    }
     return draw(self, &f, size, NULL, workers);
 }
 

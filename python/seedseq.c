@@ -230,10 +230,13 @@ static PyObject *seedseq_generate_state(kpy_seedseq *self, PyObject *args, PyObj
     PyArrayObject *out = (PyArrayObject *)PyArray_SimpleNew(1, dims, type);
     if (out == NULL) return NULL;
     int rc;
+    /* reads only the pool, which spawning in another thread leaves alone */
+    Py_BEGIN_ALLOW_THREADS;
     if (type == NPY_UINT32)
         rc = kp_seedseq_generate_state32(&self->ss, PyArray_DATA(out), (size_t)n);
     else
         rc = kp_seedseq_generate_state64(&self->ss, PyArray_DATA(out), (size_t)n);
+    Py_END_ALLOW_THREADS;
     if (rc != KP_OK) {
         Py_DECREF(out);
         return kpy_raise(rc, "generate_state");

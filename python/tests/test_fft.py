@@ -300,6 +300,23 @@ def test_out_in_place_and_overlapping(rng):
     want_r = kp.rfft(r, n=6)
     kp.rfft(buf, n=6, out=out)
     assert same_bits(out, want_r)
+    # column into the next column: interleaved, no shared byte
+    c = x.copy()
+    kp.fft(c[:, 0], out=c[:, 1])
+    assert same_bits(c[:, 1], kp.fft(x[:, 0]))
+    rc = np.zeros((9, 2))
+    rc[:, 0] = r[0, :9]
+    want_c = kp.rfft(r[0, :8])
+    col = rc.view(np.complex128)[:5, 0]  # its bytes interleave with rc[:8, 0]'s rows
+    kp.rfft(rc[:8, 0], out=col)
+    assert same_bits(col, want_c)
+    # an out whose dimensions interleave (3 x 3 at strides of 2 and 3
+    # elements: no shared byte, but they do not nest)
+    z = x[:3, :3].copy()
+    base = np.zeros(16, np.complex128)
+    inter = np.lib.stride_tricks.as_strided(base, (3, 3), (32, 48))
+    kp.fft2(z, out=inter)
+    assert same_bits(inter, kp.fft2(z))
 
 
 def test_out_errors(rng):

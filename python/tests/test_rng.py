@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import kernpool as kp
-from conftest import WORKERS, same_bits
+from conftest import WORKERS, ran_during, same_bits
 
 KINDS = ["PCG64", "PCG64DXSM", "Philox"]
 SEEDS = [0, 12345, 2**64 + 7, [1, 2, 3], 2**200 + 5]
@@ -124,6 +124,9 @@ def test_out_arguments():
         g.random(out=np.empty(4, np.float32))
     with pytest.raises(TypeError):
         g.random(out=np.empty((4, 4))[:, ::2])
+    for fill in (g.random, g.standard_normal, g.standard_exponential):
+        with pytest.raises(ValueError):  # a 0-d out and a size
+            fill(3, out=np.empty(()))
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -269,6 +272,11 @@ def test_unseeded_objects_are_safe():
     s.generate_state(2)
 
 
+def test_generate_state_releases_the_gil():
+    s = kp.SeedSequence(5)
+    assert ran_during(lambda: s.generate_state(4_000_000))
+
+
 def test_bad_input_raises():
     g = kp.Generator(1)
     with pytest.raises(ValueError):
@@ -283,8 +291,12 @@ def test_bad_input_raises():
         g.integers(0, 5, dtype=np.int32)
     with pytest.raises(TypeError):
         g.random(dtype=np.float32)
-    with pytest.raises(kp.ArgumentError):
-        g.uniform(0, np.inf, 3)
+    n = np.random.default_rng(1)
+    for low, high in ((0, np.inf), (0, np.nan), (1, 0)):  # numpy's errors
+        with pytest.raises(Exception) as want:
+            n.uniform(low, high, 3)
+        with pytest.raises(want.type, match=str(want.value)):
+            g.uniform(low, high, 3)
     with pytest.raises(ValueError):
         g.random(-1)
     with pytest.raises(ValueError):

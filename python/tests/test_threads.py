@@ -158,7 +158,7 @@ def test_no_leaks_on_success_and_failure_paths():
         # failures
         lambda: kp.matmul(a, a), lambda: kp.matmul(a, b, out=np.ones((5, 3), np.float32)),
         lambda: kp.sum(np.arange(3)), lambda: kp.minmax(x[:0]), lambda: kp.dot(x, x[:5]),
-        lambda: g.integers(3, 3), lambda: g.uniform(0, np.inf, 2),
+        lambda: g.integers(3, 3), lambda: g.uniform(0, np.inf, 2), lambda: g.uniform(1, 0, 2),
         lambda: setattr(g, "state", {"bit_generator": "PCG64"}),
         lambda: kp.SeedSequence(-1), lambda: kp.Generator(1, "nope"),
         lambda: kp.gemm(a, b, alpha="x"),
@@ -168,7 +168,7 @@ def test_no_leaks_on_success_and_failure_paths():
         for c in calls:
             try:
                 c()
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 pass
 
     refs = [sys.getrefcount(o) for o in (a, b, x, g)]

@@ -45,6 +45,16 @@ def test_set_workers_context_restores_and_nests():
     assert kp.get_workers() == before
 
 
+def test_set_workers_cannot_be_reinitialised_inside():
+    before = kp.get_workers()
+    ctx = kp.set_workers(4)
+    with ctx:
+        with pytest.raises(RuntimeError):
+            ctx.__init__(2)
+        assert kp.get_workers() == 4
+    assert kp.get_workers() == before
+
+
 def test_set_workers_restores_on_exception():
     before = kp.get_workers()
     with pytest.raises(RuntimeError):
