@@ -57,6 +57,18 @@ INLINE void lanes_pass_dir(const kp__fft_pass *ps, const fft_real *tab, const ff
     }
 }
 
+/* The line's passes over the registers in *from, *to the other buffer;
+ * *from holds the result on return (the two swapped with each pass). */
+INLINE void lanes_passes(const kp__fft_line *line, fft_real **from, fft_real **to, int fwd)
+{
+    for (int s = 0; s < line->npass; s++) {
+        lanes_pass_dir(&line->pass[s], line->tw, *from, *to, fwd);
+        fft_real *t = *from;
+        *from = *to;
+        *to = t;
+    }
+}
+
 /* Register e of a, e < n, from value e of the VLEN lines x[t], values ss
  * apart. Contiguous lines are read VLEN values at a time and transposed. */
 INLINE void lanes_in(size_t n, const fft_real *const *x, ptrdiff_t ss, fft_real *a)
@@ -248,12 +260,7 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
         fft_real *ys[VLEN];
         lanes_at(x, xd, y, yd, c, count, xs, ys);
         lanes_in(n, xs, ss, from);
-        for (int s = 0; s < line->npass; s++) {
-            lanes_pass_dir(&line->pass[s], line->tw, from, to, fwd);
-            fft_real *t = from;
-            from = to;
-            to = t;
-        }
+        lanes_passes(line, &from, &to, fwd);
         lanes_out(n, from, scale, ys, ds, count - c < VLEN ? count - c : VLEN);
     }
 }
@@ -301,12 +308,7 @@ void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, pt
         lanes_at(src, xd, dst, yd, c, count, xs, ys);
         lanes_in(h, xs, 1, a);
         fft_real *from = a, *to = b;
-        for (int s = 0; s < sub->npass; s++) {
-            lanes_pass_dir(&sub->pass[s], sub->tw, from, to, 1);
-            fft_real *t = from;
-            from = to;
-            to = t;
-        }
+        lanes_passes(sub, &from, &to, 1);
         lanes_r2c_post(h, from, line->rtw, scale, to);
         lanes_out(h + 1, to, 1.0, ys, ds, count - c < VLEN ? count - c : VLEN);
     }
@@ -341,12 +343,7 @@ void FFT_FN(kp__fft_c2r_lanes_run)(const kp__fft_line *line, const void *src, pt
         lanes_in(h + 1, xs, 1, a);
         lanes_c2r_pre(h, a, line->rtw, b);
         fft_real *from = b, *to = a;
-        for (int s = 0; s < sub->npass; s++) {
-            lanes_pass_dir(&sub->pass[s], sub->tw, from, to, 0);
-            fft_real *t = from;
-            from = to;
-            to = t;
-        }
+        lanes_passes(sub, &from, &to, 0);
         lanes_out(h, from, scale, ys, 1, count - c < VLEN ? count - c : VLEN);
     }
 }
