@@ -308,7 +308,9 @@ static void grow_locked(int idle_wanted, int cap)
     for (size_t i = 0; i < sizeof synchronous / sizeof *synchronous; i++)
         sigdelset(&blocked, synchronous[i]);
     pthread_sigmask(SIG_SETMASK, &blocked, &old);
-    pool.app_mask = old;
+    /* the application's mask; a pool thread growing the pool for a nested
+     * call has the pool's own */
+    if (!is_pool_thread) pool.app_mask = old;
     pthread_attr_t attr;
     if (pthread_attr_init(&attr) == 0) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);

@@ -122,12 +122,60 @@ static void test_signal_masks(void **state)
     assert_int_equal(atomic_load(&m.wrong), 0);
 }
 
+/* The same after the pool grew for a call nested in a callback on a pool
+ * thread (that thread's mask must not become "the application's"). In a
+ * child, so that the pool starts empty: workers 2 starts one thread, whose
+ * range then calls with workers -1 and starts the rest. */
+static atomic_int nested_on_pool;
+
+static void noop_range(void *ctx, size_t begin, size_t end)
+{
+    (void)ctx;
+    (void)begin;
+    (void)end;
+}
+
+static void grow_nested(void *ctx, size_t begin, size_t end)
+{
+    (void)end;
+    const pthread_t *caller = ctx;
+    if (pthread_equal(pthread_self(), *caller)) {
+        struct timespec t = {0, 200000}; /* let the pool thread take range 1 */
+        for (int i = 0; i < 5000 && !atomic_load(&nested_on_pool); i++)
+            nanosleep(&t, NULL);
+        return;
+    }
+    if (begin == 1 && kp_parallel_for(64, 1, noop_range, NULL, -1) == KP_OK)
+        atomic_store(&nested_on_pool, 1);
+}
+
+static void masks_after_nested_growth(void *arg)
+{
+    (void)arg;
+    pthread_t caller = pthread_self();
+    CHILD_CHECK(kp_parallel_for(2, 1, grow_nested, &caller, 2) == KP_OK);
+    CHILD_CHECK(atomic_load(&nested_on_pool) == 1);
+    CHILD_CHECK(kp__pool_threads_alive() > 1);
+    masks m = {.caller = caller};
+    for (int rep = 0; rep < 200 && !atomic_load(&m.checked); rep++)
+        CHILD_CHECK(kp_parallel_for(64, 1, check_masks, &m, -1) == KP_OK);
+    CHILD_CHECK(atomic_load(&m.checked) == 1);
+    CHILD_CHECK(atomic_load(&m.wrong) == 0);
+}
+
+static void test_signal_masks_after_nested_growth(void **state)
+{
+    if (kp_cpu_budget() < 3) skip();
+    assert_int_equal(kp_test_in_child(masks_after_nested_growth, NULL, 60), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fork_after_heavy_use),
         cmocka_unit_test(test_fork_twice),
         cmocka_unit_test(test_signal_masks),
+        cmocka_unit_test(test_signal_masks_after_nested_growth),
     };
     return cmocka_run_group_tests_name("fork", tests, NULL, NULL);
 }
