@@ -305,7 +305,9 @@ KP_API int kp_foreign_threads_set(const kp_foreign_pool *pool, int threads);
  *
  * begin errors, with no pool changed and *scope not written: KP_ENULL,
  * KP_EINVAL (threads < 1, kinds 0 or with unknown bits), KP_EOVERFLOW (more
- * than KP_FOREIGN_LIMIT_MAX pools to lower), KP_ENOMEM.
+ * than KP_FOREIGN_LIMIT_MAX pools to lower, or one to lower whose path is
+ * longer than kp_foreign_pool.path holds: it could not be restored),
+ * KP_ENOMEM.
  * end restores every pool still loaded and empties the scope (a second end
  * does nothing); it returns KP_ENULL for a NULL scope, KP_ENOENT if a pool
  * it changed has been unloaded (the others are restored), KP_ENOMEM if one

@@ -70,7 +70,9 @@ typedef struct limit_ctx {
     int threads;
 } limit_ctx;
 
-/* Records each pool to lower; stops with KP_EOVERFLOW when they do not fit. */
+/* Records each pool to lower; stops with KP_EOVERFLOW when they do not fit,
+ * or a path does not: cut to fit, it could not find its library again to
+ * restore it. */
 static int limit_record(void *ctx, const char *path, const kp__foreign_lib *lib)
 {
     limit_ctx *c = ctx;
@@ -80,8 +82,7 @@ static int limit_record(void *ctx, const char *path, const kp__foreign_lib *lib)
     kp_foreign_limit *s = c->scope;
     if (s->n == KP_FOREIGN_LIMIT_MAX) return KP_EOVERFLOW;
     size_t len = strlen(path);
-    /* A path cut to fit could not find its library again to restore it. */
-    if (len >= sizeof s->saved[0].path) return 0;
+    if (len >= sizeof s->saved[0].path) return KP_EOVERFLOW;
     s->saved[s->n].kind = lib->kind;
     s->saved[s->n].threads = now;
     memcpy(s->saved[s->n].path, path, len + 1);

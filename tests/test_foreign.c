@@ -7,7 +7,12 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -184,6 +189,47 @@ static void test_limit_end_of_unloaded_library(void **state)
     assert_int_equal(kp_foreign_limit_end(&s), KP_OK);
 }
 
+/* A pool to lower loaded from a path longer than a scope holds: begin
+ * refuses (KP_EOVERFLOW) and changes nothing, rather than skip it. A copy
+ * of libgomp in a deep directory, in a child (where no other libgomp is
+ * loaded). */
+static void long_path_child(void *arg)
+{
+    (void)arg;
+    char dir[512] = "/tmp/kp-foreign-XXXXXX", file[600], cmd[1400];
+    CHILD_CHECK(mkdtemp(dir) != NULL);
+    const size_t root = strlen(dir);
+    while (strlen(dir) < 300) {
+        strcat(dir, "/dddddddddddddddddddddddddddddddddddddddddddddddddddddd");
+        CHILD_CHECK(mkdir(dir, 0700) == 0);
+    }
+    snprintf(file, sizeof file, "%s/libgomp.so.1", dir);
+    snprintf(cmd, sizeof cmd, "cp '%s' '%s'", KP_LIBGOMP_FILE, file);
+    CHILD_CHECK(system(cmd) == 0);
+    void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
+    CHILD_CHECK(h != NULL);
+    void *gs = dlsym(h, "omp_get_max_threads"), *ss = dlsym(h, "omp_set_num_threads");
+    CHILD_CHECK(gs != NULL && ss != NULL);
+    int (*get)(void);
+    void (*set)(int);
+    memcpy(&get, &gs, sizeof gs);
+    memcpy(&set, &ss, sizeof ss);
+    set(4);
+    kp_foreign_limit s = {.n = 77};
+    const int rc = kp_foreign_limit_begin(&s, KP_FOREIGN_OPENMP, 1);
+    dir[root] = '\0';
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHILD_CHECK(system(cmd) == 0);
+    CHILD_CHECK(rc == KP_EOVERFLOW);
+    CHILD_CHECK(s.n == 77 && get() == 4);
+}
+
+static void test_limit_refuses_a_long_path(void **state)
+{
+    if (access(KP_LIBGOMP_FILE, R_OK) != 0) skip();
+    assert_int_equal(kp_test_in_child(long_path_child, NULL, 60), 0);
+}
+
 static void test_openmp_mix(void **state)
 {
     kp_foreign_pool p[4] = {
@@ -292,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_limit_without_pools),
         cmocka_unit_test(test_limit_end_of_unloaded_library),
+        cmocka_unit_test(test_limit_refuses_a_long_path),
         cmocka_unit_test(test_openmp_mix),
         cmocka_unit_test(test_weak_kernels),
         cmocka_unit_test(test_oversubscribed),
