@@ -89,7 +89,11 @@ KP_API const char *kp_strerror(int status);
  *   cpu.cfs_period_us), the tightest over the process's cgroup and all its
  *   parents, a fractional quota rounded up.
  * KERNPOOL_CPU_BUDGET=n (n >= 1) replaces the detection. The value is
- * detected once, on first use, and again in a child after fork(). */
+ * detected once, on first use, and again in a child after fork(). hwloc
+ * (Debian's 2.9) may crash or assert when an allocation fails while it
+ * loads the topology: that first detection is the one place where kernpool
+ * cannot turn a failed allocation into an error (KERNPOOL_CPU_BUDGET skips
+ * it). */
 KP_API int kp_cpu_budget(void);
 
 /* The number of threads, the caller included, that a call given `workers`
@@ -525,10 +529,10 @@ KP_API uint32_t kp_rng_next32(kp_rng *g);
 KP_API double kp_rng_next_double(kp_rng *g);
 
 /* One integer in [low, high), drawn as numpy's Generator.integers(low, high)
- * draws an int64 (Lemire's method: through next32 when high - low - 1 is
- * below 2**32 - 1, through next64 otherwise), so that n calls give numpy's
- * integers(low, high, n) exactly. low >= high, or a NULL g, returns low and
- * draws nothing. */
+ * draws an int64 (Lemire's method: through next32 when high - low - 1 is at
+ * most 2**32 - 1, through next64 above; high - low = 1 draws nothing), so
+ * that n calls give numpy's integers(low, high, n) exactly. low >= high, or
+ * a NULL g, returns low and draws nothing. */
 KP_API int64_t kp_rng_integer(kp_rng *g, int64_t low, int64_t high);
 
 /* Advances g by delta, a signed 128-bit integer in two's complement

@@ -153,8 +153,8 @@ static long long dir_quota(const char *dir, int version, char *file, size_t size
         if (read_line(pfile, line, sizeof line) != 0 || sscanf(line, "%lld", &period) != 1)
             return 0;
     }
-    if (quota <= 0 || period <= 0) return 0; /* -1 is v1's "no limit" */
-    return (quota + period - 1) / period;
+    if (quota <= 0 || period <= 0) return 0;       /* -1 is v1's "no limit" */
+    return quota / period + (quota % period != 0); /* rounded up, without overflow */
 }
 
 /* Walks from the process's cgroup up to the mount point, keeping the tightest. */

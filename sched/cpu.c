@@ -78,7 +78,7 @@ const char *kp__isa_env(int *malformed)
 {
     const char *want = getenv("KERNPOOL_ISA");
     *malformed = 0;
-    if (want == NULL) return NULL;
+    if (want == NULL || *want == '\0') return NULL; /* empty: unset, as the other variables */
     *malformed = 1;
     for (int i = 0; i < KP_ISA_COUNT; i++)
         if (strcmp(want, names[i]) == 0) *malformed = 0;

@@ -201,9 +201,35 @@ static void isa_child(void *arg)
                 strcmp(info.isa_supported, "avx512") == 0);
 }
 
+/* KERNPOOL_ISA as kp_pool_info_get reports it: set or not, malformed or
+ * not; empty is unset, as for the other variables. Each in a child (the
+ * selection is made once). */
+typedef struct isa_case {
+    const char *value;
+    const char *env; /* isa_env */
+    int malformed;
+} isa_case;
+
+static void isa_env_child(void *arg)
+{
+    const isa_case *c = arg;
+    setenv("KERNPOOL_ISA", c->value, 1);
+    kp_pool_info info;
+    CHILD_CHECK(kp_pool_info_get(&info) == KP_OK);
+    CHILD_CHECK(strcmp(info.isa_env, c->env) == 0);
+    CHILD_CHECK(info.isa_env_malformed == c->malformed);
+    if (c->malformed || c->env[0] == '\0') /* ignored: everything supported */
+        CHILD_CHECK(strcmp(info.isa_selected, info.isa_supported) == 0);
+}
+
 static void test_info_isa(void **state)
 {
     assert_int_equal(kp_test_in_child(isa_child, NULL, 30), 0);
+    static const isa_case cases[] = {
+        {"", "", 0}, {"avx2", "avx2", 0}, {"avx3", "avx3", 1}, {" avx2", " avx2", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        if (kp_test_in_child(isa_env_child, (void *)&cases[i], 30) != 0)
+            fail_msg("KERNPOOL_ISA=\"%s\"", cases[i].value);
 }
 
 int main(void)
