@@ -110,7 +110,9 @@ KP_API int kp_workers_resolve(int workers);
  * restores it. Any int is accepted and kept unresolved (-1 stays "the whole
  * budget"); 0 removes the thread's own default so the process default applies
  * again. Other threads are not affected. Inside a kp_parallel_for callback,
- * the default is the one of the thread that started the call. */
+ * the default is the one of the thread that started the call, on whichever
+ * thread the range runs; a kp_set_workers made there lasts until the range
+ * returns. */
 KP_API int kp_set_workers(int workers);
 
 /* The calling thread's current default for workers = 0: its own if set with

@@ -122,7 +122,7 @@ struct job {
     atomic_size_t next;    /* next chunk to claim; >= nchunks when all are claimed */
     atomic_uint state;     /* REFS | WAITING, futex word of the owner */
     unsigned slots;        /* pool threads that may still join (pool.lock) */
-    int workers_default;   /* the owner's default, in force inside fn */
+    int workers_default;   /* the owner's own default (0: none), in force inside fn */
     fp_modes fp;           /* the owner's floating-point modes, likewise */
     job *parent;           /* the job whose chunk the owner was running, or NULL */
     job *prev, *next_open; /* open-job list (pool.lock) */
@@ -203,6 +203,7 @@ static void run_chunks(job *j)
         size_t begin = c * j->chunk;
         size_t end = j->n - begin > j->chunk ? begin + j->chunk : j->n;
         j->fn(j->ctx, begin, end);
+        (void)kp__thread_workers_swap(j->workers_default);
     }
 }
 
@@ -419,8 +420,12 @@ int kp_parallel_for(size_t n, size_t grain, kp_range_fn fn, void *ctx, int worke
     size_t units = n / grain + (n % grain != 0);
     int w = units > 1 ? kp_workers_resolve(workers) : 1;
     if ((size_t)w > units) w = (int)units;
+    /* Ranges run under the caller's own default on every thread; a range's
+     * kp_set_workers lasts until it returns (run_chunks). */
+    const int own = kp__thread_workers();
     if (w <= 1 || !kp__process_init()) {
         fn(ctx, 0, n);
+        (void)kp__thread_workers_swap(own);
         return KP_OK;
     }
 
@@ -433,7 +438,7 @@ int kp_parallel_for(size_t n, size_t grain, kp_range_fn fn, void *ctx, int worke
         .n = n,
         .chunk = chunk,
         .nchunks = n / chunk + (n % chunk != 0),
-        .workers_default = kp_get_workers(),
+        .workers_default = own,
         .fp = fp_modes_get(),
         .parent = current_job,
     };

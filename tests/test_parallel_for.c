@@ -188,6 +188,44 @@ static void test_callbacks_inherit_default(void **state)
     assert_int_equal(kp_set_workers(old), 3);
 }
 
+/* A range that sets its thread's default: every range still starts under
+ * the caller's (here none of its own: the process default, as
+ * kp_pool_info_get reports it), and the caller's default after the call is
+ * what it was, whichever thread ran which range and at any workers. */
+typedef struct sets_default {
+    int want;
+    kp_source source;
+    atomic_int wrong;
+} sets_default;
+
+static void set_default_inside(void *ctx, size_t begin, size_t end)
+{
+    sets_default *s = ctx;
+    kp_pool_info info;
+    if (kp_get_workers() != s->want || kp_pool_info_get(&info) != KP_OK ||
+        info.default_source != s->source)
+        atomic_store(&s->wrong, 1);
+    (void)kp_set_workers(7);
+    volatile double busy = 0; /* long enough for the pool's threads to join */
+    for (size_t i = begin; i < end; i++)
+        for (int k = 0; k < 2000; k++)
+            busy = busy + 1.0;
+}
+
+static void test_callbacks_do_not_keep_defaults(void **state)
+{
+    kp_pool_info info;
+    assert_int_equal(kp_pool_info_get(&info), KP_OK);
+    sets_default s = {.want = kp_get_workers(), .source = info.default_source};
+    static const int workers[] = {1, 2, -1};
+    for (int rep = 0; rep < 50; rep++)
+        for (size_t w = 0; w < sizeof workers / sizeof *workers; w++) {
+            assert_int_equal(kp_parallel_for(64, 1, set_default_inside, &s, workers[w]), KP_OK);
+            assert_int_equal(kp_get_workers(), s.want);
+        }
+    assert_int_equal(atomic_load(&s.wrong), 0);
+}
+
 /* What the ranges of a call saw of the floating-point modes. */
 typedef struct fp_seen {
     pthread_t caller;
@@ -313,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_nested_depth_3),
         cmocka_unit_test(test_ten_thousand_regions),
         cmocka_unit_test(test_callbacks_inherit_default),
+        cmocka_unit_test(test_callbacks_do_not_keep_defaults),
         cmocka_unit_test(test_callbacks_take_callers_fp_modes),
         cmocka_unit_test(test_concurrent_callers),
     };
