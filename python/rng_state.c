@@ -200,8 +200,13 @@ int kpy_generator_state_set(kpy_generator *self, PyObject *value, void *closure)
         return -1;
     }
     kpy_generator_lock(self);
-    self->g = g;
+    const kp_bitgen kind = self->g.kind;
+    if (g.kind == kind) self->g = g;
     kpy_generator_unlock(self);
+    if (g.kind != kind) { /* as numpy: a state moves only between generators of one kind */
+        PyErr_Format(PyExc_ValueError, "state must be for a %s RNG", kpy_bitgen_name(kind));
+        return -1;
+    }
     return 0;
 }
 

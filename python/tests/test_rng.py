@@ -291,6 +291,9 @@ def test_bad_input_raises():
         g.integers(0, 5, dtype=np.int32)
     with pytest.raises(TypeError):
         g.random(dtype=np.float32)
+    with pytest.raises(ValueError, match="state must be for a PCG64 RNG"):
+        g.state = kp.Generator(1, bit_generator="Philox").state
+    assert g.state["bit_generator"] == "PCG64"
     n = np.random.default_rng(1)
     for low, high in ((0, np.inf), (0, np.nan), (1, 0)):  # numpy's errors
         with pytest.raises(Exception) as want:
