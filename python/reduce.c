@@ -275,5 +275,6 @@ PyMethodDef kpy_reduce_methods[] = {
      "occurrences; NaN\npropagates as in numpy.min/argmin. Empty x raises kernpool.ArgumentError."},
     {"mean_var", KPY_KW(py_mean_var), METH_VARARGS | METH_KEYWORDS,
      "mean_var(x, ddof=0, *, workers=None)\n--\n\n(mean, variance) as numpy.mean and "
-     "numpy.var(ddof=ddof), reading x once."},
+     "numpy.var(ddof=ddof), reading x once. ddof >= len(x) raises ArgumentError (numpy "
+     "returns inf or nan and warns)."},
     {NULL, NULL, 0, NULL}};
