@@ -297,67 +297,6 @@ static size_t chunk_count(size_t lines, size_t n, int threads)
     return c ? c : 1;
 }
 
-/* The search of translate_hits: dimensions sorted by increasing step,
- * reach[k] = es + the extent of dimensions 0 .. k-1, and a bound on the
- * branches it may take. */
-typedef struct translate {
-    size_t len[KP_FFT_MAX_DIMS];
-    ptrdiff_t step[KP_FFT_MAX_DIMS], reach[KP_FFT_MAX_DIMS + 1];
-    size_t nd;
-    int budget;
-} translate;
-
-/* Whether r = sum_{i < k} c_i step_i + e for some |c_i| < len_i and
- * |e| < es. The dimensions nest (plan.c), so each level leaves at most two
- * values of c_k whose remainder the smaller ones can still reach. Out of
- * budget it says yes. */
-static int translate_hits(translate *t, size_t k, ptrdiff_t r)
-{
-    if (k == 0) return r > -t->reach[0] && r < t->reach[0];
-    if (--t->budget < 0) return 1;
-    const ptrdiff_t s = t->step[k - 1], reach = t->reach[k - 1],
-                    most = (ptrdiff_t)t->len[k - 1] - 1;
-    /* c with |r - c s| < reach: from floor((r - reach) / s) + 1 up */
-    ptrdiff_t c = (r - reach) / s - ((r - reach) % s < 0) + 1;
-    for (; c <= most && c * s < r + reach; c++)
-        if (c >= -most && translate_hits(t, k - 1, r - c * s)) return 1;
-    return 0;
-}
-
-/* Whether the input and output share a byte. Where they have the same
- * element size, lengths and strides (c2c), the output is the input moved
- * by d bytes: they share one where d is within an element of a difference
- * of two offsets, which the search finds (numpy's x[:, 0] into x[:, 1]
- * does not overlap). Otherwise their spans are compared. */
-static int overlap(const kp__fft_plan_shape *sh, const void *in, const void *out)
-{
-    uintptr_t i0 = (uintptr_t)in + (uintptr_t)sh->in_lo, i1 = (uintptr_t)in + (uintptr_t)sh->in_hi;
-    uintptr_t o0 = (uintptr_t)out + (uintptr_t)sh->out_lo,
-              o1 = (uintptr_t)out + (uintptr_t)sh->out_hi;
-    if (!(i0 < o1 && o0 < i1)) return 0;
-    if (sh->kind != KP_FFT_C2C) return 1;
-    translate t = {.nd = 0, .budget = 4096};
-    for (size_t d = 0; d < sh->ndim; d++) {
-        if (sh->dim[d].is != sh->dim[d].os) return 1;
-        if (sh->dim[d].n <= 1) continue;
-        /* insert by increasing step; plan.c bounded the products */
-        const ptrdiff_t s = sh->dim[d].os, bytes = (s < 0 ? -s : s) * (ptrdiff_t)sh->out_es;
-        size_t at = t.nd++;
-        for (; at > 0 && t.step[at - 1] > bytes; at--) {
-            t.step[at] = t.step[at - 1];
-            t.len[at] = t.len[at - 1];
-        }
-        t.step[at] = bytes;
-        t.len[at] = sh->dim[d].n;
-    }
-    t.reach[0] = (ptrdiff_t)sh->out_es;
-    for (size_t k = 0; k < t.nd; k++)
-        t.reach[k + 1] = t.reach[k] + (ptrdiff_t)(t.len[k] - 1) * t.step[k];
-    /* the spans overlap, so |d| is below their lengths: no overflow */
-    const ptrdiff_t d = (ptrdiff_t)((uintptr_t)out - (uintptr_t)in);
-    return translate_hits(&t, t.nd, d);
-}
-
 /* Work space blocks start with their size, HEAD bytes to keep alignment,
  * and have a page of slack (below). */
 #define HEAD 64
@@ -566,7 +505,7 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
 {
     if (sh->empty) return KP_OK;
     if (in == NULL || out == NULL) return KP_ENULL;
-    if (in == out ? !sh->inplace_ok : overlap(sh, in, out)) return KP_EOVERLAP;
+    if (in == out ? !sh->inplace_ok : kp__fft_overlap(sh, in, out)) return KP_EOVERLAP;
     if (short_line(sh, axis, in, out)) return KP_OK;
     return run_steps(sh, axis, in, out, workers, spare);
 }

@@ -1,6 +1,7 @@
 /*
- * Plans: validation of a transform's shape and strides, and the public
- * make / execute / destroy. exec.c runs them; cache.c makes their lines.
+ * Plans: validation of a transform's shape and strides (and of the arrays
+ * an execution names: kp__fft_overlap), and the public make / execute /
+ * destroy. exec.c runs them; cache.c makes their lines.
  */
 #include <math.h>
 #include <stdint.h>
@@ -58,6 +59,21 @@ static int extent(size_t nd, const size_t *len, const ptrdiff_t *stride, size_t 
     return 1;
 }
 
+/* The dimensions of length > 1, by increasing step: writes their indices
+ * to order[] and returns their count. */
+static size_t by_step(size_t nd, const size_t *len, const ptrdiff_t *step, size_t *order)
+{
+    size_t count = 0;
+    for (size_t d = 0; d < nd; d++) {
+        if (len[d] <= 1) continue;
+        size_t at = count++;
+        for (; at > 0 && step[order[at - 1]] > step[d]; at--)
+            order[at] = order[at - 1];
+        order[at] = d;
+    }
+    return count;
+}
+
 /* Whether blocks of `size` bytes, one at each byte offset sum_d i_d
  * step_d (0 <= i_d < len_d), are pairwise disjoint, by a sufficient test:
  * the dimensions nest. Taken by increasing step, each step is at least
@@ -66,16 +82,13 @@ static int extent(size_t nd, const size_t *len, const ptrdiff_t *stride, size_t 
  * extents fit in ptrdiff_t (extent() said so). */
 static int nests(size_t nd, const size_t *len, const ptrdiff_t *step, ptrdiff_t size)
 {
-    int used[KP_FFT_MAX_DIMS] = {0};
+    size_t order[KP_FFT_MAX_DIMS];
+    const size_t count = by_step(nd, len, step, order);
     ptrdiff_t reach = size; /* extent of the dimensions taken, plus size */
-    for (size_t taken = 0; taken < nd; taken++) {
-        size_t best = nd;
-        for (size_t d = 0; d < nd; d++)
-            if (!used[d] && (best == nd || step[d] < step[best])) best = d;
-        used[best] = 1;
-        if (len[best] <= 1) continue;
-        const ptrdiff_t e = (ptrdiff_t)(len[best] - 1) * step[best];
-        if (step[best] < reach || reach > PTRDIFF_MAX - e) return 0;
+    for (size_t k = 0; k < count; k++) {
+        const size_t d = order[k];
+        const ptrdiff_t e = (ptrdiff_t)(len[d] - 1) * step[d];
+        if (step[d] < reach || reach > PTRDIFF_MAX - e) return 0;
         reach += e;
     }
     return 1;
@@ -108,6 +121,58 @@ static int inplace_ok(const kp__fft_plan_shape *sh, const size_t *in_len, const 
         step[d] = byte_step(sh->dim[d].is, sh->in_es);
     }
     return nests(sh->ndim, len, step, hi - lo);
+}
+
+/* The search of translate_hits: the dimensions of length > 1 by increasing
+ * step, reach[k] = es + the extent of dimensions 0 .. k-1, and a bound on
+ * the branches it may take. */
+typedef struct translate {
+    size_t len[KP_FFT_MAX_DIMS];
+    ptrdiff_t step[KP_FFT_MAX_DIMS], reach[KP_FFT_MAX_DIMS + 1];
+    int budget;
+} translate;
+
+/* Whether r = sum_{i < k} c_i step_i + e for some |c_i| < len_i and
+ * |e| < es. The dimensions nest (the output's did, and c2c's input has its
+ * strides), so each level leaves at most two values of c_k whose remainder
+ * the smaller ones can still reach. Out of budget it says yes. */
+static int translate_hits(translate *t, size_t k, ptrdiff_t r)
+{
+    if (k == 0) return r > -t->reach[0] && r < t->reach[0];
+    if (--t->budget < 0) return 1;
+    const ptrdiff_t s = t->step[k - 1], reach = t->reach[k - 1],
+                    most = (ptrdiff_t)t->len[k - 1] - 1;
+    /* c with |r - c s| < reach: from floor((r - reach) / s) + 1 up */
+    ptrdiff_t c = (r - reach) / s - ((r - reach) % s < 0) + 1;
+    for (; c <= most && c * s < r + reach; c++)
+        if (c >= -most && translate_hits(t, k - 1, r - c * s)) return 1;
+    return 0;
+}
+
+int kp__fft_overlap(const kp__fft_plan_shape *sh, const void *in, const void *out)
+{
+    uintptr_t i0 = (uintptr_t)in + (uintptr_t)sh->in_lo, i1 = (uintptr_t)in + (uintptr_t)sh->in_hi;
+    uintptr_t o0 = (uintptr_t)out + (uintptr_t)sh->out_lo,
+              o1 = (uintptr_t)out + (uintptr_t)sh->out_hi;
+    if (!(i0 < o1 && o0 < i1)) return 0;
+    if (sh->kind != KP_FFT_C2C) return 1;
+    size_t len[KP_FFT_MAX_DIMS], order[KP_FFT_MAX_DIMS];
+    ptrdiff_t step[KP_FFT_MAX_DIMS];
+    for (size_t d = 0; d < sh->ndim; d++) {
+        if (sh->dim[d].is != sh->dim[d].os) return 1;
+        len[d] = sh->dim[d].n;
+        step[d] = byte_step(sh->dim[d].os, sh->out_es); /* plan_init bounded it */
+    }
+    translate t = {.budget = 4096};
+    const size_t count = by_step(sh->ndim, len, step, order);
+    t.reach[0] = (ptrdiff_t)sh->out_es;
+    for (size_t k = 0; k < count; k++) {
+        t.len[k] = len[order[k]];
+        t.step[k] = step[order[k]];
+        t.reach[k + 1] = t.reach[k] + (ptrdiff_t)(t.len[k] - 1) * t.step[k];
+    }
+    /* the spans overlap, so |d| is below their lengths: no overflow */
+    return translate_hits(&t, count, (ptrdiff_t)((uintptr_t)out - (uintptr_t)in));
 }
 
 /* The normalisation factor: 1/N, 1/sqrt(N) or 1, rounded once. */

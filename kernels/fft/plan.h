@@ -45,6 +45,11 @@ int kp__fft_plan_init(kp__fft_plan_shape *sh, kp_fft_kind kind, kp_fft_precision
                       size_t batch_rank, const kp_fft_dim *batch)
     __attribute__((warn_unused_result));
 
+/* Whether arrays in and out of the shape share a byte (plan.c): exactly for
+ * c2c arrays of equal strides (translates of each other, found by a bounded
+ * search), else by their spans. in != out. */
+int kp__fft_overlap(const kp__fft_plan_shape *sh, const void *in, const void *out);
+
 /* Makes (or takes from the cache, cache.c) the line of dimension d. */
 int kp__fft_axis_make(const kp__fft_plan_shape *sh, size_t d, kp__fft_axis *ax)
     __attribute__((warn_unused_result));
