@@ -193,6 +193,14 @@ typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *bu
 typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, size_t width,
                                   const void *w, size_t ws, double scale, void *out, size_t os,
                                   int fwd);
+/* The vector code of the block copies for this CPU and KERNPOOL_ISA, both
+ * NULL where there is none (fourstep.c, once per precision). */
+typedef struct kp__fft_copies {
+    kp__fft_block_in_fn *in;
+    kp__fft_block_out_fn *out;
+} kp__fft_copies;
+kp__fft_copies kp__fft_copies_d(void);
+kp__fft_copies kp__fft_copies_s(void);
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
  * (lines.c) for i0 <= i < i1 <= q: x read and y written at strides ss and
  * ds, y0 and v0 q reals, ym (p / 2) q complex values, w the line's table
@@ -318,10 +326,11 @@ void kp__fft_c2c_d(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t
                    ptrdiff_t ds, double scale, void *buf);
 void kp__fft_c2c_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss, void *dst,
                    ptrdiff_t ds, double scale, void *buf);
-/* count <= 8 complex lines at once, src[c] to dst[c] with the strides of
+/* count complex lines at once, src[c] to dst[c] with the strides of
  * kp__fft_c2c: the gather reads element j of every line in turn, so lines
- * side by side share cache lines. buf holds count times
- * kp__fft_line_space elements. */
+ * side by side share cache lines (and lines side by side, KP__FFT_BLOCK
+ * at a time, are gathered and scattered by the four-step's block copies).
+ * buf holds count times kp__fft_line_space elements. */
 void kp__fft_c2c_group_d(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_c2c_group_s(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,

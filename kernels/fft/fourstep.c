@@ -33,34 +33,28 @@
 /* Columns per block of step 1: 128 bytes of each row read or written. */
 #define BLOCK KP__FFT_BLOCK(KP_FFT_SINGLE)
 
-/* The copies of full blocks with AVX2 or AVX-512, where the CPU and
- * KERNPOOL_ISA allow them (NULL: the loops below). */
-typedef struct simd_copies {
-    kp__fft_block_in_fn *in;
-    kp__fft_block_out_fn *out;
-} simd_copies;
-
-static simd_copies simd_blocks(void)
+kp__fft_copies FFT_FN(kp__fft_copies)(void)
 {
-    simd_copies none = {NULL, NULL};
 #if defined(__x86_64__)
     switch (kp__isa_selected()) {
 #if KP_FFT_SINGLE
-    case KP_ISA_AVX512: return (simd_copies){kp__fft_block_in_s_avx512, kp__fft_block_out_s_avx512};
-    case KP_ISA_AVX2: return (simd_copies){kp__fft_block_in_s_avx2, kp__fft_block_out_s_avx2};
+    case KP_ISA_AVX512:
+        return (kp__fft_copies){kp__fft_block_in_s_avx512, kp__fft_block_out_s_avx512};
+    case KP_ISA_AVX2: return (kp__fft_copies){kp__fft_block_in_s_avx2, kp__fft_block_out_s_avx2};
 #else
-    case KP_ISA_AVX512: return (simd_copies){kp__fft_block_in_d_avx512, kp__fft_block_out_d_avx512};
-    case KP_ISA_AVX2: return (simd_copies){kp__fft_block_in_d_avx2, kp__fft_block_out_d_avx2};
+    case KP_ISA_AVX512:
+        return (kp__fft_copies){kp__fft_block_in_d_avx512, kp__fft_block_out_d_avx512};
+    case KP_ISA_AVX2: return (kp__fft_copies){kp__fft_block_in_d_avx2, kp__fft_block_out_d_avx2};
 #endif
     default: break;
     }
 #endif
-    return none;
+    return (kp__fft_copies){NULL, NULL};
 }
 
 /* buf[c len + j] = x[(j xs + c) ss] for c < count, j < rows. */
 static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, size_t count,
-                     fft_cpx *buf, size_t len, const simd_copies *simd)
+                     fft_cpx *buf, size_t len, const kp__fft_copies *simd)
 {
     if (simd->in != NULL && count == BLOCK && ss == 1) {
         simd->in(x, xs, rows, buf, len);
@@ -77,7 +71,7 @@ static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, siz
  * w[k ws + c] (k > 0) where w != NULL, then times scale unless it is 1. */
 static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, const fft_cpx *w,
                       size_t ws, double scale, fft_cpx *out, size_t os, ptrdiff_t ds, int fwd,
-                      const simd_copies *simd)
+                      const kp__fft_copies *simd)
 {
     if (simd->out != NULL && count % BLOCK == 0 && ds == 1) {
         simd->out(in, len, rows, count, w, ws, scale, out, os, fwd);
@@ -105,7 +99,7 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
     const fft_cpx *x = src, *w = line->tw;
     fft_cpx *t = t_, *in = work, *out = in + BLOCK * len;
     fft_cpx *sub = in + kp__fft_fourstep_blocks_size(line);
-    const simd_copies simd = simd_blocks();
+    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
     for (size_t b = c0; b < c1; b += BLOCK) {
         const size_t cols = c1 - b < BLOCK ? c1 - b : BLOCK;
         block_in(x + (ptrdiff_t)b * ss, ss, n2, n1, cols, in, len, &simd);
@@ -125,7 +119,7 @@ void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, 
     const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
     const size_t width = kp__fft_fourstep_rows_width(line);
     fft_cpx *t = t_, *y = dst, *out = work, *sub = out + kp__fft_fourstep_blocks_size(line);
-    const simd_copies simd = simd_blocks();
+    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
     for (size_t b = r0; b < r1; b += width) {
         const size_t rows = r1 - b < width ? r1 - b : width;
         for (size_t r = 0; r < rows; r++)

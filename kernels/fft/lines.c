@@ -109,17 +109,39 @@ void FFT_FN(kp__fft_c2c)(const kp__fft_line *line, int fwd, const void *src, ptr
     }
 }
 
+/* Whether the count lines starting at p[c] lie side by side, at a
+ * positive stride, in whole blocks that the block copies take. */
+static int in_blocks(const kp__fft_copies *simd, const void *const *p, ptrdiff_t stride,
+                     size_t count)
+{
+    if (simd->in == NULL || stride <= 0 || count % KP__FFT_BLOCK(KP_FFT_SINGLE) != 0) return 0;
+    for (size_t c = 1; c < count; c++)
+        if ((const fft_cpx *)p[c] != (const fft_cpx *)p[0] + c) return 0;
+    return 1;
+}
+
 void FFT_FN(kp__fft_c2c_group)(const kp__fft_line *line, int fwd, const void *const *src,
                                ptrdiff_t ss, void *const *dst, ptrdiff_t ds, size_t count,
                                double scale, void *buf)
 {
     const size_t n = line->n, space = kp__fft_line_space(line);
+    const size_t block = KP__FFT_BLOCK(KP_FFT_SINGLE);
+    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
     fft_cpx *a = buf;
-    for (size_t j = 0; j < n; j++)
-        for (size_t c = 0; c < count; c++)
-            a[c * space + j] = ((const fft_cpx *)src[c])[(ptrdiff_t)j * ss];
+    if (in_blocks(&simd, src, ss, count)) {
+        for (size_t c = 0; c < count; c += block)
+            simd.in(src[c], (size_t)ss, n, a + c * space, space);
+    } else {
+        for (size_t j = 0; j < n; j++)
+            for (size_t c = 0; c < count; c++)
+                a[c * space + j] = ((const fft_cpx *)src[c])[(ptrdiff_t)j * ss];
+    }
     for (size_t c = 0; c < count; c++)
         exec(line, fwd, a + c * space, a + c * space + n);
+    if (in_blocks(&simd, (const void *const *)dst, ds, count)) {
+        simd.out(a, space, n, count, NULL, 0, scale, dst[0], (size_t)ds, fwd);
+        return;
+    }
     const fft_real s = (fft_real)scale;
     for (size_t k = 0; k < n; k++)
         for (size_t c = 0; c < count; c++) {
