@@ -13,7 +13,9 @@
 /* OpenBLAS's kernel cores (its TARGET names, as openblas_get_corename()
  * gives them) by the instruction set their kernels use. Cores below AVX2
  * (Sandy Bridge's AVX included) count as the portable class: kernpool's
- * classes are what it compares with. */
+ * classes are what it compares with. Steamroller and Excavator run
+ * Piledriver's AVX and FMA kernels (OpenBLAS's KERNEL.EXCAVATOR), though
+ * an Excavator CPU has AVX2. */
 static const struct {
     const char *name;
     kp__isa isa;
@@ -34,6 +36,8 @@ static const struct {
     {"bobcat", KP_ISA_PORTABLE},
     {"bulldozer", KP_ISA_PORTABLE},
     {"piledriver", KP_ISA_PORTABLE},
+    {"steamroller", KP_ISA_PORTABLE},
+    {"excavator", KP_ISA_PORTABLE},
     {"opteron", KP_ISA_PORTABLE},
     {"nano", KP_ISA_PORTABLE},
 };

@@ -255,10 +255,16 @@ static void test_weak_kernels(void **state)
     static const struct {
         const char *core;
         kp__isa needs;
-    } cases[] = {{"Haswell", KP_ISA_AVX2},      {"haswell", KP_ISA_AVX2},
-                 {"Zen", KP_ISA_AVX2},          {"SkylakeX", KP_ISA_AVX512},
-                 {"Cooperlake", KP_ISA_AVX512}, {"Sandybridge", KP_ISA_PORTABLE},
-                 {"Nehalem", KP_ISA_PORTABLE},  {"Prescott", KP_ISA_PORTABLE}};
+    } cases[] = {{"Haswell", KP_ISA_AVX2},
+                 {"haswell", KP_ISA_AVX2},
+                 {"Zen", KP_ISA_AVX2},
+                 {"SkylakeX", KP_ISA_AVX512},
+                 {"Cooperlake", KP_ISA_AVX512},
+                 {"Sandybridge", KP_ISA_PORTABLE},
+                 {"Nehalem", KP_ISA_PORTABLE},
+                 {"Prescott", KP_ISA_PORTABLE},
+                 {"Steamroller", KP_ISA_PORTABLE},
+                 {"Excavator", KP_ISA_PORTABLE}};
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         assert_int_equal(kp__foreign_core_isa(cases[i].core), (int)cases[i].needs);
         kp_foreign_pool p = make(KP_FOREIGN_OPENBLAS, "openblas", cases[i].core, 1);
