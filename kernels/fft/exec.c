@@ -97,10 +97,14 @@ static size_t complex_len(const kp__fft_plan_shape *sh, size_t d)
 
 static int grouped(const step *st)
 {
+    const kp__fft_line *line = st->line;
     const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
     const ptrdiff_t ss = st->src->stride[st->axis], ds = st->dst->stride[st->axis];
-    return st->kind == KP_FFT_C2C && st->line->col == NULL &&
-           (ss != (ptrdiff_t)es || ds != (ptrdiff_t)es);
+    if (st->kind == KP_FFT_C2C)
+        return line->col == NULL && (ss != (ptrdiff_t)es || ds != (ptrdiff_t)es);
+    /* even r2c lines whose complex line is mixed radix */
+    return st->kind == KP_FFT_R2C && line->n % 2 == 0 && line->split == 0 &&
+           line->sub->col == NULL && (ss != (ptrdiff_t)es / 2 || ds != (ptrdiff_t)es);
 }
 
 /* count lines, one stride apart (bytes: sf, df), in vector lanes. */
@@ -133,8 +137,14 @@ static void run_group(const step *st, const char *const *src, char *const *dst, 
 {
     const kp__fft_plan_shape *sh = st->sh;
     const size_t es = sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
-    const ptrdiff_t ss = st->src->stride[st->axis] / (ptrdiff_t)es;
     const ptrdiff_t ds = st->dst->stride[st->axis] / (ptrdiff_t)es;
+    if (st->kind == KP_FFT_R2C) { /* strides in reals on the input side */
+        const ptrdiff_t ss = st->src->stride[st->axis] / (ptrdiff_t)(es / 2);
+        (sh->single ? kp__fft_r2c_group_s : kp__fft_r2c_group_d)(
+            st->line, (const void *const *)src, ss, (void *const *)dst, ds, count, st->scale, buf);
+        return;
+    }
+    const ptrdiff_t ss = st->src->stride[st->axis] / (ptrdiff_t)es;
     if (sh->single)
         kp__fft_c2c_group_s(st->line, sh->fwd, (const void *const *)src, ss, (void *const *)dst, ds,
                             count, st->scale, buf);

@@ -335,6 +335,15 @@ void kp__fft_c2c_group_d(const kp__fft_line *line, int fwd, const void *const *s
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_c2c_group_s(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
+/* count even r2c lines (not split: line->split == 0) at once, src[c] to
+ * dst[c] with the strides of kp__fft_r2c, read pair j of every line in
+ * turn and written value k of every line in turn, so that lines side by
+ * side (an array's columns) share cache lines; the bits of kp__fft_r2c.
+ * buf holds count times kp__fft_line_space elements. */
+void kp__fft_r2c_group_d(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
+                         void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
+void kp__fft_r2c_group_s(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
+                         void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_r2c_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                    double scale, void *buf);
 void kp__fft_r2c_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,

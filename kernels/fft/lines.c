@@ -544,6 +544,36 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     if (t != y) cpx_copy(t, 1, y, ds, 1.0, 0, h + 1);
 }
 
+void FFT_FN(kp__fft_r2c_group)(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
+                               void *const *dst, ptrdiff_t ds, size_t count, double scale,
+                               void *buf)
+{
+    const size_t h = line->n / 2, space = kp__fft_line_space(line), scratch = line->sub->scratch;
+    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
+    fft_cpx *a = buf;
+    /* line c's pairs at a + c space, its outputs h + scratch further on */
+    for (size_t j = 0; j < h; j++) {
+        const ptrdiff_t even = (ptrdiff_t)(2 * j) * ss, odd = even + ss;
+        for (size_t c = 0; c < count; c++) {
+            const fft_real *x = src[c];
+            a[c * space + j] = (fft_cpx){x[even], x[odd]};
+        }
+    }
+    for (size_t c = 0; c < count; c++) {
+        fft_cpx *z = a + c * space;
+        exec(line->sub, 1, z, z + h);
+        r2c_post(line, z, z + h + scratch, scale, 0, h / 2 + 1);
+    }
+    const fft_cpx *t = a + h + scratch;
+    if (in_blocks(&simd, (const void *const *)dst, ds, count)) {
+        simd.out(t, space, h + 1, count, NULL, 0, 1.0, dst[0], (size_t)ds, 1);
+        return;
+    }
+    for (size_t k = 0; k <= h; k++)
+        for (size_t c = 0; c < count; c++)
+            ((fft_cpx *)dst[c])[(ptrdiff_t)k * ds] = t[c * space + k];
+}
+
 void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
                          ptrdiff_t ds, double scale, void *buf)
 {
