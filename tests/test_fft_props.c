@@ -493,19 +493,20 @@ static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir,
 /* Columns of a row-major array (lines side by side, gathered and scattered
  * several at a time: 8 or 16 by the block copies where the CPU has them)
  * give the bits of the same lines stored as rows (one line at a time),
- * whichever side is columns; c2c and r2c, scaled (ortho), both ways,
+ * whichever side is columns; c2c, r2c and c2r, scaled (ortho), both ways,
  * double and float, lengths with a masked tail of rows (97) and without,
  * odd and even, 37 lines (whole blocks and a rest). */
 static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir)
 {
     const size_t lines = 37, es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
-    const int real = kind == KP_FFT_R2C;
     /* values of a line and their size, in and out */
-    const size_t nin = n, nout = real ? n / 2 + 1 : n, ies = real ? es / 2 : es;
+    const size_t half = n / 2 + 1;
+    const size_t nin = kind == KP_FFT_C2R ? half : n, ies = kind == KP_FFT_R2C ? es / 2 : es;
+    const size_t nout = kind == KP_FFT_R2C ? half : n, oes = kind == KP_FFT_C2R ? es / 2 : es;
     const ptrdiff_t L = (ptrdiff_t)lines;
     double *r = random_doubles(2 * n * lines);
     char *rows = malloc(nin * lines * ies), *cols = malloc(nin * lines * ies);
-    char *want = malloc(nout * lines * es), *got = malloc(nout * lines * es);
+    char *want = malloc(nout * lines * oes), *got = malloc(nout * lines * oes);
     assert_non_null(rows);
     assert_non_null(cols);
     assert_non_null(want);
@@ -532,17 +533,17 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
     for (int k = 0; k < 4; k++) {
         const ptrdiff_t *in = layouts[k][0], *out = layouts[k][1];
         kp_fft_plan *p = batch_plan(kind, prec, dir, n, in[0], out[0], lines, in[1], out[1]);
-        memset(got, 0, nout * lines * es);
+        memset(got, 0, nout * lines * oes);
         assert_int_equal(kp_fft_plan_execute(p, in == in_rows ? rows : cols, got, 1), KP_OK);
         kp_fft_plan_destroy(p);
         if (k == 0) {
-            memcpy(want, got, nout * lines * es);
+            memcpy(want, got, nout * lines * oes);
             continue;
         }
         for (size_t l = 0; l < lines; l++)
             for (size_t f = 0; f < nout; f++) {
                 const ptrdiff_t at = (ptrdiff_t)f * out[0] + (ptrdiff_t)l * out[1];
-                assert_memory_equal(got + at * (ptrdiff_t)es, want + (l * nout + f) * es, es);
+                assert_memory_equal(got + at * (ptrdiff_t)oes, want + (l * nout + f) * oes, oes);
             }
     }
     free(r);
@@ -562,6 +563,7 @@ static void test_columns_same_bits(void **state)
             columns_case(KP_FFT_C2C, sizes[i], pr, KP_FFT_FORWARD);
             columns_case(KP_FFT_C2C, sizes[i], pr, KP_FFT_BACKWARD);
             columns_case(KP_FFT_R2C, sizes[i], pr, KP_FFT_FORWARD);
+            columns_case(KP_FFT_C2R, sizes[i], pr, KP_FFT_BACKWARD);
         }
 }
 

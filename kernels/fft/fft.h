@@ -337,9 +337,10 @@ void kp__fft_c2c_group_s(const kp__fft_line *line, int fwd, const void *const *s
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 /* count even r2c lines (not split: line->split == 0) at once, src[c] to
  * dst[c] with the strides of kp__fft_r2c, read pair j of every line in
- * turn and written value k of every line in turn, so that lines side by
- * side (an array's columns) share cache lines; the bits of kp__fft_r2c.
- * buf holds count times kp__fft_line_space elements. */
+ * turn and written value k of every line in turn (lines side by side by
+ * the block copies), so that lines side by side (an array's columns) share
+ * cache lines; the bits of kp__fft_r2c. buf holds count times
+ * kp__fft_line_space elements. */
 void kp__fft_r2c_group_d(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_r2c_group_s(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
@@ -348,6 +349,13 @@ void kp__fft_r2c_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
                    double scale, void *buf);
 void kp__fft_r2c_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                    double scale, void *buf);
+/* The same for count even c2r lines: read value k of every line in turn
+ * (lines side by side by the block copies), written pair j of every line
+ * in turn; the bits of kp__fft_c2r. */
+void kp__fft_c2r_group_d(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
+                         void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
+void kp__fft_c2r_group_s(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
+                         void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_c2r_d(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,
                    double scale, void *buf);
 void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds,

@@ -611,6 +611,38 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
     pairs_out(z, y, ds, scale, 0, h);
 }
 
+void FFT_FN(kp__fft_c2r_group)(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
+                               void *const *dst, ptrdiff_t ds, size_t count, double scale,
+                               void *buf)
+{
+    const size_t h = line->n / 2, space = kp__fft_line_space(line), scratch = line->sub->scratch;
+    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
+    fft_cpx *a = buf, *u = a + h + scratch;
+    /* line c's inputs copied to u + c space, its pairs at a + c space */
+    if (in_blocks(&simd, src, ss, count)) {
+        for (size_t c = 0; c < count; c += KP__FFT_BLOCK(KP_FFT_SINGLE))
+            simd.in(src[c], (size_t)ss, h + 1, u + c * space, space);
+    } else {
+        for (size_t k = 0; k <= h; k++)
+            for (size_t c = 0; c < count; c++)
+                u[c * space + k] = ((const fft_cpx *)src[c])[(ptrdiff_t)k * ss];
+    }
+    for (size_t c = 0; c < count; c++) {
+        fft_cpx *z = a + c * space;
+        c2r_pre(line, u + c * space, z, 0, h / 2 + 1);
+        exec(line->sub, 0, z, z + h);
+    }
+    const fft_real s = (fft_real)scale;
+    for (size_t j = 0; j < h; j++) {
+        const ptrdiff_t even = (ptrdiff_t)(2 * j) * ds, odd = even + ds;
+        for (size_t c = 0; c < count; c++) {
+            fft_real *y = dst[c];
+            y[even] = s * a[c * space + j].re;
+            y[odd] = s * a[c * space + j].im;
+        }
+    }
+}
+
 /* ------------------------------------------------ real lines in lanes */
 
 /* The even real lines of a step through the lanes (simd_lanes.c's
