@@ -493,9 +493,10 @@ static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir,
 /* Columns of a row-major array (lines side by side, gathered and scattered
  * several at a time: 8 or 16 by the block copies where the CPU has them)
  * give the bits of the same lines stored as rows (one line at a time),
- * whichever side is columns; c2c, r2c and c2r, scaled (ortho), both ways,
- * double and float, lengths with a masked tail of rows (97) and without,
- * odd and even, 37 lines (whole blocks and a rest). */
+ * whichever side is columns, at every workers value; c2c, r2c and c2r,
+ * scaled (ortho), both ways, double and float, lengths with a masked tail
+ * of rows (97) and without, odd and even, 37 lines (whole blocks and a
+ * rest). */
 static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir)
 {
     const size_t lines = 37, es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
@@ -533,18 +534,22 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
     for (int k = 0; k < 4; k++) {
         const ptrdiff_t *in = layouts[k][0], *out = layouts[k][1];
         kp_fft_plan *p = batch_plan(kind, prec, dir, n, in[0], out[0], lines, in[1], out[1]);
-        memset(got, 0, nout * lines * oes);
-        assert_int_equal(kp_fft_plan_execute(p, in == in_rows ? rows : cols, got, 1), KP_OK);
-        kp_fft_plan_destroy(p);
-        if (k == 0) {
-            memcpy(want, got, nout * lines * oes);
-            continue;
-        }
-        for (size_t l = 0; l < lines; l++)
-            for (size_t f = 0; f < nout; f++) {
-                const ptrdiff_t at = (ptrdiff_t)f * out[0] + (ptrdiff_t)l * out[1];
-                assert_memory_equal(got + at * (ptrdiff_t)oes, want + (l * nout + f) * oes, oes);
+        for (int w = 0; w < 4; w++) { /* the lines cut into chunks, and groups, by workers */
+            memset(got, 0, nout * lines * oes);
+            assert_int_equal(
+                kp_fft_plan_execute(p, in == in_rows ? rows : cols, got, workers_cycle[w]), KP_OK);
+            if (k == 0 && w == 0) {
+                memcpy(want, got, nout * lines * oes);
+                continue;
             }
+            for (size_t l = 0; l < lines; l++)
+                for (size_t f = 0; f < nout; f++) {
+                    const ptrdiff_t at = (ptrdiff_t)f * out[0] + (ptrdiff_t)l * out[1];
+                    assert_memory_equal(got + at * (ptrdiff_t)oes, want + (l * nout + f) * oes,
+                                        oes);
+                }
+        }
+        kp_fft_plan_destroy(p);
     }
     free(r);
     free(rows);

@@ -120,35 +120,50 @@ static int in_blocks(const kp__fft_copies *simd, const void *const *p, ptrdiff_t
     return 1;
 }
 
-void FFT_FN(kp__fft_c2c_group)(const kp__fft_line *line, int fwd, const void *const *src,
-                               ptrdiff_t ss, void *const *dst, ptrdiff_t ds, size_t count,
-                               double scale, void *buf)
+/* Elements j < rows of the count complex lines src[c] (stride ss) to
+ * a + c space + j, element j of every line in turn (lines side by side
+ * by the block copies). */
+static void group_in(const kp__fft_copies *simd, const void *const *src, ptrdiff_t ss, size_t count,
+                     size_t rows, fft_cpx *a, size_t space)
 {
-    const size_t n = line->n, space = kp__fft_line_space(line);
-    const size_t block = KP__FFT_BLOCK(KP_FFT_SINGLE);
-    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
-    fft_cpx *a = buf;
-    if (in_blocks(&simd, src, ss, count)) {
-        for (size_t c = 0; c < count; c += block)
-            simd.in(src[c], (size_t)ss, n, a + c * space, space);
-    } else {
-        for (size_t j = 0; j < n; j++)
-            for (size_t c = 0; c < count; c++)
-                a[c * space + j] = ((const fft_cpx *)src[c])[(ptrdiff_t)j * ss];
+    if (in_blocks(simd, src, ss, count)) {
+        for (size_t c = 0; c < count; c += KP__FFT_BLOCK(KP_FFT_SINGLE))
+            simd->in(src[c], (size_t)ss, rows, a + c * space, space);
+        return;
     }
-    for (size_t c = 0; c < count; c++)
-        exec(line, fwd, a + c * space, a + c * space + n);
-    if (in_blocks(&simd, (const void *const *)dst, ds, count)) {
-        simd.out(a, space, n, count, NULL, 0, scale, dst[0], (size_t)ds, fwd);
+    for (size_t j = 0; j < rows; j++)
+        for (size_t c = 0; c < count; c++)
+            a[c * space + j] = ((const fft_cpx *)src[c])[(ptrdiff_t)j * ss];
+}
+
+/* The other way, times scale unless it is 1. */
+static void group_out(const kp__fft_copies *simd, const fft_cpx *a, size_t space, size_t rows,
+                      size_t count, double scale, void *const *dst, ptrdiff_t ds)
+{
+    if (in_blocks(simd, (const void *const *)dst, ds, count)) {
+        simd->out(a, space, rows, count, NULL, 0, scale, dst[0], (size_t)ds, 1);
         return;
     }
     const fft_real s = (fft_real)scale;
-    for (size_t k = 0; k < n; k++)
+    for (size_t k = 0; k < rows; k++)
         for (size_t c = 0; c < count; c++) {
             fft_cpx v = a[c * space + k];
             ((fft_cpx *)dst[c])[(ptrdiff_t)k * ds] =
                 scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
         }
+}
+
+void FFT_FN(kp__fft_c2c_group)(const kp__fft_line *line, int fwd, const void *const *src,
+                               ptrdiff_t ss, void *const *dst, ptrdiff_t ds, size_t count,
+                               double scale, void *buf)
+{
+    const size_t n = line->n, space = kp__fft_line_space(line);
+    const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
+    fft_cpx *a = buf;
+    group_in(&simd, src, ss, count, n, a, space);
+    for (size_t c = 0; c < count; c++)
+        exec(line, fwd, a + c * space, a + c * space + n);
+    group_out(&simd, a, space, n, count, scale, dst, ds);
 }
 
 /* ----------------------------------------------------- real-line pieces */
@@ -564,14 +579,7 @@ void FFT_FN(kp__fft_r2c_group)(const kp__fft_line *line, const void *const *src,
         exec(line->sub, 1, z, z + h);
         r2c_post(line, z, z + h + scratch, scale, 0, h / 2 + 1);
     }
-    const fft_cpx *t = a + h + scratch;
-    if (in_blocks(&simd, (const void *const *)dst, ds, count)) {
-        simd.out(t, space, h + 1, count, NULL, 0, 1.0, dst[0], (size_t)ds, 1);
-        return;
-    }
-    for (size_t k = 0; k <= h; k++)
-        for (size_t c = 0; c < count; c++)
-            ((fft_cpx *)dst[c])[(ptrdiff_t)k * ds] = t[c * space + k];
+    group_out(&simd, a + h + scratch, space, h + 1, count, 1.0, dst, ds);
 }
 
 void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
@@ -619,14 +627,7 @@ void FFT_FN(kp__fft_c2r_group)(const kp__fft_line *line, const void *const *src,
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
     fft_cpx *a = buf, *u = a + h + scratch;
     /* line c's inputs copied to u + c space, its pairs at a + c space */
-    if (in_blocks(&simd, src, ss, count)) {
-        for (size_t c = 0; c < count; c += KP__FFT_BLOCK(KP_FFT_SINGLE))
-            simd.in(src[c], (size_t)ss, h + 1, u + c * space, space);
-    } else {
-        for (size_t k = 0; k <= h; k++)
-            for (size_t c = 0; c < count; c++)
-                u[c * space + k] = ((const fft_cpx *)src[c])[(ptrdiff_t)k * ss];
-    }
+    group_in(&simd, src, ss, count, h + 1, u, space);
     for (size_t c = 0; c < count; c++) {
         fft_cpx *z = a + c * space;
         c2r_pre(line, u + c * space, z, 0, h / 2 + 1);
