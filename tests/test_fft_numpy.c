@@ -57,6 +57,14 @@ static const fcase cases[] = {
     {"fft", D, O, 1, {1000}, 1, {0}},
     {"ifft", D, B, 1, {1009}, 1, {0}},
     {"fft", D, B, 1, {4096}, 1, {0}},
+    /* powers of two with passes of their own (line.c's pow2_radices): a
+     * radix-16 last pass, radix-4 first passes */
+    {"ifft", D, O, 1, {2048}, 1, {0}},
+    {"fft", D, B, 1, {8192}, 1, {0}},
+    {"ifft", D, W, 1, {16384}, 1, {0}},
+    {"fft", D, B, 1, {32768}, 1, {0}},
+    {"fft", F, B, 1, {128}, 1, {0}},
+    {"ifft", F, O, 1, {32768}, 1, {0}},
     {"fft", D, B, 1, {65537}, 1, {0}},
     {"fft", F, B, 1, {1000}, 1, {0}},
     {"ifft", F, O, 1, {243}, 1, {0}},

@@ -21,9 +21,16 @@
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
 /* Every radix line.c's factorize makes up to this one (2, 3, 4, 5, 7, 8,
- * 9, 10) has a butterfly of its own; a larger one is a prime that takes the
- * generic odd butterfly. */
+ * 9, 10) has a butterfly of its own, and so has 16 (with AVX-512, the last
+ * pass of some powers of two: simd_passes.c's alone); any other is a prime
+ * from 11 that takes the generic odd butterfly. */
 #define KP__FFT_MAX_BUTTERFLY 10
+/* The most points a butterfly takes. */
+#define KP__FFT_MAX_POINTS 16
+static inline int kp__fft_butterfly(size_t p)
+{
+    return p <= KP__FFT_MAX_BUTTERFLY || p == 16;
+}
 
 typedef struct kp__fft_pass {
     unsigned p;   /* radix */

@@ -9,6 +9,40 @@
 #include "kernels/fft/fft.h"
 #include "sched/internal.h"
 
+/* The passes of the powers of two 2^7 .. 2^15, each timed against the
+ * rule below (one thread, Zen 4, AVX-512). Each pass reads P points ido
+ * apart and writes P outputs n / P apart. A radix-16 last pass (a 4 x 4
+ * butterfly over whole rows) saves a pass where the strides are short:
+ * 2^7 as 8 16 1.18x faster than 4 4 8, 2^10 as 8 8 16 1.06x, 2^11 as 4 4 8
+ * 16 1.16x. From 2^13 points a radix-8 pass's eight outputs (64 KiB and
+ * more apart) share one set of the 8-way level-1 cache, with its inputs
+ * where ido is large, and radix-4 first passes run faster although they
+ * make more passes: 2^13 1.11x, 2^14 1.10x, 2^15 1.19x. 2^8, 2^9 and 2^12
+ * keep the rule's passes (4 4 16, 4 8 16 no faster; 4 4 4 8 8 1.17x slower
+ * at 2^12). With 16 vector registers (AVX2; the portable code's scalars) a
+ * 16-point butterfly spills: 1.3-1.4x slower with AVX2 at 2^7 and 2^10, so
+ * there the rule's passes stay up to 2^12, and 2^15 takes six 4s (1.6x and,
+ * portable, 1.9x faster than five 8s). From 2^16, where lines are shared by the threads, the rule's
+ * passes split better: radix-4 first passes ran 1.35x slower at 2
+ * workers. */
+#define POW2_FIRST_LOG 7
+#define POW2_FIRST     ((size_t)1 << POW2_FIRST_LOG)
+#define POW2_LAST      ((size_t)1 << 15)
+static const struct {
+    unsigned char wide[8];   /* AVX-512: 32 vector registers */
+    unsigned char narrow[8]; /* AVX2 and portable: 16 */
+} pow2_radices[] = {
+    {{8, 16}, {4, 4, 8}},                         /* 2^7 */
+    {{4, 8, 8}, {4, 8, 8}},                       /* 2^8 */
+    {{8, 8, 8}, {8, 8, 8}},                       /* 2^9 */
+    {{8, 8, 16}, {4, 4, 8, 8}},                   /* 2^10 */
+    {{4, 4, 8, 16}, {4, 8, 8, 8}},                /* 2^11 */
+    {{8, 8, 8, 8}, {8, 8, 8, 8}},                 /* 2^12 */
+    {{4, 4, 4, 4, 4, 8}, {4, 4, 4, 4, 4, 8}},     /* 2^13 */
+    {{4, 4, 4, 4, 8, 8}, {4, 4, 4, 4, 8, 8}},     /* 2^14 */
+    {{4, 4, 4, 4, 8, 16}, {4, 4, 4, 4, 4, 4, 8}}, /* 2^15 */
+};
+
 /* Radices in pass order: one 4, or two (for 2 * 8), or a 2 for what 8s
  * leave of the power of two, then the 8s; a 3 for what 9s leave of the
  * power of three, then the 9s (half the passes of 3s: each pass reads and
@@ -16,11 +50,21 @@
  * twos before the 8s: never more passes, and fewer where they leave fewer
  * 8s); the 5s left; then the other odd primes ascending (7 has a butterfly
  * of its own; larger primes go through the generic one). The small radix
- * goes first so that only the last passes have short inner loops. Returns
- * the count. */
+ * goes first so that only the last passes have short inner loops. Powers
+ * of two from 2^7 to 2^15 take pow2_radices instead. Returns the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 {
     int np = 0, twos = 0, fives = 0;
+    if ((n & (n - 1)) == 0 && n >= POW2_FIRST && n <= POW2_LAST) {
+        const size_t row = (size_t)__builtin_ctzll(n) - POW2_FIRST_LOG;
+        const unsigned char *r =
+            kp__isa_selected() == KP_ISA_AVX512 ? pow2_radices[row].wide : pow2_radices[row].narrow;
+        while (np < 8 && r[np] != 0) {
+            p[np] = r[np];
+            np++;
+        }
+        return np;
+    }
     for (; n % 2 == 0; n /= 2)
         twos++;
     for (; n % 5 == 0; n /= 5)
@@ -77,6 +121,7 @@ static double pass_cost(size_t p)
     case 8: return 18.3;
     case 9: return 22;
     case 10: return 19.5;
+    case 16: return 22;
     default: return 2.0 * (double)p + 10;
     }
 }
@@ -210,7 +255,7 @@ static int make_mixed(kp__fft_line *line)
         ps->tw = size;
         size += (size_t)(p[s] - 1) * ps->ido; /* i = 0 included (1), for vectors */
         ps->roots = size;
-        if (p[s] > KP__FFT_MAX_BUTTERFLY) size += p[s]; /* the generic radix reads its roots */
+        if (!kp__fft_butterfly(p[s])) size += p[s]; /* the generic radix reads its roots */
         l1 *= p[s];
     }
     line->npass = np;
@@ -239,7 +284,7 @@ static int make_mixed(kp__fft_line *line)
                 kp__fft_roots_get(&roots, i * m * ps->l1, &re, &im);
                 put_root(line->tw, line->single, ps->tw + (m - 1) * ps->ido + i, re, im);
             }
-        if (ps->p > KP__FFT_MAX_BUTTERFLY)
+        if (!kp__fft_butterfly(ps->p))
             for (unsigned r = 0; r < ps->p; r++) {
                 kp__fft_root(r, ps->p, &re, &im);
                 put_root(line->tw, line->single, ps->roots + r, re, im);
@@ -387,7 +432,7 @@ static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
     if (line->npass == 0 || line->col != NULL || line->bluestein != NULL) return NULL;
     if (line->exec != pick_exec(line->single) && line->n != 16) return NULL;
     for (int s = 0; s < line->npass; s++)
-        if (line->pass[s].p > KP__FFT_MAX_BUTTERFLY) return NULL;
+        if (!kp__fft_butterfly(line->pass[s].p)) return NULL;
     const int wide = kp__isa_selected() == KP_ISA_AVX512;
     if (!wide && kp__isa_selected() != KP_ISA_AVX2) return NULL;
     const size_t vlen = (wide ? 4 : 2) * (line->single ? 2 : 1);
@@ -411,7 +456,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
     size_t m = 0, largest = np > 0 ? p[np - 1] : 1; /* a prime from 11 comes last */
-    if (largest > KP__FFT_MAX_BUTTERFLY) { /* a prime without a butterfly: is Bluestein cheaper? */
+    if (!kp__fft_butterfly(largest)) { /* a prime without a butterfly: is Bluestein cheaper? */
         double cb;
         m = smooth_at_least(2 * n - 1, &cb);
         cb = 2 * cb + 8.0 * (double)m + 16.0 * (double)n;

@@ -46,6 +46,10 @@ static const fft_real cos7[4] = {1, (fft_real)0.62348980185873353052500488400423
 static const fft_real sin7[4] = {0, (fft_real)0.781831482468029808708444526674057750L,
                                  (fft_real)0.974927912181823607018131682993931217L,
                                  (fft_real)0.433883739117558120475768332848358754L};
+/* The vector radix 16 turns its inner values by w16^j: cos and sin of
+ * pi / 8. */
+static const fft_real cos16 = (fft_real)0.923879532511286756128183189396788287L;
+static const fft_real sin16 = (fft_real)0.382683432365089771728459984030398867L;
 /* Radix 9 turns its inner values by w9^1, w9^2 and w9^4. */
 static const fft_real cos9[5] = {1, (fft_real)0.766044443118978035202392650555416674L,
                                  (fft_real)0.173648177666930348851716626769314796L, -0.5,

@@ -1,5 +1,5 @@
 /*
- * The vector butterflies of radix 2, 3, 4, 5, 7, 8, 9 and 10 (passes.c's
+ * The vector butterflies of radix 2, 3, 4, 5, 7, 8, 9, 10 and 16 (passes.c's
  * arithmetic, VLEN points at a time, with fused multiply-adds: a pair per
  * twiddle product, one per term of the odd radices' sums of products and
  * of radix 9's inner twiddles), for the vector passes (simd_passes.c) and
@@ -132,9 +132,40 @@ INLINE void vdft10(const vc *x, vc *y, int fwd)
     }
 }
 
+/* Radix 16 as passes.c's dft16: length-4 DFTs of the points j + 4 q, turns
+ * by w16^(j k), length-4 DFTs across j (the quarter turn w16^4 folded into
+ * the last ones, as vdft8 folds it). w16^1, w16^3 and w16^9 as stored roots
+ * (vtw). */
+static const fft_real w16_roots[3][2] = {{cos16, -sin16}, {sin16, -cos16}, {-cos16, sin16}};
+INLINE void vdft16(const vc *x, vc *y, int fwd)
+{
+    vc a[4][4];
+    for (int j = 0; j < 4; j++) {
+        const vc in[4] = {x[j], x[j + 4], x[j + 8], x[j + 12]};
+        vdft4(in, a[j], fwd);
+    }
+    const vc rs = vrot_sign(fwd);
+    a[1][1] = vtw(a[1][1], vbcast(w16_roots[0]), fwd);
+    a[1][2] = vscale(sqrt_half, vfmadd(vswap(a[1][2]), rs, a[1][2]));
+    a[1][3] = vtw(a[1][3], vbcast(w16_roots[1]), fwd);
+    a[2][1] = vscale(sqrt_half, vfmadd(vswap(a[2][1]), rs, a[2][1]));
+    a[2][3] = vscale(sqrt_half, vfmsub(vswap(a[2][3]), rs, a[2][3]));
+    a[3][1] = vtw(a[3][1], vbcast(w16_roots[1]), fwd);
+    a[3][2] = vscale(sqrt_half, vfmsub(vswap(a[3][2]), rs, a[3][2]));
+    a[3][3] = vtw(a[3][3], vbcast(w16_roots[2]), fwd);
+    for (int k = 0; k < 4; k++) {
+        const vc in[4] = {a[0][k], a[1][k], a[2][k], a[3][k]};
+        vc out[4];
+        vdft4_of(in, out, fwd, k == 2); /* a_2[2] times the quarter turn */
+        for (int m = 0; m < 4; m++)
+            y[k + 4 * m] = out[m];
+    }
+}
+
 INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
 {
     switch (P) {
+    case 16: vdft16(x, y, fwd); break;
     case 2: vdft2(x, y); break;
     case 3: vdft_odd(3, x, y, fwd, cos3, sin3); break;
     case 4: vdft4(x, y, fwd); break;

@@ -25,7 +25,7 @@
 INLINE void body(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
                  const fft_real *tw, size_t i, int fwd)
 {
-    vc in[10], y[10];
+    vc in[KP__FFT_MAX_POINTS], y[KP__FFT_MAX_POINTS];
     for (unsigned j = 0; j < P; j++)
         in[j] = load(x, i + j * ido);
     vdft(P, in, y, fwd);
@@ -39,7 +39,7 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const fft_real *x, 
                  const fft_real *tw, size_t i, size_t count, int fwd)
 {
     const vmask mk = head(count);
-    vc in[10], y[10];
+    vc in[KP__FFT_MAX_POINTS], y[KP__FFT_MAX_POINTS];
     for (unsigned j = 0; j < P; j++)
         in[j] = vload_mask(mk, x + 2 * (i + j * ido));
     vdft(P, in, y, fwd);
@@ -73,7 +73,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
 {
     for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
         const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
-        vc in[10], y[10];
+        vc in[KP__FFT_MAX_POINTS], y[KP__FFT_MAX_POINTS];
         points_of_rows(P, cc + 2 * P * k, rows, in);
         vdft(P, in, y, fwd);
         for (unsigned m = 0; m < P; m++) {
@@ -115,7 +115,9 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
  * for radix 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
-    if (ps->p > KP__FFT_MAX_BUTTERFLY) return 0; /* the generic odd radix */
+    if (!kp__fft_butterfly(ps->p)) return 0; /* the generic odd radix */
+    if (ps->p == 16)                         /* AVX-512's, only ever a last pass (line.c) */
+        return KP_FFT_VEC == 512 && ps->ido == 1 && ps->l1 % VLEN == 0;
     if (ps->ido >= 2) return 1;
     if (ps->p % 4 == 0) return ps->l1 % VLEN == 0;
     if (ps->p == 2) return 0;
@@ -147,6 +149,9 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
     case 7: pass_k(7, ps->l1, sp, cc, ch, fwd); break;
     case 9: pass_k(9, ps->l1, sp, cc, ch, fwd); break;
     case 10: pass_k(10, ps->l1, sp, cc, ch, fwd); break;
+#if KP_FFT_VEC == 512
+    case 16: pass_k(16, ps->l1, sp, cc, ch, fwd); break;
+#endif
     default: pass_k(8, ps->l1, sp, cc, ch, fwd); break;
     }
 }
