@@ -635,8 +635,8 @@ static void test_batch_same_bits(void **state)
 {
     (void)state;
     /* one pass (2, 5, 8), two (12 = 4 3, 25; 16 = 4 4, 32 = 4 8 and 64 =
-       8 8 wholly in registers where contiguous; 128 = 8 16, in lanes in
-       float with AVX-512), three (48 = 4 4 3, 60 = 2 3 10) */
+       8 8 wholly in registers where contiguous; 128 in lanes in float, but
+       one at a time as 8 16 with AVX-512), three (48 = 4 4 3, 60 = 2 3 10) */
     static const size_t sizes[] = {2, 5, 8, 12, 16, 25, 32, 48, 60, 64, 128};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {

@@ -25,8 +25,6 @@
  * pass of some powers of two: simd_passes.c's alone); any other is a prime
  * from 11 that takes the generic odd butterfly. */
 #define KP__FFT_MAX_BUTTERFLY 10
-/* The most points a butterfly takes. */
-#define KP__FFT_MAX_POINTS 16
 static inline int kp__fft_butterfly(size_t p)
 {
     return p <= KP__FFT_MAX_BUTTERFLY || p == 16;

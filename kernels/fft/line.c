@@ -432,7 +432,7 @@ static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
     if (line->npass == 0 || line->col != NULL || line->bluestein != NULL) return NULL;
     if (line->exec != pick_exec(line->single) && line->n != 16) return NULL;
     for (int s = 0; s < line->npass; s++)
-        if (!kp__fft_butterfly(line->pass[s].p)) return NULL;
+        if (line->pass[s].p > KP__FFT_MAX_BUTTERFLY) return NULL; /* 16: one line at a time */
     const int wide = kp__isa_selected() == KP_ISA_AVX512;
     if (!wide && kp__isa_selected() != KP_ISA_AVX2) return NULL;
     const size_t vlen = (wide ? 4 : 2) * (line->single ? 2 : 1);

@@ -372,9 +372,14 @@ INLINE vc column(const vc *r, const unsigned P, unsigned j)
 
 INLINE void rows_to_points(const unsigned P, const vc *r, vc *in)
 {
-    if (P % 4 == 0) { /* row t in r[P/4 t .. P/4 t + P/4) */
-        for (unsigned g = 0; g < P / 4; g++)
-            transpose4(r[g], r[P / 4 + g], r[P / 2 + g], r[3 * P / 4 + g], in + 4 * g);
+    if (P == 4) {
+        transpose4(r[0], r[1], r[2], r[3], in);
+    } else if (P == 8) {
+        transpose4(r[0], r[2], r[4], r[6], in);
+        transpose4(r[1], r[3], r[5], r[7], in + 4);
+    } else if (P == 16) { /* row t in r[4 t .. 4 t + 4) */
+        for (unsigned g = 0; g < 4; g++)
+            transpose4(r[g], r[4 + g], r[8 + g], r[12 + g], in + 4 * g);
     } else {
         for (unsigned j = 0; j < P; j++)
             in[j] = column(r, P, j);
@@ -619,7 +624,7 @@ INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc 
         return;
     }
 #endif
-    vc r[KP__FFT_MAX_POINTS];
+    vc r[10];
     for (unsigned g = 0; g < P; g++) {
         size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
         r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);

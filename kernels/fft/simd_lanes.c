@@ -23,7 +23,7 @@ INLINE void lanes_pass(const unsigned P, size_t ido, size_t l1, const fft_real *
     const size_t out_m = ido * l1;
     for (size_t k = 0; k < l1; k++) {
         const size_t x = ido * P * k, z = ido * k;
-        vc in[KP__FFT_MAX_POINTS], y[KP__FFT_MAX_POINTS];
+        vc in[10], y[10];
         for (unsigned j = 0; j < P; j++)
             in[j] = load(a, VLEN * (x + j * ido));
         vdft(P, in, y, fwd);
@@ -53,9 +53,6 @@ INLINE void lanes_pass_dir(const kp__fft_pass *ps, const fft_real *tab, const ff
     case 7: lanes_pass(7, ps->ido, ps->l1, a, b, tw, fwd); break;
     case 9: lanes_pass(9, ps->ido, ps->l1, a, b, tw, fwd); break;
     case 10: lanes_pass(10, ps->ido, ps->l1, a, b, tw, fwd); break;
-#if KP_FFT_VEC == 512
-    case 16: lanes_pass(16, ps->ido, ps->l1, a, b, tw, fwd); break;
-#endif
     default: lanes_pass(8, ps->ido, ps->l1, a, b, tw, fwd); break;
     }
 }
@@ -142,7 +139,7 @@ INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
                        int fwd)
 {
     enum { N = 64 };
-    vc v[N], w[N], in[KP__FFT_MAX_POINTS], out[KP__FFT_MAX_POINTS], r[VLEN], col[VLEN];
+    vc v[N], w[N], in[10], out[10], r[VLEN], col[VLEN];
     const unsigned n = P1 * P2;
     for (unsigned e = 0; e < n; e += VLEN) {
         for (size_t t = 0; t < VLEN; t++)
