@@ -1,5 +1,6 @@
 /*
- * Radix 2, 3, 4, 5, 7, 8, 9 and 10 passes with explicit vectors, once per
+ * Radix 2, 3, 4, 5, 7, 8, 9 and 10 passes with explicit vectors (and with
+ * AVX-512 the radix-16 last passes of line.c's pow2_radices), once per
  * precision and instruction set (simd_{d,s}_{avx2,avx512}.c, built with the
  * set's flags and run only when the CPU has it): a register holds VLEN
  * complex values (simd.h), the butterflies are simd_dft.h's. Their bits are
