@@ -40,10 +40,23 @@ def test_gil_released_during_gemm():
     assert ran_during(lambda: kp.matmul(a, b, workers=1))
 
 
+def long_sum():
+    """An array whose sum at workers = 1 takes at least 20 ms (sized by a
+    trial run): the other thread has to be scheduled within half the call,
+    and on a loaded machine that can take several milliseconds."""
+    x = np.ones(1 << 24, np.float32)
+    while True:
+        t = time.monotonic()
+        kp.sum(x, workers=1)
+        if time.monotonic() - t >= 0.02 or x.size >= 1 << 27:
+            return x
+        x = np.ones(2 * x.size, np.float32)
+
+
 def test_gil_released_during_rng_and_reductions():
     g = kp.Generator(0)
-    x = np.ones(20_000_000, np.float32)
     assert ran_during(lambda: g.standard_normal(10_000_000, workers=1))
+    x = long_sum()
     assert ran_during(lambda: kp.sum(x, workers=1))
 
 
