@@ -9,22 +9,21 @@
 #include "kernels/fft/fft.h"
 #include "sched/internal.h"
 
-/* The passes of the powers of two 2^7 .. 2^15, each timed against the
- * rule below (one thread, Zen 4, AVX-512). Each pass reads P points ido
- * apart and writes P outputs n / P apart. A radix-16 last pass (a 4 x 4
- * butterfly over whole rows) saves a pass where the strides are short:
- * 2^7 as 8 16 1.18x faster than 4 4 8, 2^10 as 8 8 16 1.06x, 2^11 as 4 4 8
- * 16 1.16x. From 2^13 points a radix-8 pass's eight outputs (64 KiB and
- * more apart) share one set of the 8-way level-1 cache, with its inputs
- * where ido is large, and radix-4 first passes run faster although they
- * make more passes: 2^13 1.11x, 2^14 1.10x, 2^15 1.19x. 2^8, 2^9 and 2^12
- * keep the rule's passes (4 4 16, 4 8 16 no faster; 4 4 4 8 8 1.17x slower
- * at 2^12). With 16 vector registers (AVX2; the portable code's scalars) a
- * 16-point butterfly spills: 1.3-1.4x slower with AVX2 at 2^7 and 2^10, so
- * there the rule's passes stay up to 2^12, and 2^15 takes six 4s (1.6x and,
- * portable, 1.9x faster than five 8s). From 2^16, where lines are shared by the threads, the rule's
- * passes split better: radix-4 first passes ran 1.35x slower at 2
- * workers. */
+/* The passes of the powers of two 2^7 .. 2^15, each timed against the rule
+ * below (one thread, Zen 4, AVX-512). Each pass reads P points ido apart and
+ * writes P outputs n / P apart. A radix-16 last pass (a 4 x 4 butterfly over
+ * whole rows) saves a pass where the strides are short: 2^7 as 8 16 1.18x
+ * faster than 4 4 8, 2^10 as 8 8 16 1.06x, 2^11 as 4 4 8 16 1.16x. From 2^13
+ * points a radix-8 pass's eight outputs (64 KiB and more apart) share one
+ * set of the 8-way level-1 cache, with its inputs where ido is large, and
+ * radix-4 first passes run faster although they make more passes: 2^13
+ * 1.11x, 2^14 1.10x, 2^15 1.19x. 2^8, 2^9 and 2^12 keep the rule's passes
+ * (4 4 16, 4 8 16 no faster; 4 4 4 8 8 1.17x slower at 2^12). With 16 vector
+ * registers (AVX2; the portable code's scalars) a 16-point butterfly spills:
+ * 1.3-1.4x slower with AVX2 at 2^7 and 2^10, so there the rule's passes stay
+ * up to 2^12, and 2^15 takes six 4s (1.6x and, portable, 1.9x faster than
+ * five 8s). From 2^16, where lines are shared by the threads, the rule's
+ * passes split better: radix-4 first passes ran 1.35x slower at 2 workers. */
 #define POW2_FIRST_LOG 7
 #define POW2_FIRST     ((size_t)1 << POW2_FIRST_LOG)
 #define POW2_LAST      ((size_t)1 << 15)

@@ -132,10 +132,12 @@ INLINE void vdft10(const vc *x, vc *y, int fwd)
     }
 }
 
-/* Radix 16 as passes.c's dft16: length-4 DFTs of the points j + 4 q, turns
- * by w16^(j k), length-4 DFTs across j (the quarter turn w16^4 folded into
- * the last ones, as vdft8 folds it). w16^1, w16^3 and w16^9 as stored roots
- * (vtw). */
+/* Radix 16 as 4 x 4 (AVX-512's last passes only; passes.c has none): the
+ * length-4 DFTs a_j of the points j + 4 q (q < 4), output k of a_j turned by
+ * w16^(j k), then for each k the length-4 DFT of the a_j[k] across j, its
+ * output m at k + 4 m. w16^2 and w16^6 are vdft8's w8 and w8^3, the quarter
+ * turn w16^4 is folded into the last DFTs as vdft8 folds it; w16^1, w16^3
+ * and w16^9 are stored roots (vtw). */
 static const fft_real w16_roots[3][2] = {{cos16, -sin16}, {sin16, -cos16}, {-cos16, sin16}};
 INLINE void vdft16(const vc *x, vc *y, int fwd)
 {
@@ -165,7 +167,6 @@ INLINE void vdft16(const vc *x, vc *y, int fwd)
 INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
 {
     switch (P) {
-    case 16: vdft16(x, y, fwd); break;
     case 2: vdft2(x, y); break;
     case 3: vdft_odd(3, x, y, fwd, cos3, sin3); break;
     case 4: vdft4(x, y, fwd); break;
@@ -173,6 +174,7 @@ INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
     case 7: vdft_odd(7, x, y, fwd, cos7, sin7); break;
     case 9: vdft9(x, y, fwd); break;
     case 10: vdft10(x, y, fwd); break;
+    case 16: vdft16(x, y, fwd); break;
     default: vdft8(x, y, fwd); break;
     }
 }
