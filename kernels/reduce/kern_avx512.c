@@ -64,11 +64,21 @@ INLINE void add_lanes(lanes *a, const lanes *b)
     a->q3 = _mm512_add_pd(a->q3, b->q3);
 }
 
+/* a += b, computed where it stands: the asm keeps the sums in program order.
+ * Left free, GCC moves a whole block's tree additions past the leaves that
+ * follow and spills the leaves' accumulators to the stack (a dot product
+ * from level 2 ran 4-5% slower). */
+INLINE void add_lanes_here(lanes *a, const lanes *b)
+{
+    add_lanes(a, b);
+    __asm__ volatile("" : "+v"(a->q0), "+v"(a->q1), "+v"(a->q2), "+v"(a->q3));
+}
+
 /* One full leaf at `base`: four accumulators kept in registers. */
 INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
 {
     __m512d a0 = _mm512_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
-#pragma GCC unroll 8
+#pragma GCC unroll 2
     for (size_t r = 0; r < KP_ROWS; r++) {
         size_t i = base + r * KP_LANES;
         a0 = _mm512_add_pd(a0, elem8(o, x, y, i, c, f32));
@@ -96,6 +106,28 @@ INLINE lanes leaf4(kp__op o, const void *x, const void *y, size_t base, __m512d 
     add_lanes(&l2, &l3);
     add_lanes(&l0, &l2);
     return l0;
+}
+
+/* The trees over 2, 4 and 8 whole leaves from base, in registers. */
+INLINE lanes tree2(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+{
+    lanes a = leaf(o, x, y, base, c, f32), b = leaf(o, x, y, base + KP_LEAF, c, f32);
+    add_lanes_here(&a, &b);
+    return a;
+}
+
+INLINE lanes tree4(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+{
+    lanes a = tree2(o, x, y, base, c, f32), b = tree2(o, x, y, base + 2 * KP_LEAF, c, f32);
+    add_lanes_here(&a, &b);
+    return a;
+}
+
+INLINE lanes tree8(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
+{
+    lanes a = tree4(o, x, y, base, c, f32), b = tree4(o, x, y, base + 4 * KP_LEAF, c, f32);
+    add_lanes_here(&a, &b);
+    return a;
 }
 
 /* How many of the first r elements of a row fall in the group of 8 that
@@ -180,7 +212,7 @@ INLINE double fold_lanes(const lanes *t)
     return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
 }
 
-/* A block of more than 4 leaves: 4 leaves at a time through the stack.
+/* A partial block of more than 4 leaves: 4 leaves at a time through the stack.
  * Apart from the short blocks' code, whose calls then need no stack frame. */
 static __attribute__((noinline)) double canon_long(kp__op o, const void *x, const void *y, size_t m,
                                                    __m512d c, int f32)
@@ -204,9 +236,20 @@ static __attribute__((noinline)) double canon_long(kp__op o, const void *x, cons
     return fold_lanes(&stack[0]);
 }
 
+/* A whole block, the common case: its 16 leaves' tree in registers, without
+ * the stack (a dot product from level 2: 4% faster). */
+INLINE double canon_block(kp__op o, const void *x, const void *y, __m512d c, int f32)
+{
+    _Static_assert(KP_BLOCK == 16 * KP_LEAF, "a block is 16 leaves");
+    lanes a = tree8(o, x, y, 0, c, f32), b = tree8(o, x, y, 8 * KP_LEAF, c, f32);
+    add_lanes_here(&a, &b);
+    return fold_lanes(&a);
+}
+
 INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
     const __m512d c = _mm512_set1_pd(cval);
+    if (m == KP_BLOCK) return canon_block(o, x, y, c, f32);
     if (m > 4 * KP_LEAF) return canon_long(o, x, y, m, c, f32);
     lanes t = leaves_last(o, x, y, 0, m, c, f32);
     return fold_lanes(&t);
