@@ -94,20 +94,6 @@ INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m512d c
     return l;
 }
 
-/* Four full leaves at once (sixteen independent chains), combined as the
- * tree combines them: (L0 + L1) + (L2 + L3). */
-INLINE lanes leaf4(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
-{
-    lanes l0 = leaf(o, x, y, base, c, f32);
-    lanes l1 = leaf(o, x, y, base + KP_LEAF, c, f32);
-    lanes l2 = leaf(o, x, y, base + 2 * KP_LEAF, c, f32);
-    lanes l3 = leaf(o, x, y, base + 3 * KP_LEAF, c, f32);
-    add_lanes(&l0, &l1);
-    add_lanes(&l2, &l3);
-    add_lanes(&l0, &l2);
-    return l0;
-}
-
 /* The trees over 2, 4 and 8 whole leaves from base, in registers. */
 INLINE lanes tree2(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
 {
@@ -171,34 +157,22 @@ INLINE lanes leaf_any(kp__op o, const void *x, const void *y, size_t base, size_
 
 /* The tree over the last 1 to 4 leaves, from base to m (the last one may be
  * partial), kept in registers: L0, L0 + L1, (L0 + L1) + L2 or
- * (L0 + L1) + (L2 + L3), as the stack form folds them. */
+ * (L0 + L1) + (L2 + L3), as the tree combines them. */
 INLINE lanes leaves_last(kp__op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
                          int f32)
 {
     lanes t = leaf_any(o, x, y, base, m, c, f32);
     if (m - base <= KP_LEAF) return t;
     lanes u = leaf_any(o, x, y, base + KP_LEAF, m, c, f32);
-    add_lanes(&t, &u);
+    add_lanes_here(&t, &u);
     if (m - base <= 2 * KP_LEAF) return t;
     lanes v = leaf_any(o, x, y, base + 2 * KP_LEAF, m, c, f32);
     if (m - base > 3 * KP_LEAF) {
         lanes w = leaf_any(o, x, y, base + 3 * KP_LEAF, m, c, f32);
-        add_lanes(&v, &w);
+        add_lanes_here(&v, &w);
     }
-    add_lanes(&t, &v);
+    add_lanes_here(&t, &v);
     return t;
-}
-
-/* Pushes a subtree of 2^level leaves (leaves so far a multiple of it) and
- * merges as the stack form of the pairwise tree does. */
-INLINE void push(lanes *stack, int *depth, size_t *leaves, const lanes *t, int level)
-{
-    stack[(*depth)++] = *t;
-    *leaves += (size_t)1 << level;
-    for (size_t n = *leaves >> level; (n & 1) == 0; n >>= 1) {
-        --*depth;
-        add_lanes(&stack[*depth - 1], &stack[*depth]);
-    }
 }
 
 /* Lanes l + 16, l + 8, l + 4, l + 2, l + 1: the block's value. */
@@ -212,46 +186,23 @@ INLINE double fold_lanes(const lanes *t)
     return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
 }
 
-/* A partial block of more than 4 leaves: 4 leaves at a time through the stack.
- * Apart from the short blocks' code, whose calls then need no stack frame. */
-static __attribute__((noinline)) double canon_long(kp__op o, const void *x, const void *y, size_t m,
-                                                   __m512d c, int f32)
-{
-    lanes stack[8];
-    int depth = 0;
-    size_t leaves = 0, base = 0;
-    for (; m - base >= 4 * KP_LEAF; base += 4 * KP_LEAF) {
-        lanes t = leaf4(o, x, y, base, c, f32);
-        push(stack, &depth, &leaves, &t, 2);
-    }
-    if (base < m) {
-        /* Less than 4 whole leaves remain: their tree goes on top of the
-         * stack, and the fold below combines it first, as the pushes of
-         * its leaves one by one would have. */
-        lanes t = leaves_last(o, x, y, base, m, c, f32);
-        stack[depth++] = t;
-    }
-    for (; depth > 1; depth--)
-        add_lanes(&stack[depth - 2], &stack[depth - 1]);
-    return fold_lanes(&stack[0]);
-}
-
-/* A whole block, the common case: its 16 leaves' tree in registers, without
- * the stack (a dot product from level 2: 4% faster). */
-INLINE double canon_block(kp__op o, const void *x, const void *y, __m512d c, int f32)
-{
-    _Static_assert(KP_BLOCK == 16 * KP_LEAF, "a block is 16 leaves");
-    lanes a = tree8(o, x, y, 0, c, f32), b = tree8(o, x, y, 8 * KP_LEAF, c, f32);
-    add_lanes_here(&a, &b);
-    return fold_lanes(&a);
-}
-
+/* A block of m elements, 1 <= m <= KP_BLOCK, in registers: the tree
+ * T(N) = T(P) + T(N - P) over its N leaves (P the largest power of two below
+ * N) is a whole subtree of 8 leaves if N > 8, then one of 4 if N mod 8 is 0
+ * or above 4, then the last 1 to 4 leaves (leaves_last). Each part is
+ * written once, so that the code stays small. */
 INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
+    _Static_assert(KP_BLOCK == 16 * KP_LEAF, "a block is 16 leaves");
     const __m512d c = _mm512_set1_pd(cval);
-    if (m == KP_BLOCK) return canon_block(o, x, y, c, f32);
-    if (m > 4 * KP_LEAF) return canon_long(o, x, y, m, c, f32);
-    lanes t = leaves_last(o, x, y, 0, m, c, f32);
+    const size_t last = (m - 1) / (4 * KP_LEAF) * (4 * KP_LEAF); /* the last 1 to 4 leaves */
+    const int has8 = last >= 8 * KP_LEAF, has4 = last % (8 * KP_LEAF) != 0;
+    lanes t8 = {0}, t4 = {0};
+    if (has8) t8 = tree8(o, x, y, 0, c, f32);
+    if (has4) t4 = tree4(o, x, y, last - 4 * KP_LEAF, c, f32);
+    lanes t = leaves_last(o, x, y, last, m, c, f32);
+    if (has4) add_lanes_here(&t, &t4);
+    if (has8) add_lanes_here(&t, &t8);
     return fold_lanes(&t);
 }
 
