@@ -293,26 +293,39 @@ static int contiguous_sum(const job *j)
     return sum_kind(j->k) && j->x.inc == 1 && (j->k != R_DOT || j->y.inc == 1);
 }
 
+/* x (and y) advanced to the start of block b, for contiguous_sum(j). */
+static const char *block_at(const job *j, const vec *v, size_t b)
+{
+    return (const char *)v->base + b * KP_BLOCK * (j->f32 ? sizeof(float) : sizeof(double));
+}
+
 /* Block b's sum, for contiguous_sum(j). */
 static double block_sum(const job *j, size_t b)
 {
-    size_t elem = j->f32 ? sizeof(float) : sizeof(double);
-    size_t at = b * KP_BLOCK * elem, left = j->n - b * KP_BLOCK;
-    const char *x = (const char *)j->x.base + at;
-    const char *y = j->k == R_DOT ? (const char *)j->y.base + at : NULL;
-    return sum_of(j->kern, j->k, j->f32, x, y, left < KP_BLOCK ? left : KP_BLOCK);
+    size_t left = j->n - b * KP_BLOCK;
+    const char *y = j->k == R_DOT ? block_at(j, &j->y, b) : NULL;
+    return sum_of(j->kern, j->k, j->f32, block_at(j, &j->x, b), y,
+                  left < KP_BLOCK ? left : KP_BLOCK);
 }
 
-/* The tree over blocks [first, last), for contiguous_sum(j), on a stack of
- * doubles: the general path's partials, tree and block lookups cost 10% of
- * a kp_ddot of 10^4 elements. */
-static double sum_blocks(const job *j, size_t first, size_t last)
+/* The tree over the blocks of a contiguous sum, dot or asum of n >= 1
+ * elements from x (and y), on a stack of doubles, without a job: the
+ * general path's partials, tree and block lookups cost 10% of a kp_ddot of
+ * 10^4 elements, and the job's set-up alone 2% (20-25 ns). Out of line: a
+ * one-block call carries no stack of its own. */
+static KP_NOINLINE double sum_tree(const kp__reduce_kernels *kern, kind k, int f32, size_t n,
+                                   const char *x, const char *y)
 {
+    const size_t step = KP_BLOCK * (f32 ? sizeof(float) : sizeof(double));
     double stack[66];
     int depth = 0;
-    for (size_t b = first; b < last; b++) {
-        stack[depth++] = block_sum(j, b);
-        for (size_t c = b - first + 1; (c & 1) == 0; c >>= 1) {
+    for (size_t b = 1, left = n; left > 0; b++) {
+        size_t m = left < KP_BLOCK ? left : KP_BLOCK;
+        stack[depth++] = sum_of(kern, k, f32, x, y, m);
+        x += step;
+        if (y) y += step;
+        left -= m;
+        for (size_t c = b; (c & 1) == 0; c >>= 1) {
             depth--;
             stack[depth - 1] += stack[depth];
         }
@@ -329,7 +342,9 @@ static partial group_of(const job *j, size_t first, size_t last)
 {
     partial p;
     if (contiguous_sum(j)) {
-        p.sum = sum_blocks(j, first, last);
+        size_t end = last * KP_BLOCK < j->n ? last * KP_BLOCK : j->n;
+        const char *y = j->k == R_DOT ? block_at(j, &j->y, first) : NULL;
+        p.sum = sum_tree(j->kern, j->k, j->f32, end - first * KP_BLOCK, block_at(j, &j->x, first), y);
         return p;
     }
     tree t;
@@ -383,26 +398,38 @@ static KP_NOINLINE partial reduce_parallel(job *j, int workers)
     return tree_finish(j->k, &t);
 }
 
+/* Whether n elements of kind k run on the caller alone. */
+static int on_caller(kind k, size_t n, int workers)
+{
+    size_t blocks = n / KP_BLOCK + (n % KP_BLOCK != 0);
+    return blocks * (k == R_DOT ? 2 : 1) < PARALLEL_MIN_BLOCKS || kp_workers_resolve(workers) == 1;
+}
+
 /* Reduces n >= 1 elements to one partial: blocks, through a job. On the
  * caller alone, all blocks are one group. */
 static KP_NOINLINE partial reduce_job(kind k, int f32, size_t n, vec x, vec y, int workers)
 {
     job j = {.k = k, .f32 = f32, .n = n, .x = x, .y = y, .kern = kp__reduce_kernels_get()};
     j.nblocks = n / KP_BLOCK + (n % KP_BLOCK != 0);
-    if (j.nblocks * (k == R_DOT ? 2 : 1) < PARALLEL_MIN_BLOCKS || kp_workers_resolve(workers) == 1)
-        return group_of(&j, 0, j.nblocks);
+    if (on_caller(k, n, workers)) return group_of(&j, 0, j.nblocks);
     return reduce_parallel(&j, workers);
 }
 
-/* Reduces n >= 1 elements to one partial. One contiguous block of a plain
- * sum goes to the kernel alone: through the job the same call took 20-25 ns
- * longer at n = 1000, where the kernel itself takes about 45 ns. */
+/* Reduces n >= 1 elements to one partial. A contiguous sum, dot or asum
+ * on the caller alone goes to the kernels without a job: one block straight
+ * to its kernel (through the job the same call took 20-25 ns longer at
+ * n = 1000, where the kernel itself takes about 45 ns), more through
+ * sum_tree. */
 static inline partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
 {
-    if (n > KP_BLOCK || x.inc != 1 || y.inc != 1 || !sum_kind(k))
-        return reduce_job(k, f32, n, x, y, workers);
+    if (x.inc != 1 || y.inc != 1 || !sum_kind(k)) return reduce_job(k, f32, n, x, y, workers);
     partial p;
-    p.sum = sum_of(kp__reduce_kernels_get(), k, f32, x.base, y.base, n);
+    if (n <= KP_BLOCK)
+        p.sum = sum_of(kp__reduce_kernels_get(), k, f32, x.base, y.base, n);
+    else if (on_caller(k, n, workers))
+        p.sum = sum_tree(kp__reduce_kernels_get(), k, f32, n, x.base, y.base);
+    else
+        return reduce_job(k, f32, n, x, y, workers);
     return p;
 }
 
