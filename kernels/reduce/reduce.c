@@ -19,11 +19,11 @@
 #include "kernels/reduce/reduce.h"
 
 #define MAX_UNITS 1024
-/* Below this many blocks read (131072 elements; a dot product reads two
+/* Below this many blocks read (49152 elements; a dot product reads two
  * per block) the reduction runs on the caller. Measured for kp_dsum with
- * warm caches (docs/benchmarks, the crossover sweep): 2 threads lose 6-18%
- * from 32768 to 92682 elements and win by 40% from 131072 on. */
-#define PARALLEL_MIN_BLOCKS 32
+ * warm caches and the threshold lowered to find it: 2 threads lose 5% at
+ * 32768 elements, win by 0-50% at 40960 and by 60% from 49152 on. */
+#define PARALLEL_MIN_BLOCKS 12
 
 typedef enum { R_SUM, R_DOT, R_ASUM, R_NRM2, R_MINMAX, R_MEANVAR } kind;
 
