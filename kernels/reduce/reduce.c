@@ -344,7 +344,8 @@ static partial group_of(const job *j, size_t first, size_t last)
     if (contiguous_sum(j)) {
         size_t end = last * KP_BLOCK < j->n ? last * KP_BLOCK : j->n;
         const char *y = j->k == R_DOT ? block_at(j, &j->y, first) : NULL;
-        p.sum = sum_tree(j->kern, j->k, j->f32, end - first * KP_BLOCK, block_at(j, &j->x, first), y);
+        p.sum =
+            sum_tree(j->kern, j->k, j->f32, end - first * KP_BLOCK, block_at(j, &j->x, first), y);
         return p;
     }
     tree t;
