@@ -78,7 +78,7 @@ INLINE void add_lanes_here(lanes *a, const lanes *b)
 INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
 {
     __m512d a0 = _mm512_set1_pd(-0.0), a1 = a0, a2 = a0, a3 = a0;
-#pragma GCC unroll 2
+#pragma GCC unroll 8
     for (size_t r = 0; r < KP_ROWS; r++) {
         size_t i = base + r * KP_LANES;
         a0 = _mm512_add_pd(a0, elem8(o, x, y, i, c, f32));
