@@ -393,8 +393,10 @@ KP_API int kp_foreign_warnings_get(const kp_foreign_pool *pools, size_t n, int w
  *   KP_ENULL      a required output is NULL, or x (or y) is NULL with n > 0;
  *   KP_ESTRIDE    incx (or incy) is 0;
  *   KP_EOVERFLOW  the span (n - 1) * |inc| * element size overflows;
- * plus the function's own cases below. Small n runs on the caller without
- * touching the pool, whatever workers says. Nothing is allocated: each call
+ * plus the function's own cases below. Small n (below 49152 elements, 24576
+ * for a dot product) runs on the caller without touching the pool, whatever
+ * workers says; larger n is cut into one contiguous range of blocks per
+ * thread. Nothing is allocated: each call
  * uses up to about 100 KB of the stack of each thread it runs on.
  */
 
