@@ -145,10 +145,13 @@ typedef struct kpy_generator {
     PyObject_HEAD kp_rng g;
     PyObject *seed_seq; /* the kernpool.SeedSequence spawn() draws from */
     PyThread_type_lock lock;
+    unsigned long lock_forks; /* forks this process had seen when lock was made */
 } kpy_generator;
 
 /* Takes self->lock; waits for it with the GIL released, so the holder (a fill
- * in another thread) can finish. */
+ * in another thread) can finish. Called with the GIL held. In a child forked
+ * while another thread held the lock, the first call gives the generator a
+ * new lock (the holder is not in the child). */
 void kpy_generator_lock(kpy_generator *self);
 void kpy_generator_unlock(kpy_generator *self);
 

@@ -8,6 +8,8 @@
  * random_raw always; integers up to RNG_BLOCK values per call; normal and
  * exponential are kernpool's own ziggurat.
  */
+#include <pthread.h>
+
 #include "kpmodule.h"
 
 const char *kpy_bitgen_name(kp_bitgen kind)
@@ -34,8 +36,38 @@ static int bitgen_from_name(PyObject *name, kp_bitgen *kind)
     return -1;
 }
 
+/* Forks this process descends through (counted in each child), so that a
+ * generator can tell that its lock was made before the last fork. Written
+ * only in a child's fork handler, while the child has one thread. */
+static unsigned long forks;
+
+static void count_fork(void)
+{
+    forks++;
+}
+
+static void count_forks_from_now(void)
+{
+    (void)pthread_atfork(NULL, NULL, count_fork);
+}
+
+/* A child forked while a fill in another thread held self->lock inherits it
+ * held by a thread the child does not have: the generator gets a new lock
+ * (under the GIL, so one thread at a time). If none can be made, the old
+ * one stays. */
+static void renew_lock_after_fork(kpy_generator *self)
+{
+    if (self->lock_forks == forks) return;
+    PyThread_type_lock fresh = PyThread_allocate_lock();
+    if (fresh == NULL) return;
+    PyThread_free_lock(self->lock);
+    self->lock = fresh;
+    self->lock_forks = forks;
+}
+
 void kpy_generator_lock(kpy_generator *self)
 {
+    renew_lock_after_fork(self);
     if (!PyThread_acquire_lock(self->lock, NOWAIT_LOCK)) {
         Py_BEGIN_ALLOW_THREADS;
         PyThread_acquire_lock(self->lock, WAIT_LOCK);
@@ -54,8 +86,11 @@ void kpy_generator_unlock(kpy_generator *self)
  * that __new__ without __init__ cannot crash a method. */
 PyObject *kpy_generator_alloc(PyTypeObject *type)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, count_forks_from_now);
     kpy_generator *self = (kpy_generator *)type->tp_alloc(type, 0);
     if (self == NULL) return NULL;
+    self->lock_forks = forks;
     self->lock = PyThread_allocate_lock();
     if (self->lock == NULL) {
         Py_DECREF(self);
@@ -198,6 +233,7 @@ static PyObject *draw(kpy_generator *self, const fill_spec *f, PyObject *size, P
     int rc;
     /* The lock is taken with the GIL released: its holder may be a fill in
      * another thread that needs nothing from Python to finish. */
+    renew_lock_after_fork(self);
     Py_BEGIN_ALLOW_THREADS;
     PyThread_acquire_lock(self->lock, WAIT_LOCK);
     rc = fill(&self->g, f, n, data, workers);

@@ -4,7 +4,9 @@ adds no thread under kernpool's gemm, a forked child computes correctly, and
 repeated calls (failing ones included) leak neither references nor memory."""
 import gc
 import multiprocessing
+import queue
 import sys
+import threading
 import time
 import tracemalloc
 
@@ -155,6 +157,41 @@ def test_forked_child_computes_correctly():
     assert p.exitcode == 0
     assert all(same_bits(g, r) for g, r in zip(got[:3], ref))
     assert got[3] == -1  # the forking thread's default carries into the child
+
+
+def _child_draw(g, q):
+    q.put(g.random(5).tolist())
+
+
+def test_forked_child_draws_from_a_generator_another_thread_was_filling():
+    # The parent forks while a fill in another thread holds the generator's
+    # lock; the child has no such thread, so its draw must not wait for it.
+    g = kp.Generator(4)
+    out = np.empty(1 << 20)
+    while True:  # a fill of at least 0.2 s, sized by a trial run
+        t = time.monotonic()
+        g.standard_normal(out=out, workers=1)
+        if time.monotonic() - t >= 0.2 or out.size >= 1 << 25:
+            break
+        out = np.empty(2 * out.size)
+    filling = threading.Thread(target=lambda: g.standard_normal(out=out, workers=1))
+    filling.start()
+    time.sleep(0.02)
+    ctx = multiprocessing.get_context("fork")
+    q = ctx.Queue()
+    p = ctx.Process(target=_child_draw, args=(g, q))
+    p.start()
+    held = filling.is_alive()  # still filling after the fork: the lock was held
+    try:
+        got = q.get(timeout=20)
+    except queue.Empty:
+        got = None
+    p.join(timeout=10)
+    if p.exitcode is None:
+        p.kill()
+    filling.join()
+    assert held
+    assert got is not None and len(got) == 5
 
 
 def test_no_leaks_on_success_and_failure_paths():
