@@ -375,7 +375,7 @@ static void run_units(void *ctx, size_t begin, size_t end)
 }
 
 /* Groups of blocks over the pool, then the tree over the groups. */
-static KP_NOINLINE partial reduce_parallel(job *j, int workers)
+static KP_NOINLINE partial reduce_parallel(job *j, int workers, int threads)
 {
     partial units[MAX_UNITS];
     j->units = units;
@@ -389,8 +389,8 @@ static KP_NOINLINE partial reduce_parallel(job *j, int workers)
      * (kp_ddot at 2 threads: 3e5 elements 10% faster than with the pool's 4
      * ranges per thread, 1e6 3%). A range whose thread is late is run by
      * the first one free. */
-    size_t threads = (size_t)kp_workers_resolve(workers);
-    (void)kp_parallel_for(nunits, (nunits + threads - 1) / threads, run_units, j, workers);
+    size_t per_thread = (nunits + (size_t)threads - 1) / (size_t)threads;
+    (void)kp_parallel_for(nunits, per_thread, run_units, j, workers);
 
     tree t;
     tree_init(&t);
@@ -399,21 +399,23 @@ static KP_NOINLINE partial reduce_parallel(job *j, int workers)
     return tree_finish(j->k, &t);
 }
 
-/* Whether n elements of kind k run on the caller alone. */
-static int on_caller(kind k, size_t n, int workers)
+/* The threads n elements of kind k run on: 1 below the pool's threshold,
+ * else what workers resolves to. */
+static int threads_for(kind k, size_t n, int workers)
 {
     size_t blocks = n / KP_BLOCK + (n % KP_BLOCK != 0);
-    return blocks * (k == R_DOT ? 2 : 1) < PARALLEL_MIN_BLOCKS || kp_workers_resolve(workers) == 1;
+    return blocks * (k == R_DOT ? 2 : 1) < PARALLEL_MIN_BLOCKS ? 1 : kp_workers_resolve(workers);
 }
 
-/* Reduces n >= 1 elements to one partial: blocks, through a job. On the
- * caller alone, all blocks are one group. */
-static KP_NOINLINE partial reduce_job(kind k, int f32, size_t n, vec x, vec y, int workers)
+/* Reduces n >= 1 elements to one partial on `threads` threads (threads_for):
+ * blocks, through a job. On the caller alone, all blocks are one group. */
+static KP_NOINLINE partial reduce_job(kind k, int f32, size_t n, vec x, vec y, int workers,
+                                      int threads)
 {
     job j = {.k = k, .f32 = f32, .n = n, .x = x, .y = y, .kern = kp__reduce_kernels_get()};
     j.nblocks = n / KP_BLOCK + (n % KP_BLOCK != 0);
-    if (on_caller(k, n, workers)) return group_of(&j, 0, j.nblocks);
-    return reduce_parallel(&j, workers);
+    if (threads == 1) return group_of(&j, 0, j.nblocks);
+    return reduce_parallel(&j, workers, threads);
 }
 
 /* Reduces n >= 1 elements to one partial. A contiguous sum, dot or asum
@@ -423,14 +425,14 @@ static KP_NOINLINE partial reduce_job(kind k, int f32, size_t n, vec x, vec y, i
  * sum_tree. */
 static inline partial reduce(kind k, int f32, size_t n, vec x, vec y, int workers)
 {
-    if (x.inc != 1 || y.inc != 1 || !sum_kind(k)) return reduce_job(k, f32, n, x, y, workers);
+    const int threads = threads_for(k, n, workers);
+    if (threads > 1 || x.inc != 1 || y.inc != 1 || !sum_kind(k))
+        return reduce_job(k, f32, n, x, y, workers, threads);
     partial p;
     if (n <= KP_BLOCK)
         p.sum = sum_of(kp__reduce_kernels_get(), k, f32, x.base, y.base, n);
-    else if (on_caller(k, n, workers))
-        p.sum = sum_tree(kp__reduce_kernels_get(), k, f32, n, x.base, y.base);
     else
-        return reduce_job(k, f32, n, x, y, workers);
+        p.sum = sum_tree(kp__reduce_kernels_get(), k, f32, n, x.base, y.base);
     return p;
 }
 
