@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "kernpool.h"
+#include "sched/internal.h"
 
 static const int workers_cycle[] = {1, 2, 3, -1};
 
@@ -383,6 +384,53 @@ static void test_long_line_same_bits(void **state)
     free(xd);
     free(x);
     free(strided);
+    free(ref);
+    free(out);
+}
+
+/* The four-step's block copies in vector code give the bits of the scalar
+ * loops (fft.h), twiddles and scale included: a plan made at the widest
+ * instruction set keeps its butterflies, and the copies follow the set
+ * selected when it runs. 2^18 is 512 x 512; 3^12 is 729 x 729, whose last
+ * blocks of columns and rows are partial. */
+static void test_fourstep_copies_bits(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {262144, 531441};
+    const kp__isa best = kp__isa_supported();
+    if (best == KP_ISA_PORTABLE) skip();
+    const size_t most = 531441;
+    double *x = random_doubles(2 * most);
+    char *ref = malloc(2 * most * sizeof(double)), *out = malloc(2 * most * sizeof(double));
+    float *xf = malloc(2 * most * sizeof *xf);
+    assert_true(ref && out && xf);
+    for (size_t j = 0; j < 2 * most; j++)
+        xf[j] = (float)x[j];
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int single = 0; single < 2; single++)
+            for (int dir = -1; dir <= 1; dir += 2) {
+                const size_t n = sizes[si],
+                             bytes = 2 * n * (single ? sizeof(float) : sizeof(double));
+                const void *in = single ? (const void *)xf : (const void *)x;
+                const kp_fft_dim d = {n, 1, 1};
+                kp_fft_plan *p = NULL;
+                assert_int_equal(kp_fft_plan_make(&p, KP_FFT_C2C,
+                                                  single ? KP_FFT_FLOAT : KP_FFT_DOUBLE, dir,
+                                                  KP_FFT_NORM_ORTHO, 1, &d, 0, NULL),
+                                 KP_OK);
+                const kp__isa orig = kp__isa_force(KP_ISA_PORTABLE);
+                assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
+                for (int isa = KP_ISA_AVX2; isa <= (int)best; isa++) {
+                    kp__isa_force((kp__isa)isa);
+                    memset(out, 0, bytes);
+                    assert_int_equal(kp_fft_plan_execute(p, in, out, 1), KP_OK);
+                    assert_memory_equal(out, ref, bytes);
+                }
+                kp__isa_force(orig);
+                kp_fft_plan_destroy(p);
+            }
+    free(x);
+    free(xf);
     free(ref);
     free(out);
 }
@@ -1017,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_workers_same_bits),
         cmocka_unit_test(test_long_line_same_bits),
         cmocka_unit_test(test_long_real_line_same_bits),
+        cmocka_unit_test(test_fourstep_copies_bits),
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_columns_same_bits),
         cmocka_unit_test(test_batch_same_bits),

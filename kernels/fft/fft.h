@@ -121,9 +121,11 @@ struct kp__fft_line {
     void *rtw;
     unsigned split;
     struct kp__fft_line *rest;
-    /* Four-step lines (fourstep.c): n = col->n * row->n. tw holds
-     * w_n^(j2 k1) for column j2 = b + c of the block starting at b (a
-     * multiple of the block size B) at b col->n + k1 B + c. T's rows are
+    /* Four-step lines (fourstep.c): n = col->n * row->n. The twiddle
+     * w_n^(j2 k1) of column j2 = b + c of the block starting at b (a
+     * multiple of the block size B) is the product, rounded, of two roots
+     * in tw: w_n^(c k1) at k1 B + c and w_n^(b k1) at (B + b / B) col->n +
+     * k1, so that the table holds about n / B roots, not n. T's rows are
      * t_stride apart, a block's lines b_stride apart (padded so that
      * neither is a multiple of the cache's way size). */
     struct kp__fft_line *col, *row;
@@ -196,8 +198,8 @@ typedef size_t kp__fft_c2r_pre_fn(const void *x, const void *w, void *z, size_t 
                                   size_t end);
 typedef void kp__fft_block_in_fn(const void *x, size_t xs, size_t rows, void *buf, size_t len);
 typedef void kp__fft_block_out_fn(const void *in, size_t len, size_t count, size_t width,
-                                  const void *w, size_t ws, double scale, void *out, size_t os,
-                                  int fwd);
+                                  const void *w, size_t ws, const void *wk, double scale, void *out,
+                                  size_t os, int fwd);
 /* The vector code of the block copies for this CPU and KERNPOOL_ISA, both
  * NULL where there is none (fourstep.c, once per precision). */
 typedef struct kp__fft_copies {
@@ -247,10 +249,11 @@ kp__fft_c2r_pre_fn kp__fft_c2r_pre_d_avx2, kp__fft_c2r_pre_s_avx2, kp__fft_c2r_p
  * (simd_passes.c): block_in reads KP__FFT_BLOCK columns of `rows` values,
  * row j at x + j xs, into buf, column c at buf + c len; block_out writes
  * value k of each of `width` lines (a multiple of KP__FFT_BLOCK; line c at
- * in + c len) as row k at out + k os, for k < count, times w[k ws + c]
- * (forward, conjugated backward) where w != NULL and k > 0, then times
- * scale unless it is 1. Each product is rounded before the sum, as ctw
- * does, so the bits are those of the scalar loops. */
+ * in + c len) as row k at out + k os, for k < count, times the twiddle
+ * w[k ws + c] wk[k] (that product forward; the twiddle conjugated
+ * backward) where w != NULL and k > 0, then times scale unless it is 1.
+ * Each product is rounded before the sum, as ctw does, so the bits are
+ * those of the scalar loops. */
 kp__fft_block_in_fn kp__fft_block_in_d_avx2, kp__fft_block_in_s_avx2;
 kp__fft_block_in_fn kp__fft_block_in_d_avx512, kp__fft_block_in_s_avx512;
 kp__fft_block_out_fn kp__fft_block_out_d_avx2, kp__fft_block_out_s_avx2;

@@ -67,14 +67,15 @@ static void block_in(const fft_cpx *x, ptrdiff_t ss, size_t xs, size_t rows, siz
     }
 }
 
-/* out[(k os + c) ds] = in[c len + k] for c < count, k < rows, times
- * w[k ws + c] (k > 0) where w != NULL, then times scale unless it is 1. */
+/* out[(k os + c) ds] = in[c len + k] for c < count, k < rows, times the
+ * twiddle w[k ws + c] wk[k] (k > 0) where w != NULL, then times scale
+ * unless it is 1. */
 static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, const fft_cpx *w,
-                      size_t ws, double scale, fft_cpx *out, size_t os, ptrdiff_t ds, int fwd,
-                      const kp__fft_copies *simd)
+                      size_t ws, const fft_cpx *wk, double scale, fft_cpx *out, size_t os,
+                      ptrdiff_t ds, int fwd, const kp__fft_copies *simd)
 {
     if (simd->out != NULL && count % BLOCK == 0 && ds == 1) {
-        simd->out(in, len, rows, count, w, ws, scale, out, os, fwd);
+        simd->out(in, len, rows, count, w, ws, wk, scale, out, os, fwd);
         return;
     }
     const fft_real s = (fft_real)scale;
@@ -82,7 +83,7 @@ static void block_out(const fft_cpx *in, size_t len, size_t rows, size_t count, 
         fft_cpx *row = out + (ptrdiff_t)(k * os) * ds;
         for (size_t c = 0; c < count; c++) {
             fft_cpx v = in[c * len + k];
-            if (w != NULL && k > 0) v = ctw(v, w[k * ws + c], fwd);
+            if (w != NULL && k > 0) v = ctw(v, ctw(w[k * ws + c], wk[k], 1), fwd);
             row[(ptrdiff_t)c * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
         }
     }
@@ -96,7 +97,7 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
 {
     const kp__fft_line *l1 = line->col, *l2 = line->row;
     const size_t n1 = l1->n, n2 = l2->n, ts = line->t_stride, len = line->b_stride;
-    const fft_cpx *x = src, *w = line->tw;
+    const fft_cpx *x = src, *fine = line->tw, *coarse = fine + BLOCK * n1;
     fft_cpx *t = t_, *in = work, *out = in + BLOCK * len;
     fft_cpx *sub = in + kp__fft_fourstep_blocks_size(line);
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
@@ -105,8 +106,9 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
         block_in(x + (ptrdiff_t)b * ss, ss, n2, n1, cols, in, len, &simd);
         for (size_t c = 0; c < cols; c++)
             l1->exec(l1, fwd, in + c * len, out + c * len, sub);
-        /* the block's twiddles: w_n^((b + c) k1) at b n1 + k1 BLOCK + c */
-        block_out(out, len, n1, cols, w + b * n1, BLOCK, 1.0, t + b, ts, 1, fwd, &simd);
+        /* the block's twiddles: w_n^((b + c) k1) = w_n^(c k1) w_n^(b k1) */
+        block_out(out, len, n1, cols, fine, BLOCK, coarse + b / BLOCK * n1, 1.0, t + b, ts, 1, fwd,
+                  &simd);
     }
 }
 
@@ -124,7 +126,8 @@ void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, 
         const size_t rows = r1 - b < width ? r1 - b : width;
         for (size_t r = 0; r < rows; r++)
             l2->exec(l2, fwd, t + (b + r) * ts, out + r * len, sub);
-        block_out(out, len, n2, rows, NULL, 0, scale, y + (ptrdiff_t)b * ds, n1, ds, fwd, &simd);
+        block_out(out, len, n2, rows, NULL, 0, NULL, scale, y + (ptrdiff_t)b * ds, n1, ds, fwd,
+                  &simd);
     }
 }
 

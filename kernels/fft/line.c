@@ -368,17 +368,23 @@ static int make_fourstep(kp__fft_line *line, size_t n1)
     int rc = kp__fft_line_make(n1, line->single, &line->col);
     if (rc == KP_OK) rc = kp__fft_line_make(n2, line->single, &line->row);
     if (rc != KP_OK) return rc;
-    /* the twiddles go by step 1's blocks of columns */
+    /* The twiddles go by step 1's blocks of B columns (fft.h): w_n^(c k1)
+     * for c < B, then w_n^(b k1) for each block's first column b. Every
+     * exponent is below B n1 <= n or (n2 - 1) n1 < n. */
     const size_t block = KP__FFT_BLOCK(line->single), blocks = (n2 + block - 1) / block;
     kp__fft_roots roots;
-    line->tw = table_alloc(blocks * block * n1, line->single, 1);
+    line->tw = table_alloc((block + blocks) * n1, line->single, 0);
     if (line->tw == NULL || kp__fft_roots_make(n, &roots) != KP_OK) return KP_ENOMEM;
-    for (size_t j2 = 0; j2 < n2; j2++)
+    long double re, im;
+    for (size_t k1 = 0; k1 < n1; k1++)
+        for (size_t c = 0; c < block; c++) {
+            kp__fft_roots_get(&roots, c * k1, &re, &im);
+            put_root(line->tw, line->single, k1 * block + c, re, im);
+        }
+    for (size_t b = 0; b < blocks; b++)
         for (size_t k1 = 0; k1 < n1; k1++) {
-            long double re, im;
-            kp__fft_roots_get(&roots, j2 * k1, &re, &im);
-            size_t b = j2 - j2 % block;
-            put_root(line->tw, line->single, b * n1 + k1 * block + j2 % block, re, im);
+            kp__fft_roots_get(&roots, b * block * k1, &re, &im);
+            put_root(line->tw, line->single, (block + b) * n1 + k1, re, im);
         }
     kp__fft_roots_free(&roots);
     size_t len = n1 > n2 ? n1 : n2;

@@ -141,7 +141,7 @@ static void group_out(const kp__fft_copies *simd, const fft_cpx *a, size_t space
                       size_t count, double scale, void *const *dst, ptrdiff_t ds)
 {
     if (in_blocks(simd, (const void *const *)dst, ds, count)) {
-        simd->out(a, space, rows, count, NULL, 0, scale, dst[0], (size_t)ds, 1);
+        simd->out(a, space, rows, count, NULL, 0, NULL, scale, dst[0], (size_t)ds, 1);
         return;
     }
     const fft_real s = (fft_real)scale;

@@ -266,10 +266,10 @@ void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_
 }
 
 void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, size_t width,
-                               const void *w_, size_t ws, double scale, void *out_, size_t os,
-                               int fwd)
+                               const void *w_, size_t ws, const void *wk_, double scale, void *out_,
+                               size_t os, int fwd)
 {
-    const fft_real *in = in_, *w = w_;
+    const fft_real *in = in_, *w = w_, *wk = wk_;
     fft_real *out = out_;
     const fft_real s = (fft_real)scale;
     for (size_t k = 0; k < count; k += VLEN) {
@@ -286,7 +286,7 @@ void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, size_t
             for (size_t i = 0; i < r; i++) {
                 vc v = row[i];
                 if (w != NULL && k + i > 0) {
-                    vc t = load(w, (k + i) * ws + c);
+                    vc t = vtw_rounded(load(w, (k + i) * ws + c), vbcast(wk + 2 * (k + i)), 1);
                     v = fwd ? vtw_rounded(v, t, 1) : vtw_rounded(v, t, 0);
                 }
                 if (scale != 1.0) v = vscale(s, v);
