@@ -720,8 +720,9 @@ KP_API int kp_zgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t
  * the four-step algorithm. Twiddle factors are computed in long double from
  * an exactly reduced angle, so they are correctly rounded (to within a hair
  * of half an ulp); the four-step's are one rounded product of two such
- * roots, so that its table holds n / 8 of them (n / 16 in float). The relative RMS error stays below eps log2 n in the
- * tests (tests/test_fft_accuracy.c).
+ * roots, so that its table holds n / 8 of them (n / 16 in float). The
+ * relative RMS error stays below eps log2 n in the tests
+ * (tests/test_fft_accuracy.c).
  *
  * Every result is bit-identical for every workers value: lines are split
  * among threads whole, and a long line shared among them is cut into
