@@ -726,7 +726,10 @@ KP_API int kp_zgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t
  *
  * Every result is bit-identical for every workers value: lines are split
  * among threads whole, and a long line shared among them is cut into
- * columns and rows that are each computed by one thread in one order. The
+ * columns and rows that are each computed by one thread in one order.
+ * Whether a step shares its long lines or runs each whole on one thread is
+ * measured as the plan runs (the faster, with the other tried now and
+ * then): the bits are the same either way. The
  * SIMD paths (portable, AVX2, AVX-512; KERNPOOL_ISA) may differ from each
  * other in the last bits. Short complex lines of a step with several lines
  * (a batch, a dimension of an n-D transform) run several at once in the

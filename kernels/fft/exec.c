@@ -14,10 +14,13 @@
  * is computed whole by one thread in one order, so the bits do not depend
  * on workers.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
+
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/plan.h"
@@ -38,11 +41,13 @@ typedef struct step {
     kp_fft_kind kind; /* of this step: c2c, or the real axis's r2c or c2r */
     size_t axis;
     const array *src, *dst;
-    size_t lines, chunks; /* lines along the axis, cut into chunks */
-    size_t split;         /* > 1: lines one after another, each shared
-                             by the threads in this many parts (few long
-                             lines, kp__fft_shareable) */
-    int lanes;            /* several lines in vector lanes (kp__fft_lanes_ok) */
+    size_t lines, chunks;        /* lines along the axis, cut into chunks */
+    size_t split;                /* > 1: lines one after another, each shared
+                                    by the threads in this many parts (few long
+                                    lines, kp__fft_shareable), where that is
+                                    measured to pay (share_now) */
+    kp__fft_share_record *share; /* the line's */
+    int lanes;                   /* several lines in vector lanes (kp__fft_lanes_ok) */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -298,6 +303,119 @@ static void run_shared(const step *st, int workers)
     }
 }
 
+/* ------------------------------------------------ sharing by measurement */
+
+/* Whether sharing a step's lines among the threads pays is measured, not
+ * assumed. A shared line's data cross between the cores once, and what
+ * that costs depends on where the threads run: on two virtual CPUs placed
+ * far apart (a cache line's round trip 373 ns, against 53-85 ns close) a
+ * shared c2c line of 2^16 took 2-2.7x the time of one thread, where close
+ * it took 0.55x. A line keeps the time per line of the steps that shared it
+ * and of those that ran it whole, one thread a line (kp__fft_share_record:
+ * a time that falls to a faster step at once and rises a quarter of the way
+ * to a slower one, so that page faults or a preempted thread count little).
+ * The first BURST steps share, the next BURST run whole; then a step shares
+ * its lines while that was the faster, and after a while BURST steps take
+ * the other way again, so that the choice follows a change of placement. A
+ * while is PROBE_COST times as long as such a probe costs (the difference
+ * of the two times, BURST times), at least PROBE_MIN steps: the probes cost
+ * at most about 1 / PROBE_COST of the time, and a first measure spoilt by
+ * the pool's start or first page faults (a shared 2^16 line's first steps
+ * took 5x its later ones) is taken again after about PROBE_COST times the
+ * time it lost. Steps of one way in a row: the first after a change finds
+ * the data in the other way's caches and is slower (shared 2^16 after
+ * whole steps, 1.7x), which one probe alone would take for the way's cost.
+ * Both ways compute every butterfly alike: the bits do not depend on the
+ * choice. */
+#define BURST      3
+#define PROBE_COST 100
+#define PROBE_MIN  16
+
+static _Atomic int share_mode = KP__FFT_SHARE_MEASURED;
+
+int kp__fft_share_mode(int mode)
+{
+    return atomic_exchange(&share_mode, mode);
+}
+
+#define RELAXED memory_order_relaxed
+
+int kp__fft_share_choose(kp__fft_share_record *r, size_t parts)
+{
+    const int mode = atomic_load_explicit(&share_mode, RELAXED);
+    if (mode != KP__FFT_SHARE_MEASURED) return mode == KP__FFT_SHARE_ALWAYS;
+    const unsigned long long shared = atomic_load_explicit(&r->shared_ns, RELAXED);
+    const unsigned long long whole = atomic_load_explicit(&r->whole_ns, RELAXED);
+    if (shared == 0 || atomic_load_explicit(&r->parts, RELAXED) != parts) return 1;
+    const unsigned long long k = atomic_fetch_add_explicit(&r->steps, 1, RELAXED);
+    if (k < 2 * BURST || whole == 0) return k < BURST;
+    const int faster = shared <= whole;
+    const unsigned long long fast = faster ? shared : whole, slow = faster ? whole : shared;
+    /* the next probe PROBE_COST BURST (slow - fast) / fast steps after the
+       last (in double: the product could overflow), then BURST steps; the
+       first two come 4 and 2 times as soon */
+    const unsigned long long probes = atomic_load_explicit(&r->probes, RELAXED);
+    const double cost = probes < 2 ? PROBE_COST / (double)(4 >> probes) : PROBE_COST;
+    const double gap = cost * BURST * (double)(slow - fast) / (double)fast;
+    const unsigned long long j = k - 2 * BURST, probe = atomic_load_explicit(&r->probe, RELAXED);
+    if (probe > 0) { /* a probe's steps all take its way, whatever they measure */
+        const int way = (int)atomic_load_explicit(&r->probe_way, RELAXED);
+        if (j + 1 >= probe + BURST) { /* its last: count again from 0 */
+            atomic_store_explicit(&r->probe, 0, RELAXED);
+            atomic_store_explicit(&r->steps, 2 * BURST, RELAXED);
+        }
+        return way;
+    }
+    if ((double)j < gap || j < PROBE_MIN) return faster;
+    atomic_store_explicit(&r->probe_way, (unsigned long long)!faster, RELAXED);
+    atomic_store_explicit(&r->probe, j, RELAXED);
+    atomic_store_explicit(&r->probes, probes + 1, RELAXED);
+    return !faster;
+}
+
+/* A time that falls to x at once, or rises a quarter of the way to it; 0
+ * (none yet) takes x. */
+static void time_in(_Atomic unsigned long long *t, unsigned long long x)
+{
+    const unsigned long long a = atomic_load_explicit(t, RELAXED);
+    atomic_store_explicit(t, a == 0 || x <= a ? x : a + (x - a) / 4, RELAXED);
+}
+
+void kp__fft_share_note(kp__fft_share_record *r, int shared, size_t parts, unsigned long long ns)
+{
+    if (ns == 0) ns = 1; /* 0 means none */
+    if (!shared) {
+        time_in(&r->whole_ns, ns);
+    } else if (atomic_exchange_explicit(&r->parts, parts, RELAXED) != parts) {
+        atomic_store_explicit(&r->shared_ns, ns, RELAXED); /* another split: start again */
+        atomic_store_explicit(&r->probe, 0, RELAXED);
+        atomic_store_explicit(&r->probes, 0, RELAXED);
+        atomic_store_explicit(&r->steps, 0, RELAXED);
+    } else {
+        time_in(&r->shared_ns, ns);
+    }
+}
+
+static unsigned long long now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
+}
+
+/* A step whose lines can be shared: shared or whole, as kp__fft_share_choose
+ * says, timed. */
+static void run_measured(step *st, int workers)
+{
+    const int shared = kp__fft_share_choose(st->share, st->split);
+    const unsigned long long t0 = now_ns();
+    if (shared)
+        run_shared(st, workers);
+    else
+        kp_parallel_for(st->chunks, 1, run_chunk, st, workers);
+    kp__fft_share_note(st->share, shared, st->split, (now_ns() - t0) / st->lines);
+}
+
 /* Lines along dimension a (the product of the other lengths). */
 static size_t count_lines(const kp__fft_plan_shape *sh, size_t a)
 {
@@ -445,6 +563,7 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
         }
         cur = st->dst;
         st->line = axis[st->axis].line;
+        st->share = &axis[st->axis].line->share;
         st->lines = count_lines(sh, st->axis);
         /* in lanes only with others: a line alone gives the bits of a
            one-line plan in every layout */
@@ -465,16 +584,17 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
         const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
         size_t bytes;
         st->chunks = chunk_count(st->lines, st->sh->dim[st->axis].n, threads);
+        st->work_bytes = st->lanes     ? kp__fft_lanes_space(line) * es
+                         : grouped(st) ? kp__fft_line_space(line) * es * GROUP
+                                       : kp__fft_line_space(line) * es;
+        bytes = st->chunks * st->work_bytes;
         if (kp__fft_shareable(line, st->kind) && st->lines < (size_t)threads) {
-            st->split = (size_t)threads; /* the line's memory, then each part's space */
-            bytes = (kp__fft_shared_space(line, st->kind) +
-                     st->split * kp__fft_shared_part_space(line, st->kind)) *
-                    es;
-        } else {
-            st->work_bytes = st->lanes     ? kp__fft_lanes_space(line) * es
-                             : grouped(st) ? kp__fft_line_space(line) * es * GROUP
-                                           : kp__fft_line_space(line) * es;
-            bytes = st->chunks * st->work_bytes;
+            /* either way (share_now): the line's memory, then each part's space */
+            st->split = (size_t)threads;
+            const size_t shared = (kp__fft_shared_space(line, st->kind) +
+                                   st->split * kp__fft_shared_part_space(line, st->kind)) *
+                                  es;
+            if (shared > bytes) bytes = shared;
         }
         if (bytes > need) need = bytes;
     }
@@ -508,11 +628,12 @@ static __attribute__((noinline)) int run_steps(const kp__fft_plan_shape *sh,
     if (mem == NULL) return KP_ENOMEM;
     tmp.base = mem + need;
     for (size_t k = 0; k < nsteps; k++) {
-        steps[k].work = mem;
-        if (steps[k].split > 1)
-            run_shared(&steps[k], workers);
+        step *st = &steps[k];
+        st->work = mem;
+        if (st->split > 1)
+            run_measured(st, workers);
         else
-            kp_parallel_for(steps[k].chunks, 1, run_chunk, &steps[k], workers);
+            kp_parallel_for(st->chunks, 1, run_chunk, st, workers);
     }
     if (!on_stack) work_give(spare, mem);
     return KP_OK;

@@ -14,6 +14,7 @@
 #ifndef KP_FFT_FFT_H
 #define KP_FFT_FFT_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "kernpool.h"
@@ -46,6 +47,26 @@ typedef struct kp__fft_span {
 
 /* One 1-D complex transform of length n, forward and backward. */
 typedef struct kp__fft_line kp__fft_line;
+
+/* What sharing a line has cost (exec.c): the time per line, in
+ * nanoseconds, of the steps that shared it among `parts` threads and of
+ * those that ran it whole, one thread a line (0: not measured yet), and a
+ * count of the steps that chose since `parts` changed. Written by every execution that
+ * could share the line, with relaxed atomics: a record, not part of the
+ * line's (immutable) transform. */
+typedef struct kp__fft_share_record {
+    _Atomic unsigned long long shared_ns, whole_ns, parts, steps;
+    /* the step the current probe began at (0: none), its way, probes made */
+    _Atomic unsigned long long probe, probe_way, probes;
+} kp__fft_share_record;
+/* Whether a step whose lines can be shared in `parts` parts shares them
+ * now; what it then cost, per line. */
+int kp__fft_share_choose(kp__fft_share_record *r, size_t parts);
+void kp__fft_share_note(kp__fft_share_record *r, int shared, size_t parts, unsigned long long ns);
+/* For tests: KP__FFT_SHARE_MEASURED (the default: kp__fft_share_choose),
+ * _ALWAYS or _NEVER; returns the mode before. */
+enum { KP__FFT_SHARE_MEASURED, KP__FFT_SHARE_ALWAYS, KP__FFT_SHARE_NEVER };
+int kp__fft_share_mode(int mode);
 /* One line on contiguous data, from src to dst (one per precision and
  * instruction set; src == dst transforms in place): work holds
  * line->scratch complex elements; fwd selects the sign of the exponent (1:
@@ -130,6 +151,8 @@ struct kp__fft_line {
      * neither is a multiple of the cache's way size). */
     struct kp__fft_line *col, *row;
     size_t t_stride, b_stride;
+    /* The line shared or not by the steps of plans that use it (exec.c). */
+    kp__fft_share_record share;
 };
 
 /* Makes the line of length n >= 1 in double (single = 0) or float.
