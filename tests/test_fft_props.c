@@ -263,6 +263,16 @@ static void test_fftn_errors(void **state)
 
 /* --------------------------------------------------- the same bits always */
 
+/* Runs the plan at `workers` into out (cleared first) and checks that it
+ * wrote the bytes of ref. */
+static void execute_same(kp_fft_plan *p, const void *in, void *out, const void *ref, size_t bytes,
+                         int workers)
+{
+    memset(out, 0, bytes);
+    assert_int_equal(kp_fft_plan_execute(p, in, out, workers), KP_OK);
+    assert_memory_equal(out, ref, bytes);
+}
+
 /* Runs the plan at each workers value and checks the outputs are equal. */
 static void same_bits(kp_fft_plan *p, const void *in, size_t out_bytes)
 {
@@ -270,11 +280,8 @@ static void same_bits(kp_fft_plan *p, const void *in, size_t out_bytes)
     assert_non_null(first);
     assert_non_null(out);
     assert_int_equal(kp_fft_plan_execute(p, in, first, 1), KP_OK);
-    for (int w = 1; w < 4; w++) {
-        memset(out, 0, out_bytes);
-        assert_int_equal(kp_fft_plan_execute(p, in, out, workers_cycle[w]), KP_OK);
-        assert_memory_equal(out, first, out_bytes);
-    }
+    for (int w = 1; w < 4; w++)
+        execute_same(p, in, out, first, out_bytes, workers_cycle[w]);
     free(first);
     free(out);
 }
@@ -339,11 +346,8 @@ static void test_share_either_way_same_bits(void **state)
         assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
         for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
             const int before = kp__fft_share_mode(modes[m]);
-            for (int rep = 0; rep < (modes[m] == KP__FFT_SHARE_MEASURED ? 12 : 2); rep++) {
-                memset(out, 0, bytes);
-                assert_int_equal(kp_fft_plan_execute(p, x, out, 2), KP_OK);
-                assert_memory_equal(out, ref, bytes);
-            }
+            for (int rep = 0; rep < (modes[m] == KP__FFT_SHARE_MEASURED ? 12 : 2); rep++)
+                execute_same(p, x, out, ref, bytes, 2);
             kp__fft_share_mode(before);
         }
         kp_fft_plan_destroy(p);
@@ -532,9 +536,7 @@ static void test_fourstep_copies_bits(void **state)
                 assert_int_equal(kp_fft_plan_execute(p, in, ref, 1), KP_OK);
                 for (int isa = KP_ISA_AVX2; isa <= (int)best; isa++) {
                     kp__isa_force((kp__isa)isa);
-                    memset(out, 0, bytes);
-                    assert_int_equal(kp_fft_plan_execute(p, in, out, 1), KP_OK);
-                    assert_memory_equal(out, ref, bytes);
+                    execute_same(p, in, out, ref, bytes, 1);
                 }
                 kp__isa_force(orig);
                 kp_fft_plan_destroy(p);
