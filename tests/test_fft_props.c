@@ -326,28 +326,39 @@ static void test_workers_same_bits(void **state)
 
 /* Shared or whole by measurement (exec.c), a step's lines give the same
  * bits: long lines that 2 threads share (c2c 2^16 mixed radix, 2^18 four
- * step, r2c 2^17), at workers = 2 whichever way the measure takes, and
- * whole or shared by force, against workers = 1. */
+ * step, r2c 2^17, c2r 2^18), and 2 lines of 2^16 that 3 threads share
+ * (where the budget allows 3; else each whole), at workers = 2 (3) whichever
+ * way the measure takes, and whole or shared by force, against workers = 1. */
 static void test_share_either_way_same_bits(void **state)
 {
     (void)state;
     static const struct {
         kp_fft_kind kind;
-        size_t n;
-    } cases[] = {{KP_FFT_C2C, 65536}, {KP_FFT_C2C, 262144}, {KP_FFT_R2C, 131072}};
+        size_t n, lines;
+        int workers;
+    } cases[] = {{KP_FFT_C2C, 65536, 1, 2},
+                 {KP_FFT_C2C, 262144, 1, 2},
+                 {KP_FFT_R2C, 131072, 1, 2},
+                 {KP_FFT_C2R, 262144, 1, 2},
+                 {KP_FFT_C2C, 65536, 2, 3}};
     static const int modes[] = {KP__FFT_SHARE_MEASURED, KP__FFT_SHARE_NEVER, KP__FFT_SHARE_ALWAYS};
     double *x = random_doubles(2 * 262144);
     char *ref = malloc(262144 * 16), *out = malloc(262144 * 16);
     assert_true(ref && out);
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const kp_fft_dim d = {cases[c].n, 1, 1};
-        const size_t bytes = (cases[c].kind == KP_FFT_R2C ? cases[c].n / 2 + 1 : cases[c].n) * 16;
-        kp_fft_plan *p = make(cases[c].kind, KP_FFT_FORWARD, 1, &d, 0, NULL);
+        const size_t n = cases[c].n, lines = cases[c].lines;
+        const kp_fft_dim d = {n, 1, 1}, batch = {lines, n, n};
+        const size_t bytes = lines * (cases[c].kind == KP_FFT_R2C   ? (n / 2 + 1) * 16
+                                      : cases[c].kind == KP_FFT_C2R ? n * 8
+                                                                    : n * 16);
+        kp_fft_plan *p =
+            make(cases[c].kind, cases[c].kind == KP_FFT_C2R ? KP_FFT_BACKWARD : KP_FFT_FORWARD, 1,
+                 &d, lines > 1, &batch);
         assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
         for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
             const int before = kp__fft_share_mode(modes[m]);
             for (int rep = 0; rep < (modes[m] == KP__FFT_SHARE_MEASURED ? 12 : 2); rep++)
-                execute_same(p, x, out, ref, bytes, 2);
+                execute_same(p, x, out, ref, bytes, cases[c].workers);
             kp__fft_share_mode(before);
         }
         kp_fft_plan_destroy(p);
@@ -375,6 +386,18 @@ static double share_steps(kp__fft_share_record *r, size_t parts, unsigned long l
     return lost / all;
 }
 
+/* The first 7 steps of a record new to key: 4 shared, 3 whole. */
+static void share_warm_up(kp__fft_share_record *r, unsigned long long key)
+{
+    static const int warm[7] = {1, 1, 1, 1, 0, 0, 0};
+    int first[7];
+    for (int s = 0; s < 7; s++) {
+        first[s] = kp__fft_share_choose(r, key);
+        kp__fft_share_note(r, first[s], key, first[s] ? 1000 : 3000);
+    }
+    assert_memory_equal(first, warm, sizeof first);
+}
+
 /* The choice between sharing a line and running it whole: measured first
  * both ways, then the faster, the other tried now and then at a bounded
  * cost, and a change of the times (the threads placed elsewhere) followed;
@@ -385,14 +408,7 @@ static void test_share_choice(void **state)
     kp__fft_share_record r = {0};
     const int before = kp__fft_share_mode(KP__FFT_SHARE_MEASURED);
     int last = -1;
-    /* the first step shares, and so do the next 3; then 3 whole */
-    int first[7];
-    for (int s = 0; s < 7; s++) {
-        first[s] = kp__fft_share_choose(&r, 2);
-        kp__fft_share_note(&r, first[s], 2, first[s] ? 1000 : 3000);
-    }
-    static const int warm[7] = {1, 1, 1, 1, 0, 0, 0};
-    assert_memory_equal(first, warm, sizeof first);
+    share_warm_up(&r, 2);
     /* sharing 3x faster: probes of the whole way cost 1-2% of the time */
     double lost = share_steps(&r, 2, 1000, 3000, 20000, &last);
     print_message("shared 3x faster: %.2f%% of the time lost to probes\n", 100 * lost);
@@ -420,8 +436,8 @@ static void test_share_choice(void **state)
     }
     share_steps(&spoilt, 2, 1000, 2000, 1000, &last);
     assert_int_equal(last, 1);
-    /* another part count: measured again, sharing first */
-    assert_int_equal(kp__fft_share_choose(&r, 3), 1);
+    /* steps of another shape (lines, parts): measured again, both ways */
+    share_warm_up(&r, 3);
     /* the forced modes */
     kp__fft_share_mode(KP__FFT_SHARE_NEVER);
     assert_int_equal(kp__fft_share_choose(&r, 2), 0);

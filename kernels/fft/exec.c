@@ -45,7 +45,7 @@ typedef struct step {
     size_t split;                /* > 1: lines one after another, each shared
                                     by the threads in this many parts (few long
                                     lines, kp__fft_shareable), where that is
-                                    measured to pay (share_now) */
+                                    measured to pay (run_measured) */
     kp__fft_share_record *share; /* the line's */
     int lanes;                   /* several lines in vector lanes (kp__fft_lanes_ok) */
     double scale;
@@ -314,19 +314,19 @@ static void run_shared(const step *st, int workers)
  * and of those that ran it whole, one thread a line (kp__fft_share_record:
  * a time that falls to a faster step at once and rises a quarter of the way
  * to a slower one, so that page faults or a preempted thread count little).
- * The first BURST steps share, the next BURST run whole; then a step shares
- * its lines while that was the faster, and after a while BURST steps take
- * the other way again, so that the choice follows a change of placement. A
- * while is PROBE_COST times as long as such a probe costs (the difference
- * of the two times, BURST times), at least PROBE_MIN steps: the probes cost
- * at most about 1 / PROBE_COST of the time, and a first measure spoilt by
- * the pool's start or first page faults (a shared 2^16 line's first steps
- * took 5x its later ones) is taken again after about PROBE_COST times the
- * time it lost. Steps of one way in a row: the first after a change finds
- * the data in the other way's caches and is slower (shared 2^16 after
- * whole steps, 1.7x), which one probe alone would take for the way's cost.
- * Both ways compute every butterfly alike: the bits do not depend on the
- * choice. */
+ * The first BURST + 1 steps share, the next BURST run whole; then a step
+ * shares its lines while that was the faster, and BURST steps take the
+ * other way again (a probe) after PROBE_COST times as many steps as such a
+ * probe costs (BURST times the difference of the two times over the
+ * faster), but at least PROBE_MIN, so that the choice follows a change of
+ * placement. The probes cost about 1 / PROBE_COST of the time (the first
+ * two, which come 4 and 2 times as soon, 1/25 and 1/50), plus the first
+ * step of each way after a change, which finds the data in the other way's
+ * caches (shared 2^16 after whole steps, 1.7x); hence bursts: one step
+ * alone would take that for the way's cost. A first measure spoilt by the
+ * pool's start or first page faults (a shared 2^16 line's first steps took
+ * 5x its later ones) is taken again at the first probe. Both ways compute
+ * every butterfly alike: the bits do not depend on the choice. */
 #define BURST      3
 #define PROBE_COST 100
 #define PROBE_MIN  16
@@ -340,36 +340,31 @@ int kp__fft_share_mode(int mode)
 
 #define RELAXED memory_order_relaxed
 
-int kp__fft_share_choose(kp__fft_share_record *r, size_t parts)
+int kp__fft_share_choose(kp__fft_share_record *r, unsigned long long key)
 {
     const int mode = atomic_load_explicit(&share_mode, RELAXED);
     if (mode != KP__FFT_SHARE_MEASURED) return mode == KP__FFT_SHARE_ALWAYS;
     const unsigned long long shared = atomic_load_explicit(&r->shared_ns, RELAXED);
     const unsigned long long whole = atomic_load_explicit(&r->whole_ns, RELAXED);
-    if (shared == 0 || atomic_load_explicit(&r->parts, RELAXED) != parts) return 1;
+    if (shared == 0 || atomic_load_explicit(&r->key, RELAXED) != key) return 1;
     const unsigned long long k = atomic_fetch_add_explicit(&r->steps, 1, RELAXED);
     if (k < 2 * BURST || whole == 0) return k < BURST;
+    unsigned long long probe = atomic_load_explicit(&r->probe, RELAXED);
+    const unsigned long long end = probe / 2; /* the step after the last probe */
+    if (k < end) return (int)(probe % 2);     /* in a probe: its way */
     const int faster = shared <= whole;
     const unsigned long long fast = faster ? shared : whole, slow = faster ? whole : shared;
-    /* the next probe PROBE_COST BURST (slow - fast) / fast steps after the
-       last (in double: the product could overflow), then BURST steps; the
-       first two come 4 and 2 times as soon */
+    /* steps between probes (in double: the product could overflow) */
     const unsigned long long probes = atomic_load_explicit(&r->probes, RELAXED);
     const double cost = probes < 2 ? PROBE_COST / (double)(4 >> probes) : PROBE_COST;
     const double gap = cost * BURST * (double)(slow - fast) / (double)fast;
-    const unsigned long long j = k - 2 * BURST, probe = atomic_load_explicit(&r->probe, RELAXED);
-    if (probe > 0) { /* a probe's steps all take its way, whatever they measure */
-        const int way = (int)atomic_load_explicit(&r->probe_way, RELAXED);
-        if (j + 1 >= probe + BURST) { /* its last: count again from 0 */
-            atomic_store_explicit(&r->probe, 0, RELAXED);
-            atomic_store_explicit(&r->steps, 2 * BURST, RELAXED);
-        }
-        return way;
-    }
-    if ((double)j < gap || j < PROBE_MIN) return faster;
-    atomic_store_explicit(&r->probe_way, (unsigned long long)!faster, RELAXED);
-    atomic_store_explicit(&r->probe, j, RELAXED);
-    atomic_store_explicit(&r->probes, probes + 1, RELAXED);
+    const unsigned long long since = k - (end > 2 * BURST ? end : 2 * BURST);
+    if (since < PROBE_MIN || (double)since < gap) return faster;
+    /* one thread begins the probe; the others take the way it takes */
+    const unsigned long long begun = 2 * (k + BURST) + (unsigned long long)!faster;
+    if (!atomic_compare_exchange_strong_explicit(&r->probe, &probe, begun, RELAXED, RELAXED))
+        return (int)(probe % 2);
+    atomic_fetch_add_explicit(&r->probes, 1, RELAXED);
     return !faster;
 }
 
@@ -381,18 +376,18 @@ static void time_in(_Atomic unsigned long long *t, unsigned long long x)
     atomic_store_explicit(t, a == 0 || x <= a ? x : a + (x - a) / 4, RELAXED);
 }
 
-void kp__fft_share_note(kp__fft_share_record *r, int shared, size_t parts, unsigned long long ns)
+void kp__fft_share_note(kp__fft_share_record *r, int shared, unsigned long long key,
+                        unsigned long long ns)
 {
-    if (ns == 0) ns = 1; /* 0 means none */
-    if (!shared) {
-        time_in(&r->whole_ns, ns);
-    } else if (atomic_exchange_explicit(&r->parts, parts, RELAXED) != parts) {
-        atomic_store_explicit(&r->shared_ns, ns, RELAXED); /* another split: start again */
+    if (ns == 0) ns = 1;                                          /* 0 means none */
+    if (atomic_exchange_explicit(&r->key, key, RELAXED) != key) { /* another shape: again */
+        atomic_store_explicit(&r->whole_ns, shared ? 0 : ns, RELAXED);
+        atomic_store_explicit(&r->shared_ns, shared ? ns : 0, RELAXED);
         atomic_store_explicit(&r->probe, 0, RELAXED);
         atomic_store_explicit(&r->probes, 0, RELAXED);
         atomic_store_explicit(&r->steps, 0, RELAXED);
     } else {
-        time_in(&r->shared_ns, ns);
+        time_in(shared ? &r->shared_ns : &r->whole_ns, ns);
     }
 }
 
@@ -404,16 +399,17 @@ static unsigned long long now_ns(void)
 }
 
 /* A step whose lines can be shared: shared or whole, as kp__fft_share_choose
- * says, timed. */
+ * says for steps of its shape (lines < split), timed. */
 static void run_measured(step *st, int workers)
 {
-    const int shared = kp__fft_share_choose(st->share, st->split);
+    const unsigned long long key = (unsigned long long)st->lines << 32 | st->split;
+    const int shared = kp__fft_share_choose(st->share, key);
     const unsigned long long t0 = now_ns();
     if (shared)
         run_shared(st, workers);
     else
         kp_parallel_for(st->chunks, 1, run_chunk, st, workers);
-    kp__fft_share_note(st->share, shared, st->split, (now_ns() - t0) / st->lines);
+    kp__fft_share_note(st->share, shared, key, (now_ns() - t0) / st->lines);
 }
 
 /* Lines along dimension a (the product of the other lengths). */
@@ -589,7 +585,7 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
                                        : kp__fft_line_space(line) * es;
         bytes = st->chunks * st->work_bytes;
         if (kp__fft_shareable(line, st->kind) && st->lines < (size_t)threads) {
-            /* either way (share_now): the line's memory, then each part's space */
+            /* either way (run_measured): the line's memory, then each part's space */
             st->split = (size_t)threads;
             const size_t shared = (kp__fft_shared_space(line, st->kind) +
                                    st->split * kp__fft_shared_part_space(line, st->kind)) *

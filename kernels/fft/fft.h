@@ -48,21 +48,23 @@ typedef struct kp__fft_span {
 /* One 1-D complex transform of length n, forward and backward. */
 typedef struct kp__fft_line kp__fft_line;
 
-/* What sharing a line has cost (exec.c): the time per line, in
- * nanoseconds, of the steps that shared it among `parts` threads and of
- * those that ran it whole, one thread a line (0: not measured yet), and a
- * count of the steps that chose since `parts` changed. Written by every execution that
- * could share the line, with relaxed atomics: a record, not part of the
- * line's (immutable) transform. */
+/* What sharing a line has cost (exec.c), for steps of one shape (key: the
+ * count of lines and of parts): the time per line, in nanoseconds, of the
+ * steps that shared the line and of those that ran it whole, one thread a
+ * line (0: not measured yet), steps counted since the key changed, the
+ * current or last probe's end step (times 2, plus its way) and the probes
+ * made. Written by every execution that could share the line, with
+ * relaxed atomics: a record, not part of the line's (immutable) transform;
+ * a line that plans of other shapes run in turn is measured again at each
+ * change. */
 typedef struct kp__fft_share_record {
-    _Atomic unsigned long long shared_ns, whole_ns, parts, steps;
-    /* the step the current probe began at (0: none), its way, probes made */
-    _Atomic unsigned long long probe, probe_way, probes;
+    _Atomic unsigned long long key, shared_ns, whole_ns, steps, probe, probes;
 } kp__fft_share_record;
-/* Whether a step whose lines can be shared in `parts` parts shares them
- * now; what it then cost, per line. */
-int kp__fft_share_choose(kp__fft_share_record *r, size_t parts);
-void kp__fft_share_note(kp__fft_share_record *r, int shared, size_t parts, unsigned long long ns);
+/* Whether a step of shape key shares its lines now; what it then cost,
+ * per line. */
+int kp__fft_share_choose(kp__fft_share_record *r, unsigned long long key);
+void kp__fft_share_note(kp__fft_share_record *r, int shared, unsigned long long key,
+                        unsigned long long ns);
 /* For tests: KP__FFT_SHARE_MEASURED (the default: kp__fft_share_choose),
  * _ALWAYS or _NEVER; returns the mode before. */
 enum { KP__FFT_SHARE_MEASURED, KP__FFT_SHARE_ALWAYS, KP__FFT_SHARE_NEVER };
