@@ -146,5 +146,7 @@ void kp__pool_fail_spawn(int on);
 void kp__pool_fork_prepare(void);
 void kp__pool_fork_parent(void);
 void kp__pool_fork_child(void);
+/* CLOCK_MONOTONIC in nanoseconds (the pool's spin, the FFT's timings). */
+long long kp__now_ns(void);
 
 #endif

@@ -167,7 +167,7 @@ static void cpu_relax(void)
 #endif
 }
 
-static long long now_ns(void)
+long long kp__now_ns(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -183,14 +183,14 @@ typedef struct spin {
 
 static spin spin_start(void)
 {
-    spin s = {now_ns() + 1000LL * kp__settings_get()->spin_us, 0};
+    spin s = {kp__now_ns() + 1000LL * kp__settings_get()->spin_us, 0};
     return s;
 }
 
 static int spin_more(spin *s)
 {
     cpu_relax();
-    return (++s->rounds & 63) != 0 || now_ns() < s->deadline;
+    return (++s->rounds & 63) != 0 || kp__now_ns() < s->deadline;
 }
 
 /* ------------------------------------------------------------ running jobs */

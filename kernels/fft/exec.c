@@ -14,16 +14,14 @@
  * is computed whole by one thread in one order, so the bits do not depend
  * on workers.
  */
-#define _POSIX_C_SOURCE 200809L /* clock_gettime */
-
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/plan.h"
+#include "sched/internal.h"
 
 /* A chunk of lines should hold at least this many points before a second
  * thread is worth waking. */
@@ -391,25 +389,18 @@ void kp__fft_share_note(kp__fft_share_record *r, int shared, unsigned long long 
     }
 }
 
-static unsigned long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (unsigned long long)t.tv_sec * 1000000000ull + (unsigned long long)t.tv_nsec;
-}
-
 /* A step whose lines can be shared: shared or whole, as kp__fft_share_choose
  * says for steps of its shape (lines < split), timed. */
 static void run_measured(step *st, int workers)
 {
     const unsigned long long key = (unsigned long long)st->lines << 32 | st->split;
     const int shared = kp__fft_share_choose(st->share, key);
-    const unsigned long long t0 = now_ns();
+    const long long t0 = kp__now_ns();
     if (shared)
         run_shared(st, workers);
     else
         kp_parallel_for(st->chunks, 1, run_chunk, st, workers);
-    kp__fft_share_note(st->share, shared, key, (now_ns() - t0) / st->lines);
+    kp__fft_share_note(st->share, shared, key, (unsigned long long)(kp__now_ns() - t0) / st->lines);
 }
 
 /* Lines along dimension a (the product of the other lengths). */
