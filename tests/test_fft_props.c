@@ -21,36 +21,9 @@
 #include "kernels/fft/fft.h"
 #include "kernpool.h"
 #include "sched/internal.h"
+#include "test_fft_util.h"
 
 static const int workers_cycle[] = {1, 2, 3, -1};
-
-static uint64_t seed = 88172645463325252u;
-static double uniform(void)
-{
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return (double)(seed >> 11) * 0x1.0p-52 - 1.0;
-}
-
-static double *random_doubles(size_t count)
-{
-    double *x = malloc(count * sizeof *x + 8);
-    assert_non_null(x);
-    for (size_t i = 0; i < count; i++)
-        x[i] = uniform();
-    return x;
-}
-
-static kp_fft_plan *make(kp_fft_kind kind, int direction, size_t rank, const kp_fft_dim *dims,
-                         size_t batch_rank, const kp_fft_dim *batch)
-{
-    kp_fft_plan *p = NULL;
-    assert_int_equal(kp_fft_plan_make(&p, kind, KP_FFT_DOUBLE, direction, KP_FFT_NORM_BACKWARD,
-                                      rank, dims, batch_rank, batch),
-                     KP_OK);
-    return p;
-}
 
 /* ------------------------------------------------------------ bad input */
 
@@ -263,16 +236,6 @@ static void test_fftn_errors(void **state)
 
 /* --------------------------------------------------- the same bits always */
 
-/* Runs the plan at `workers` into out (cleared first) and checks that it
- * wrote the bytes of ref. */
-static void execute_same(kp_fft_plan *p, const void *in, void *out, const void *ref, size_t bytes,
-                         int workers)
-{
-    memset(out, 0, bytes);
-    assert_int_equal(kp_fft_plan_execute(p, in, out, workers), KP_OK);
-    assert_memory_equal(out, ref, bytes);
-}
-
 /* Runs the plan at each workers value and checks the outputs are equal. */
 static void same_bits(kp_fft_plan *p, const void *in, size_t out_bytes)
 {
@@ -322,128 +285,6 @@ static void test_workers_same_bits(void **state)
     same_bits(p, x, 256 * 300 * 8);
     kp_fft_plan_destroy(p);
     free(x);
-}
-
-/* Shared or whole by measurement (exec.c), a step's lines give the same
- * bits: long lines that 2 threads share (c2c 2^16 mixed radix, 2^18 four
- * step, r2c 2^17, c2r 2^18), and 2 lines of 2^16 that 3 threads share
- * (where the budget allows 3; else each whole), at workers = 2 (3) whichever
- * way the measure takes, and whole or shared by force, against workers = 1. */
-static void test_share_either_way_same_bits(void **state)
-{
-    (void)state;
-    static const struct {
-        kp_fft_kind kind;
-        size_t n, lines;
-        int workers;
-    } cases[] = {{KP_FFT_C2C, 65536, 1, 2},
-                 {KP_FFT_C2C, 262144, 1, 2},
-                 {KP_FFT_R2C, 131072, 1, 2},
-                 {KP_FFT_C2R, 262144, 1, 2},
-                 {KP_FFT_C2C, 65536, 2, 3}};
-    static const int modes[] = {KP__FFT_SHARE_MEASURED, KP__FFT_SHARE_NEVER, KP__FFT_SHARE_ALWAYS};
-    double *x = random_doubles(2 * 262144);
-    char *ref = malloc(262144 * 16), *out = malloc(262144 * 16);
-    assert_true(ref && out);
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-        const size_t n = cases[c].n, lines = cases[c].lines;
-        const kp_fft_dim d = {n, 1, 1}, batch = {lines, n, n};
-        const size_t bytes = lines * (cases[c].kind == KP_FFT_R2C   ? (n / 2 + 1) * 16
-                                      : cases[c].kind == KP_FFT_C2R ? n * 8
-                                                                    : n * 16);
-        kp_fft_plan *p =
-            make(cases[c].kind, cases[c].kind == KP_FFT_C2R ? KP_FFT_BACKWARD : KP_FFT_FORWARD, 1,
-                 &d, lines > 1, &batch);
-        assert_int_equal(kp_fft_plan_execute(p, x, ref, 1), KP_OK);
-        for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
-            const int before = kp__fft_share_mode(modes[m]);
-            for (int rep = 0; rep < (modes[m] == KP__FFT_SHARE_MEASURED ? 12 : 2); rep++)
-                execute_same(p, x, out, ref, bytes, cases[c].workers);
-            kp__fft_share_mode(before);
-        }
-        kp_fft_plan_destroy(p);
-    }
-    free(x);
-    free(ref);
-    free(out);
-}
-
-/* Steps at times shared_ns or whole_ns a line through kp__fft_share_choose
- * and _note; returns the share of the time lost to the slower way. */
-static double share_steps(kp__fft_share_record *r, size_t parts, unsigned long long shared_ns,
-                          unsigned long long whole_ns, int steps, int *last)
-{
-    double lost = 0, all = 0;
-    const unsigned long long best = shared_ns < whole_ns ? shared_ns : whole_ns;
-    for (int s = 0; s < steps; s++) {
-        const int shared = kp__fft_share_choose(r, parts);
-        const unsigned long long t = shared ? shared_ns : whole_ns;
-        kp__fft_share_note(r, shared, parts, t);
-        lost += (double)(t - best);
-        all += (double)t;
-        *last = shared;
-    }
-    return lost / all;
-}
-
-/* The first 7 steps of a record new to key: 4 shared, 3 whole. */
-static void share_warm_up(kp__fft_share_record *r, unsigned long long key)
-{
-    static const int warm[7] = {1, 1, 1, 1, 0, 0, 0};
-    int first[7];
-    for (int s = 0; s < 7; s++) {
-        first[s] = kp__fft_share_choose(r, key);
-        kp__fft_share_note(r, first[s], key, first[s] ? 1000 : 3000);
-    }
-    assert_memory_equal(first, warm, sizeof first);
-}
-
-/* The choice between sharing a line and running it whole: measured first
- * both ways, then the faster, the other tried now and then at a bounded
- * cost, and a change of the times (the threads placed elsewhere) followed;
- * another thread count measures again; the forced modes. */
-static void test_share_choice(void **state)
-{
-    (void)state;
-    kp__fft_share_record r = {0};
-    const int before = kp__fft_share_mode(KP__FFT_SHARE_MEASURED);
-    int last = -1;
-    share_warm_up(&r, 2);
-    /* sharing 3x faster: probes of the whole way cost 1-2% of the time */
-    double lost = share_steps(&r, 2, 1000, 3000, 20000, &last);
-    print_message("shared 3x faster: %.2f%% of the time lost to probes\n", 100 * lost);
-    assert_true(lost > 0 && lost < 0.02);
-    assert_int_equal(last, 1);
-    /* now sharing is 2x slower: within 2000 steps it runs whole, and then
-       loses little */
-    share_steps(&r, 2, 6000, 3000, 2000, &last);
-    lost = share_steps(&r, 2, 6000, 3000, 20000, &last);
-    print_message("shared 2x slower: %.2f%%\n", 100 * lost);
-    assert_true(lost > 0 && lost < 0.02);
-    assert_int_equal(last, 0);
-    /* and back */
-    share_steps(&r, 2, 1000, 3000, 4000, &last);
-    lost = share_steps(&r, 2, 1000, 3000, 20000, &last);
-    assert_true(lost < 0.02);
-    assert_int_equal(last, 1);
-    /* a first shared measure 5x too slow (the pool's start) is taken again
-       soon: whole only for about 1000 steps */
-    kp__fft_share_record spoilt = {0};
-    kp__fft_share_note(&spoilt, kp__fft_share_choose(&spoilt, 2), 2, 5000);
-    for (int s = 0; s < 6; s++) {
-        const int shared = kp__fft_share_choose(&spoilt, 2);
-        kp__fft_share_note(&spoilt, shared, 2, shared ? 5000 : 2000);
-    }
-    share_steps(&spoilt, 2, 1000, 2000, 1000, &last);
-    assert_int_equal(last, 1);
-    /* steps of another shape (lines, parts): measured again, both ways */
-    share_warm_up(&r, 3);
-    /* the forced modes */
-    kp__fft_share_mode(KP__FFT_SHARE_NEVER);
-    assert_int_equal(kp__fft_share_choose(&r, 2), 0);
-    kp__fft_share_mode(KP__FFT_SHARE_ALWAYS);
-    assert_int_equal(kp__fft_share_choose(&r, 2), 1);
-    assert_int_equal(kp__fft_share_mode(before), KP__FFT_SHARE_ALWAYS);
 }
 
 /* One line of n gives the same bits at every workers value: contiguous
@@ -1191,8 +1032,6 @@ int main(void)
         cmocka_unit_test(test_overlap_exact),
         cmocka_unit_test(test_fftn_errors),
         cmocka_unit_test(test_workers_same_bits),
-        cmocka_unit_test(test_share_either_way_same_bits),
-        cmocka_unit_test(test_share_choice),
         cmocka_unit_test(test_long_line_same_bits),
         cmocka_unit_test(test_long_real_line_same_bits),
         cmocka_unit_test(test_fourstep_copies_bits),
