@@ -206,7 +206,7 @@ def write_reduce(raw, out, name):
       f"huge pages, as numpy does). kernpool {kpctx.get('kernpool_version', '?') if kpctx else '?'}"
       f" at commit `{meta['git_commit']}`, CPU budget {budget}, built with "
       f"`{kpctx.get('c_flags', '?') if kpctx else '?'}` (no -march); kernels chosen at run "
-      f"time ({kp_isa(meta)}).")
+      f"time ({kp_isa(meta)}). {python_malloc_text(meta, raw)}")
     w(f"- **Method**: {meta['method']}. Sizes {meta['settings']['sizes']} elements; every "
       f"program reads a prefix of one array allocated at the largest size, so sizes that fit "
       f"a cache are measured in that cache. Throughput is bytes of input read per second "
@@ -381,6 +381,21 @@ def kp_isa(meta):
     flags = meta.get("cpu_flags_simd", "").split()
     best = "avx512" if "avx512f" in flags else "avx2" if "avx2" in flags else "portable"
     return f"KERNPOOL_ISA unset: the widest the CPU offers, {best} here"
+
+
+def python_malloc_text(meta, raw):
+    """A sentence on page faults and the Python peers' allocator settings."""
+    used = sorted({r["environment_changes"].get("GLIBC_TUNABLES") for r in raw["runs"]
+                   if r["command"] and r["command"][0].endswith("python3")} - {None})
+    fault = meta.get("page_fault_us")
+    text = (f"First touch of a fresh 4 KiB page cost {fault} us here (measured at the start). "
+            if fault is not None else "")
+    if used:
+        text += (f"The Python peers ran with `GLIBC_TUNABLES={'`, `'.join(used)}`: an array "
+                 "numpy allocates on every call reuses the memory the call before freed instead "
+                 "of fresh pages, so their times are numpy's work, not this machine's page "
+                 "faults (kernpool's programs and the C peers allocate before timing).")
+    return text
 
 
 def fmt_bytes(b):
