@@ -131,11 +131,12 @@ void kp__isa_fork_child(void);
 typedef struct kp__cache_info {
     size_t l1d;     /* bytes of the first data (or unified) level-1 cache */
     size_t l2;      /* bytes of the first level-2 cache */
+    int l1d_ways;   /* ways of the level-1 cache's sets; 0 unknown, -1 fully associative */
     int from_hwloc; /* 0: hwloc gave no answer and the defaults below apply */
 } kp__cache_info;
 
 /* Read from hwloc once per process (a topology load, about a millisecond);
- * where hwloc knows nothing, 32 KiB and 512 KiB. Never NULL. */
+ * where hwloc knows nothing, 32 KiB and 512 KiB, ways unknown. Never NULL. */
 const kp__cache_info *kp__cache_get(void);
 
 /* ---- pool.c */

@@ -23,24 +23,40 @@
  * 1.3-1.4x slower with AVX2 at 2^7 and 2^10, so there the rule's passes stay
  * up to 2^12, and 2^15 takes six 4s (1.6x and, portable, 1.9x faster than
  * five 8s). From 2^16, where lines are shared by the threads, the rule's
- * passes split better: radix-4 first passes ran 1.35x slower at 2 workers. */
+ * passes split better: radix-4 first passes ran 1.35x slower at 2 workers.
+ * A level-1 cache of 12 ways or more (Zen 5: 48 KiB, 12 ways) holds a
+ * radix-8 pass's sets: there (AVX-512, one thread) 2^13 as 4 4 8 8 8 ran
+ * 1.10x and 2^15 as five 8s 1.16x faster than the 8-way choices (r2c of
+ * 2^16, whose complex line is 2^15, 1.2x); 2^14 keeps its passes (4 8 8 8 8
+ * 1.05x slower). */
 #define POW2_FIRST_LOG 7
 #define POW2_FIRST     ((size_t)1 << POW2_FIRST_LOG)
 #define POW2_LAST      ((size_t)1 << 15)
 static const struct {
     unsigned char wide[8];   /* AVX-512: 32 vector registers */
     unsigned char narrow[8]; /* AVX2 and portable: 16 */
+    unsigned char ways12[8]; /* AVX-512, level-1 cache of 12 ways or more; empty: as wide */
 } pow2_radices[] = {
-    {{8, 16}, {4, 4, 8}},                         /* 2^7 */
-    {{4, 8, 8}, {4, 8, 8}},                       /* 2^8 */
-    {{8, 8, 8}, {8, 8, 8}},                       /* 2^9 */
-    {{8, 8, 16}, {4, 4, 8, 8}},                   /* 2^10 */
-    {{4, 4, 8, 16}, {4, 8, 8, 8}},                /* 2^11 */
-    {{8, 8, 8, 8}, {8, 8, 8, 8}},                 /* 2^12 */
-    {{4, 4, 4, 4, 4, 8}, {4, 4, 4, 4, 4, 8}},     /* 2^13 */
-    {{4, 4, 4, 4, 8, 8}, {4, 4, 4, 4, 8, 8}},     /* 2^14 */
-    {{4, 4, 4, 4, 8, 16}, {4, 4, 4, 4, 4, 4, 8}}, /* 2^15 */
+    {{8, 16}, {4, 4, 8}, {0}},                                     /* 2^7 */
+    {{4, 8, 8}, {4, 8, 8}, {0}},                                   /* 2^8 */
+    {{8, 8, 8}, {8, 8, 8}, {0}},                                   /* 2^9 */
+    {{8, 8, 16}, {4, 4, 8, 8}, {0}},                               /* 2^10 */
+    {{4, 4, 8, 16}, {4, 8, 8, 8}, {0}},                            /* 2^11 */
+    {{8, 8, 8, 8}, {8, 8, 8, 8}, {0}},                             /* 2^12 */
+    {{4, 4, 4, 4, 4, 8}, {4, 4, 4, 4, 4, 8}, {4, 4, 8, 8, 8}},     /* 2^13 */
+    {{4, 4, 4, 4, 8, 8}, {4, 4, 4, 4, 8, 8}, {0}},                 /* 2^14 */
+    {{4, 4, 4, 4, 8, 16}, {4, 4, 4, 4, 4, 4, 8}, {8, 8, 8, 8, 8}}, /* 2^15 */
 };
+
+/* The row's radices for the selected instruction set and, with AVX-512,
+ * the level-1 cache's ways. */
+static const unsigned char *pow2_row(size_t row)
+{
+    if (kp__isa_selected() != KP_ISA_AVX512) return pow2_radices[row].narrow;
+    if (pow2_radices[row].ways12[0] != 0 && kp__cache_get()->l1d_ways >= 12)
+        return pow2_radices[row].ways12;
+    return pow2_radices[row].wide;
+}
 
 /* Radices in pass order: one 4, or two (for 2 * 8), or a 2 for what 8s
  * leave of the power of two, then the 8s; a 3 for what 9s leave of the
@@ -56,8 +72,7 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
     int np = 0, twos = 0, fives = 0;
     if ((n & (n - 1)) == 0 && n >= POW2_FIRST && n <= POW2_LAST) {
         const size_t row = (size_t)__builtin_ctzll(n) - POW2_FIRST_LOG;
-        const unsigned char *r =
-            kp__isa_selected() == KP_ISA_AVX512 ? pow2_radices[row].wide : pow2_radices[row].narrow;
+        const unsigned char *r = pow2_row(row);
         while (np < 8 && r[np] != 0) {
             p[np] = r[np];
             np++;
