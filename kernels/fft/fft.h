@@ -106,6 +106,22 @@ typedef void kp__fft_r2c_lanes_fn(const kp__fft_line *line, const void *src, ptr
  * output times scale; buf as kp__fft_r2c_lanes_fn. */
 typedef void kp__fft_c2r_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
                                   void *dst, ptrdiff_t yd, size_t count, double scale, void *buf);
+/* Step 1 of a four-step line (fourstep.c) on cols <= KP__FFT_BLOCK
+ * contiguous columns, row j at x + j xs (complex elements), the columns a
+ * vector lane each (simd_lanes.c): every row's values read and T's row k
+ * (at t + k ts) written straight, without transposes, times the twiddles
+ * fine[k B + c] coarse[k] of column c (rounded as the block copies round
+ * them; k > 0). buf holds 2 VLEN col->n complex elements. */
+typedef void kp__fft_cols_fn(const struct kp__fft_line *col, int fwd, const void *x, size_t xs,
+                             size_t cols, const void *fine, const void *coarse, void *t, size_t ts,
+                             void *buf);
+/* Step 2 of a four-step line (fourstep.c) on `count` rows of T (row r at
+ * t + r ts), each row a vector lane (simd_lanes.c): rows read through
+ * register transposes, value k of row r written straight to y + r + k os
+ * (complex elements), times scale unless it is 1. buf as kp__fft_cols_fn's
+ * (row->n). */
+typedef void kp__fft_rows_fn(const struct kp__fft_line *row, int fwd, const void *t, size_t ts,
+                             size_t count, void *y, size_t os, double scale, void *buf);
 /* About as many points as a part of a shared line keeps at a time (256 KiB
  * in double), a block of columns through its first passes or a block of
  * sub-transforms through its others, so that they stay in its core's cache. */
@@ -153,6 +169,10 @@ struct kp__fft_line {
      * neither is a multiple of the cache's way size). */
     struct kp__fft_line *col, *row;
     size_t t_stride, b_stride;
+    /* Step 1's columns and step 2's rows in vector lanes where that is
+     * faster (line.c), else NULL: blocks of lines through transposes. */
+    kp__fft_cols_fn *cols;
+    kp__fft_rows_fn *rows;
     /* The line shared or not by the steps of plans that use it (exec.c). */
     kp__fft_share_record share;
 };
@@ -290,6 +310,11 @@ kp__fft_part_fn kp__fft_line_part_d_avx512, kp__fft_line_part_s_avx512;
 /* A step's lines in vector lanes (line->lanes). */
 kp__fft_lanes_fn kp__fft_lanes_d_avx2, kp__fft_lanes_s_avx2;
 kp__fft_lanes_fn kp__fft_lanes_d_avx512, kp__fft_lanes_s_avx512;
+/* A four-step line's columns and rows in lanes (line->cols, line->rows). */
+kp__fft_cols_fn kp__fft_lanes_cols_d_avx2, kp__fft_lanes_cols_s_avx2;
+kp__fft_cols_fn kp__fft_lanes_cols_d_avx512, kp__fft_lanes_cols_s_avx512;
+kp__fft_rows_fn kp__fft_lanes_rows_d_avx2, kp__fft_lanes_rows_s_avx2;
+kp__fft_rows_fn kp__fft_lanes_rows_d_avx512, kp__fft_lanes_rows_s_avx512;
 /* Even r2c and c2r lines in lanes (kp__fft_r2c_lanes_fn, kp__fft_c2r_lanes_fn). */
 kp__fft_c2r_lanes_fn kp__fft_c2r_lanes_run_d_avx2, kp__fft_c2r_lanes_run_s_avx2;
 kp__fft_c2r_lanes_fn kp__fft_c2r_lanes_run_d_avx512, kp__fft_c2r_lanes_run_s_avx512;

@@ -103,6 +103,10 @@ void FFT_FN(kp__fft_fourstep_cols)(const kp__fft_line *line, int fwd, const void
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
     for (size_t b = c0; b < c1; b += BLOCK) {
         const size_t cols = c1 - b < BLOCK ? c1 - b : BLOCK;
+        if (line->cols != NULL && ss == 1 && simd.in != NULL) {
+            line->cols(l1, fwd, x + b, n2, cols, fine, coarse + b / BLOCK * n1, t + b, ts, in);
+            continue;
+        }
         block_in(x + (ptrdiff_t)b * ss, ss, n2, n1, cols, in, len, &simd);
         for (size_t c = 0; c < cols; c++)
             l1->exec(l1, fwd, in + c * len, out + c * len, sub);
@@ -122,6 +126,10 @@ void FFT_FN(kp__fft_fourstep_rows)(const kp__fft_line *line, int fwd, void *t_, 
     const size_t width = kp__fft_fourstep_rows_width(line);
     fft_cpx *t = t_, *y = dst, *out = work, *sub = out + kp__fft_fourstep_blocks_size(line);
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
+    if (line->rows != NULL && ds == 1 && simd.out != NULL) {
+        line->rows(l2, fwd, t + r0 * ts, ts, r1 - r0, y + r0, n1, scale, out);
+        return;
+    }
     for (size_t b = r0; b < r1; b += width) {
         const size_t rows = r1 - b < width ? r1 - b : width;
         for (size_t r = 0; r < rows; r++)

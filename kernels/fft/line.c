@@ -377,6 +377,41 @@ static size_t pad_stride(size_t m, int single)
     return (lines | 1) * per_line;
 }
 
+#if defined(__x86_64__)
+/* A four-step line's columns (step 1, kp__fft_lanes_cols) or rows (step 2,
+ * kp__fft_lanes_rows) go in vector lanes where every radix of their line
+ * has a vector butterfly and some pass leaves part of a vector (ido > 1 and
+ * no multiple of VLEN: the line's own passes end each group of i with a
+ * masked tail): whole vectors in every pass, and no transposes but step 2's
+ * in. Returns 2 for AVX-512, 1 for AVX2, 0 where they do not. */
+static int lanes_four(const kp__fft_line *sub)
+{
+    if (sub->npass == 0 || sub->col != NULL || sub->bluestein != NULL) return 0;
+    const int wide = kp__isa_selected() == KP_ISA_AVX512;
+    if (!wide && kp__isa_selected() != KP_ISA_AVX2) return 0;
+    const size_t vlen = (wide ? 4 : 2) * (sub->single ? 2 : 1);
+    int partial = 0;
+    for (int s = 0; s < sub->npass; s++) {
+        if (sub->pass[s].p > KP__FFT_MAX_BUTTERFLY) return 0;
+        if (sub->pass[s].ido > 1 && sub->pass[s].ido % vlen != 0) partial = 1;
+    }
+    return partial ? 1 + wide : 0;
+}
+
+static void pick_four_lanes(kp__fft_line *line)
+{
+    static kp__fft_cols_fn *const cols[2][2] = {
+        {kp__fft_lanes_cols_d_avx2, kp__fft_lanes_cols_d_avx512},
+        {kp__fft_lanes_cols_s_avx2, kp__fft_lanes_cols_s_avx512}};
+    static kp__fft_rows_fn *const rows[2][2] = {
+        {kp__fft_lanes_rows_d_avx2, kp__fft_lanes_rows_d_avx512},
+        {kp__fft_lanes_rows_s_avx2, kp__fft_lanes_rows_s_avx512}};
+    const int c = lanes_four(line->col), r = lanes_four(line->row);
+    line->cols = c ? cols[line->single][c - 1] : NULL;
+    line->rows = r ? rows[line->single][r - 1] : NULL;
+}
+#endif
+
 static int make_fourstep(kp__fft_line *line, size_t n1)
 {
     const size_t n = line->n, n2 = n / n1;
@@ -409,6 +444,9 @@ static int make_fourstep(kp__fft_line *line, size_t n1)
     /* T, the blocks of lines, the sub-lines' work space */
     line->scratch = kp__fft_fourstep_t_size(line) + kp__fft_fourstep_blocks_size(line) + sub;
     line->exec = line->single ? kp__fft_fourstep_exec_s : kp__fft_fourstep_exec_d;
+#if defined(__x86_64__)
+    pick_four_lanes(line);
+#endif
     return KP_OK;
 }
 

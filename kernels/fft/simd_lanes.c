@@ -275,6 +275,78 @@ void FFT_FN(kp__fft_lanes)(const kp__fft_line *line, int fwd, const void *src, p
         lanes_dir(line, src, ss, sdist, dst, ds, ddist, count, scale, buf, 0);
 }
 
+/* Four-step columns (kp__fft_cols_fn): VLEN columns at a time, the last
+ * group through masks (its missing lanes compute zeros, never stored).
+ * Rows lie whole strides apart, where the hardware prefetchers do not
+ * look: the block's bytes of the row FETCH_AHEAD ahead are asked for, as
+ * the block copies do. */
+void FFT_FN(kp__fft_lanes_cols)(const kp__fft_line *col, int fwd, const void *x_, size_t xs,
+                                size_t cols, const void *fine_, const void *coarse_, void *t_,
+                                size_t ts, void *buf)
+{
+    const size_t n = col->n, bytes = cols * 2 * sizeof(fft_real);
+    const fft_real *x = x_, *fine = fine_, *coarse = coarse_;
+    fft_real *t = t_;
+    for (size_t c = 0; c < cols; c += VLEN) {
+        const size_t have = cols - c < VLEN ? cols - c : VLEN;
+        const vmask m = head(have);
+        fft_real *from = buf, *to = from + 2 * VLEN * n;
+        for (size_t e = 0; e < n; e++) {
+            if (c == 0 && e + FETCH_AHEAD < n) fetch_lines(x + 2 * (e + FETCH_AHEAD) * xs, bytes);
+            store(from, VLEN * e,
+                  have == VLEN ? load(x, e * xs + c) : vload_mask(m, x + 2 * (e * xs + c)));
+        }
+        if (fwd)
+            lanes_passes(col, &from, &to, 1);
+        else
+            lanes_passes(col, &from, &to, 0);
+        for (size_t k = 0; k < n; k++) {
+            if (c == 0 && k + FETCH_AHEAD < n) fetch_lines(t + 2 * (k + FETCH_AHEAD) * ts, bytes);
+            vc v = load(from, VLEN * k);
+            if (k > 0) {
+                const vc w = vtw_rounded(load(fine, k * BLOCK + c), vbcast(coarse + 2 * k), 1);
+                v = fwd ? vtw_rounded(v, w, 1) : vtw_rounded(v, w, 0);
+            }
+            if (have == VLEN)
+                store(t, k * ts + c, v);
+            else
+                vstore_first(t + 2 * (k * ts + c), 2 * have, v);
+        }
+    }
+}
+
+/* Four-step rows (kp__fft_rows_fn): VLEN rows at a time, the last group's
+ * missing lanes repeating its last row (computed, never stored). */
+void FFT_FN(kp__fft_lanes_rows)(const kp__fft_line *row, int fwd, const void *t_, size_t ts,
+                                size_t count, void *y_, size_t os, double scale, void *buf)
+{
+    const size_t n = row->n;
+    const fft_real *t = t_, s = (fft_real)scale;
+    fft_real *y = y_;
+    for (size_t r = 0; r < count; r += VLEN) {
+        const size_t have = count - r < VLEN ? count - r : VLEN;
+        const fft_real *xs[VLEN];
+        for (size_t l = 0; l < VLEN; l++)
+            xs[l] = t + 2 * (r + (l < have ? l : have - 1)) * ts;
+        fft_real *from = buf, *to = from + 2 * VLEN * n;
+        lanes_in(n, xs, 1, from);
+        if (fwd)
+            lanes_passes(row, &from, &to, 1);
+        else
+            lanes_passes(row, &from, &to, 0);
+        for (size_t k = 0; k < n; k++) {
+            if (k + FETCH_AHEAD < n)
+                fetch_lines(y + 2 * ((k + FETCH_AHEAD) * os + r), have * 2 * sizeof(fft_real));
+            vc v = load(from, VLEN * k);
+            if (scale != 1.0) v = vscale(s, v);
+            if (have == VLEN)
+                store(y, k * os + r, v);
+            else
+                vstore_first(y + 2 * (k * os + r), 2 * have, v);
+        }
+    }
+}
+
 /* Even r2c lines in lanes (lines.c's kp__fft_r2c_lanes): the complex
  * transforms of h = n/2 as above, then r2c_post on the registers, X_k for
  * k <= h times scale (k = h/2 written twice, as r2c_post does). */
