@@ -273,8 +273,8 @@ def write(raw, out, name):
           "`bench/peer_numpy_fft.py` | numpy.fft: pocketfft (C), double only, a plan per call; "
           "scipy.fft: pocketfft (C++), a plan cache, `workers` threads split the lines of a "
           "multi-dimensional array | " + ", ".join(f"`{c}`" for c in calls) +
-          "; each call allocates its result, on a warm heap (glibc's mmap threshold fixed at "
-          "32 MiB, `NUMPY_MALLOC` in `bench/suite_fft.py`) |")
+          "; each call allocates its result, on a warm heap (glibc's allocator keeps freed "
+          "memory: `PYTHON_MALLOC` in `bench/run.py`) |")
     w("")
     for line in plans_text(plans, s.get("measure_limit")):
         w(f"- {line}.")

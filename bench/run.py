@@ -149,13 +149,15 @@ def machine_facts():
 
 
 # glibc's allocator settings for the Python peers. numpy allocates its result
-# (and temporaries) on every call; above glibc's mmap threshold each one is a
-# fresh mapping whose pages fault in on first touch, and where faults are
-# dear (a virtual machine's can cost 10 us a page) the fault time swamps the
-# arithmetic: numpy.fft.fft of 2^15 points took 2.5 ms instead of 0.25 ms.
-# With blocks up to 32 MiB (glibc's largest threshold) taken from the heap,
-# which is not trimmed, and larger ones advised into huge pages, each call
-# reuses what the call before it freed: the figures are numpy's own work.
+# (numpy.fft its plan and work space too) on every call; above glibc's
+# dynamic mmap threshold each block is a fresh mapping whose pages fault in
+# on first touch, so the cost depended on what the process had run before
+# (r2c of 2^15 took 1.6 ms instead of 0.14 ms in one process), and where
+# faults are dear (a virtual machine's can cost 10 us a page) it swamps the
+# arithmetic (numpy.fft.fft of 2^15 points 2.5 ms instead of 0.25 ms). With
+# blocks up to 32 MiB (glibc's largest threshold) taken from the heap, which
+# is not trimmed, and larger ones advised into huge pages, each call reuses
+# what the call before it freed: numpy's best case, the same in every run.
 PYTHON_MALLOC = ("glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=17179869184:"
                  "glibc.malloc.hugetlb=1")
 

@@ -106,16 +106,7 @@ def run(r, s):
                 [f"--sizes={s['sizes']}", f"--kinds={s['kinds']}", f"--workers={s['workers']}",
                  f"--batch={s['batch']}", f"--grid={s['grid']}", f"--repetitions={reps}",
                  f"--min-time={s['min_time']}", f"--warmup={s['warmup']}"],
-                NUMPY_MALLOC, script="peer_numpy_fft.py")
-
-
-# numpy.fft allocates its plan, work space and result on every call. With
-# glibc's dynamic mmap threshold that cost depended on what the process had
-# run before: blocks above the threshold are mapped and faulted in on every
-# call (r2c of 2^15 took 1.6 ms instead of 0.14 ms in one process). A fixed
-# threshold keeps every block up to 32 MiB on the warm heap: numpy's best
-# case, the same in every run.
-NUMPY_MALLOC = {"MALLOC_MMAP_THRESHOLD_": str(32 << 20), "MALLOC_TRIM_THRESHOLD_": str(1 << 30)}
+                {}, script="peer_numpy_fft.py")
 
 
 def method_text(s):
