@@ -362,8 +362,10 @@ static void test_long_line_same_bits(void **state)
 /* The four-step's block copies in vector code give the bits of the scalar
  * loops (fft.h), twiddles and scale included: a plan made at the widest
  * instruction set keeps its butterflies, and the copies follow the set
- * selected when it runs. 2^18 is 512 x 512; 3^12 is 729 x 729, whose last
- * blocks of columns and rows are partial. */
+ * selected when it runs. 2^18 is 512 x 512; 3^12 is 729 x 729, whose sides
+ * run in vector lanes wherever the vector copies do (line.c) and in blocks
+ * through the scalar copies, with partial last blocks: the lanes give the
+ * blocks' bits. */
 static void test_fourstep_copies_bits(void **state)
 {
     (void)state;
