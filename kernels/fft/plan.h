@@ -7,6 +7,7 @@
 #define KP_FFT_PLAN_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kernels/fft/fft.h"
 
@@ -45,10 +46,21 @@ int kp__fft_plan_init(kp__fft_plan_shape *sh, kp_fft_kind kind, kp_fft_precision
                       size_t batch_rank, const kp_fft_dim *batch)
     __attribute__((warn_unused_result));
 
-/* Whether arrays in and out of the shape share a byte (plan.c): exactly for
- * c2c arrays of equal strides (translates of each other, found by a bounded
- * search), else by their spans. in != out. */
-int kp__fft_overlap(const kp__fft_plan_shape *sh, const void *in, const void *out);
+/* Whether arrays in and out of the shape, whose spans meet, share a byte
+ * (plan.c): exactly for c2c arrays of equal strides (translates of each
+ * other, found by a bounded search), else 1. in != out. */
+int kp__fft_overlap_spans_meet(const kp__fft_plan_shape *sh, const void *in, const void *out);
+
+/* Whether arrays in and out of the shape share a byte: the spans here (on
+ * every execution's path), the rest out of line. in != out. */
+static inline int kp__fft_overlap(const kp__fft_plan_shape *sh, const void *in, const void *out)
+{
+    const uintptr_t i0 = (uintptr_t)in + (uintptr_t)sh->in_lo,
+                    i1 = (uintptr_t)in + (uintptr_t)sh->in_hi;
+    const uintptr_t o0 = (uintptr_t)out + (uintptr_t)sh->out_lo,
+                    o1 = (uintptr_t)out + (uintptr_t)sh->out_hi;
+    return i0 < o1 && o0 < i1 && kp__fft_overlap_spans_meet(sh, in, out);
+}
 
 /* Makes (or takes from the cache, cache.c) the line of dimension d. */
 int kp__fft_axis_make(const kp__fft_plan_shape *sh, size_t d, kp__fft_axis *ax)
