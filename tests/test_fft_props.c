@@ -362,17 +362,18 @@ static void test_long_line_same_bits(void **state)
 /* The four-step's block copies in vector code give the bits of the scalar
  * loops (fft.h), twiddles and scale included: a plan made at the widest
  * instruction set keeps its butterflies, and the copies follow the set
- * selected when it runs. 2^18 is 512 x 512; 3^12 is 729 x 729, whose sides
- * run in vector lanes wherever the vector copies do (line.c) and in blocks
- * through the scalar copies, with partial last blocks: the lanes give the
- * blocks' bits. */
+ * selected when it runs. 2^18 is 512 x 512; 3^12 is 729 x 729 and 3^13
+ * 729 x 2187 (sides of different lengths), whose sides run in vector lanes
+ * wherever the vector copies do (line.c) and in blocks through the scalar
+ * copies, with partial last blocks: the lanes give the blocks' bits (with
+ * KERNPOOL_ISA=avx2, ctest fft_props_avx2, the AVX2 lanes). */
 static void test_fourstep_copies_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {262144, 531441};
+    static const size_t sizes[] = {262144, 531441, 1594323};
     const kp__isa best = kp__isa_supported();
     if (best == KP_ISA_PORTABLE) skip();
-    const size_t most = 531441;
+    const size_t most = 1594323;
     double *x = random_doubles(2 * most);
     char *ref = malloc(2 * most * sizeof(double)), *out = malloc(2 * most * sizeof(double));
     float *xf = malloc(2 * most * sizeof *xf);

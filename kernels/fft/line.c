@@ -408,7 +408,12 @@ static void pick_four_lanes(kp__fft_line *line)
         {kp__fft_lanes_rows_s_avx2, kp__fft_lanes_rows_s_avx512}};
     const int c = lanes_four(line->col), r = lanes_four(line->row);
     line->cols = c ? cols[line->single][c - 1] : NULL;
-    line->rows = r ? rows[line->single][r - 1] : NULL;
+    /* The rows' lanes write a vector's bytes to each row of X, rows n1
+     * apart: where n1's bytes hold a power of two of 4 KiB or more, those
+     * rows share a few cache sets, and the blocks' wider rows stay (fft.h:
+     * kp__fft_fourstep_rows_width). */
+    const size_t n1 = line->col->n, es = line->single ? 8 : 16;
+    line->rows = r && (n1 & (~n1 + 1)) * es < 4096 ? rows[line->single][r - 1] : NULL;
 }
 #endif
 
