@@ -163,10 +163,7 @@ static void path_of(char *p, size_t cap, size_t i, const char *what)
 static uint64_t seed = 0x2545F4914F6CDD1Du;
 static double uniform(void)
 {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return (double)(seed >> 11) * 0x1.0p-52 - 1.0;
+    return kp_test_uniform(&seed);
 }
 
 static int setup(void **state)

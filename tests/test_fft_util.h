@@ -15,14 +15,12 @@
 #include <string.h>
 
 #include "kernpool.h"
+#include "testutil.h"
 
 static uint64_t seed = 88172645463325252u;
 static double uniform(void)
 {
-    seed ^= seed << 13;
-    seed ^= seed >> 7;
-    seed ^= seed << 17;
-    return (double)(seed >> 11) * 0x1.0p-52 - 1.0;
+    return kp_test_uniform(&seed);
 }
 
 static double *random_doubles(size_t count)

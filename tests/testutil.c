@@ -95,3 +95,13 @@ int kp_test_run_python(const char *script, const char *arg)
     }
     return 0;
 }
+
+double kp_test_uniform(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    *state = x;
+    return (double)(x >> 11) * 0x1.0p-52 - 1.0;
+}

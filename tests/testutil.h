@@ -2,6 +2,7 @@
 #ifndef KP_TESTUTIL_H
 #define KP_TESTUTIL_H
 
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -32,6 +33,10 @@ double kp_test_thread_cpu_seconds(long tid);
 
 /* CPU time (user + system) of the whole process so far, in seconds. */
 double kp_test_cpu_seconds(void);
+
+/* The next value in [-1, 1) of Marsaglia's xorshift64 (13, 7, 17) from
+ * *state (nonzero), which it advances: reproducible test data. */
+double kp_test_uniform(uint64_t *state);
 
 /* Runs /usr/bin/python3 (KP_PYTHON3) with script and arg and waits for it.
  * Returns 0 if it exited with status 0; otherwise says why on stderr and

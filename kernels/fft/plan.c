@@ -1,7 +1,7 @@
 /*
  * Plans: validation of a transform's shape and strides (and of the arrays
- * an execution names: kp__fft_overlap_spans_meet), and the public make / execute /
- * destroy. exec.c runs them; cache.c makes their lines.
+ * an execution names: kp__fft_overlap_spans_meet), and the public make /
+ * execute / destroy. exec.c runs them; cache.c makes their lines.
  */
 #include <math.h>
 #include <stdint.h>
