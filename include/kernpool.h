@@ -829,9 +829,13 @@ KP_API size_t kp_fft_cache_set_size(size_t lines);
 
 /* What GEMM's tiles run on, for reports such as kernpool-info. */
 typedef struct kp_gemm_info {
-    char engine[16];  /* "openblas" (or "reference" where a test forced it) */
-    char kernels[32]; /* the kernels it picked for this CPU: OpenBLAS's core
-                         ("Haswell", "SkylakeX"; OPENBLAS_CORETYPE applies) */
+    char engine[16];  /* "native" (kernpool's own kernels, where AVX-512
+                         runs) or "openblas" (or "reference" where a test
+                         forced it) */
+    char kernels[32]; /* the kernels it runs on this CPU: OpenBLAS's core
+                         ("Haswell", "SkylakeX"; OPENBLAS_CORETYPE applies),
+                         or "AVX-512; complex SkylakeX" for the native
+                         engine, whose complex types run OpenBLAS */
     int threads;      /* threads the engine starts of its own: always 1 */
 } kp_gemm_info;
 

@@ -150,4 +150,11 @@ void kp__pool_fork_child(void);
 /* CLOCK_MONOTONIC in nanoseconds (the pool's spin, the FFT's timings). */
 long long kp__now_ns(void);
 
+/* Huge pages (2 MiB on x86-64 Linux). */
+#define KP_HUGE_PAGE ((size_t)2 << 20)
+/* malloc below KP_HUGE_PAGE bytes; from it on whole huge pages, aligned to
+ * one and advised into transparent huge pages (sched/memory.c). Freed with
+ * free(). NULL when out of memory. */
+void *kp__huge_alloc(size_t bytes);
+
 #endif

@@ -46,8 +46,10 @@ rc, out, _ = run(KERNPOOL_CPU_BUDGET="3")
 print(out)
 check(rc == 0, "plain run exits 0")
 for line in ("CPU budget            3 (env)", "KERNPOOL_CPU_BUDGET 3", "default workers       1",
-             "GEMM engine           openblas", "foreign pools         0", "warnings              0"):
+             "foreign pools         0", "warnings              0"):
     check(line in out, f"plain output has '{line}'")
+check(("GEMM engine           native, AVX-512; complex " in out) != ("GEMM engine           openblas, " in out),
+      "plain output names GEMM's engine")
 
 # JSON, nothing loaded.
 d = run_json(KERNPOOL_CPU_BUDGET="3", KERNPOOL_WORKERS="2")
@@ -64,7 +66,8 @@ check(d["workers"] == {"default": 2, "source": "env", "env_malformed": False, "a
       "workers from KERNPOOL_WORKERS")
 check(d["isa"]["selected"] in ("portable", "avx2", "avx512") and d["isa"]["env"] is None,
       "the SIMD path")
-check(d["gemm"]["engine"] == "openblas" and d["gemm"]["threads"] == 1, "GEMM's engine")
+check(d["gemm"]["engine"] == ("native" if d["isa"]["selected"] == "avx512" else "openblas")
+      and d["gemm"]["threads"] == 1, "GEMM's engine")
 check(d["pool"]["threads_max"] == 2 and d["pool"]["threads_alive"] == 0, "the pool's state")
 check(d["foreign_pools"] == [] and d["warnings"] == [], "no foreign pool in a fresh process")
 

@@ -108,6 +108,18 @@ static void test_dgemm_sweep(void **state)
 {
     sweep(KP_GEMM_D);
 }
+/* The real types through OpenBLAS too where the native engine is the
+ * choice (OpenBLAS is the engine elsewhere, and for the complex types). */
+static void test_sgemm_sweep_openblas(void **state)
+{
+    kp__gemm_engine_force(KP_GEMM_ENGINE_OPENBLAS);
+    sweep(KP_GEMM_S);
+}
+static void test_dgemm_sweep_openblas(void **state)
+{
+    kp__gemm_engine_force(KP_GEMM_ENGINE_OPENBLAS);
+    sweep(KP_GEMM_D);
+}
 static void test_cgemm_sweep(void **state)
 {
     sweep(KP_GEMM_C);
@@ -305,6 +317,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_sgemm_sweep, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_dgemm_sweep, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_sgemm_sweep_openblas, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_dgemm_sweep_openblas, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_cgemm_sweep, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_zgemm_sweep, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_reference_engine, kpg_hooks_reset),

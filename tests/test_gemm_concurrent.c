@@ -6,7 +6,9 @@
  * products make calls start together often: unguarded, a few percent of
  * them came out wrong. The engine also lets only so many calls in at once
  * (each holds one of OpenBLAS's buffers): with the limit forced to 1, no
- * two may overlap, and the products stay right.
+ * two may overlap, and the products stay right. The engine chosen at run
+ * time (the native one where AVX-512 runs: a work space per thread) runs
+ * the same checks.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -53,6 +55,15 @@ static void *run(void *arg)
     return NULL;
 }
 
+/* The reference bits, from the engine now chosen, alone on one thread. */
+static void want_make(kp__gemm_engine_id engine)
+{
+    (void)kp__gemm_engine_force(engine);
+    assert_int_equal(
+        kp_dgemm(KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N, 1, a, N, b, N, 0, want, N, 1),
+        KP_OK);
+}
+
 static void concurrent(int workers)
 {
     pthread_t th[THREADS];
@@ -75,13 +86,16 @@ static int setup(void **state)
         a[i] = (double)(i % 13) - 6;
         b[i] = (double)(i % 7) * 0.5;
     }
-    return kp_dgemm(KP_ROW_MAJOR, KP_NO_TRANS, KP_NO_TRANS, N, N, N, 1, a, N, b, N, 0, want, N, 1);
+    return 0;
 }
 
 /* Each caller inline: the engine runs on six threads at once. */
 static void test_callers_at_workers_1(void **state)
 {
     (void)state;
+    want_make(KP_GEMM_ENGINE_AUTO);
+    concurrent(1);
+    want_make(KP_GEMM_ENGINE_OPENBLAS);
     concurrent(1);
 }
 
@@ -89,6 +103,9 @@ static void test_callers_at_workers_1(void **state)
 static void test_callers_at_workers_all(void **state)
 {
     (void)state;
+    want_make(KP_GEMM_ENGINE_AUTO);
+    concurrent(-1);
+    want_make(KP_GEMM_ENGINE_OPENBLAS);
     concurrent(-1);
 }
 
@@ -96,6 +113,7 @@ static void test_callers_at_workers_all(void **state)
 static void test_calls_gate(void **state)
 {
     (void)state;
+    want_make(KP_GEMM_ENGINE_OPENBLAS);
     int old = kp__gemm_openblas_calls_force(1);
     (void)kp__gemm_openblas_calls_peak();
     concurrent(1);

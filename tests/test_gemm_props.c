@@ -485,6 +485,7 @@ static void *nothing(void *arg)
 
 static void no_engine_threads_child(void *arg)
 {
+    (void)kp__gemm_engine_force(*(const kp__gemm_engine_id *)arg);
     CHILD_CHECK(kp__gemm_engine_get()->threads() == 1);
     /* ThreadSanitizer starts its own thread with the first pthread_create:
      * let that happen before the count. */
@@ -504,11 +505,31 @@ static void no_engine_threads_child(void *arg)
     CHILD_CHECK(kp_cpu_budget() < 2 || kp__pool_threads_alive() >= 1);
 }
 
+/* The run-time choice (the native engine where AVX-512 runs, OpenBLAS
+ * elsewhere), and OpenBLAS's serial build, which serves the complex types
+ * either way. */
 static void test_engine_starts_no_thread(void **state)
 {
+    const char *want = kp__gemm_native_available() ? "native" : "openblas";
+    assert_string_equal(kp__gemm_engine_get()->name, want);
+    print_message("engine %s, kernels %s\n", want, kp__gemm_engine_get()->core());
+    static const kp__gemm_engine_id ids[] = {KP_GEMM_ENGINE_AUTO, KP_GEMM_ENGINE_OPENBLAS};
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(kp_test_in_child(no_engine_threads_child, (void *)&ids[i], 120), 0);
+}
+
+/* The native engine runs where AVX-512 is selected and follows a forced
+ * instruction set down to OpenBLAS. */
+static void test_engine_follows_isa(void **state)
+{
+    kp__isa old = kp__isa_force(KP_ISA_AVX2);
     assert_string_equal(kp__gemm_engine_get()->name, "openblas");
-    print_message("OpenBLAS core: %s\n", kp__gemm_engine_get()->core());
-    assert_int_equal(kp_test_in_child(no_engine_threads_child, NULL, 120), 0);
+    assert_false(kp__gemm_native_available());
+    kp__isa_force(KP_ISA_AVX512);
+    int avx512 = kp__isa_selected() == KP_ISA_AVX512;
+    assert_int_equal(kp__gemm_native_available(), avx512);
+    assert_string_equal(kp__gemm_engine_get()->name, avx512 ? "native" : "openblas");
+    kp__isa_force(old);
 }
 
 enum { CALLERS = 4, CN = 200 };
@@ -637,6 +658,7 @@ int main(void)
      * never had. */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_engine_starts_no_thread, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_engine_follows_isa, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_bad_arguments, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_overlap_refused_and_c_untouched, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_disjoint_blocks_of_one_array, kpg_hooks_reset),

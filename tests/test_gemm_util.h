@@ -284,8 +284,9 @@ static inline int kpg_hooks_reset(void **state)
     (void)state;
     (void)kp__gemm_tile_work_force(0);
     (void)kp__gemm_edge_force(0);
-    (void)kp__gemm_engine_force(KP_GEMM_ENGINE_OPENBLAS);
+    (void)kp__gemm_engine_force(KP_GEMM_ENGINE_AUTO);
     (void)kp__gemm_openblas_calls_force(0);
+    kp__gemm_native_fail(0, 0);
     return 0;
 }
 

@@ -14,14 +14,10 @@
  * is computed whole by one thread in one order, so the bits do not depend
  * on workers.
  */
-#define _DEFAULT_SOURCE /* madvise's MADV_HUGEPAGE */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/plan.h"
@@ -454,23 +450,10 @@ static size_t work_offset(const void *in, const void *out)
     return best;
 }
 
-/* Work space blocks from this size on are whole huge pages, advised into
- * transparent huge pages where the kernel takes advice. A four-step line
- * writes its T (and a multi-dimensional transform its columns) rows of a
- * few cache lines at strides of whole pages: with 4 KiB pages nearly every
- * row is a TLB miss. */
-#define HUGE_PAGE ((size_t)2 << 20)
-
-static char *work_alloc(size_t bytes)
-{
-    if (bytes < HUGE_PAGE) return malloc(bytes);
-    const size_t whole = (bytes + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    char *mem = aligned_alloc(HUGE_PAGE, whole);
-#if defined(__linux__)
-    if (mem != NULL) (void)madvise(mem, whole, MADV_HUGEPAGE); /* advice only */
-#endif
-    return mem;
-}
+/* Work space blocks from KP_HUGE_PAGE on are whole huge pages
+ * (kp__huge_alloc). A four-step line writes its T (and a multi-dimensional
+ * transform its columns) rows of a few cache lines at strides of whole
+ * pages: with 4 KiB pages nearly every row is a TLB miss. */
 
 /* The block's address sits just below the work space. */
 static char *work_take(_Atomic(void *) *spare, size_t bytes, const void *in, const void *out)
@@ -478,8 +461,7 @@ static char *work_take(_Atomic(void *) *spare, size_t bytes, const void *in, con
     char *mem = spare ? atomic_exchange(spare, NULL) : NULL;
     if (mem == NULL || *(size_t *)mem < bytes) {
         free(mem);
-        if (bytes > SIZE_MAX - HEAD - PAGE - HUGE_PAGE ||
-            (mem = work_alloc(bytes + HEAD + PAGE)) == NULL)
+        if (bytes > SIZE_MAX - HEAD - PAGE || (mem = kp__huge_alloc(bytes + HEAD + PAGE)) == NULL)
             return NULL;
         *(size_t *)mem = bytes;
     }

@@ -166,45 +166,49 @@ static enum CBLAS_TRANSPOSE trans(kp_trans t)
     return t == KP_NO_TRANS ? CblasNoTrans : t == KP_TRANS ? CblasTrans : CblasConjTrans;
 }
 
-static void sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     enter();
     cblas_sgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, *(const float *)alpha,
                 a, (int)lda, b, (int)ldb, *(const float *)beta, c, (int)ldc);
     leave();
+    return KP_OK;
 }
 
-static void dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     enter();
     cblas_dgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, *(const double *)alpha,
                 a, (int)lda, b, (int)ldb, *(const double *)beta, c, (int)ldc);
     leave();
+    return KP_OK;
 }
 
 /* The complex scalars and matrices are (re, im) pairs, as CBLAS wants them. */
-static void cgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int cgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     enter();
     cblas_cgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
                 (int)ldb, beta, c, (int)ldc);
     leave();
+    return KP_OK;
 }
 
-static void zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     enter();
     cblas_zgemm(CblasColMajor, trans(ta), trans(tb), (int)m, (int)n, (int)k, alpha, a, (int)lda, b,
                 (int)ldb, beta, c, (int)ldc);
     leave();
+    return KP_OK;
 }
 
 static const char *core(void)

@@ -69,32 +69,36 @@ static void cplx(int f32, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k
         }
 }
 
-static void sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     real(1, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return KP_OK;
 }
 
-static void dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     real(0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return KP_OK;
 }
 
-static void cgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int cgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     cplx(1, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return KP_OK;
 }
 
-static void zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
-                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
-                  size_t ldc)
+static int zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
+                 const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
+                 size_t ldc)
 {
     cplx(0, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return KP_OK;
 }
 
 static const char *core(void)

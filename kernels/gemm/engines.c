@@ -8,21 +8,28 @@
 static const kp__gemm_engine *const table[KP_GEMM_ENGINES] = {
     [KP_GEMM_ENGINE_OPENBLAS] = &kp__gemm_openblas,
     [KP_GEMM_ENGINE_REFERENCE] = &kp__gemm_reference,
+    [KP_GEMM_ENGINE_NATIVE] = &kp__gemm_native,
 };
 
-/* OpenBLAS until a test forces another. A native engine would be chosen
- * here from kp__isa_selected(), as the reductions choose their kernels. */
-static atomic_int selected = KP_GEMM_ENGINE_OPENBLAS;
+/* kernpool's own kernels where they run (AVX-512: they reach or pass
+ * OpenBLAS's AVX-512 kernels from n = 128 on, and Debian's OpenBLAS picks
+ * its AVX2 ones on some AVX-512 CPUs), else OpenBLAS. Follows
+ * kp__isa_selected(), as the reductions' kernels do. */
+static atomic_int forced = KP_GEMM_ENGINE_AUTO;
 
 const kp__gemm_engine *kp__gemm_engine_get(void)
 {
-    return table[atomic_load_explicit(&selected, memory_order_relaxed)];
+    int id = atomic_load_explicit(&forced, memory_order_relaxed);
+    if (id == KP_GEMM_ENGINE_AUTO)
+        id = kp__gemm_native_available() ? KP_GEMM_ENGINE_NATIVE : KP_GEMM_ENGINE_OPENBLAS;
+    return table[id];
 }
 
 kp__gemm_engine_id kp__gemm_engine_force(kp__gemm_engine_id id)
 {
-    if (id < 0 || id >= KP_GEMM_ENGINES) id = KP_GEMM_ENGINE_OPENBLAS;
-    return (kp__gemm_engine_id)atomic_exchange_explicit(&selected, (int)id, memory_order_relaxed);
+    if (id < KP_GEMM_ENGINE_AUTO || id >= KP_GEMM_ENGINES) id = KP_GEMM_ENGINE_AUTO;
+    if (id == KP_GEMM_ENGINE_NATIVE && !kp__gemm_native_available()) id = KP_GEMM_ENGINE_OPENBLAS;
+    return (kp__gemm_engine_id)atomic_exchange_explicit(&forced, (int)id, memory_order_relaxed);
 }
 
 int kp_gemm_info_get(kp_gemm_info *info)

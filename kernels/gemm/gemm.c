@@ -233,8 +233,7 @@ static int gemm(kp__gemm_type type, kp_layout layout, kp_trans ta, kp_trans tb, 
         .ldb = ldb,
         .ldc = ldc,
     };
-    kp__gemm_run(&p, engine, workers);
-    return KP_OK;
+    return kp__gemm_run(&p, engine, workers);
 }
 
 int kp_sgemm(kp_layout layout, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, float alpha,

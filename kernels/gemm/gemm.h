@@ -8,9 +8,8 @@
  *   partition.c  the grid of tiles (from m, n, k, the type and the cache
  *                sizes only) and running it on the pool;
  *   engines.c    the engine table and the run-time choice;
- *   engine_*.c   one engine each: OpenBLAS (single-threaded) and a
- *                portable reference. A native packed engine is added as
- *                one more file and one more table entry.
+ *   engine_*.c   one engine each: OpenBLAS (single-threaded), kernpool's
+ *                own packed kernels (native.h) and a portable reference.
  *
  * Every tile is computed by one engine call on one thread and k is never
  * split, so an element of C is computed the same way whichever thread runs
@@ -36,15 +35,21 @@ static inline size_t kp__gemm_elem(kp__gemm_type t)
  * leading dimensions valid for the transposes, no overlap between C and
  * A or B, alpha != 0. ta, tb are KP_NO_TRANS, KP_TRANS or (complex types
  * only) KP_CONJ_TRANS. alpha and beta point to one scalar of the type (a
- * (re, im) pair for complex). beta == 0 must not read C. */
-typedef void (*kp__gemm_tile_fn)(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
-                                 const void *alpha, const void *a, size_t lda, const void *b,
-                                 size_t ldb, const void *beta, void *c, size_t ldc);
+ * (re, im) pair for complex). beta == 0 must not read C. Returns KP_OK, or
+ * KP_ENOMEM without touching C when the calling thread has no work space
+ * (only where the engine has a reserve function). */
+typedef int (*kp__gemm_tile_fn)(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                                const void *alpha, const void *a, size_t lda, const void *b,
+                                size_t ldb, const void *beta, void *c, size_t ldc);
 
 typedef struct kp__gemm_engine {
     const char *name;
     /* The largest k, tile side and leading dimension one call may take. */
     size_t max_index;
+    /* NULL, or: gets the calling thread the work space its tiles need;
+     * KP_OK or KP_ENOMEM. A thread that reserved keeps it: its tiles then
+     * never fail. */
+    int (*reserve)(void);
     kp__gemm_tile_fn tile[KP_GEMM_TYPES];
     /* What the engine runs, for reports (OpenBLAS: its kernel core, e.g.
      * "Haswell"), and how many threads of its own it may start (must be 1). */
@@ -54,12 +59,22 @@ typedef struct kp__gemm_engine {
 
 extern const kp__gemm_engine kp__gemm_openblas;
 extern const kp__gemm_engine kp__gemm_reference;
+extern const kp__gemm_engine kp__gemm_native;
 
 typedef enum {
+    KP_GEMM_ENGINE_AUTO = -1, /* the run-time choice (engines.c) */
     KP_GEMM_ENGINE_OPENBLAS = 0,
     KP_GEMM_ENGINE_REFERENCE,
+    KP_GEMM_ENGINE_NATIVE,
     KP_GEMM_ENGINES
 } kp__gemm_engine_id;
+
+/* Whether the native engine's kernels run here: AVX-512 selected
+ * (kp__isa_selected). */
+int kp__gemm_native_available(void);
+/* Tests: the next `reserves` reservations and the next `tiles` tiles of the
+ * native engine fail as if no work space could be had. */
+void kp__gemm_native_fail(int reserves, int tiles);
 
 /* Tests: the OpenBLAS engine lets at most `limit` calls run at once (0
  * restores the built-in limit; returns the previous forced one, 0 if none),
@@ -67,10 +82,12 @@ typedef enum {
 int kp__gemm_openblas_calls_force(int limit);
 int kp__gemm_openblas_calls_peak(void);
 
-/* The engine calls use (OpenBLAS unless forced). */
+/* The engine calls use: the native one where it runs, else OpenBLAS,
+ * unless forced. */
 const kp__gemm_engine *kp__gemm_engine_get(void);
-/* Tests and benchmarks: make kp__gemm_engine_get() return engine `id`;
- * returns the previous choice. Not thread-safe against running calls. */
+/* Tests and benchmarks: make kp__gemm_engine_get() return engine `id`
+ * (KP_GEMM_ENGINE_AUTO: the run-time choice again); returns the previous
+ * setting. Not thread-safe against running calls. */
 kp__gemm_engine_id kp__gemm_engine_force(kp__gemm_engine_id id);
 
 /* One product, canonical (column-major). Pointers are to bytes. */
@@ -96,8 +113,10 @@ typedef struct kp__gemm_grid {
 kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index);
 
 /* Computes p (m, n, k >= 1, alpha != 0) tile by tile with `engine` on up to
- * kp_workers_resolve(workers) threads. */
-void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers);
+ * kp_workers_resolve(workers) threads. Returns KP_OK, or KP_ENOMEM with C
+ * untouched when the caller can have no work space or the grid's
+ * bookkeeping no memory. */
+int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers);
 
 /* Tests and benchmarks: the least work (multiply-adds, in units of a double
  * one) that is worth a tile of its own; 0 restores the built-in value.

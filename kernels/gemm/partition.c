@@ -68,6 +68,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 
 #include "kernels/gemm/gemm.h"
 
@@ -161,23 +162,30 @@ typedef struct run_ctx {
     const kp__gemm_problem *p;
     kp__gemm_tile_fn fn;
     kp__gemm_grid g;
+    /* Tiles a thread could not compute (no work space): left for the
+     * caller. */
+    atomic_uchar *left;
 } run_ctx;
+
+static int run_tile(const run_ctx *r, size_t t)
+{
+    const kp__gemm_problem *p = r->p;
+    size_t es = kp__gemm_elem(p->type);
+    size_t i0 = (t % r->g.gm) * r->g.mb, j0 = (t / r->g.gm) * r->g.nb;
+    size_t mt = p->m - i0 < r->g.mb ? p->m - i0 : r->g.mb;
+    size_t nt = p->n - j0 < r->g.nb ? p->n - j0 : r->g.nb;
+    /* Rows i0.. of op(A) and columns j0.. of op(B), in storage. */
+    const char *a = p->a + (p->ta == KP_NO_TRANS ? i0 : i0 * p->lda) * es;
+    const char *b = p->b + (p->tb == KP_NO_TRANS ? j0 * p->ldb : j0) * es;
+    char *c = p->c + (i0 + j0 * p->ldc) * es;
+    return r->fn(p->ta, p->tb, mt, nt, p->k, p->alpha, a, p->lda, b, p->ldb, p->beta, c, p->ldc);
+}
 
 static void run_tiles(void *arg, size_t begin, size_t end)
 {
     const run_ctx *r = arg;
-    const kp__gemm_problem *p = r->p;
-    size_t es = kp__gemm_elem(p->type);
-    for (size_t t = begin; t < end; t++) {
-        size_t i0 = (t % r->g.gm) * r->g.mb, j0 = (t / r->g.gm) * r->g.nb;
-        size_t mt = p->m - i0 < r->g.mb ? p->m - i0 : r->g.mb;
-        size_t nt = p->n - j0 < r->g.nb ? p->n - j0 : r->g.nb;
-        /* Rows i0.. of op(A) and columns j0.. of op(B), in storage. */
-        const char *a = p->a + (p->ta == KP_NO_TRANS ? i0 : i0 * p->lda) * es;
-        const char *b = p->b + (p->tb == KP_NO_TRANS ? j0 * p->ldb : j0) * es;
-        char *c = p->c + (i0 + j0 * p->ldc) * es;
-        r->fn(p->ta, p->tb, mt, nt, p->k, p->alpha, a, p->lda, b, p->ldb, p->beta, c, p->ldc);
-    }
+    for (size_t t = begin; t < end; t++)
+        if (run_tile(r, t) != KP_OK) atomic_store_explicit(&r->left[t], 1, memory_order_relaxed);
 }
 
 /* Products running now, in every thread of the process. A forked child
@@ -198,18 +206,27 @@ static void register_fork(void)
     (void)pthread_atfork(NULL, NULL, in_flight_fork_child);
 }
 
-void kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
+int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
 {
-    run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index)};
-    size_t tiles = r.g.gm * r.g.gn;
-    if (tiles == 1) {
-        run_tiles(&r, 0, 1);
-        return;
+    if (engine->reserve != NULL) {
+        int rc = engine->reserve();
+        if (rc != KP_OK) return rc;
     }
+    run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index), NULL};
+    size_t tiles = r.g.gm * r.g.gn;
+    if (tiles == 1) return run_tile(&r, 0);
+    r.left = calloc(tiles, sizeof *r.left);
+    if (r.left == NULL) return KP_ENOMEM;
     pthread_once(&fork_once, register_fork);
     int calls = atomic_fetch_add_explicit(&in_flight, 1, memory_order_relaxed) + 1;
     int w = kp_workers_resolve(workers), share = kp_cpu_budget() / calls;
     if (w > share) w = share > 1 ? share : 1;
     (void)kp_parallel_for(tiles, 1, run_tiles, &r, w);
     atomic_fetch_sub_explicit(&in_flight, 1, memory_order_relaxed);
+    /* The caller reserved its work space: its tiles do not fail. */
+    int rc = KP_OK;
+    for (size_t t = 0; t < tiles && rc == KP_OK; t++)
+        if (atomic_load_explicit(&r.left[t], memory_order_relaxed)) rc = run_tile(&r, t);
+    free(r.left);
+    return rc;
 }

@@ -1,0 +1,48 @@
+/*
+ * kernpool's own packed GEMM engine for real types: the kernels one
+ * instruction set provides, and what the driver (engine_native.c) asks of
+ * them.
+ *
+ * The driver follows the layered loops of Goto and van de Geijn ("Anatomy
+ * of high-performance matrix multiplication", ACM TOMS 34(3), 2008) as
+ * BLIS names them: columns of C in blocks of nc, k in blocks of kc (a panel
+ * of op(B), kc x nc, packed once), rows in blocks of mc (a block of op(A),
+ * mc x kc, packed once), and a micro-kernel that updates an mr x nr piece
+ * of C from an mr-row sliver of packed A and an nr-column sliver of packed
+ * B, all of its kc steps in registers.
+ *
+ * An element of C is the same sum whichever tile, block or sliver holds it:
+ * products accumulated in order of l within each block of kc (one fused
+ * multiply-add per step, from zero), the blocks applied in order as
+ * C = alpha * acc + beta' * C with beta' = beta for the first and 1 after.
+ * Its bits depend on k, kc and the instruction set only, never on where
+ * the element lies or on the threads.
+ */
+#ifndef KP_GEMM_NATIVE_H
+#define KP_GEMM_NATIVE_H
+
+#include <stddef.h>
+
+/* dst[p * width + i] = src[(i * si + p * sp) elements] for i < w and
+ * p < kc; zero for w <= i < width (the kernel's width: mr or nr). One of
+ * si, sp is 1. */
+typedef void (*kp__gemm_pack_fn)(size_t kc, size_t w, const void *src, size_t si, size_t sp,
+                                 void *dst);
+
+/* C (mr x nr, column-major, ldc) = alpha * sum over l < kc of a[l mr + i]
+ * b[l nr + j] + beta * C; with beta == 0 C is not read. a and b are packed
+ * slivers, 64-byte aligned. */
+typedef void (*kp__gemm_micro_fn)(size_t kc, const void *a, const void *b, const void *alpha,
+                                  const void *beta, void *c, size_t ldc);
+
+typedef struct kp__gemm_native_kernels {
+    size_t mr, nr;     /* the micro-kernel's piece of C */
+    size_t kc, mc, nc; /* blocks: mc a multiple of mr, nc of nr */
+    kp__gemm_pack_fn pack_a, pack_b;
+    kp__gemm_micro_fn micro;
+} kp__gemm_native_kernels;
+
+/* Indexed by kp__gemm_type; only KP_GEMM_S and KP_GEMM_D are filled. */
+extern const kp__gemm_native_kernels kp__gemm_native_avx512[2];
+
+#endif

@@ -1,0 +1,246 @@
+/*
+ * The native engine's AVX-512 kernels (native.h): double in 16 x 8 pieces
+ * of C (two vectors of 8 a column), float in 32 x 8 (two of 16). The 16
+ * accumulators take two vector loads of A and eight broadcasts of B a step
+ * of l: 16 fused multiply-adds for 10 loads, enough independent chains
+ * for two FMA pipes of latency 4. Eight columns divide the powers of two
+ * that square products mostly come in; 14 (BLIS's choice on Skylake-X)
+ * measured no faster on Zen 5 from n = 128 to 2048 and wasted 6/14 of the
+ * last sliver at n = 64.
+ *
+ * Packing: a sliver stored along its width (si == 1) is copied a step at a
+ * time with masked loads (the rows past w read as zero); one stored along
+ * k (sp == 1) goes through 8 x 8 transposes in registers.
+ */
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "kernels/gemm/native.h"
+
+/* ------------------------------------------------------------- packing */
+
+/* Eight rows of 8 doubles to eight columns: out[q][r] = in[r][q]. Pairs
+ * are interleaved, then 128-bit lanes twice. */
+static inline void transpose8_pd(__m512d r[8])
+{
+    __m512d t[8], u[8];
+    for (int q = 0; q < 4; q++) {
+        t[2 * q] = _mm512_unpacklo_pd(r[2 * q], r[2 * q + 1]);
+        t[2 * q + 1] = _mm512_unpackhi_pd(r[2 * q], r[2 * q + 1]);
+    }
+    /* u[0]: elements 0 and 4 of rows 0-3, u[1]: 2 and 6, u[2]: 1 and 5,
+     * u[3]: 3 and 7; u[4..7] the same for rows 4-7. */
+    for (int h = 0; h < 2; h++) {
+        u[4 * h + 0] = _mm512_shuffle_f64x2(t[4 * h + 0], t[4 * h + 2], 0x88);
+        u[4 * h + 1] = _mm512_shuffle_f64x2(t[4 * h + 0], t[4 * h + 2], 0xDD);
+        u[4 * h + 2] = _mm512_shuffle_f64x2(t[4 * h + 1], t[4 * h + 3], 0x88);
+        u[4 * h + 3] = _mm512_shuffle_f64x2(t[4 * h + 1], t[4 * h + 3], 0xDD);
+    }
+    r[0] = _mm512_shuffle_f64x2(u[0], u[4], 0x88);
+    r[4] = _mm512_shuffle_f64x2(u[0], u[4], 0xDD);
+    r[2] = _mm512_shuffle_f64x2(u[1], u[5], 0x88);
+    r[6] = _mm512_shuffle_f64x2(u[1], u[5], 0xDD);
+    r[1] = _mm512_shuffle_f64x2(u[2], u[6], 0x88);
+    r[5] = _mm512_shuffle_f64x2(u[2], u[6], 0xDD);
+    r[3] = _mm512_shuffle_f64x2(u[3], u[7], 0x88);
+    r[7] = _mm512_shuffle_f64x2(u[3], u[7], 0xDD);
+}
+
+/* The same for floats, 8 x 8 in 256-bit vectors. */
+static inline void transpose8_ps(__m256 r[8])
+{
+    __m256 t[8], s[8];
+    for (int q = 0; q < 4; q++) {
+        t[2 * q] = _mm256_unpacklo_ps(r[2 * q], r[2 * q + 1]);
+        t[2 * q + 1] = _mm256_unpackhi_ps(r[2 * q], r[2 * q + 1]);
+    }
+    /* s[c] holds element c (low half) and c + 4 (high half) of 4 rows. */
+    for (int h = 0; h < 2; h++) {
+        s[4 * h + 0] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], 0x44);
+        s[4 * h + 1] = _mm256_shuffle_ps(t[4 * h + 0], t[4 * h + 2], 0xEE);
+        s[4 * h + 2] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0x44);
+        s[4 * h + 3] = _mm256_shuffle_ps(t[4 * h + 1], t[4 * h + 3], 0xEE);
+    }
+    for (int c = 0; c < 4; c++) {
+        r[c] = _mm256_permute2f128_ps(s[c], s[4 + c], 0x20);
+        r[c + 4] = _mm256_permute2f128_ps(s[c], s[4 + c], 0x31);
+    }
+}
+
+static inline void pack_d(size_t kc, size_t w, const double *src, size_t si, size_t sp, double *dst,
+                          size_t width)
+{
+    if (si == 1) {
+        for (size_t p = 0; p < kc; p++, src += sp, dst += width)
+            for (size_t i = 0; i < width; i += 8) {
+                size_t left = w > i ? w - i : 0;
+                __mmask8 mask = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+                _mm512_storeu_pd(dst + i, _mm512_maskz_loadu_pd(mask, src + i));
+            }
+        return;
+    }
+    size_t p = 0;
+    for (; p + 8 <= kc; p += 8)
+        for (size_t i = 0; i < width; i += 8) {
+            __m512d r[8];
+            for (size_t q = 0; q < 8; q++)
+                r[q] = i + q < w ? _mm512_loadu_pd(src + (i + q) * si + p) : _mm512_setzero_pd();
+            transpose8_pd(r);
+            for (size_t q = 0; q < 8; q++)
+                _mm512_storeu_pd(dst + (p + q) * width + i, r[q]);
+        }
+    for (; p < kc; p++)
+        for (size_t i = 0; i < width; i++)
+            dst[p * width + i] = i < w ? src[i * si + p] : 0;
+}
+
+static inline void pack_s(size_t kc, size_t w, const float *src, size_t si, size_t sp, float *dst,
+                          size_t width)
+{
+    if (si == 1) {
+        for (size_t p = 0; p < kc; p++, src += sp, dst += width)
+            for (size_t i = 0; i < width; i += 8) {
+                size_t left = w > i ? w - i : 0;
+                __mmask8 mask = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+                _mm256_storeu_ps(dst + i, _mm256_maskz_loadu_ps(mask, src + i));
+            }
+        return;
+    }
+    size_t p = 0;
+    for (; p + 8 <= kc; p += 8)
+        for (size_t i = 0; i < width; i += 8) {
+            __m256 r[8];
+            for (size_t q = 0; q < 8; q++)
+                r[q] = i + q < w ? _mm256_loadu_ps(src + (i + q) * si + p) : _mm256_setzero_ps();
+            transpose8_ps(r);
+            for (size_t q = 0; q < 8; q++)
+                _mm256_storeu_ps(dst + (p + q) * width + i, r[q]);
+        }
+    for (; p < kc; p++)
+        for (size_t i = 0; i < width; i++)
+            dst[p * width + i] = i < w ? src[i * si + p] : 0;
+}
+
+#define MR_D 16
+#define MR_S 32
+#define NR   8
+
+static void pack_a_d(size_t kc, size_t w, const void *src, size_t si, size_t sp, void *dst)
+{
+    pack_d(kc, w, src, si, sp, dst, MR_D);
+}
+
+static void pack_b_d(size_t kc, size_t w, const void *src, size_t si, size_t sp, void *dst)
+{
+    pack_d(kc, w, src, si, sp, dst, NR);
+}
+
+static void pack_a_s(size_t kc, size_t w, const void *src, size_t si, size_t sp, void *dst)
+{
+    pack_s(kc, w, src, si, sp, dst, MR_S);
+}
+
+static void pack_b_s(size_t kc, size_t w, const void *src, size_t si, size_t sp, void *dst)
+{
+    pack_s(kc, w, src, si, sp, dst, NR);
+}
+
+/* -------------------------------------------------------- micro-kernels */
+
+static void micro_d(size_t kc, const void *ap, const void *bp, const void *alpha, const void *beta,
+                    void *cp, size_t ldc)
+{
+    const double *a = ap, *b = bp;
+    double *c = cp;
+    __m512d x[NR], y[NR];
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++)
+        x[j] = y[j] = _mm512_setzero_pd();
+    for (size_t l = 0; l < kc; l++, a += MR_D, b += NR) {
+        __m512d a0 = _mm512_load_pd(a), a1 = _mm512_load_pd(a + 8);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
+            __m512d bj = _mm512_set1_pd(b[j]);
+            x[j] = _mm512_fmadd_pd(a0, bj, x[j]);
+            y[j] = _mm512_fmadd_pd(a1, bj, y[j]);
+        }
+    }
+    const __m512d va = _mm512_set1_pd(*(const double *)alpha);
+    const double be = *(const double *)beta;
+    if (be == 0) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
+            _mm512_storeu_pd(c + j * ldc, _mm512_mul_pd(va, x[j]));
+            _mm512_storeu_pd(c + j * ldc + 8, _mm512_mul_pd(va, y[j]));
+        }
+        return;
+    }
+    const __m512d vb = _mm512_set1_pd(be);
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++) {
+        __m512d c0 = _mm512_mul_pd(vb, _mm512_loadu_pd(c + j * ldc));
+        __m512d c1 = _mm512_mul_pd(vb, _mm512_loadu_pd(c + j * ldc + 8));
+        _mm512_storeu_pd(c + j * ldc, _mm512_fmadd_pd(va, x[j], c0));
+        _mm512_storeu_pd(c + j * ldc + 8, _mm512_fmadd_pd(va, y[j], c1));
+    }
+}
+
+static void micro_s(size_t kc, const void *ap, const void *bp, const void *alpha, const void *beta,
+                    void *cp, size_t ldc)
+{
+    const float *a = ap, *b = bp;
+    float *c = cp;
+    __m512 x[NR], y[NR];
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++)
+        x[j] = y[j] = _mm512_setzero_ps();
+    for (size_t l = 0; l < kc; l++, a += MR_S, b += NR) {
+        __m512 a0 = _mm512_load_ps(a), a1 = _mm512_load_ps(a + 16);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
+            __m512 bj = _mm512_set1_ps(b[j]);
+            x[j] = _mm512_fmadd_ps(a0, bj, x[j]);
+            y[j] = _mm512_fmadd_ps(a1, bj, y[j]);
+        }
+    }
+    const __m512 va = _mm512_set1_ps(*(const float *)alpha);
+    const float be = *(const float *)beta;
+    if (be == 0) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
+            _mm512_storeu_ps(c + j * ldc, _mm512_mul_ps(va, x[j]));
+            _mm512_storeu_ps(c + j * ldc + 16, _mm512_mul_ps(va, y[j]));
+        }
+        return;
+    }
+    const __m512 vb = _mm512_set1_ps(be);
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++) {
+        __m512 c0 = _mm512_mul_ps(vb, _mm512_loadu_ps(c + j * ldc));
+        __m512 c1 = _mm512_mul_ps(vb, _mm512_loadu_ps(c + j * ldc + 16));
+        _mm512_storeu_ps(c + j * ldc, _mm512_fmadd_ps(va, x[j], c0));
+        _mm512_storeu_ps(c + j * ldc + 16, _mm512_fmadd_ps(va, y[j], c1));
+    }
+}
+
+/* Blocks: kc steps of a B sliver (kc nr elements) stay in the level-1
+ * cache while the A slivers of a block (mc x kc) stream from level 2; the
+ * B panel (kc x nc) fills the rest of a 2 MiB work space. */
+const kp__gemm_native_kernels kp__gemm_native_avx512[2] = {
+    [0] = {.mr = MR_S,
+           .nr = NR,
+           .kc = 512,
+           .mc = 192,
+           .nc = 768,
+           .pack_a = pack_a_s,
+           .pack_b = pack_b_s,
+           .micro = micro_s},
+    [1] = {.mr = MR_D,
+           .nr = NR,
+           .kc = 256,
+           .mc = 192,
+           .nc = 768,
+           .pack_a = pack_a_d,
+           .pack_b = pack_b_d,
+           .micro = micro_d},
+};

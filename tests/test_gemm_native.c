@@ -1,0 +1,158 @@
+/*
+ * The native engine (kernels/gemm/engine_native.c, native.h): products that
+ * cross every block of its loops, the same bits wherever an element's tile
+ * lies, and what happens when a thread can have no work space. Skipped
+ * where its kernels do not run (no AVX-512); the shapes of every size,
+ * transpose and layout run through it in test_gemm_accuracy wherever it is
+ * the engine chosen.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include <cmocka.h>
+
+#include "test_gemm_util.h"
+
+static int native_or_skip(void)
+{
+    if (!kp__gemm_native_available()) {
+        print_message("no AVX-512 here: the native engine does not run\n");
+        return 0;
+    }
+    assert_int_equal(kp__gemm_engine_force(KP_GEMM_ENGINE_NATIVE), KP_GEMM_ENGINE_AUTO);
+    return 1;
+}
+
+/* One column-major call checked against the long double reference. */
+static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+                    double beta_re, int nan_c, uint64_t seed)
+{
+    size_t ar = ta == KP_NO_TRANS ? m : k, ac = ta == KP_NO_TRANS ? k : m;
+    size_t br = tb == KP_NO_TRANS ? k : n, bc = tb == KP_NO_TRANS ? n : k;
+    kpg_mat a = kpg_alloc(t, KP_COL_MAJOR, ar, ac, 1, seed);
+    kpg_mat b = kpg_alloc(t, KP_COL_MAJOR, br, bc, 2, seed + 1);
+    kpg_mat c = kpg_alloc(t, KP_COL_MAJOR, m, n, 3, seed + 2);
+    for (size_t idx = 0; nan_c && idx < m * n; idx += 7)
+        kpg_set(&c, kpg_index(&c, idx % m, idx / m), NAN, 0);
+    kpg_mat c0 = kpg_copy(&c);
+    kpg_scalar alpha = {0.5, 0}, beta = {beta_re, 0};
+    assert_int_equal(
+        kpg_call(t, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
+        KP_OK);
+    char why[256] = "";
+    size_t bad = kpg_check(t, ta, tb, m, n, k, alpha, &a, &b, beta, &c0, &c, why, sizeof why);
+    if (bad || !kpg_padding_intact(&c, &c0))
+        fail_msg("%sgemm ta=%d tb=%d %zu x %zu x %zu beta=%g: %zu bad (%s)", kpg_type_names[t], ta,
+                 tb, m, n, k, beta_re, bad, why);
+    kpg_free(&a);
+    kpg_free(&b);
+    kpg_free(&c);
+    kpg_free(&c0);
+}
+
+/* One tile larger than every block: rows past mc (192), columns past nc
+ * (768), k past kc (256 double, 512 float: the blocks after the first add
+ * to C with beta 1), none a multiple of the micro-kernel's piece. */
+static void test_blocks_crossed(void **state)
+{
+    if (!native_or_skip()) return;
+    (void)kp__gemm_tile_work_force(1e30); /* one tile */
+    const size_t m = 197, n = 777;
+    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++) {
+        size_t k = t == KP_GEMM_S ? 515 : 261;
+        checked((kp__gemm_type)t, KP_NO_TRANS, KP_NO_TRANS, m, n, k, -1, 0, 10 + t);
+        checked((kp__gemm_type)t, KP_TRANS, KP_TRANS, m, n, k, 0.5, 0, 20 + t);
+        checked((kp__gemm_type)t, KP_TRANS, KP_NO_TRANS, m, n, k, 0, 1, 30 + t);
+    }
+}
+
+/* An element's sum does not depend on its place in the tile, the block or
+ * the micro-kernel's piece: one tile and a grid of 16 x 16 tiles (all
+ * offsets and clipped edges) give the same bits. */
+static void test_same_bits_for_any_grid(void **state)
+{
+    if (!native_or_skip()) return;
+    const size_t m = 150, n = 141, k = 300;
+    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
+        for (int x = 0; x < 2; x++) {
+            kp__gemm_type ty = (kp__gemm_type)t;
+            kp_trans ta = x ? KP_TRANS : KP_NO_TRANS, tb = x ? KP_NO_TRANS : KP_TRANS;
+            kpg_mat a = kpg_alloc(ty, KP_ROW_MAJOR, ta == KP_NO_TRANS ? m : k,
+                                  ta == KP_NO_TRANS ? k : m, 0, 40);
+            kpg_mat b = kpg_alloc(ty, KP_ROW_MAJOR, tb == KP_NO_TRANS ? k : n,
+                                  tb == KP_NO_TRANS ? n : k, 1, 41);
+            kpg_mat one = kpg_alloc(ty, KP_ROW_MAJOR, m, n, 2, 42);
+            kpg_mat grid = kpg_copy(&one);
+            kpg_scalar alpha = {-0.75, 0}, beta = {0.5, 0};
+            (void)kp__gemm_tile_work_force(1e30);
+            assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
+                                      b.ld, beta, one.p, one.ld, 1),
+                             KP_OK);
+            (void)kp__gemm_tile_work_force(500);
+            (void)kp__gemm_edge_force(16);
+            assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
+                                      b.ld, beta, grid.p, grid.ld, 2),
+                             KP_OK);
+            (void)kp__gemm_edge_force(0);
+            assert_memory_equal(one.p, grid.p, one.count * kp__gemm_elem(ty));
+            kpg_free(&a);
+            kpg_free(&b);
+            kpg_free(&one);
+            kpg_free(&grid);
+        }
+}
+
+/* A caller that can have no work space gets KP_ENOMEM and C untouched,
+ * for one tile and for many; a helper that can have none leaves its tiles
+ * to the caller, and C gets the same bits. */
+static void test_out_of_work_space(void **state)
+{
+    if (!native_or_skip()) return;
+    const size_t m = 90, n = 70, k = 50;
+    kpg_mat a = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, k, 0, 50);
+    kpg_mat b = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, k, n, 0, 51);
+    kpg_mat c = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, n, 0, 52);
+    kpg_mat c0 = kpg_copy(&c), want = kpg_copy(&c);
+    kpg_scalar alpha = {1.5, 0}, beta = {-0.5, 0};
+    assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
+                              a.p, a.ld, b.p, b.ld, beta, want.p, want.ld, 1),
+                     KP_OK);
+    const double works[] = {1e30, 500}; /* one tile, 4 x 4 tiles */
+    for (int g = 0; g < 2; g++) {
+        (void)kp__gemm_tile_work_force(works[g]);
+        (void)kp__gemm_edge_force(g ? 24 : 0);
+        kp__gemm_native_fail(1, 0);
+        assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
+                                  a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
+                         KP_ENOMEM);
+        assert_memory_equal(c.p, c0.p, c.count * sizeof(double));
+    }
+    /* 16 tiles on 2 and 3 threads, 1 and 5 of them refused at first. */
+    for (int fails = 1; fails <= 5; fails += 4)
+        for (int w = 2; w <= 3; w++) {
+            memcpy(c.p, c0.p, c.count * sizeof(double));
+            kp__gemm_native_fail(0, fails);
+            assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k,
+                                      alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, w),
+                             KP_OK);
+            assert_memory_equal(c.p, want.p, c.count * sizeof(double));
+        }
+    kp__gemm_native_fail(0, 0);
+    kpg_free(&a);
+    kpg_free(&b);
+    kpg_free(&c);
+    kpg_free(&c0);
+    kpg_free(&want);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_blocks_crossed, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_same_bits_for_any_grid, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_out_of_work_space, kpg_hooks_reset),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
