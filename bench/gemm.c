@@ -213,6 +213,9 @@ int main(int argc, char **argv)
     kpb_context("kernpool_version", kp_version());
     kpb_context("kernpool_engine", e->name);
     kpb_context("kernpool_engine_core", e->core());
+    /* The OpenBLAS core this environment selects: the peer's tables pair
+     * with it (the native engine's complex types run it too). */
+    kpb_context("kernpool_openblas_core", kp__gemm_openblas.core());
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     kpb_context("openblas_coretype_env", coretype ? coretype : "");
 

@@ -16,8 +16,12 @@ TYPES = ("d", "s")
 
 
 def core_of(run):
+    """The OpenBLAS core the run's environment selects: the peer's own, or
+    for kernpool the one its OpenBLAS engine would run (older reports: the
+    engine's core, which was OpenBLAS's)."""
     ctx = run["result"].get("context", {})
-    return ctx.get("kernpool_engine_core") or ctx.get("openblas_corename") or "?"
+    return (ctx.get("kernpool_openblas_core") or ctx.get("kernpool_engine_core")
+            or ctx.get("openblas_corename") or "?")
 
 
 def collect(raw):
@@ -108,14 +112,21 @@ def write(raw, out, name):
     w(f"- **Machine**: {meta['cpu']}; {meta['cpus_allowed']} CPUs allowed; SIMD flags "
       f"{meta['cpu_flags_simd']}. Linux {meta['kernel']}, {meta['compiler']}. kernpool "
       f"{kpc.get('kernpool_version', '?')} at commit `{meta['git_commit']}`.")
-    w(f"- **What runs**: kernpool cuts C into tiles and has OpenBLAS's single-threaded build "
-      f"(Debian's openblas-serial, linked into kernpool) compute each tile on the pool; "
-      f"the peer is Debian's threaded OpenBLAS (`{os.path.basename(obc.get('openblas_library', '?'))}`, "
-      f"`{obc.get('openblas_config', '?')}`), one process per thread count "
-      f"(OPENBLAS_NUM_THREADS). Both pick their kernels from OPENBLAS_CORETYPE, set for both "
-      f"alike: the environment's ({kpc.get('openblas_coretype_env') or 'unset'}) and SkylakeX. "
-      f"The kernel core each ran is the table's heading (OpenBLAS's `openblas_get_corename()`, "
-      f"in both processes).")
+    peer = (f"the peer is Debian's threaded OpenBLAS "
+            f"(`{os.path.basename(obc.get('openblas_library', '?'))}`, "
+            f"`{obc.get('openblas_config', '?')}`), one process per thread count "
+            f"(OPENBLAS_NUM_THREADS), run with OPENBLAS_CORETYPE as the environment sets it "
+            f"({kpc.get('openblas_coretype_env') or 'unset'}) and with SkylakeX; the kernel core "
+            f"it ran (`openblas_get_corename()`) is each table's heading")
+    if kpc.get("kernpool_engine") == "native":
+        w(f"- **What runs**: kernpool cuts C into tiles and computes each on the pool with its "
+          f"own packed kernels (engine `native`, kernels `{kpc.get('kernpool_engine_core')}`: "
+          f"float and double do not depend on OPENBLAS_CORETYPE, so kernpool's columns of the "
+          f"two tables are the same code measured twice); {peer}.")
+    else:
+        w(f"- **What runs**: kernpool cuts C into tiles and has OpenBLAS's single-threaded "
+          f"build (Debian's openblas-serial, linked into kernpool) compute each tile on the "
+          f"pool, with the same kernel core as the peer; {peer}.")
     w(f"- **Method**: {meta['method']}. GFLOP/s = 2 m n k / time / 1e9.")
     w(f"- **Noise**: {noise_text(raw)[0]} Load average {meta['load_avg_start']} at the start, "
       f"{meta['load_avg_end']} at the end.")

@@ -648,11 +648,15 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  * a second thread are one tile and run on the caller. The k == 0 / alpha ==
  * 0 scaling runs on the caller.
  *
- * Engine: OpenBLAS's single-threaded build (Debian's serial variant),
+ * Engines: where the CPU runs AVX-512 (the SIMD path kernpool selects;
+ * KERNPOOL_ISA applies), s and d run kernpool's own packed kernels; an
+ * element's bits then depend only on k and that path. Elsewhere, and for c
+ * and z always, OpenBLAS's single-threaded build (Debian's serial variant),
  * linked into kernpool with its symbols hidden; it never starts a thread,
  * and it picks its kernels by CPU as it always does (OPENBLAS_CORETYPE
  * applies). Its 32-bit BLAS integers limit k and every leading dimension to
- * INT_MAX (KP_ENOTSUP beyond); m and n are cut into tiles that fit.
+ * INT_MAX (KP_ENOTSUP beyond, for every engine); m and n are cut into tiles
+ * that fit. kp_gemm_info_get says which engine runs.
  *
  * Errors, checked in this order; on error nothing is written:
  *   KP_EINVAL     layout, ta or tb is not one of its enum's values;
@@ -666,8 +670,13 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  *                 count: disjoint blocks of one array (a trailing update
  *                 C -= A B inside one matrix) are accepted;
  *   KP_ENOTSUP    k or a leading dimension exceeds INT_MAX while A and B
- *                 are to be read (k > 0, alpha != 0).
- * Nothing is allocated by kernpool. OpenBLAS keeps its own packing buffers
+ *                 are to be read (k > 0, alpha != 0);
+ *   KP_ENOMEM     the native engine's work space (below) or the grid's
+ *                 bookkeeping (a few bytes a tile) cannot be allocated.
+ * Memory: the native engine packs into a work space of 2 MiB per thread
+ * (huge pages where the system gives them), allocated at the thread's first
+ * product and kept until the thread exits; a pool thread that cannot have
+ * one leaves its tiles to the caller. OpenBLAS keeps its own packing buffers
  * (mapped once, reused, one per call running); at most max(48, budget)
  * calls (at most 512) run inside it at once and later ones wait their turn,
  * so however many threads call, its table of buffers (128 in Debian's build)

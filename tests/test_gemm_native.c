@@ -6,10 +6,13 @@
  * transpose and layout run through it in test_gemm_accuracy wherever it is
  * the engine chosen.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -54,53 +57,68 @@ static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t 
 
 /* One tile larger than every block: rows past mc (192), columns past nc
  * (768), k past kc (256 double, 512 float: the blocks after the first add
- * to C with beta 1), none a multiple of the micro-kernel's piece. */
+ * to C with beta 1; the last one 11 steps, not a multiple of the packing's
+ * 8), none a multiple of the micro-kernel's piece. */
 static void test_blocks_crossed(void **state)
 {
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30); /* one tile */
     const size_t m = 197, n = 777;
     for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++) {
-        size_t k = t == KP_GEMM_S ? 515 : 261;
+        size_t k = t == KP_GEMM_S ? 523 : 267;
         checked((kp__gemm_type)t, KP_NO_TRANS, KP_NO_TRANS, m, n, k, -1, 0, 10 + t);
         checked((kp__gemm_type)t, KP_TRANS, KP_TRANS, m, n, k, 0.5, 0, 20 + t);
         checked((kp__gemm_type)t, KP_TRANS, KP_NO_TRANS, m, n, k, 0, 1, 30 + t);
+        checked((kp__gemm_type)t, KP_NO_TRANS, KP_TRANS, m, n, k, 1, 0, 40 + t);
     }
 }
 
 /* An element's sum does not depend on its place in the tile, the block or
- * the micro-kernel's piece: one tile and a grid of 16 x 16 tiles (all
- * offsets and clipped edges) give the same bits. */
+ * the micro-kernel's piece: one tile, a grid of tiles of 24 (7 x 6 of
+ * them, clipped at the edges), and the rows cut at 5 (every element moves
+ * to another lane of its vector) give the same bits. */
 static void test_same_bits_for_any_grid(void **state)
 {
     if (!native_or_skip()) return;
-    const size_t m = 150, n = 141, k = 300;
+    const size_t m = 150, n = 141, k = 300, cut = 5;
     for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
         for (int x = 0; x < 2; x++) {
             kp__gemm_type ty = (kp__gemm_type)t;
+            size_t es = kp__gemm_elem(ty);
             kp_trans ta = x ? KP_TRANS : KP_NO_TRANS, tb = x ? KP_NO_TRANS : KP_TRANS;
-            kpg_mat a = kpg_alloc(ty, KP_ROW_MAJOR, ta == KP_NO_TRANS ? m : k,
+            kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, ta == KP_NO_TRANS ? m : k,
                                   ta == KP_NO_TRANS ? k : m, 0, 40);
-            kpg_mat b = kpg_alloc(ty, KP_ROW_MAJOR, tb == KP_NO_TRANS ? k : n,
+            kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, tb == KP_NO_TRANS ? k : n,
                                   tb == KP_NO_TRANS ? n : k, 1, 41);
-            kpg_mat one = kpg_alloc(ty, KP_ROW_MAJOR, m, n, 2, 42);
-            kpg_mat grid = kpg_copy(&one);
+            kpg_mat one = kpg_alloc(ty, KP_COL_MAJOR, m, n, 2, 42);
+            kpg_mat grid = kpg_copy(&one), rows = kpg_copy(&one);
             kpg_scalar alpha = {-0.75, 0}, beta = {0.5, 0};
             (void)kp__gemm_tile_work_force(1e30);
-            assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
                                       b.ld, beta, one.p, one.ld, 1),
                              KP_OK);
+            /* rows [0, cut) and [cut, m) of C in two calls */
+            size_t a_off = (ta == KP_NO_TRANS ? cut : cut * a.ld) * es;
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, cut, n, k, alpha, a.p, a.ld, b.p,
+                                      b.ld, beta, rows.p, rows.ld, 1),
+                             KP_OK);
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m - cut, n, k, alpha,
+                                      (char *)a.p + a_off, a.ld, b.p, b.ld, beta,
+                                      (char *)rows.p + cut * es, rows.ld, 1),
+                             KP_OK);
             (void)kp__gemm_tile_work_force(500);
-            (void)kp__gemm_edge_force(16);
-            assert_int_equal(kpg_call(ty, KP_ROW_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
+            (void)kp__gemm_edge_force(24);
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
                                       b.ld, beta, grid.p, grid.ld, 2),
                              KP_OK);
             (void)kp__gemm_edge_force(0);
-            assert_memory_equal(one.p, grid.p, one.count * kp__gemm_elem(ty));
+            assert_memory_equal(one.p, grid.p, one.count * es);
+            assert_memory_equal(one.p, rows.p, one.count * es);
             kpg_free(&a);
             kpg_free(&b);
             kpg_free(&one);
             kpg_free(&grid);
+            kpg_free(&rows);
         }
 }
 
@@ -110,7 +128,7 @@ static void test_same_bits_for_any_grid(void **state)
 static void test_out_of_work_space(void **state)
 {
     if (!native_or_skip()) return;
-    const size_t m = 90, n = 70, k = 50;
+    const size_t m = 300, n = 290, k = 100;
     kpg_mat a = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, k, 0, 50);
     kpg_mat b = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, k, n, 0, 51);
     kpg_mat c = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, n, 0, 52);
@@ -119,7 +137,7 @@ static void test_out_of_work_space(void **state)
     assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
                               a.p, a.ld, b.p, b.ld, beta, want.p, want.ld, 1),
                      KP_OK);
-    const double works[] = {1e30, 500}; /* one tile, 4 x 4 tiles */
+    const double works[] = {1e30, 500}; /* one tile; 13 x 13 tiles of 24 */
     for (int g = 0; g < 2; g++) {
         (void)kp__gemm_tile_work_force(works[g]);
         (void)kp__gemm_edge_force(g ? 24 : 0);
@@ -129,7 +147,7 @@ static void test_out_of_work_space(void **state)
                          KP_ENOMEM);
         assert_memory_equal(c.p, c0.p, c.count * sizeof(double));
     }
-    /* 16 tiles on 2 and 3 threads, 1 and 5 of them refused at first. */
+    /* 169 tiles on 2 and 3 threads, the helpers' first 1 or 5 refused. */
     for (int fails = 1; fails <= 5; fails += 4)
         for (int w = 2; w <= 3; w++) {
             memcpy(c.p, c0.p, c.count * sizeof(double));
@@ -137,14 +155,68 @@ static void test_out_of_work_space(void **state)
             assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k,
                                       alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, w),
                              KP_OK);
+            int unused = kp__gemm_native_fail(0, 0);
             assert_memory_equal(c.p, want.p, c.count * sizeof(double));
+            if (unused == fails)
+                print_message("no helper took a tile (%d workers, budget %d)\n", w,
+                              kp_cpu_budget());
+            else
+                print_message("%d tile(s) refused to a helper, computed by the caller\n",
+                              fails - unused);
         }
-    kp__gemm_native_fail(0, 0);
     kpg_free(&a);
     kpg_free(&b);
     kpg_free(&c);
     kpg_free(&c0);
     kpg_free(&want);
+}
+
+/* Matrices that end where an inaccessible page begins, leading dimensions
+ * at their least, and sizes that are multiples of nothing (m % mr, n % nr,
+ * k % 8 all nonzero): the packing's masked and transposing loads read no
+ * element past the last (a read there faults). Every transpose pair, both
+ * types. */
+static void *before_guard(size_t bytes, void **map, size_t *map_len)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE), body = (bytes + page - 1) / page * page;
+    *map_len = body + page;
+    char *p = mmap(NULL, *map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    assert_true(p != MAP_FAILED);
+    assert_int_equal(mprotect(p + body, page, PROT_NONE), 0);
+    *map = p;
+    return p + body - bytes;
+}
+
+static void test_reads_stay_inside(void **state)
+{
+    if (!native_or_skip()) return;
+    (void)kp__gemm_tile_work_force(1e30);
+    const size_t m = 37, n = 21, k = 19;
+    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
+        for (int x = 0; x < 4; x++) {
+            kp__gemm_type ty = (kp__gemm_type)t;
+            size_t es = kp__gemm_elem(ty);
+            kp_trans ta = x & 1 ? KP_TRANS : KP_NO_TRANS, tb = x & 2 ? KP_TRANS : KP_NO_TRANS;
+            size_t lda = ta == KP_NO_TRANS ? m : k, ldb = tb == KP_NO_TRANS ? k : n;
+            void *ma, *mb, *mc;
+            size_t la, lb, lc;
+            unsigned char *a = before_guard(m * k * es, &ma, &la);
+            unsigned char *b = before_guard(k * n * es, &mb, &lb);
+            unsigned char *c = before_guard(m * n * es, &mc, &lc);
+            for (size_t i = 0; i < m * k * es; i++)
+                a[i] = (unsigned char)(i % 7 == 6 ? 0x3f : 0);
+            for (size_t i = 0; i < k * n * es; i++)
+                b[i] = (unsigned char)(i % 5 == 4 ? 0x3f : 0);
+            memset(c, 0, m * n * es);
+            int rc = t == KP_GEMM_S ? kp_sgemm(KP_COL_MAJOR, ta, tb, m, n, k, 1, (float *)a, lda,
+                                               (float *)b, ldb, 1, (float *)c, m, 2)
+                                    : kp_dgemm(KP_COL_MAJOR, ta, tb, m, n, k, 1, (double *)a, lda,
+                                               (double *)b, ldb, 1, (double *)c, m, 2);
+            assert_int_equal(rc, KP_OK);
+            munmap(ma, la);
+            munmap(mb, lb);
+            munmap(mc, lc);
+        }
 }
 
 int main(void)
@@ -153,6 +225,7 @@ int main(void)
         cmocka_unit_test_teardown(test_blocks_crossed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_same_bits_for_any_grid, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_out_of_work_space, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_reads_stay_inside, kpg_hooks_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -119,7 +119,10 @@ static int gemm_demo(int all)
             tn = t < tn ? t : tn;
         }
         double flop = 2.0 * N * N * N;
-        printf("\nkp_dgemm %d x %d x %d (OpenBLAS single-threaded kernels on the pool)\n", N, N, N);
+        kp_gemm_info info;
+        if (kp_gemm_info_get(&info) != KP_OK) snprintf(info.engine, sizeof info.engine, "?");
+        printf("\nkp_dgemm %d x %d x %d (%s engine, %s kernels, tiles on the pool)\n", N, N, N,
+               info.engine, strcmp(info.engine, "native") == 0 ? "kernpool's" : "OpenBLAS's");
         printf("  workers = 1:  %.1f ms  %.1f GFLOP/s\n", 1e3 * t1, flop / t1 / 1e9);
         printf("  workers = -1 (%d threads): %.1f ms  %.1f GFLOP/s\n", all, 1e3 * tn,
                flop / tn / 1e9);

@@ -15,7 +15,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@
 #include "kernels/gemm/gemm.h"
 #include "kernels/gemm/native.h"
 
-#define WORK KP_HUGE_PAGE
+#define WORK KP_GEMM_NATIVE_WORK
 
 static pthread_key_t key;
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
@@ -34,14 +33,15 @@ static void key_make(void)
     key_made = pthread_key_create(&key, free) == 0;
 }
 
-/* Tests: the next `reserves` reservations and the next `tiles` tiles fail
- * as if their work space could not be had. */
+/* Tests: forced failures (gemm.h). A thread that reserved is the caller of
+ * a product: the tile hook spares it, as a real shortage would. */
 static atomic_int fail_reserves, fail_tiles;
+static _Thread_local int reserved;
 
-void kp__gemm_native_fail(int reserves, int tiles)
+int kp__gemm_native_fail(int reserves, int tiles)
 {
     atomic_store(&fail_reserves, reserves > 0 ? reserves : 0);
-    atomic_store(&fail_tiles, tiles > 0 ? tiles : 0);
+    return atomic_exchange(&fail_tiles, tiles > 0 ? tiles : 0);
 }
 
 static int forced_failure(atomic_int *count)
@@ -52,10 +52,11 @@ static int forced_failure(atomic_int *count)
     return 0;
 }
 
-/* The calling thread's work space, 64-byte aligned; NULL if it has none and
- * none can be allocated. */
+/* The calling thread's work space: WORK bytes, 64-byte aligned (a whole
+ * huge page); NULL if it has none and none can be allocated. */
 static char *work_space(void)
 {
+    _Static_assert(WORK % KP_HUGE_PAGE == 0, "kp__huge_alloc aligns whole huge pages only");
     pthread_once(&key_once, key_make);
     if (!key_made) return NULL;
     char *work = pthread_getspecific(key);
@@ -68,10 +69,14 @@ static char *work_space(void)
     return work;
 }
 
-static int reserve(void)
+/* The complex types run OpenBLAS, which needs none. */
+static int reserve(kp__gemm_type type)
 {
+    if (type == KP_GEMM_C || type == KP_GEMM_Z) return KP_OK;
     if (forced_failure(&fail_reserves)) return KP_ENOMEM;
-    return work_space() != NULL ? KP_OK : KP_ENOMEM;
+    if (work_space() == NULL) return KP_ENOMEM;
+    reserved = 1;
+    return KP_OK;
 }
 
 static size_t least(size_t x, size_t y)
@@ -80,11 +85,11 @@ static size_t least(size_t x, size_t y)
 }
 
 /* One tile of a real type t with the kernels K (native.h's loops). */
-static int real(kp__gemm_type t, const kp__gemm_native_kernels *K, kp_trans ta, kp_trans tb,
-                size_t m, size_t n, size_t k, const void *alpha, const char *a, size_t lda,
-                const char *b, size_t ldb, const void *beta, char *c, size_t ldc)
+static int tile_real(kp__gemm_type t, const kp__gemm_native_kernels *K, kp_trans ta, kp_trans tb,
+                     size_t m, size_t n, size_t k, const void *alpha, const char *a, size_t lda,
+                     const char *b, size_t ldb, const void *beta, char *c, size_t ldc)
 {
-    char *work = forced_failure(&fail_tiles) ? NULL : work_space();
+    char *work = !reserved && forced_failure(&fail_tiles) ? NULL : work_space();
     if (work == NULL) return KP_ENOMEM;
     const size_t es = kp__gemm_elem(t), mr = K->mr, nr = K->nr;
     char *pa = work, *pb = pa + K->mc * K->kc * es, *edge = pb + K->kc * K->nc * es;
@@ -141,16 +146,16 @@ static int sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const v
                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
                  size_t ldc)
 {
-    return real(KP_GEMM_S, &kp__gemm_native_avx512[KP_GEMM_S], ta, tb, m, n, k, alpha, a, lda, b,
-                ldb, beta, c, ldc);
+    return tile_real(KP_GEMM_S, &kp__gemm_native_avx512[KP_GEMM_S], ta, tb, m, n, k, alpha, a, lda,
+                     b, ldb, beta, c, ldc);
 }
 
 static int dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
                  size_t ldc)
 {
-    return real(KP_GEMM_D, &kp__gemm_native_avx512[KP_GEMM_D], ta, tb, m, n, k, alpha, a, lda, b,
-                ldb, beta, c, ldc);
+    return tile_real(KP_GEMM_D, &kp__gemm_native_avx512[KP_GEMM_D], ta, tb, m, n, k, alpha, a, lda,
+                     b, ldb, beta, c, ldc);
 }
 #endif
 
@@ -171,7 +176,8 @@ static int zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const v
 int kp__gemm_native_available(void)
 {
 #if defined(__x86_64__)
-    return kp__isa_selected() == KP_ISA_AVX512;
+    pthread_once(&key_once, key_make); /* without a key, no work space */
+    return key_made && kp__isa_selected() == KP_ISA_AVX512;
 #else
     return 0;
 #endif

@@ -46,10 +46,10 @@ typedef struct kp__gemm_engine {
     const char *name;
     /* The largest k, tile side and leading dimension one call may take. */
     size_t max_index;
-    /* NULL, or: gets the calling thread the work space its tiles need;
-     * KP_OK or KP_ENOMEM. A thread that reserved keeps it: its tiles then
-     * never fail. */
-    int (*reserve)(void);
+    /* NULL, or: gets the calling thread the work space its tiles of this
+     * type need; KP_OK or KP_ENOMEM. A thread that reserved keeps it: its
+     * tiles then never fail. */
+    int (*reserve)(kp__gemm_type type);
     kp__gemm_tile_fn tile[KP_GEMM_TYPES];
     /* What the engine runs, for reports (OpenBLAS: its kernel core, e.g.
      * "Haswell"), and how many threads of its own it may start (must be 1). */
@@ -72,9 +72,11 @@ typedef enum {
 /* Whether the native engine's kernels run here: AVX-512 selected
  * (kp__isa_selected). */
 int kp__gemm_native_available(void);
-/* Tests: the next `reserves` reservations and the next `tiles` tiles of the
- * native engine fail as if no work space could be had. */
-void kp__gemm_native_fail(int reserves, int tiles);
+/* Tests: the next `reserves` reservations, and the next `tiles` tiles run
+ * by threads that made no reservation (helpers), of the native engine fail
+ * as if no work space could be had. Returns how many tile failures of the
+ * previous setting were left unused. */
+int kp__gemm_native_fail(int reserves, int tiles);
 
 /* Tests: the OpenBLAS engine lets at most `limit` calls run at once (0
  * restores the built-in limit; returns the previous forced one, 0 if none),
@@ -116,7 +118,7 @@ kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index);
  * kp_workers_resolve(workers) threads. Returns KP_OK, or KP_ENOMEM with C
  * untouched when the caller can have no work space or the grid's
  * bookkeeping no memory. */
-int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers);
+KP_MUST_USE int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers);
 
 /* Tests and benchmarks: the least work (multiply-adds, in units of a double
  * one) that is worth a tile of its own; 0 restores the built-in value.

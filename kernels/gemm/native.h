@@ -31,7 +31,7 @@ typedef void (*kp__gemm_pack_fn)(size_t kc, size_t w, const void *src, size_t si
 
 /* C (mr x nr, column-major, ldc) = alpha * sum over l < kc of a[l mr + i]
  * b[l nr + j] + beta * C; with beta == 0 C is not read. a and b are packed
- * slivers, 64-byte aligned. */
+ * slivers; a is 64-byte aligned (b is read by broadcasts and need not be). */
 typedef void (*kp__gemm_micro_fn)(size_t kc, const void *a, const void *b, const void *alpha,
                                   const void *beta, void *c, size_t ldc);
 
@@ -41,6 +41,11 @@ typedef struct kp__gemm_native_kernels {
     kp__gemm_pack_fn pack_a, pack_b;
     kp__gemm_micro_fn micro;
 } kp__gemm_native_kernels;
+
+/* The work space a thread packs into: an mc x kc block of A, a kc x nc
+ * panel of B and one mr x nr piece of C, in this order, for every kernel
+ * table (each kernels file checks its blocks fit). */
+#define KP_GEMM_NATIVE_WORK ((size_t)2 << 20)
 
 /* Indexed by kp__gemm_type; only KP_GEMM_S and KP_GEMM_D are filled. */
 extern const kp__gemm_native_kernels kp__gemm_native_avx512[2];

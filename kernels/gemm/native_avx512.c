@@ -13,7 +13,6 @@
  * k (sp == 1) goes through 8 x 8 transposes in registers.
  */
 #include <immintrin.h>
-#include <stdint.h>
 
 #include "kernels/gemm/native.h"
 
@@ -223,23 +222,32 @@ static void micro_s(size_t kc, const void *ap, const void *bp, const void *alpha
     }
 }
 
-/* Blocks: kc steps of a B sliver (kc nr elements) stay in the level-1
- * cache while the A slivers of a block (mc x kc) stream from level 2; the
- * B panel (kc x nc) fills the rest of a 2 MiB work space. */
+/* Blocks: kc steps of a B sliver (kc nr elements: 16 KiB) stay in the
+ * level-1 cache while the A slivers of a block (mc x kc: 384 KiB) stream
+ * from level 2; the B panel (kc x nc) fills the rest of the work space. */
+#define KC_D 256
+#define KC_S 512
+#define MC   192
+#define NC   768
+_Static_assert(MC % MR_D == 0 && MC % MR_S == 0 && NC % NR == 0, "whole slivers in a block");
+_Static_assert((MC * KC_D + KC_D * NC + MR_D * NR) * sizeof(double) <= KP_GEMM_NATIVE_WORK &&
+                   (MC * KC_S + KC_S * NC + MR_S * NR) * sizeof(float) <= KP_GEMM_NATIVE_WORK,
+               "the blocks fit the work space");
+
 const kp__gemm_native_kernels kp__gemm_native_avx512[2] = {
     [0] = {.mr = MR_S,
            .nr = NR,
-           .kc = 512,
-           .mc = 192,
-           .nc = 768,
+           .kc = KC_S,
+           .mc = MC,
+           .nc = NC,
            .pack_a = pack_a_s,
            .pack_b = pack_b_s,
            .micro = micro_s},
     [1] = {.mr = MR_D,
            .nr = NR,
-           .kc = 256,
-           .mc = 192,
-           .nc = 768,
+           .kc = KC_D,
+           .mc = MC,
+           .nc = NC,
            .pack_a = pack_a_d,
            .pack_b = pack_b_d,
            .micro = micro_d},

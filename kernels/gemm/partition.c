@@ -7,7 +7,8 @@
  * so: OpenBLAS's result for an element can depend on where the element lies
  * in the call (its edge and small-matrix kernels round differently). With
  * its SkylakeX kernels, dgemm n = 300 as one call and as 2 x 2 tiles differ
- * in 1082 of 90000 elements (Haswell kernels: none). Threads claim
+ * in 1082 of 90000 elements (Haswell kernels: none; the native engine's
+ * sums do not depend on the place at all, native.h). Threads claim
  * tiles through kp_parallel_for; a tile's index runs down a column of tiles
  * first, so tiles running at the same time share their panel of B.
  *
@@ -64,6 +65,12 @@
  * So a product takes at most budget / (products in flight) threads, at
  * least one. This changes only how many threads claim tiles, never the
  * tiles, so the bits stay the same.
+ *
+ * Work space. An engine with a reserve function (the native one) needs
+ * memory per thread; the caller reserves its own before any tile runs, so
+ * a product that cannot have it fails with nothing written. A helper that
+ * cannot have it marks its tiles left, and the caller computes them after
+ * the loop: one tile is one engine call whoever makes it, same bits.
  */
 #include <math.h>
 #include <pthread.h>
@@ -209,7 +216,7 @@ static void register_fork(void)
 int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
 {
     if (engine->reserve != NULL) {
-        int rc = engine->reserve();
+        int rc = engine->reserve(p->type);
         if (rc != KP_OK) return rc;
     }
     run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index), NULL};
