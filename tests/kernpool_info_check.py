@@ -48,7 +48,7 @@ check(rc == 0, "plain run exits 0")
 for line in ("CPU budget            3 (env)", "KERNPOOL_CPU_BUDGET 3", "default workers       1",
              "foreign pools         0", "warnings              0"):
     check(line in out, f"plain output has '{line}'")
-check(("GEMM engine           native, AVX-512; complex " in out) != ("GEMM engine           openblas, " in out),
+check(("GEMM engine           native, AVX-512 kernels" in out) != ("GEMM engine           openblas, " in out),
       "plain output names GEMM's engine")
 
 # JSON, nothing loaded.

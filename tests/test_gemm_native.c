@@ -1,7 +1,8 @@
 /*
  * The native engine (kernels/gemm/engine_native.c, native.h): products that
  * cross every block of its loops, the same bits wherever an element's tile
- * lies, and what happens when a thread can have no work space. Skipped
+ * lies, reads that stay inside the matrices, and what happens when a
+ * thread can have no work space; every type. Skipped
  * where its kernels do not run (no AVX-512); the shapes of every size,
  * transpose and layout run through it in test_gemm_accuracy wherever it is
  * the engine chosen.
@@ -40,7 +41,8 @@ static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t 
     for (size_t idx = 0; nan_c && idx < m * n; idx += 7)
         kpg_set(&c, kpg_index(&c, idx % m, idx / m), NAN, 0);
     kpg_mat c0 = kpg_copy(&c);
-    kpg_scalar alpha = {0.5, 0}, beta = {beta_re, 0};
+    kpg_scalar alpha = {0.5, kpg_complex(t) ? -0.25 : 0};
+    kpg_scalar beta = {beta_re, kpg_complex(t) && beta_re != 0 ? 0.75 : 0};
     assert_int_equal(
         kpg_call(t, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
         KP_OK);
@@ -55,21 +57,25 @@ static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t 
     kpg_free(&c0);
 }
 
-/* One tile larger than every block: rows past mc (192), columns past nc
- * (768), k past kc (256 double, 512 float: the blocks after the first add
- * to C with beta 1; the last one 11 steps, not a multiple of the packing's
- * 8), none a multiple of the micro-kernel's piece. */
+/* One tile larger than every block: rows past mc (192 reals: 96 complex
+ * elements), columns past nc (768), k past kc (256 double, 512 float,
+ * half as many complex steps: the blocks after the first add to C with
+ * beta 1; the last one 11 steps, not a multiple of the packing's 8), none
+ * a multiple of the micro-kernel's piece. Every type: a complex product
+ * runs as a real one of twice the rows and steps. */
 static void test_blocks_crossed(void **state)
 {
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30); /* one tile */
-    const size_t m = 197, n = 777;
-    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++) {
-        size_t k = t == KP_GEMM_S ? 523 : 267;
-        checked((kp__gemm_type)t, KP_NO_TRANS, KP_NO_TRANS, m, n, k, -1, 0, 10 + t);
-        checked((kp__gemm_type)t, KP_TRANS, KP_TRANS, m, n, k, 0.5, 0, 20 + t);
-        checked((kp__gemm_type)t, KP_TRANS, KP_NO_TRANS, m, n, k, 0, 1, 30 + t);
-        checked((kp__gemm_type)t, KP_NO_TRANS, KP_TRANS, m, n, k, 1, 0, 40 + t);
+    static const size_t ks[KP_GEMM_TYPES] = {523, 267, 267, 139};
+    for (int t = 0; t < KP_GEMM_TYPES; t++) {
+        kp__gemm_type ty = (kp__gemm_type)t;
+        const size_t m = kpg_complex(ty) ? 101 : 197, n = 777, k = ks[t];
+        const kp_trans tr = kpg_complex(ty) ? KP_CONJ_TRANS : KP_TRANS;
+        checked(ty, KP_NO_TRANS, KP_NO_TRANS, m, n, k, -1, 0, 10 + t);
+        checked(ty, tr, tr, m, n, k, 0.5, 0, 20 + t);
+        checked(ty, tr, KP_NO_TRANS, m, n, k, 0, 1, 30 + t);
+        checked(ty, KP_NO_TRANS, KP_TRANS, m, n, k, 1, 0, 40 + t);
     }
 }
 
@@ -81,18 +87,19 @@ static void test_same_bits_for_any_grid(void **state)
 {
     if (!native_or_skip()) return;
     const size_t m = 150, n = 141, k = 300, cut = 5;
-    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
+    for (int t = 0; t < KP_GEMM_TYPES; t++)
         for (int x = 0; x < 2; x++) {
             kp__gemm_type ty = (kp__gemm_type)t;
             size_t es = kp__gemm_elem(ty);
-            kp_trans ta = x ? KP_TRANS : KP_NO_TRANS, tb = x ? KP_NO_TRANS : KP_TRANS;
+            kp_trans tr = kpg_complex(ty) ? KP_CONJ_TRANS : KP_TRANS;
+            kp_trans ta = x ? tr : KP_NO_TRANS, tb = x ? KP_NO_TRANS : tr;
             kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, ta == KP_NO_TRANS ? m : k,
                                   ta == KP_NO_TRANS ? k : m, 0, 40);
             kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, tb == KP_NO_TRANS ? k : n,
                                   tb == KP_NO_TRANS ? n : k, 1, 41);
             kpg_mat one = kpg_alloc(ty, KP_COL_MAJOR, m, n, 2, 42);
             kpg_mat grid = kpg_copy(&one), rows = kpg_copy(&one);
-            kpg_scalar alpha = {-0.75, 0}, beta = {0.5, 0};
+            kpg_scalar alpha = {-0.75, kpg_complex(ty) ? 0.5 : 0}, beta = {0.5, 0};
             (void)kp__gemm_tile_work_force(1e30);
             assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
                                       b.ld, beta, one.p, one.ld, 1),
@@ -120,6 +127,48 @@ static void test_same_bits_for_any_grid(void **state)
             kpg_free(&grid);
             kpg_free(&rows);
         }
+}
+
+/* The transpose of a stored operand changes how it is packed (copies,
+ * 8 x 8 transposes, the complex expansion in vectors or one by one), never
+ * the values packed: op(A) op(B) gives the same bits whether A and B are
+ * stored as themselves or as their transposes. */
+static void test_same_bits_for_any_storage(void **state)
+{
+    if (!native_or_skip()) return;
+    const size_t m = 45, n = 30, k = 270; /* k past the double's kc */
+    for (int t = 0; t < KP_GEMM_TYPES; t++) {
+        kp__gemm_type ty = (kp__gemm_type)t;
+        size_t es = kp__gemm_elem(ty);
+        kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, 0, 60);
+        kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, k, n, 0, 61);
+        kpg_mat at = kpg_alloc(ty, KP_COL_MAJOR, k, m, 0, 62);
+        kpg_mat bt = kpg_alloc(ty, KP_COL_MAJOR, n, k, 0, 63);
+        for (size_t i = 0; i < m; i++)
+            for (size_t l = 0; l < k; l++)
+                memcpy((char *)at.p + kpg_index(&at, l, i) * es,
+                       (char *)a.p + kpg_index(&a, i, l) * es, es);
+        for (size_t l = 0; l < k; l++)
+            for (size_t j = 0; j < n; j++)
+                memcpy((char *)bt.p + kpg_index(&bt, j, l) * es,
+                       (char *)b.p + kpg_index(&b, l, j) * es, es);
+        kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 0, 64);
+        kpg_mat c2 = kpg_copy(&c);
+        kpg_scalar alpha = {0.75, kpg_complex(ty) ? -1.25 : 0}, beta = {0, 0};
+        assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha, a.p,
+                                  a.ld, b.p, b.ld, beta, c.p, c.ld, 1),
+                         KP_OK);
+        assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_TRANS, KP_TRANS, m, n, k, alpha, at.p, at.ld,
+                                  bt.p, bt.ld, beta, c2.p, c2.ld, 1),
+                         KP_OK);
+        assert_memory_equal(c.p, c2.p, c.count * es);
+        kpg_free(&a);
+        kpg_free(&b);
+        kpg_free(&at);
+        kpg_free(&bt);
+        kpg_free(&c);
+        kpg_free(&c2);
+    }
 }
 
 /* A caller that can have no work space gets KP_ENOMEM and C untouched,
@@ -174,8 +223,8 @@ static void test_out_of_work_space(void **state)
 /* Matrices that end where an inaccessible page begins, leading dimensions
  * at their least, and sizes that are multiples of nothing (m % mr, n % nr,
  * k % 8 all nonzero): the packing's masked and transposing loads read no
- * element past the last (a read there faults). Every transpose pair, both
- * types. */
+ * element past the last (a read there faults). Every transpose pair and
+ * type. */
 static void *before_guard(size_t bytes, void **map, size_t *map_len)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE), body = (bytes + page - 1) / page * page;
@@ -192,11 +241,12 @@ static void test_reads_stay_inside(void **state)
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30);
     const size_t m = 37, n = 21, k = 19;
-    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
-        for (int x = 0; x < 4; x++) {
+    for (int t = 0; t < KP_GEMM_TYPES; t++)
+        for (int x = 0; x < 9; x++) {
             kp__gemm_type ty = (kp__gemm_type)t;
             size_t es = kp__gemm_elem(ty);
-            kp_trans ta = x & 1 ? KP_TRANS : KP_NO_TRANS, tb = x & 2 ? KP_TRANS : KP_NO_TRANS;
+            kp_trans ta = (kp_trans)(x % 3), tb = (kp_trans)(x / 3);
+            if (!kpg_complex(ty) && (ta == KP_CONJ_TRANS || tb == KP_CONJ_TRANS)) continue;
             size_t lda = ta == KP_NO_TRANS ? m : k, ldb = tb == KP_NO_TRANS ? k : n;
             void *ma, *mb, *mc;
             size_t la, lb, lc;
@@ -208,10 +258,8 @@ static void test_reads_stay_inside(void **state)
             for (size_t i = 0; i < k * n * es; i++)
                 b[i] = (unsigned char)(i % 5 == 4 ? 0x3f : 0);
             memset(c, 0, m * n * es);
-            int rc = t == KP_GEMM_S ? kp_sgemm(KP_COL_MAJOR, ta, tb, m, n, k, 1, (float *)a, lda,
-                                               (float *)b, ldb, 1, (float *)c, m, 2)
-                                    : kp_dgemm(KP_COL_MAJOR, ta, tb, m, n, k, 1, (double *)a, lda,
-                                               (double *)b, ldb, 1, (double *)c, m, 2);
+            const kpg_scalar one = {1, 0};
+            int rc = kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, one, a, lda, b, ldb, one, c, m, 2);
             assert_int_equal(rc, KP_OK);
             munmap(ma, la);
             munmap(mb, lb);
@@ -224,6 +272,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_blocks_crossed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_same_bits_for_any_grid, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_same_bits_for_any_storage, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_out_of_work_space, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_reads_stay_inside, kpg_hooks_reset),
     };

@@ -1,7 +1,7 @@
 /*
- * The native engine: kernpool's own packed kernels for float and double
- * (native.h), OpenBLAS for the complex types. Chosen where the CPU runs
- * AVX-512 (engines.c).
+ * The native engine: kernpool's own packed kernels (native.h) for every
+ * type, the complex ones as real products of twice the size (below).
+ * Chosen where the CPU runs AVX-512 (engines.c).
  *
  * Work space. A tile packs its panels into 2 MiB of the calling thread's
  * own, allocated at its first tile and kept until the thread exits (a
@@ -15,7 +15,6 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,10 +68,8 @@ static char *work_space(void)
     return work;
 }
 
-/* The complex types run OpenBLAS, which needs none. */
-static int reserve(kp__gemm_type type)
+static int reserve(void)
 {
-    if (type == KP_GEMM_C || type == KP_GEMM_Z) return KP_OK;
     if (forced_failure(&fail_reserves)) return KP_ENOMEM;
     if (work_space() == NULL) return KP_ENOMEM;
     reserved = 1;
@@ -84,55 +81,177 @@ static size_t least(size_t x, size_t y)
     return x < y ? x : y;
 }
 
-/* One tile of a real type t with the kernels K (native.h's loops). */
-static int tile_real(kp__gemm_type t, const kp__gemm_native_kernels *K, kp_trans ta, kp_trans tb,
-                     size_t m, size_t n, size_t k, const void *alpha, const char *a, size_t lda,
-                     const char *b, size_t ldb, const void *beta, char *c, size_t ldc)
+/* A tile's operands. A complex product runs as a real one (the 1m method
+ * of Van Zee and van de Geijn, "Implementing high-performance complex
+ * matrix multiplication via the 1m method", SIAM J. Sci. Comput. 42(5),
+ * 2020): C seen as a real matrix of 2m rows, op(B) as one of 2k rows
+ * (each element's real part, then its imaginary part), and op(A) expanded
+ * to 2m x 2k, element a in the block [re -im; im re]. The real kernels then
+ * compute it unchanged: f = 2 real rows and steps per element. alpha is
+ * folded into the expanded A, beta applied to C before the first block. */
+typedef struct tile_ops {
+    kp__gemm_type t;
+    const kp__gemm_native_kernels *K;
+    size_t f, res, es; /* reals per element, bytes per real, per element */
+    kp_trans ta, tb;
+    const char *a, *b;
+    size_t lda, ldb;
+    const void *alpha;
+} tile_ops;
+
+static double real_at(const tile_ops *o, const char *p, size_t idx)
+{
+    return o->res == 4 ? (double)((const float *)p)[idx] : ((const double *)p)[idx];
+}
+
+static void real_put(const tile_ops *o, void *p, size_t idx, double v)
+{
+    if (o->res == 4)
+        ((float *)p)[idx] = (float)v;
+    else
+        ((double *)p)[idx] = v;
+}
+
+/* op(X)(r, l) of a column-major complex X as (re, im), conjugated for
+ * KP_CONJ_TRANS. */
+static void complex_at(const tile_ops *o, const char *x, size_t ld, kp_trans t, size_t r, size_t l,
+                       double *re, double *im)
+{
+    size_t idx = 2 * (t == KP_NO_TRANS ? r + l * ld : l + r * ld);
+    *re = real_at(o, x, idx);
+    *im = t == KP_CONJ_TRANS ? -real_at(o, x, idx + 1) : real_at(o, x, idx + 1);
+}
+
+/* The sliver of rows i0 .. i0 + h - 1 and steps l0 .. l0 + kc - 1 of op(A),
+ * as the kernels' pack_a lays it out (complex: alpha op(A), expanded). */
+static void pack_a(const tile_ops *o, size_t i0, size_t l0, size_t h, size_t kc, char *dst)
+{
+    const size_t mr = o->K->mr;
+    if (o->f == 1) {
+        const size_t ai = o->ta == KP_NO_TRANS ? 1 : o->lda, al = o->ta == KP_NO_TRANS ? o->lda : 1;
+        o->K->pack_a(kc, h, o->a + (i0 * ai + l0 * al) * o->es, ai, al, dst);
+        return;
+    }
+    if (o->ta == KP_NO_TRANS) {
+        o->K->pack_a_complex(kc, h, o->a + (i0 + l0 * o->lda) * o->es, o->lda, o->alpha, dst);
+        return;
+    }
+    /* As pack_a_complex does it, in the type's precision. */
+    const double ar = real_at(o, o->alpha, 0), ai = real_at(o, o->alpha, 1);
+    for (size_t l = 0; l < kc; l++)
+        for (size_t i = 0; i < mr / 2; i++) {
+            double xr = 0, xi = 0;
+            if (i < h) {
+                double yr, yi;
+                complex_at(o, o->a, o->lda, o->ta, i0 + i, l0 + l, &yr, &yi);
+                if (o->res == 4) {
+                    xr = (float)((float)ar * (float)yr) - (float)((float)ai * (float)yi);
+                    xi = (float)((float)ar * (float)yi) + (float)((float)ai * (float)yr);
+                } else {
+                    xr = ar * yr - ai * yi;
+                    xi = ar * yi + ai * yr;
+                }
+            }
+            real_put(o, dst, (2 * l) * mr + 2 * i, xr);
+            real_put(o, dst, (2 * l) * mr + 2 * i + 1, xi);
+            real_put(o, dst, (2 * l + 1) * mr + 2 * i, -xi);
+            real_put(o, dst, (2 * l + 1) * mr + 2 * i + 1, xr);
+        }
+}
+
+/* The sliver of steps l0 .. l0 + kc - 1 and columns j0 .. j0 + w - 1 of
+ * op(B), as the kernels' pack_b lays it out (complex: real parts at even
+ * steps, imaginary at odd). */
+static void pack_b(const tile_ops *o, size_t l0, size_t j0, size_t w, size_t kc, char *dst)
+{
+    const size_t nr = o->K->nr;
+    const size_t bl = o->tb == KP_NO_TRANS ? 1 : o->ldb, bj = o->tb == KP_NO_TRANS ? o->ldb : 1;
+    if (o->f == 1) {
+        o->K->pack_b(kc, w, o->b + (l0 * bl + j0 * bj) * o->es, bj, bl, dst);
+        return;
+    }
+    if (o->tb == KP_NO_TRANS) { /* a column's reals are its steps, in order */
+        o->K->pack_b(2 * kc, w, o->b + (l0 + j0 * o->ldb) * o->es, 2 * o->ldb, 1, dst);
+        return;
+    }
+    for (size_t l = 0; l < kc; l++)
+        for (size_t j = 0; j < nr; j++) {
+            double yr = 0, yi = 0;
+            if (j < w) complex_at(o, o->b, o->ldb, o->tb, l0 + l, j0 + j, &yr, &yi);
+            real_put(o, dst, (2 * l) * nr + j, yr);
+            real_put(o, dst, (2 * l + 1) * nr + j, yi);
+        }
+}
+
+/* C = beta C for a complex tile; beta == 0 writes zeros without reading. */
+static void complex_scale(const tile_ops *o, size_t m, size_t n, const void *beta, char *c,
+                          size_t ldc)
+{
+    const double br = real_at(o, beta, 0), bi = real_at(o, beta, 1);
+    if (br == 1 && bi == 0) return;
+    for (size_t j = 0; j < n; j++)
+        for (size_t i = 0; i < m; i++) {
+            char *e = c + (i + j * ldc) * o->es;
+            double cr = 0, ci = 0;
+            if (br != 0 || bi != 0) {
+                double xr = real_at(o, e, 0), xi = real_at(o, e, 1);
+                cr = br * xr - bi * xi;
+                ci = br * xi + bi * xr;
+            }
+            real_put(o, e, 0, cr);
+            real_put(o, e, 1, ci);
+        }
+}
+
+/* One tile (native.h's loops), counted in elements of the tile's type:
+ * slivers of mr / f rows, blocks of kc / f steps. */
+static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *beta, char *c,
+                size_t ldc)
 {
     char *work = !reserved && forced_failure(&fail_tiles) ? NULL : work_space();
     if (work == NULL) return KP_ENOMEM;
-    const size_t es = kp__gemm_elem(t), mr = K->mr, nr = K->nr;
-    char *pa = work, *pb = pa + K->mc * K->kc * es, *edge = pb + K->kc * K->nc * es;
-    /* op(A)(i, l) is element i ai + l al of a; op(B)(l, j) is l bl + j bj. */
-    const size_t ai = ta == KP_NO_TRANS ? 1 : lda, al = ta == KP_NO_TRANS ? lda : 1;
-    const size_t bl = tb == KP_NO_TRANS ? 1 : ldb, bj = tb == KP_NO_TRANS ? ldb : 1;
+    const kp__gemm_native_kernels *K = o->K;
+    const size_t f = o->f, res = o->res, es = o->es;
+    const size_t mr = K->mr / f, nr = K->nr, kcb = K->kc / f, mcb = K->mc / f, ncb = K->nc;
+    char *pa = work, *pb = pa + K->mc * K->kc * res, *edge = pb + K->kc * K->nc * res;
     static const double one_d = 1;
     static const float one_s = 1;
-    const void *one = t == KP_GEMM_D ? (const void *)&one_d : (const void *)&one_s;
-    const int beta_zero = t == KP_GEMM_D ? *(const double *)beta == 0 : *(const float *)beta == 0;
-    memset(edge, 0, mr * nr * es); /* its rows past an edge are computed, never kept */
+    const void *one = res == 8 ? (const void *)&one_d : (const void *)&one_s;
+    /* Complex: alpha is in the packed A and beta applied first. */
+    const void *alpha = f == 1 ? o->alpha : one;
+    const int beta_zero = f == 1 && real_at(o, beta, 0) == 0;
+    if (f == 2) complex_scale(o, m, n, beta, c, ldc);
+    memset(edge, 0, K->mr * nr * res); /* its rows past an edge are computed, never kept */
 
-    for (size_t jc = 0; jc < n; jc += K->nc) {
-        const size_t nc = least(n - jc, K->nc);
-        for (size_t lc = 0; lc < k; lc += K->kc) {
-            const size_t kc = least(k - lc, K->kc);
-            const void *be = lc == 0 ? beta : one;
+    for (size_t jc = 0; jc < n; jc += ncb) {
+        const size_t nc = least(n - jc, ncb);
+        for (size_t lc = 0; lc < k; lc += kcb) {
+            const size_t kc = least(k - lc, kcb), steps = kc * f;
+            const void *be = lc == 0 && f == 1 ? beta : one;
             const int read_c = lc > 0 || !beta_zero;
             for (size_t jr = 0; jr < nc; jr += nr)
-                K->pack_b(kc, least(nc - jr, nr), b + (lc * bl + (jc + jr) * bj) * es, bj, bl,
-                          pb + jr * kc * es);
-            for (size_t ic = 0; ic < m; ic += K->mc) {
-                const size_t mc = least(m - ic, K->mc);
+                pack_b(o, lc, jc + jr, least(nc - jr, nr), kc, pb + jr * steps * res);
+            for (size_t ic = 0; ic < m; ic += mcb) {
+                const size_t mc = least(m - ic, mcb);
                 for (size_t ir = 0; ir < mc; ir += mr)
-                    K->pack_a(kc, least(mc - ir, mr), a + ((ic + ir) * ai + lc * al) * es, ai, al,
-                              pa + ir * kc * es);
+                    pack_a(o, ic + ir, lc, least(mc - ir, mr), kc, pa + ir * f * steps * res);
                 for (size_t jr = 0; jr < nc; jr += nr) {
                     const size_t w = least(nc - jr, nr);
                     for (size_t ir = 0; ir < mc; ir += mr) {
                         const size_t h = least(mc - ir, mr);
-                        const char *sa = pa + ir * kc * es, *sb = pb + jr * kc * es;
+                        const char *sa = pa + ir * f * steps * res, *sb = pb + jr * steps * res;
                         char *cc = c + (ic + ir + (jc + jr) * ldc) * es;
                         if (h == mr && w == nr) {
-                            K->micro(kc, sa, sb, alpha, be, cc, ldc);
+                            K->micro(steps, sa, sb, alpha, be, cc, ldc * f);
                             continue;
                         }
                         /* A piece on the edge of C: the same kernel on a copy. */
                         if (read_c)
                             for (size_t j = 0; j < w; j++)
-                                memcpy(edge + j * mr * es, cc + j * ldc * es, h * es);
-                        K->micro(kc, sa, sb, alpha, be, edge, mr);
+                                memcpy(edge + j * K->mr * res, cc + j * ldc * es, h * es);
+                        K->micro(steps, sa, sb, alpha, be, edge, K->mr);
                         for (size_t j = 0; j < w; j++)
-                            memcpy(cc + j * ldc * es, edge + j * mr * es, h * es);
+                            memcpy(cc + j * ldc * es, edge + j * K->mr * res, h * es);
                     }
                 }
             }
@@ -142,36 +261,51 @@ static int tile_real(kp__gemm_type t, const kp__gemm_native_kernels *K, kp_trans
 }
 
 #if defined(__x86_64__)
+/* Float and complex float run the float kernels, double and complex
+ * double the double ones. */
+static int run(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
+               const void *alpha, const void *a, size_t lda, const void *b, size_t ldb,
+               const void *beta, void *c, size_t ldc)
+{
+    const int single = t == KP_GEMM_S || t == KP_GEMM_C;
+    const size_t f = t == KP_GEMM_C || t == KP_GEMM_Z ? 2 : 1, res = single ? 4 : 8;
+    const tile_ops o = {t,       &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
+                        f,       res,
+                        f * res, ta,
+                        tb,      a,
+                        b,       lda,
+                        ldb,     alpha};
+    return tile(&o, m, n, k, beta, c, ldc);
+}
+
 static int sgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
                  size_t ldc)
 {
-    return tile_real(KP_GEMM_S, &kp__gemm_native_avx512[KP_GEMM_S], ta, tb, m, n, k, alpha, a, lda,
-                     b, ldb, beta, c, ldc);
+    return run(KP_GEMM_S, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 static int dgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
                  size_t ldc)
 {
-    return tile_real(KP_GEMM_D, &kp__gemm_native_avx512[KP_GEMM_D], ta, tb, m, n, k, alpha, a, lda,
-                     b, ldb, beta, c, ldc);
+    return run(KP_GEMM_D, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
-#endif
 
 static int cgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
                  size_t ldc)
 {
-    return kp__gemm_openblas.tile[KP_GEMM_C](ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return run(KP_GEMM_C, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 static int zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const void *alpha,
                  const void *a, size_t lda, const void *b, size_t ldb, const void *beta, void *c,
                  size_t ldc)
 {
-    return kp__gemm_openblas.tile[KP_GEMM_Z](ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return run(KP_GEMM_Z, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+#endif
 
 int kp__gemm_native_available(void)
 {
@@ -183,20 +317,9 @@ int kp__gemm_native_available(void)
 #endif
 }
 
-/* "AVX-512; complex <OpenBLAS's core>". */
-static char core_name[32];
-static pthread_once_t core_once = PTHREAD_ONCE_INIT;
-
-static void core_make(void)
-{
-    const char *complex = kp__gemm_openblas.core();
-    snprintf(core_name, sizeof core_name, "AVX-512; complex %s", complex ? complex : "?");
-}
-
 static const char *core(void)
 {
-    pthread_once(&core_once, core_make);
-    return core_name;
+    return "AVX-512";
 }
 
 static int threads(void)
@@ -206,12 +329,12 @@ static int threads(void)
 
 const kp__gemm_engine kp__gemm_native = {
     .name = "native",
-    .max_index = INT_MAX, /* the complex types' OpenBLAS counts in int */
+    .max_index = INT_MAX, /* as OpenBLAS's: kp_?gemm's limits do not depend on the CPU */
     .reserve = reserve,
 #if defined(__x86_64__)
     .tile = {sgemm, dgemm, cgemm, zgemm},
 #else
-    .tile = {NULL, NULL, cgemm, zgemm}, /* never chosen there */
+    .tile = {NULL, NULL, NULL, NULL}, /* never chosen there */
 #endif
     .core = core,
     .threads = threads,

@@ -46,10 +46,10 @@ typedef struct kp__gemm_engine {
     const char *name;
     /* The largest k, tile side and leading dimension one call may take. */
     size_t max_index;
-    /* NULL, or: gets the calling thread the work space its tiles of this
-     * type need; KP_OK or KP_ENOMEM. A thread that reserved keeps it: its
-     * tiles then never fail. */
-    int (*reserve)(kp__gemm_type type);
+    /* NULL, or: gets the calling thread the work space its tiles need;
+     * KP_OK or KP_ENOMEM. A thread that reserved keeps it: its tiles then
+     * never fail. */
+    int (*reserve)(void);
     kp__gemm_tile_fn tile[KP_GEMM_TYPES];
     /* What the engine runs, for reports (OpenBLAS: its kernel core, e.g.
      * "Haswell"), and how many threads of its own it may start (must be 1). */

@@ -35,10 +35,19 @@ typedef void (*kp__gemm_pack_fn)(size_t kc, size_t w, const void *src, size_t si
 typedef void (*kp__gemm_micro_fn)(size_t kc, const void *a, const void *b, const void *alpha,
                                   const void *beta, void *c, size_t ldc);
 
+/* A complex sliver of alpha A (A not transposed: element (i, l) at complex
+ * offset i + l ld of src; w <= mr / 2 rows, kc steps) expanded for the 1m
+ * method (engine_native.c): real steps 2l and 2l + 1 hold, for each row,
+ * (re, im) and (-im, re) of alpha a_il, rounded as (ar re - ai im,
+ * ar im + ai re) in the type's precision; rows past w are zero. */
+typedef void (*kp__gemm_pack_complex_fn)(size_t kc, size_t w, const void *src, size_t ld,
+                                         const void *alpha, void *dst);
+
 typedef struct kp__gemm_native_kernels {
     size_t mr, nr;     /* the micro-kernel's piece of C */
     size_t kc, mc, nc; /* blocks: mc a multiple of mr, nc of nr */
     kp__gemm_pack_fn pack_a, pack_b;
+    kp__gemm_pack_complex_fn pack_a_complex;
     kp__gemm_micro_fn micro;
 } kp__gemm_native_kernels;
 

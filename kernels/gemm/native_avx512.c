@@ -144,6 +144,46 @@ static void pack_b_s(size_t kc, size_t w, const void *src, size_t si, size_t sp,
     pack_s(kc, w, src, si, sp, dst, NR);
 }
 
+/* Complex slivers for the 1m method (native.h): per step, mr reals of
+ * alpha a (pairs swapped and multiplied by ai, added with the sign of the
+ * real part flipped), then the same with pairs swapped and the real part
+ * negated. Masked loads zero the rows past w. */
+static void pack_a_z(size_t kc, size_t w, const void *src, size_t ld, const void *alpha, void *dst)
+{
+    const double *a = src, *al = alpha;
+    double *d = dst;
+    const __m512d ar = _mm512_set1_pd(al[0]), ai = _mm512_set1_pd(al[1]);
+    const __m512d flip = _mm512_setr_pd(-1, 1, -1, 1, -1, 1, -1, 1);
+    for (size_t l = 0; l < kc; l++, a += 2 * ld, d += 2 * MR_D)
+        for (size_t i = 0; i < MR_D; i += 8) {
+            size_t left = 2 * w > i ? 2 * w - i : 0;
+            __mmask8 mask = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+            __m512d x = _mm512_maskz_loadu_pd(mask, a + i);
+            __m512d p = _mm512_mul_pd(ar, x), q = _mm512_mul_pd(ai, _mm512_permute_pd(x, 0x55));
+            __m512d y = _mm512_add_pd(p, _mm512_mul_pd(flip, q));
+            _mm512_storeu_pd(d + i, y);
+            _mm512_storeu_pd(d + MR_D + i, _mm512_mul_pd(flip, _mm512_permute_pd(y, 0x55)));
+        }
+}
+
+static void pack_a_c(size_t kc, size_t w, const void *src, size_t ld, const void *alpha, void *dst)
+{
+    const float *a = src, *al = alpha;
+    float *d = dst;
+    const __m512 ar = _mm512_set1_ps(al[0]), ai = _mm512_set1_ps(al[1]);
+    const __m512 flip = _mm512_setr_ps(-1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1);
+    for (size_t l = 0; l < kc; l++, a += 2 * ld, d += 2 * MR_S)
+        for (size_t i = 0; i < MR_S; i += 16) {
+            size_t left = 2 * w > i ? 2 * w - i : 0;
+            __mmask16 mask = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
+            __m512 x = _mm512_maskz_loadu_ps(mask, a + i);
+            __m512 p = _mm512_mul_ps(ar, x), q = _mm512_mul_ps(ai, _mm512_permute_ps(x, 0xB1));
+            __m512 y = _mm512_add_ps(p, _mm512_mul_ps(flip, q));
+            _mm512_storeu_ps(d + i, y);
+            _mm512_storeu_ps(d + MR_S + i, _mm512_mul_ps(flip, _mm512_permute_ps(y, 0xB1)));
+        }
+}
+
 /* -------------------------------------------------------- micro-kernels */
 
 static void micro_d(size_t kc, const void *ap, const void *bp, const void *alpha, const void *beta,
@@ -242,6 +282,7 @@ const kp__gemm_native_kernels kp__gemm_native_avx512[2] = {
            .nc = NC,
            .pack_a = pack_a_s,
            .pack_b = pack_b_s,
+           .pack_a_complex = pack_a_c,
            .micro = micro_s},
     [1] = {.mr = MR_D,
            .nr = NR,
@@ -250,5 +291,6 @@ const kp__gemm_native_kernels kp__gemm_native_avx512[2] = {
            .nc = NC,
            .pack_a = pack_a_d,
            .pack_b = pack_b_d,
+           .pack_a_complex = pack_a_z,
            .micro = micro_d},
 };
