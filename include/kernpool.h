@@ -649,14 +649,15 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  * 0 scaling runs on the caller.
  *
  * Engines: where the CPU runs AVX-512 (the SIMD path kernpool selects;
- * KERNPOOL_ISA applies), s and d run kernpool's own packed kernels; an
- * element's bits then depend only on k and that path. Elsewhere, and for c
- * and z always, OpenBLAS's single-threaded build (Debian's serial variant),
- * linked into kernpool with its symbols hidden; it never starts a thread,
- * and it picks its kernels by CPU as it always does (OPENBLAS_CORETYPE
- * applies). Its 32-bit BLAS integers limit k and every leading dimension to
- * INT_MAX (KP_ENOTSUP beyond, for every engine); m and n are cut into tiles
- * that fit. kp_gemm_info_get says which engine runs.
+ * KERNPOOL_ISA applies), kernpool's own packed kernels for every type (the
+ * complex ones as real products of twice the size); an element's bits then
+ * depend only on k and that path. Elsewhere OpenBLAS's single-threaded
+ * build (Debian's serial variant), linked into kernpool with its symbols
+ * hidden; it never starts a thread, and it picks its kernels by CPU as it
+ * always does (OPENBLAS_CORETYPE applies). Its 32-bit BLAS integers limit
+ * k and every leading dimension to INT_MAX (KP_ENOTSUP beyond, for either
+ * engine); m and n are cut into tiles that fit. kp_gemm_info_get says which
+ * engine runs.
  *
  * Errors, checked in this order; on error nothing is written:
  *   KP_EINVAL     layout, ta or tb is not one of its enum's values;
@@ -843,8 +844,7 @@ typedef struct kp_gemm_info {
                          forced it) */
     char kernels[32]; /* the kernels it runs on this CPU: OpenBLAS's core
                          ("Haswell", "SkylakeX"; OPENBLAS_CORETYPE applies),
-                         or "AVX-512; complex SkylakeX" for the native
-                         engine, whose complex types run OpenBLAS */
+                         or "AVX-512" for the native engine */
     int threads;      /* threads the engine starts of its own: always 1 */
 } kp_gemm_info;
 
