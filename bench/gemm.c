@@ -1,7 +1,9 @@
 /*
- * kernpool's GEMM (OpenBLAS's serial build computing tiles on the pool).
+ * kernpool's GEMM (tiles on the pool, computed by the engine chosen at run
+ * time: kernpool's own kernels or OpenBLAS's serial build).
  *
  *   kernpool/<t>gemm/n:N/workers:W            square N x N x N, t = d or s
+ *                                             (and c, z: --complex-sizes)
  *   kernpool/<t>gemm_<shape>/workers:W        the rectangular shapes of
  *                                             bench/gemm_shapes.h
  *   sweep/one_tile/n:N/workers:1              kp_dgemm as one tile on the caller
@@ -16,7 +18,8 @@
  *
  * Input: column-major, no transposes, alpha = 1, beta = 0, the values of
  * bench_fill_*; every product reads the first elements of the same arrays.
- * Rates: items = 2 m n k floating-point operations (GFLOP/s in the report).
+ * Rates: items = 2 m n k floating-point operations (GFLOP/s in the report),
+ * 8 m n k for the complex types.
  *
  * This program links the static library: the sweep changes the grid's
  * tile work (kp__gemm_tile_work_force) and the report names the engine's
@@ -25,6 +28,7 @@
  * Options (besides the harness's and Google Benchmark's):
  *   --sizes=LIST    square sizes (default 32,64,128,256,512,1024,2048,4096)
  *   --types=LIST    d,s (default both)
+ *   --complex-sizes=LIST  square sizes for cgemm and zgemm (default none)
  *   --workers=LIST  default 1,2
  *   --rect=0|1      the rectangular shapes (default 1)
  *   --sweep=LIST    sizes for the crossover sweep (default none)
@@ -50,7 +54,7 @@ static struct {
 } d;
 
 typedef struct run {
-    int f32;
+    kp__gemm_type type;
     long m, n, k;
     double tile_work; /* 0: the built-in grid */
 } run;
@@ -58,22 +62,33 @@ typedef struct run {
 static run runs[512];
 static int nruns;
 
-static run *new_run(int f32, long m, long n, long k, double tile_work)
+static run *new_run(kp__gemm_type type, long m, long n, long k, double tile_work)
 {
     if (nruns == (int)(sizeof runs / sizeof *runs)) return NULL;
-    runs[nruns] = (run){f32, m, n, k, tile_work};
+    runs[nruns] = (run){type, m, n, k, tile_work};
     return &runs[nruns++];
 }
 
+/* The complex types read the same buffers as (re, im) pairs. */
 static int product(const run *r, int workers)
 {
-    if (r->f32)
-        return kp_sgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, (size_t)r->m, (size_t)r->n,
-                        (size_t)r->k, 1.0f, d.as, (size_t)r->m, d.bs, (size_t)r->k, 0.0f, d.cs,
-                        (size_t)r->m, workers);
-    return kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, (size_t)r->m, (size_t)r->n,
-                    (size_t)r->k, 1.0, d.a, (size_t)r->m, d.b, (size_t)r->k, 0.0, d.c, (size_t)r->m,
-                    workers);
+    const size_t m = (size_t)r->m, n = (size_t)r->n, k = (size_t)r->k;
+    const float one_s[2] = {1, 0}, zero_s[2] = {0, 0};
+    const double one_d[2] = {1, 0}, zero_d[2] = {0, 0};
+    switch (r->type) {
+    case KP_GEMM_S:
+        return kp_sgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, 1.0f, d.as, m, d.bs, k,
+                        0.0f, d.cs, m, workers);
+    case KP_GEMM_D:
+        return kp_dgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, 1.0, d.a, m, d.b, k, 0.0,
+                        d.c, m, workers);
+    case KP_GEMM_C:
+        return kp_cgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, one_s, d.as, m, d.bs, k,
+                        zero_s, d.cs, m, workers);
+    default:
+        return kp_zgemm(KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, one_d, d.a, m, d.b, k,
+                        zero_d, d.c, m, workers);
+    }
 }
 
 static void bench_gemm(kpb_state *st, void *ctx)
@@ -81,10 +96,7 @@ static void bench_gemm(kpb_state *st, void *ctx)
     const run *r = ctx;
     int workers = (int)kpb_arg(st, 1);
     double old = kp__gemm_tile_work_force(r->tile_work);
-    kp__gemm_problem p = {.type = r->f32 ? KP_GEMM_S : KP_GEMM_D,
-                          .m = (size_t)r->m,
-                          .n = (size_t)r->n,
-                          .k = (size_t)r->k};
+    kp__gemm_problem p = {.type = r->type, .m = (size_t)r->m, .n = (size_t)r->n, .k = (size_t)r->k};
     kp__gemm_grid g = kp__gemm_plan(&p, kp__gemm_engine_get()->max_index);
     size_t tiles = g.gm * g.gn, threads = (size_t)kp_workers_resolve(workers);
     kpb_counter(st, "threads", (double)(tiles < threads ? tiles : threads));
@@ -93,7 +105,8 @@ static void bench_gemm(kpb_state *st, void *ctx)
         rc |= product(r, workers);
     kp__gemm_tile_work_force(old);
     if (rc != KP_OK) kpb_error(st, "kp_?gemm failed");
-    kpb_set_items(st, 2.0 * (double)r->m * (double)r->n * (double)r->k);
+    const int cplx = r->type == KP_GEMM_C || r->type == KP_GEMM_Z;
+    kpb_set_items(st, (cplx ? 8.0 : 2.0) * (double)r->m * (double)r->n * (double)r->k);
 }
 
 /* ----------------------------------------------------------- nested */
@@ -162,8 +175,9 @@ int main(int argc, char **argv)
     if (kpb_init(&argc, argv) != 0) return 2;
     int64_t sizes[MAX_LIST] = {32, 64, 128, 256, 512, 1024, 2048, 4096};
     int64_t workers[MAX_LIST] = {1, 2};
-    int64_t sweep[MAX_LIST];
-    int nsizes = 8, nworkers = 2, nsweep = 0, rect = 1, nest = 0, want_d = 1, want_s = 1;
+    int64_t sweep[MAX_LIST], csizes[MAX_LIST];
+    int nsizes = 8, nworkers = 2, nsweep = 0, ncsizes = 0, rect = 1, nest = 0, want_d = 1,
+        want_s = 1;
     for (int i = 1; i < argc; i++) {
         const char *v;
         if (bench_option(argv[i], "sizes", &v)) {
@@ -176,6 +190,9 @@ int main(int argc, char **argv)
         } else if (bench_option(argv[i], "types", &v)) {
             want_d = strchr(v, 'd') != NULL;
             want_s = strchr(v, 's') != NULL;
+        } else if (bench_option(argv[i], "complex-sizes", &v)) {
+            ncsizes = *v == '\0' ? 0 : bench_parse_list(v, csizes, MAX_LIST);
+            if (ncsizes < 0) return usage(argv[i]);
         } else if (bench_option(argv[i], "rect", &v)) {
             rect = atoi(v);
         } else if (bench_option(argv[i], "nested", &v)) {
@@ -191,6 +208,8 @@ int main(int argc, char **argv)
         if (sweep[i] > sq) sq = (long)sweep[i];
     if (sq < BENCH_NESTED_N) sq = BENCH_NESTED_N;
     size_t cap = (size_t)bench_gemm_max(sq);
+    for (int i = 0; i < ncsizes; i++)
+        if ((size_t)(2 * csizes[i] * csizes[i]) > cap) cap = (size_t)(2 * csizes[i] * csizes[i]);
     d.a = bench_alloc(cap, sizeof(double));
     d.b = bench_alloc(cap, sizeof(double));
     d.c = bench_alloc(cap, sizeof(double));
@@ -221,10 +240,11 @@ int main(int argc, char **argv)
 
     for (int f32 = 0; f32 < 2; f32++) {
         if (f32 ? !want_s : !want_d) continue;
+        const kp__gemm_type type = f32 ? KP_GEMM_S : KP_GEMM_D;
         char name[64];
         snprintf(name, sizeof name, "kernpool/%sgemm", f32 ? "s" : "d");
         for (int i = 0; i < nsizes; i++) {
-            run *r = new_run(f32, (long)sizes[i], (long)sizes[i], (long)sizes[i], 0);
+            run *r = new_run(type, (long)sizes[i], (long)sizes[i], (long)sizes[i], 0);
             kpb_bench *b = r ? kpb_register(name, bench_gemm, r) : NULL;
             if (b == NULL) return 1;
             kpb_arg_names(b, "n", "workers");
@@ -234,12 +254,25 @@ int main(int argc, char **argv)
         for (int i = 0; rect && i < BENCH_GEMM_SHAPES; i++) {
             const bench_gemm_shape *s = &bench_gemm_shapes[i];
             snprintf(name, sizeof name, "kernpool/%sgemm_%s", f32 ? "s" : "d", s->name);
-            run *r = new_run(f32, s->m, s->n, s->k, 0);
+            run *r = new_run(type, s->m, s->n, s->k, 0);
             kpb_bench *b = r ? kpb_register(name, bench_gemm, r) : NULL;
             if (b == NULL) return 1;
             kpb_arg_names(b, "m", "workers");
             for (int w = 0; w < nworkers; w++)
                 kpb_args(b, s->m, workers[w]);
+        }
+    }
+    /* Complex float and double, square. */
+    for (int z = 0; z < 2 && ncsizes > 0; z++) {
+        const char *name = z ? "kernpool/zgemm" : "kernpool/cgemm";
+        for (int i = 0; i < ncsizes; i++) {
+            run *r = new_run(z ? KP_GEMM_Z : KP_GEMM_C, (long)csizes[i], (long)csizes[i],
+                             (long)csizes[i], 0);
+            kpb_bench *b = r ? kpb_register(name, bench_gemm, r) : NULL;
+            if (b == NULL) return 1;
+            kpb_arg_names(b, "n", "workers");
+            for (int w = 0; w < nworkers; w++)
+                kpb_args(b, csizes[i], workers[w]);
         }
     }
     /* The sweep: one tile at workers 1 (a tile work above the product's),
@@ -252,8 +285,8 @@ int main(int argc, char **argv)
             continue;
         }
         double n = (double)sweep[i], work = n * n * n;
-        run *one = new_run(0, (long)sweep[i], (long)sweep[i], (long)sweep[i], 2 * work);
-        run *two = new_run(0, (long)sweep[i], (long)sweep[i], (long)sweep[i], work / 2.5);
+        run *one = new_run(KP_GEMM_D, (long)sweep[i], (long)sweep[i], (long)sweep[i], 2 * work);
+        run *two = new_run(KP_GEMM_D, (long)sweep[i], (long)sweep[i], (long)sweep[i], work / 2.5);
         kpb_bench *b1 = one ? kpb_register("sweep/one_tile", bench_gemm, one) : NULL;
         kpb_bench *b2 = two ? kpb_register("sweep/two_tiles", bench_gemm, two) : NULL;
         if (b1 == NULL || b2 == NULL) return 1;

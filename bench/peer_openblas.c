@@ -4,6 +4,7 @@
  *
  *   openblas/<kernel>/n:N/workers:T     cblas_<kernel>(N, x, 1[, y, 1])
  *   openblas/<t>gemm/n:N/workers:T      cblas_<t>gemm, N x N x N, as bench/gemm.c
+ *                                       (t = d, s; c, z with --gemm-complex)
  *   openblas/<t>gemm_<shape>/workers:T  the shapes of bench/gemm_shapes.h
  *   openblas/nested_dgemm/outer:O/workers:T
  *                                       an OpenMP loop of O threads sharing
@@ -23,6 +24,7 @@
  *   --gemm=LIST      square GEMM sizes (default none)
  *   --gemm-types=LIST d,s (default both)
  *   --gemm-rect=0|1  the rectangular shapes (default 0)
+ *   --gemm-complex=LIST square sizes for cgemm and zgemm (default none)
  *   --nested=LIST    outer thread counts of the nested scenario (default none)
  */
 #define _GNU_SOURCE
@@ -118,7 +120,7 @@ static void bench_blas(kpb_state *st, void *ctx)
 /* ------------------------------------------------------------------ gemm */
 
 typedef struct gemm_run {
-    int f32;
+    char type; /* 's', 'd', 'c', 'z' */
     int m, n, k;
 } gemm_run;
 
@@ -132,15 +134,24 @@ static void bench_gemm(kpb_state *st, void *ctx)
 {
     const gemm_run *r = ctx;
     kpb_counter(st, "threads", openblas_get_num_threads());
+    const float one_s[2] = {1, 0}, zero_s[2] = {0, 0};
+    const double one_d[2] = {1, 0}, zero_d[2] = {0, 0};
     while (kpb_loop(st)) {
-        if (r->f32)
+        if (r->type == 's')
             cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r->m, r->n, r->k, 1.0f, gas,
                         r->m, gbs, r->k, 0.0f, gcs, r->m);
-        else
+        else if (r->type == 'd')
             cblas_dgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r->m, r->n, r->k, 1.0, ga, r->m,
                         gb, r->k, 0.0, gc, r->m);
+        else if (r->type == 'c') /* the same buffers as (re, im) pairs */
+            cblas_cgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r->m, r->n, r->k, one_s, gas,
+                        r->m, gbs, r->k, zero_s, gcs, r->m);
+        else
+            cblas_zgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, r->m, r->n, r->k, one_d, ga,
+                        r->m, gb, r->k, zero_d, gc, r->m);
     }
-    kpb_set_items(st, 2.0 * r->m * (double)r->n * r->k);
+    const int cplx = r->type == 'c' || r->type == 'z';
+    kpb_set_items(st, (cplx ? 8.0 : 2.0) * r->m * (double)r->n * r->k);
 }
 
 /* One pass of the nested scenario: the OpenMP loop (peer_openblas_omp.c)
@@ -170,13 +181,16 @@ static void bench_nested(kpb_state *st, void *ctx)
 }
 
 static int register_gemm(const int64_t *sizes, int nsizes, int want_d, int want_s, int rect,
-                         const int64_t *nested, int nnested)
+                         const int64_t *csizes, int ncsizes, const int64_t *nested, int nnested)
 {
     long sq = BENCH_NESTED_N;
     for (int i = 0; i < nsizes; i++)
         if (sizes[i] > sq) sq = (long)sizes[i];
-    if (nsizes > 0 || rect || nnested > 0) {
+    if (nsizes > 0 || rect || nnested > 0 || ncsizes > 0) {
         size_t cap = (size_t)bench_gemm_max(sq);
+        for (int i = 0; i < ncsizes; i++)
+            if ((size_t)(2 * csizes[i] * csizes[i]) > cap)
+                cap = (size_t)(2 * csizes[i] * csizes[i]);
         ga = bench_alloc(cap, sizeof(double));
         gb = bench_alloc(cap, sizeof(double));
         gc = bench_alloc(cap, sizeof(double));
@@ -198,7 +212,8 @@ static int register_gemm(const int64_t *sizes, int nsizes, int want_d, int want_
         snprintf(name, sizeof name, "openblas/%sgemm", f32 ? "s" : "d");
         for (int i = 0; i < nsizes; i++) {
             if (ngemm == 256 || sizes[i] < 1 || sizes[i] > 46340) return -1;
-            gemm_runs[ngemm] = (gemm_run){f32, (int)sizes[i], (int)sizes[i], (int)sizes[i]};
+            gemm_runs[ngemm] =
+                (gemm_run){f32 ? 's' : 'd', (int)sizes[i], (int)sizes[i], (int)sizes[i]};
             kpb_bench *b = kpb_register(name, bench_gemm, &gemm_runs[ngemm++]);
             if (b == NULL) return -1;
             kpb_arg_names(b, "n", "workers");
@@ -207,7 +222,7 @@ static int register_gemm(const int64_t *sizes, int nsizes, int want_d, int want_
         for (int i = 0; rect && i < BENCH_GEMM_SHAPES; i++) {
             const bench_gemm_shape *s = &bench_gemm_shapes[i];
             if (ngemm == 256) return -1;
-            gemm_runs[ngemm] = (gemm_run){f32, (int)s->m, (int)s->n, (int)s->k};
+            gemm_runs[ngemm] = (gemm_run){f32 ? 's' : 'd', (int)s->m, (int)s->n, (int)s->k};
             snprintf(name, sizeof name, "openblas/%sgemm_%s", f32 ? "s" : "d", s->name);
             kpb_bench *b = kpb_register(name, bench_gemm, &gemm_runs[ngemm++]);
             if (b == NULL) return -1;
@@ -215,6 +230,17 @@ static int register_gemm(const int64_t *sizes, int nsizes, int want_d, int want_
             kpb_args(b, s->m, threads);
         }
     }
+    for (int z = 0; z < 2; z++)
+        for (int i = 0; i < ncsizes; i++) {
+            if (ngemm == 256 || csizes[i] < 1 || csizes[i] > 32767) return -1;
+            int n = (int)csizes[i];
+            gemm_runs[ngemm] = (gemm_run){z ? 'z' : 'c', n, n, n};
+            kpb_bench *b = kpb_register(z ? "openblas/zgemm" : "openblas/cgemm", bench_gemm,
+                                        &gemm_runs[ngemm++]);
+            if (b == NULL) return -1;
+            kpb_arg_names(b, "n", "workers");
+            kpb_args(b, csizes[i], threads);
+        }
     if (nnested > 0) {
         kpb_bench *b = kpb_register("openblas/nested_dgemm", bench_nested, NULL);
         if (b == NULL) return -1;
@@ -264,8 +290,8 @@ int main(int argc, char **argv)
     int64_t sizes[MAX_LIST] = {1000, 10000, 100000, 1000000, 10000000, 100000000};
     int nsizes = 6;
     int chosen[KERNELS], nchosen = KERNELS;
-    int64_t gemm_sizes[MAX_LIST], nested[MAX_LIST];
-    int ngemm_sizes = 0, nnested = 0, gemm_d = 1, gemm_s = 1, gemm_rect = 0;
+    int64_t gemm_sizes[MAX_LIST], gemm_csizes[MAX_LIST], nested[MAX_LIST];
+    int ngemm_sizes = 0, ngemm_csizes = 0, nnested = 0, gemm_d = 1, gemm_s = 1, gemm_rect = 0;
     for (int k = 0; k < KERNELS; k++)
         chosen[k] = k;
     for (int i = 1; i < argc; i++) {
@@ -289,6 +315,9 @@ int main(int argc, char **argv)
             gemm_s = strchr(v, 's') != NULL;
         } else if (bench_option(argv[i], "gemm-rect", &v)) {
             gemm_rect = atoi(v);
+        } else if (bench_option(argv[i], "gemm-complex", &v)) {
+            ngemm_csizes = *v == '\0' ? 0 : bench_parse_list(v, gemm_csizes, MAX_LIST);
+            if (ngemm_csizes < 0) return usage(argv[i]);
         } else if (bench_option(argv[i], "nested", &v)) {
             nnested = *v == '\0' ? 0 : bench_parse_list(v, nested, MAX_LIST);
             if (nnested < 0) return usage(argv[i]);
@@ -350,7 +379,8 @@ int main(int argc, char **argv)
         for (int i = 0; i < nsizes; i++)
             kpb_args(b, sizes[i], openblas_get_num_threads());
     }
-    if (register_gemm(gemm_sizes, ngemm_sizes, gemm_d, gemm_s, gemm_rect, nested, nnested) != 0) {
+    if (register_gemm(gemm_sizes, ngemm_sizes, gemm_d, gemm_s, gemm_rect, gemm_csizes, ngemm_csizes,
+                      nested, nnested) != 0) {
         fprintf(stderr, "kernpool-bench-openblas: cannot set up the GEMM runs\n");
         return 1;
     }

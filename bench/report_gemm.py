@@ -1,7 +1,8 @@
 """The GEMM report (bench/report.py hands suite "gemm" to write() here).
 
 Reads the merged raw JSON of bench/run.py's gemm suite and writes gemm.md
-and gemm-*.png: kernpool's kp_dgemm / kp_sgemm at workers 1 and 2 beside
+and gemm-*.png: kernpool's kp_dgemm / kp_sgemm (and, square only,
+kp_zgemm / kp_cgemm) at workers 1 and 2 beside
 threaded OpenBLAS at 1 and 2 threads, per kernel core; the crossover sweep;
 the nested scenario; and the issue's targets, each marked met or not.
 Ratios are kernpool / OpenBLAS of throughput: above 1, kernpool is faster.
@@ -13,6 +14,7 @@ import textwrap
 from report import Series, fmt, iterations, noise_text, parse_name
 
 TYPES = ("d", "s")
+COMPLEX = ("z", "c")  # square only, no targets: the issue's are for d and s
 
 
 def core_of(run):
@@ -127,7 +129,8 @@ def write(raw, out, name):
         w(f"- **What runs**: kernpool cuts C into tiles and has OpenBLAS's single-threaded "
           f"build (Debian's openblas-serial, linked into kernpool) compute each tile on the "
           f"pool, with the same kernel core as the peer; {peer}.")
-    w(f"- **Method**: {meta['method']}. GFLOP/s = 2 m n k / time / 1e9.")
+    w(f"- **Method**: {meta['method']}. GFLOP/s = 2 m n k / time / 1e9 (8 m n k for the "
+      f"complex types).")
     w(f"- **Noise**: {noise_text(raw)[0]} Load average {meta['load_avg_start']} at the start, "
       f"{meta['load_avg_end']} at the end.")
     w("")
@@ -158,6 +161,18 @@ def write(raw, out, name):
                 w("")
                 rect_table(w, series, core, t, shapes)
                 w("")
+
+    # ---- complex types, square: figures only
+    for core in cores:
+        for t in COMPLEX:
+            csizes = sorted({k[3] for k in series
+                             if k[0] == "kernpool" and k[1] == core and k[2] == f"{t}gemm"})
+            if not csizes:
+                continue
+            w(f"## {t}gemm, {core} kernels: square n x n x n (GFLOP/s)")
+            w("")
+            square_table(w, series, core, t, csizes)
+            w("")
 
     # ---- crossover, at the kernel core the sweep ran with
     sweep_core = min((k[1] for k in series if k[0] == "sweep"), default="?")

@@ -12,7 +12,8 @@ Suites:
             reductions-*.png.
   gemm      kp_dgemm and kp_sgemm (kernpool-bench-gemm) at workers 1 and 2
             beside threaded OpenBLAS at 1 and 2 threads (kernpool-bench-openblas),
-            square and rectangular, at the environment's OPENBLAS_CORETYPE and
+            square and rectangular (full mode: kp_zgemm and kp_cgemm square to
+            1024 too), at the environment's OPENBLAS_CORETYPE and
             at SkylakeX (both kernpool's engine and the peer read it); the
             crossover sweep; the nested scenario. Writes gemm.{md,json} and
             gemm-*.png (bench/report_gemm.py).
@@ -68,6 +69,7 @@ MODES = {
         "forkjoin_sessions": 2,
         "gemm_sizes": "32,64,128,256,512,1024,2048",
         "gemm_types": "d",
+        "gemm_complex": "",
         "gemm_sweep": "64,80,96,128,192,256,384,512",
         "gemm_rounds": 1,
     },
@@ -83,6 +85,7 @@ MODES = {
         "forkjoin_sessions": 5,
         "gemm_sizes": "32,64,128,256,512,1024,2048,4096",
         "gemm_types": "d,s",
+        "gemm_complex": "32,64,128,256,512,1024",
         "gemm_sweep": "64,80,96,128,160,192,224,256,320,384,448,512",
         "gemm_rounds": 2,
     },
@@ -349,6 +352,7 @@ def run_gemm(r, s):
             r.gbench(f"kernpool GEMM, {what}, {tag}", "kernpool-bench-gemm",
                      [f"--sizes={s['gemm_sizes']}", f"--types={s['gemm_types']}",
                       "--workers=1,2", "--rect=1", f"--nested={int(first)}",
+                      f"--complex-sizes={s['gemm_complex']}",
                       f"--sweep={s['gemm_sweep'] if first else ''}"], change, reps, s["min_time"])
             for threads in (1, 2):
                 tchange = dict(change, OPENBLAS_NUM_THREADS=str(threads))
@@ -356,6 +360,7 @@ def run_gemm(r, s):
                          "kernpool-bench-openblas",
                          ["--sizes=1000", "--kernels=", f"--gemm={s['gemm_sizes']}",
                           f"--gemm-types={s['gemm_types']}", "--gemm-rect=1",
+                          f"--gemm-complex={s['gemm_complex']}",
                           f"--nested={'1,2' if first else ''}"], tchange, reps, s["min_time"])
 
 
