@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -29,9 +30,10 @@ static int native_or_skip(void)
     return 1;
 }
 
-/* One column-major call checked against the long double reference. */
+/* One column-major call checked against the long double reference (the
+ * scalars' imaginary parts count for the complex types only). */
 static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
-                    double beta_re, int nan_c, uint64_t seed)
+                    kpg_scalar alpha, kpg_scalar beta, int nan_c, uint64_t seed)
 {
     size_t ar = ta == KP_NO_TRANS ? m : k, ac = ta == KP_NO_TRANS ? k : m;
     size_t br = tb == KP_NO_TRANS ? k : n, bc = tb == KP_NO_TRANS ? n : k;
@@ -41,16 +43,16 @@ static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t 
     for (size_t idx = 0; nan_c && idx < m * n; idx += 7)
         kpg_set(&c, kpg_index(&c, idx % m, idx / m), NAN, 0);
     kpg_mat c0 = kpg_copy(&c);
-    kpg_scalar alpha = {0.5, kpg_complex(t) ? -0.25 : 0};
-    kpg_scalar beta = {beta_re, kpg_complex(t) && beta_re != 0 ? 0.75 : 0};
+    if (!kpg_complex(t)) alpha.im = beta.im = 0;
     assert_int_equal(
         kpg_call(t, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
         KP_OK);
     char why[256] = "";
     size_t bad = kpg_check(t, ta, tb, m, n, k, alpha, &a, &b, beta, &c0, &c, why, sizeof why);
     if (bad || !kpg_padding_intact(&c, &c0))
-        fail_msg("%sgemm ta=%d tb=%d %zu x %zu x %zu beta=%g: %zu bad (%s)", kpg_type_names[t], ta,
-                 tb, m, n, k, beta_re, bad, why);
+        fail_msg("%sgemm ta=%d tb=%d %zu x %zu x %zu alpha=(%g,%g) beta=(%g,%g): %zu bad (%s)",
+                 kpg_type_names[t], ta, tb, m, n, k, alpha.re, alpha.im, beta.re, beta.im, bad,
+                 why);
     kpg_free(&a);
     kpg_free(&b);
     kpg_free(&c);
@@ -62,7 +64,8 @@ static void checked(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t 
  * half as many complex steps: the blocks after the first add to C with
  * beta 1; the last one 11 steps, not a multiple of the packing's 8), none
  * a multiple of the micro-kernel's piece. Every type: a complex product
- * runs as a real one of twice the rows and steps. */
+ * runs as a real one of twice the rows and steps; its scalars complex,
+ * purely imaginary (alpha, beta) and real. */
 static void test_blocks_crossed(void **state)
 {
     if (!native_or_skip()) return;
@@ -72,10 +75,13 @@ static void test_blocks_crossed(void **state)
         kp__gemm_type ty = (kp__gemm_type)t;
         const size_t m = kpg_complex(ty) ? 101 : 197, n = 777, k = ks[t];
         const kp_trans tr = kpg_complex(ty) ? KP_CONJ_TRANS : KP_TRANS;
-        checked(ty, KP_NO_TRANS, KP_NO_TRANS, m, n, k, -1, 0, 10 + t);
-        checked(ty, tr, tr, m, n, k, 0.5, 0, 20 + t);
-        checked(ty, tr, KP_NO_TRANS, m, n, k, 0, 1, 30 + t);
-        checked(ty, KP_NO_TRANS, KP_TRANS, m, n, k, 1, 0, 40 + t);
+        const kpg_scalar imaginary = {kpg_complex(ty) ? 0 : 0.5, 0.5};
+        checked(ty, KP_NO_TRANS, KP_NO_TRANS, m, n, k, (kpg_scalar){0.5, -0.25},
+                (kpg_scalar){-1, 0.75}, 0, 10 + t);
+        checked(ty, tr, tr, m, n, k, (kpg_scalar){0.5, -0.25}, (kpg_scalar){0.5, 0.75}, 0, 20 + t);
+        checked(ty, tr, KP_NO_TRANS, m, n, k, imaginary, (kpg_scalar){0, 0}, 1, 30 + t);
+        checked(ty, KP_NO_TRANS, KP_TRANS, m, n, k, (kpg_scalar){1, 0}, (kpg_scalar){0, 0.6}, 0,
+                40 + t);
     }
 }
 
@@ -137,37 +143,83 @@ static void test_same_bits_for_any_storage(void **state)
 {
     if (!native_or_skip()) return;
     const size_t m = 45, n = 30, k = 270; /* k past the double's kc */
-    for (int t = 0; t < KP_GEMM_TYPES; t++) {
-        kp__gemm_type ty = (kp__gemm_type)t;
-        size_t es = kp__gemm_elem(ty);
-        kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, 0, 60);
-        kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, k, n, 0, 61);
-        kpg_mat at = kpg_alloc(ty, KP_COL_MAJOR, k, m, 0, 62);
-        kpg_mat bt = kpg_alloc(ty, KP_COL_MAJOR, n, k, 0, 63);
-        for (size_t i = 0; i < m; i++)
+    for (int t = 0; t < KP_GEMM_TYPES; t++)
+        for (int conj = 0; conj <= kpg_complex((kp__gemm_type)t); conj++) {
+            /* conj: the stored transposes conjugated, read with KP_CONJ_TRANS */
+            kp__gemm_type ty = (kp__gemm_type)t;
+            const kp_trans tr = conj ? KP_CONJ_TRANS : KP_TRANS;
+            const long double sign = conj ? -1 : 1;
+            kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, 0, 60);
+            kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, k, n, 0, 61);
+            kpg_mat at = kpg_alloc(ty, KP_COL_MAJOR, k, m, 0, 62);
+            kpg_mat bt = kpg_alloc(ty, KP_COL_MAJOR, n, k, 0, 63);
+            long double re, im;
+            for (size_t i = 0; i < m; i++)
+                for (size_t l = 0; l < k; l++) {
+                    kpg_get(&a, kpg_index(&a, i, l), &re, &im);
+                    kpg_set(&at, kpg_index(&at, l, i), re, sign * im);
+                }
             for (size_t l = 0; l < k; l++)
-                memcpy((char *)at.p + kpg_index(&at, l, i) * es,
-                       (char *)a.p + kpg_index(&a, i, l) * es, es);
-        for (size_t l = 0; l < k; l++)
-            for (size_t j = 0; j < n; j++)
-                memcpy((char *)bt.p + kpg_index(&bt, j, l) * es,
-                       (char *)b.p + kpg_index(&b, l, j) * es, es);
-        kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 0, 64);
-        kpg_mat c2 = kpg_copy(&c);
-        kpg_scalar alpha = {0.75, kpg_complex(ty) ? -1.25 : 0}, beta = {0, 0};
-        assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha, a.p,
-                                  a.ld, b.p, b.ld, beta, c.p, c.ld, 1),
+                for (size_t j = 0; j < n; j++) {
+                    kpg_get(&b, kpg_index(&b, l, j), &re, &im);
+                    kpg_set(&bt, kpg_index(&bt, j, l), re, sign * im);
+                }
+            kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 0, 64);
+            kpg_mat c2 = kpg_copy(&c);
+            kpg_scalar alpha = {0.75, kpg_complex(ty) ? -1.25 : 0}, beta = {0, 0};
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
+                                      a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 1),
+                             KP_OK);
+            assert_int_equal(kpg_call(ty, KP_COL_MAJOR, tr, tr, m, n, k, alpha, at.p, at.ld, bt.p,
+                                      bt.ld, beta, c2.p, c2.ld, 1),
+                             KP_OK);
+            assert_memory_equal(c.p, c2.p, c.count * kp__gemm_elem(ty));
+            kpg_free(&a);
+            kpg_free(&b);
+            kpg_free(&at);
+            kpg_free(&bt);
+            kpg_free(&c);
+            kpg_free(&c2);
+        }
+}
+
+/* Complex special values, as reference BLAS computes them: beta = 1
+ * leaves C as it is (an infinite element keeps a finite imaginary part,
+ * where multiplying by (1, 0) would make it 0 Inf = NaN), and a real alpha
+ * scales both parts of an element of A on its own (alpha = 1 and a =
+ * (Inf, 0) give a real part of +Inf, not the NaN of 0 Inf). */
+static void test_complex_special_values(void **state)
+{
+    if (!native_or_skip()) return;
+    const size_t m = 5, n = 3, k = 4;
+    for (int t = KP_GEMM_C; t <= KP_GEMM_Z; t++) {
+        kp__gemm_type ty = (kp__gemm_type)t;
+        kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, 0, 70);
+        kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, k, n, 0, 71);
+        kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 0, 72);
+        for (size_t j = 0; j < n; j++)
+            for (size_t l = 0; l < k; l++)
+                kpg_set(&b, kpg_index(&b, l, j), 0.5L + l, 0); /* real, positive */
+        kpg_set(&c, kpg_index(&c, 1, 2), INFINITY, 0.25);
+        const kpg_scalar one = {1, 0};
+        assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, one, a.p,
+                                  a.ld, b.p, b.ld, one, c.p, c.ld, 1),
                          KP_OK);
-        assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_TRANS, KP_TRANS, m, n, k, alpha, at.p, at.ld,
-                                  bt.p, bt.ld, beta, c2.p, c2.ld, 1),
+        long double re, im;
+        kpg_get(&c, kpg_index(&c, 1, 2), &re, &im);
+        assert_true(re == INFINITY && isfinite(im));
+        kpg_set(&a, kpg_index(&a, 3, 1), INFINITY, 0);
+        const kpg_scalar zero = {0, 0};
+        assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, one, a.p,
+                                  a.ld, b.p, b.ld, zero, c.p, c.ld, 1),
                          KP_OK);
-        assert_memory_equal(c.p, c2.p, c.count * es);
+        for (size_t j = 0; j < n; j++) {
+            kpg_get(&c, kpg_index(&c, 3, j), &re, &im);
+            assert_true(re == INFINITY);
+        }
         kpg_free(&a);
         kpg_free(&b);
-        kpg_free(&at);
-        kpg_free(&bt);
         kpg_free(&c);
-        kpg_free(&c2);
     }
 }
 
@@ -273,6 +325,7 @@ int main(void)
         cmocka_unit_test_teardown(test_blocks_crossed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_same_bits_for_any_grid, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_same_bits_for_any_storage, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_complex_special_values, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_out_of_work_space, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_reads_stay_inside, kpg_hooks_reset),
     };

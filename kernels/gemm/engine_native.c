@@ -76,6 +76,9 @@ static int reserve(void)
     return KP_OK;
 }
 
+/* The driver: x86-64 only, where the kernels are (elsewhere the engine is
+ * never chosen). */
+#if defined(__x86_64__)
 static size_t least(size_t x, size_t y)
 {
     return x < y ? x : y;
@@ -144,7 +147,13 @@ static void pack_a(const tile_ops *o, size_t i0, size_t l0, size_t h, size_t kc,
             if (i < h) {
                 double yr, yi;
                 complex_at(o, o->a, o->lda, o->ta, i0 + i, l0 + l, &yr, &yi);
-                if (o->res == 4) {
+                if (ai == 0 && o->res == 4) {
+                    xr = (float)ar * (float)yr;
+                    xi = (float)ar * (float)yi;
+                } else if (ai == 0) {
+                    xr = ar * yr;
+                    xi = ar * yi;
+                } else if (o->res == 4) {
                     xr = (float)((float)ar * (float)yr) - (float)((float)ai * (float)yi);
                     xi = (float)((float)ar * (float)yi) + (float)((float)ai * (float)yr);
                 } else {
@@ -260,7 +269,6 @@ static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *bet
     return KP_OK;
 }
 
-#if defined(__x86_64__)
 /* Float and complex float run the float kernels, double and complex
  * double the double ones. */
 static int run(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,

@@ -1,7 +1,7 @@
 /*
- * kernpool's own packed GEMM engine for real types: the kernels one
- * instruction set provides, and what the driver (engine_native.c) asks of
- * them.
+ * kernpool's own packed GEMM engine: the real kernels one instruction set
+ * provides, and what the driver (engine_native.c) asks of them; complex
+ * products run on the same kernels, as real products of twice the size.
  *
  * The driver follows the layered loops of Goto and van de Geijn ("Anatomy
  * of high-performance matrix multiplication", ACM TOMS 34(3), 2008) as
@@ -39,7 +39,8 @@ typedef void (*kp__gemm_micro_fn)(size_t kc, const void *a, const void *b, const
  * offset i + l ld of src; w <= mr / 2 rows, kc steps) expanded for the 1m
  * method (engine_native.c): real steps 2l and 2l + 1 hold, for each row,
  * (re, im) and (-im, re) of alpha a_il, rounded as (ar re - ai im,
- * ar im + ai re) in the type's precision; rows past w are zero. */
+ * ar im + ai re) in the type's precision, or (ar re, ar im) where ai is
+ * zero; rows past w are zero. */
 typedef void (*kp__gemm_pack_complex_fn)(size_t kc, size_t w, const void *src, size_t ld,
                                          const void *alpha, void *dst);
 
@@ -56,7 +57,7 @@ typedef struct kp__gemm_native_kernels {
  * table (each kernels file checks its blocks fit). */
 #define KP_GEMM_NATIVE_WORK ((size_t)2 << 20)
 
-/* Indexed by kp__gemm_type; only KP_GEMM_S and KP_GEMM_D are filled. */
+/* Indexed by the real type: [KP_GEMM_S] float, [KP_GEMM_D] double. */
 extern const kp__gemm_native_kernels kp__gemm_native_avx512[2];
 
 #endif

@@ -13,6 +13,7 @@
  * k (sp == 1) goes through 8 x 8 transposes in registers.
  */
 #include <immintrin.h>
+#include <stdint.h>
 
 #include "kernels/gemm/native.h"
 
@@ -145,24 +146,44 @@ static void pack_b_s(size_t kc, size_t w, const void *src, size_t si, size_t sp,
 }
 
 /* Complex slivers for the 1m method (native.h): per step, mr reals of
- * alpha a (pairs swapped and multiplied by ai, added with the sign of the
- * real part flipped), then the same with pairs swapped and the real part
- * negated. Masked loads zero the rows past w. */
+ * alpha a, then the same with each pair swapped and its real part negated.
+ * alpha a is (ar re - ai im, ar im + ai re): products, then the difference
+ * in the real lanes and the sum in the imaginary ones (mask 0xAA...), as
+ * the scalar path rounds it; a real alpha takes (ar re, ar im) only, so
+ * alpha = 1 leaves an infinite a without a NaN part. Masked loads zero the
+ * rows past w; negation flips the sign bit, as C's unary minus does. */
+static inline __m512d alpha_times_pd(__m512d x, __m512d ar, __m512d ai, int real_alpha)
+{
+    __m512d p = _mm512_mul_pd(ar, x);
+    if (real_alpha) return p;
+    __m512d q = _mm512_mul_pd(ai, _mm512_permute_pd(x, 0x55));
+    return _mm512_mask_add_pd(_mm512_sub_pd(p, q), 0xAA, p, q);
+}
+
+static inline __m512 alpha_times_ps(__m512 x, __m512 ar, __m512 ai, int real_alpha)
+{
+    __m512 p = _mm512_mul_ps(ar, x);
+    if (real_alpha) return p;
+    __m512 q = _mm512_mul_ps(ai, _mm512_permute_ps(x, 0xB1));
+    return _mm512_mask_add_ps(_mm512_sub_ps(p, q), 0xAAAA, p, q);
+}
+
 static void pack_a_z(size_t kc, size_t w, const void *src, size_t ld, const void *alpha, void *dst)
 {
     const double *a = src, *al = alpha;
     double *d = dst;
     const __m512d ar = _mm512_set1_pd(al[0]), ai = _mm512_set1_pd(al[1]);
-    const __m512d flip = _mm512_setr_pd(-1, 1, -1, 1, -1, 1, -1, 1);
+    const __m512i re_sign =
+        _mm512_set_epi64(0, INT64_MIN, 0, INT64_MIN, 0, INT64_MIN, 0, INT64_MIN);
+    const int real_alpha = al[1] == 0;
     for (size_t l = 0; l < kc; l++, a += 2 * ld, d += 2 * MR_D)
         for (size_t i = 0; i < MR_D; i += 8) {
             size_t left = 2 * w > i ? 2 * w - i : 0;
             __mmask8 mask = left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
-            __m512d x = _mm512_maskz_loadu_pd(mask, a + i);
-            __m512d p = _mm512_mul_pd(ar, x), q = _mm512_mul_pd(ai, _mm512_permute_pd(x, 0x55));
-            __m512d y = _mm512_add_pd(p, _mm512_mul_pd(flip, q));
+            __m512d y = alpha_times_pd(_mm512_maskz_loadu_pd(mask, a + i), ar, ai, real_alpha);
+            __m512i z = _mm512_castpd_si512(_mm512_permute_pd(y, 0x55));
             _mm512_storeu_pd(d + i, y);
-            _mm512_storeu_pd(d + MR_D + i, _mm512_mul_pd(flip, _mm512_permute_pd(y, 0x55)));
+            _mm512_storeu_pd(d + MR_D + i, _mm512_castsi512_pd(_mm512_xor_si512(z, re_sign)));
         }
 }
 
@@ -171,16 +192,16 @@ static void pack_a_c(size_t kc, size_t w, const void *src, size_t ld, const void
     const float *a = src, *al = alpha;
     float *d = dst;
     const __m512 ar = _mm512_set1_ps(al[0]), ai = _mm512_set1_ps(al[1]);
-    const __m512 flip = _mm512_setr_ps(-1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1, -1, 1);
+    const __m512i re_sign = _mm512_set1_epi64(INT32_MIN & 0xFFFFFFFFll);
+    const int real_alpha = al[1] == 0;
     for (size_t l = 0; l < kc; l++, a += 2 * ld, d += 2 * MR_S)
         for (size_t i = 0; i < MR_S; i += 16) {
             size_t left = 2 * w > i ? 2 * w - i : 0;
             __mmask16 mask = left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
-            __m512 x = _mm512_maskz_loadu_ps(mask, a + i);
-            __m512 p = _mm512_mul_ps(ar, x), q = _mm512_mul_ps(ai, _mm512_permute_ps(x, 0xB1));
-            __m512 y = _mm512_add_ps(p, _mm512_mul_ps(flip, q));
+            __m512 y = alpha_times_ps(_mm512_maskz_loadu_ps(mask, a + i), ar, ai, real_alpha);
+            __m512i z = _mm512_castps_si512(_mm512_permute_ps(y, 0xB1));
             _mm512_storeu_ps(d + i, y);
-            _mm512_storeu_ps(d + MR_S + i, _mm512_mul_ps(flip, _mm512_permute_ps(y, 0xB1)));
+            _mm512_storeu_ps(d + MR_S + i, _mm512_castsi512_ps(_mm512_xor_si512(z, re_sign)));
         }
 }
 
