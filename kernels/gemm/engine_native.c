@@ -192,26 +192,6 @@ static void pack_b(const tile_ops *o, size_t l0, size_t j0, size_t w, size_t kc,
         }
 }
 
-/* C = beta C for a complex tile; beta == 0 writes zeros without reading. */
-static void complex_scale(const tile_ops *o, size_t m, size_t n, const void *beta, char *c,
-                          size_t ldc)
-{
-    const double br = real_at(o, beta, 0), bi = real_at(o, beta, 1);
-    if (br == 1 && bi == 0) return;
-    for (size_t j = 0; j < n; j++)
-        for (size_t i = 0; i < m; i++) {
-            char *e = c + (i + j * ldc) * o->es;
-            double cr = 0, ci = 0;
-            if (br != 0 || bi != 0) {
-                double xr = real_at(o, e, 0), xi = real_at(o, e, 1);
-                cr = br * xr - bi * xi;
-                ci = br * xi + bi * xr;
-            }
-            real_put(o, e, 0, cr);
-            real_put(o, e, 1, ci);
-        }
-}
-
 /* One tile (native.h's loops), counted in elements of the tile's type:
  * slivers of mr / f rows, blocks of kc / f steps. */
 static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *beta, char *c,
@@ -229,7 +209,7 @@ static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *bet
     /* Complex: alpha is in the packed A and beta applied first. */
     const void *alpha = f == 1 ? o->alpha : one;
     const int beta_zero = f == 1 && real_at(o, beta, 0) == 0;
-    if (f == 2) complex_scale(o, m, n, beta, c, ldc);
+    if (f == 2) kp__gemm_scale(o->t, m, n, beta, c, ldc);
     memset(edge, 0, K->mr * nr * res); /* its rows past an edge are computed, never kept */
 
     for (size_t jc = 0; jc < n; jc += ncb) {
@@ -277,12 +257,18 @@ static int run(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t n, si
 {
     const int single = t == KP_GEMM_S || t == KP_GEMM_C;
     const size_t f = t == KP_GEMM_C || t == KP_GEMM_Z ? 2 : 1, res = single ? 4 : 8;
-    const tile_ops o = {t,       &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
-                        f,       res,
-                        f * res, ta,
-                        tb,      a,
-                        b,       lda,
-                        ldb,     alpha};
+    const tile_ops o = {.t = t,
+                        .K = &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
+                        .f = f,
+                        .res = res,
+                        .es = f * res,
+                        .ta = ta,
+                        .tb = tb,
+                        .a = a,
+                        .b = b,
+                        .lda = lda,
+                        .ldb = ldb,
+                        .alpha = alpha};
     return tile(&o, m, n, k, beta, c, ldc);
 }
 

@@ -112,9 +112,9 @@ static int is_one(kp__gemm_type type, const void *x)
     }
 }
 
-/* C = beta C, column-major m x n; beta == 0 writes zeros without reading. */
-static void scale(kp__gemm_type type, size_t m, size_t n, const void *beta, char *c, size_t ldc)
+void kp__gemm_scale(kp__gemm_type type, size_t m, size_t n, const void *beta, char *c, size_t ldc)
 {
+    if ((unsigned)type >= KP_GEMM_TYPES || is_one(type, beta)) return;
     size_t es = kp__gemm_elem(type);
     int zero = is_zero(type, beta);
     for (size_t j = 0; j < n; j++) {
@@ -211,7 +211,7 @@ static int gemm(kp__gemm_type type, kp_layout layout, kp_trans ta, kp_trans tb, 
         return KP_EOVERLAP;
 
     if (k == 0 || is_zero(type, alpha)) {
-        if (!is_one(type, beta)) scale(type, m, n, beta, c, ldc);
+        kp__gemm_scale(type, m, n, beta, c, ldc);
         return KP_OK;
     }
     const kp__gemm_engine *engine = kp__gemm_engine_get();

@@ -92,6 +92,10 @@ const kp__gemm_engine *kp__gemm_engine_get(void);
  * setting. Not thread-safe against running calls. */
 kp__gemm_engine_id kp__gemm_engine_force(kp__gemm_engine_id id);
 
+/* C = beta C, column-major m x n, in the type's arithmetic: beta == 1
+ * leaves C alone, beta == 0 writes zeros without reading it. */
+void kp__gemm_scale(kp__gemm_type type, size_t m, size_t n, const void *beta, char *c, size_t ldc);
+
 /* One product, canonical (column-major). Pointers are to bytes. */
 typedef struct kp__gemm_problem {
     kp__gemm_type type;
