@@ -97,7 +97,7 @@ static void bench_gemm(kpb_state *st, void *ctx)
     int workers = (int)kpb_arg(st, 1);
     double old = kp__gemm_tile_work_force(r->tile_work);
     kp__gemm_problem p = {.type = r->type, .m = (size_t)r->m, .n = (size_t)r->n, .k = (size_t)r->k};
-    kp__gemm_grid g = kp__gemm_plan(&p, kp__gemm_engine_get()->max_index);
+    kp__gemm_grid g = kp__gemm_plan(&p, kp__gemm_engine_get());
     size_t tiles = g.gm * g.gn, threads = (size_t)kp_workers_resolve(workers);
     kpb_counter(st, "threads", (double)(tiles < threads ? tiles : threads));
     int rc = KP_OK;

@@ -183,6 +183,61 @@ static void test_same_bits_for_any_storage(void **state)
         }
 }
 
+/* The direct kernels (small real products with op(A) = A, operands read
+ * where they lie) compute what the packed ones do, bit for bit: one piece,
+ * pieces cut at every edge (rows past a vector, columns past a broadcast),
+ * k of one step and of a whole block (kc: 256 double, 512 float), op(B)
+ * both ways, padded leading dimensions (their padding neither read into C
+ * nor written), beta = 0 over NaN, 1 and otherwise; and against the long
+ * double reference. */
+static void test_direct_same_bits_as_packed(void **state)
+{
+    if (!native_or_skip()) return;
+    (void)kp__gemm_tile_work_force(1e30); /* one tile */
+    static const size_t shapes[][3] = {{1, 1, 1},    {16, 8, 1},    {32, 8, 3},
+                                       {37, 21, 19}, {45, 30, 256}, {33, 17, 512}};
+    static const double betas[] = {0, 1, -0.75};
+    int cases = 0;
+    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int x = 0; x < 2; x++) {
+                const kp__gemm_type ty = (kp__gemm_type)t;
+                const size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+                if (ty == KP_GEMM_D && k > 256) continue; /* past one block: packed only */
+                const kp_trans tb = x ? KP_TRANS : KP_NO_TRANS;
+                /* alpha not a power of two: alpha times a sum rounds */
+                const kpg_scalar alpha = {s % 2 ? -1.3 : 0.7, 0}, beta = {betas[s % 3], 0};
+                kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, s % 3, 80 + s);
+                kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, x ? n : k, x ? k : n, 1 + s % 2, 90 + s);
+                kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 2, 100 + s);
+                for (size_t idx = 0; beta.re == 0 && idx < m * n; idx += 3)
+                    kpg_set(&c, kpg_index(&c, idx % m, idx / m), NAN, 0);
+                kpg_mat c0 = kpg_copy(&c), packed = kpg_copy(&c);
+                (void)kp__gemm_native_direct_force(1);
+                assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, tb, m, n, k, alpha, a.p,
+                                          a.ld, b.p, b.ld, beta, c.p, c.ld, 1),
+                                 KP_OK);
+                (void)kp__gemm_native_direct_force(0);
+                assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, tb, m, n, k, alpha, a.p,
+                                          a.ld, b.p, b.ld, beta, packed.p, packed.ld, 1),
+                                 KP_OK);
+                char why[256] = "";
+                size_t bad = kpg_check(ty, KP_NO_TRANS, tb, m, n, k, alpha, &a, &b, beta, &c0, &c,
+                                       why, sizeof why);
+                if (bad || !kpg_padding_intact(&c, &c0))
+                    fail_msg("%sgemm tb=%d %zu x %zu x %zu direct: %zu bad (%s)", kpg_type_names[t],
+                             tb, m, n, k, bad, why);
+                assert_memory_equal(c.p, packed.p, c.count * kp__gemm_elem(ty));
+                cases++;
+                kpg_free(&a);
+                kpg_free(&b);
+                kpg_free(&c);
+                kpg_free(&c0);
+                kpg_free(&packed);
+            }
+    assert_int_equal(cases, 22);
+}
+
 /* Complex special values, as reference BLAS computes them: beta = 1
  * leaves C as it is (an infinite element keeps a finite imaginary part,
  * where multiplying by (1, 0) would make it 0 Inf = NaN), and a real alpha
@@ -293,30 +348,33 @@ static void test_reads_stay_inside(void **state)
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30);
     const size_t m = 37, n = 21, k = 19;
-    for (int t = 0; t < KP_GEMM_TYPES; t++)
-        for (int x = 0; x < 9; x++) {
-            kp__gemm_type ty = (kp__gemm_type)t;
-            size_t es = kp__gemm_elem(ty);
-            kp_trans ta = (kp_trans)(x % 3), tb = (kp_trans)(x / 3);
-            if (!kpg_complex(ty) && (ta == KP_CONJ_TRANS || tb == KP_CONJ_TRANS)) continue;
-            size_t lda = ta == KP_NO_TRANS ? m : k, ldb = tb == KP_NO_TRANS ? k : n;
-            void *ma, *mb, *mc;
-            size_t la, lb, lc;
-            unsigned char *a = before_guard(m * k * es, &ma, &la);
-            unsigned char *b = before_guard(k * n * es, &mb, &lb);
-            unsigned char *c = before_guard(m * n * es, &mc, &lc);
-            for (size_t i = 0; i < m * k * es; i++)
-                a[i] = (unsigned char)(i % 7 == 6 ? 0x3f : 0);
-            for (size_t i = 0; i < k * n * es; i++)
-                b[i] = (unsigned char)(i % 5 == 4 ? 0x3f : 0);
-            memset(c, 0, m * n * es);
-            const kpg_scalar one = {1, 0};
-            int rc = kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, one, a, lda, b, ldb, one, c, m, 2);
-            assert_int_equal(rc, KP_OK);
-            munmap(ma, la);
-            munmap(mb, lb);
-            munmap(mc, lc);
-        }
+    for (int direct = 0; direct < 2; direct++) /* the real NN and NT products both ways */
+        for (int t = 0; t < KP_GEMM_TYPES; t++)
+            for (int x = 0; x < 9; x++) {
+                (void)kp__gemm_native_direct_force(direct);
+                kp__gemm_type ty = (kp__gemm_type)t;
+                size_t es = kp__gemm_elem(ty);
+                kp_trans ta = (kp_trans)(x % 3), tb = (kp_trans)(x / 3);
+                if (!kpg_complex(ty) && (ta == KP_CONJ_TRANS || tb == KP_CONJ_TRANS)) continue;
+                size_t lda = ta == KP_NO_TRANS ? m : k, ldb = tb == KP_NO_TRANS ? k : n;
+                void *ma, *mb, *mc;
+                size_t la, lb, lc;
+                unsigned char *a = before_guard(m * k * es, &ma, &la);
+                unsigned char *b = before_guard(k * n * es, &mb, &lb);
+                unsigned char *c = before_guard(m * n * es, &mc, &lc);
+                for (size_t i = 0; i < m * k * es; i++)
+                    a[i] = (unsigned char)(i % 7 == 6 ? 0x3f : 0);
+                for (size_t i = 0; i < k * n * es; i++)
+                    b[i] = (unsigned char)(i % 5 == 4 ? 0x3f : 0);
+                memset(c, 0, m * n * es);
+                const kpg_scalar one = {1, 0};
+                int rc =
+                    kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, one, a, lda, b, ldb, one, c, m, 2);
+                assert_int_equal(rc, KP_OK);
+                munmap(ma, la);
+                munmap(mb, lb);
+                munmap(mc, lc);
+            }
 }
 
 int main(void)
@@ -325,6 +383,7 @@ int main(void)
         cmocka_unit_test_teardown(test_blocks_crossed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_same_bits_for_any_grid, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_same_bits_for_any_storage, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_direct_same_bits_as_packed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_complex_special_values, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_out_of_work_space, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_reads_stay_inside, kpg_hooks_reset),

@@ -319,7 +319,7 @@ static void test_same_bits_for_every_workers(void **state)
 static kp__gemm_grid plan(kp__gemm_type t, size_t m, size_t n, size_t k)
 {
     kp__gemm_problem p = {.type = t, .m = m, .n = n, .k = k};
-    return kp__gemm_plan(&p, INT_MAX);
+    return kp__gemm_plan(&p, &kp__gemm_openblas);
 }
 
 static void check_grid(kp__gemm_grid g, size_t m, size_t n)
@@ -333,9 +333,24 @@ static void test_grid_shapes(void **state)
 {
     /* the edge of a 1 MiB level-2 cache, whatever this CPU's */
     double old_edge = kp__gemm_edge_force(1024);
-    /* small: one tile, on the caller */
+    /* small: one tile, on the caller; the native engine's tile work is
+     * smaller (its direct kernels): two halves of 64 x 64 x 64, one tile
+     * below 96 Ki multiply-adds */
     kp__gemm_grid g = plan(KP_GEMM_D, 64, 64, 64);
     assert_true(g.gm == 1 && g.gn == 1);
+    kp__gemm_problem small = {.type = KP_GEMM_D, .m = 64, .n = 64, .k = 64};
+    g = kp__gemm_plan(&small, &kp__gemm_native);
+    assert_true(g.gm * g.gn == 2);
+    small.k = 23;
+    g = kp__gemm_plan(&small, &kp__gemm_native);
+    assert_true(g.gm * g.gn == 1);
+    /* 4 to 16 tile works: quarters for OpenBLAS, halves for the native
+     * engine */
+    g = plan(KP_GEMM_D, 128, 128, 128);
+    assert_true(g.gm == 2 && g.gn == 2 && g.mb == 64 && g.nb == 64);
+    small = (kp__gemm_problem){.type = KP_GEMM_D, .m = 80, .n = 80, .k = 80};
+    g = kp__gemm_plan(&small, &kp__gemm_native);
+    assert_true(g.gm == 1 && g.gn == 2 && g.nb == 40);
     /* large square: square tiles, enough of them for fair shares */
     g = plan(KP_GEMM_D, 4096, 4096, 4096);
     check_grid(g, 4096, 4096);
@@ -360,10 +375,13 @@ static void test_grid_shapes(void **state)
     assert_true(g.gm * g.gn >= 2);
     /* m beyond the engine's int: tiles that fit */
     kp__gemm_problem p = {.type = KP_GEMM_S, .m = (size_t)3 << 31, .n = 1, .k = 1};
-    g = kp__gemm_plan(&p, INT_MAX);
+    g = kp__gemm_plan(&p, &kp__gemm_openblas);
     assert_true(g.mb <= INT_MAX && g.gm * g.mb >= p.m);
     /* an engine limit below the fair share: sides cut to it, whole units */
-    g = kp__gemm_plan(&(kp__gemm_problem){.type = KP_GEMM_D, .m = 100000, .n = 16, .k = 64}, 1000);
+    kp__gemm_engine narrow = kp__gemm_openblas;
+    narrow.max_index = 1000;
+    g = kp__gemm_plan(&(kp__gemm_problem){.type = KP_GEMM_D, .m = 100000, .n = 16, .k = 64},
+                      &narrow);
     check_grid(g, 100000, 16);
     assert_true(g.mb <= 1000 && g.mb % 8 == 0 && g.gm >= 100);
     /* a small edge: a grid in both directions, its last column of tiles

@@ -287,6 +287,7 @@ static inline int kpg_hooks_reset(void **state)
     (void)kp__gemm_engine_force(KP_GEMM_ENGINE_AUTO);
     (void)kp__gemm_openblas_calls_force(0);
     kp__gemm_native_fail(0, 0);
+    (void)kp__gemm_native_direct_force(-1);
     return 0;
 }
 

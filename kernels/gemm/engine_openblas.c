@@ -225,6 +225,8 @@ static int threads(void)
 const kp__gemm_engine kp__gemm_openblas = {
     .name = "openblas",
     .max_index = INT_MAX,
+    .tile_work = 256 * 1024, /* partition.c */
+    .quarters = 1,
     .tile = {sgemm, dgemm, cgemm, zgemm},
     .core = core,
     .threads = threads,

@@ -114,6 +114,8 @@ static int threads(void)
 const kp__gemm_engine kp__gemm_reference = {
     .name = "reference",
     .max_index = (size_t)-1,
+    .tile_work = 256 * 1024, /* as OpenBLAS's: tests only */
+    .quarters = 1,
     .tile = {sgemm, dgemm, cgemm, zgemm},
     .core = core,
     .threads = threads,

@@ -46,6 +46,13 @@ typedef struct kp__gemm_engine {
     const char *name;
     /* The largest k, tile side and leading dimension one call may take. */
     size_t max_index;
+    /* The least work (multiply-adds, a double one counting 1) worth a tile
+     * of its own: a product of twice this runs faster as two tiles on two
+     * threads than as one on one thread (measured: partition.c). */
+    double tile_work;
+    /* Whether a product of 4 to 16 tile works runs as 2 x 2 tiles rather
+     * than as two halves (partition.c). */
+    int quarters;
     /* NULL, or: gets the calling thread the work space its tiles need;
      * KP_OK or KP_ENOMEM. A thread that reserved keeps it: its tiles then
      * never fail. */
@@ -77,6 +84,12 @@ int kp__gemm_native_available(void);
  * as if no work space could be had. Returns how many tile failures of the
  * previous setting were left unused. */
 int kp__gemm_native_fail(int reserves, int tiles);
+
+/* Tests: the native engine's direct kernels for every tile they can take
+ * (1: real, op(A) = A, k within one block), for none (0), or as its rule
+ * decides (-1, the default). Returns the previous setting. Not thread-safe
+ * against running calls. */
+int kp__gemm_native_direct_force(int mode);
 
 /* Tests: the OpenBLAS engine lets at most `limit` calls run at once (0
  * restores the built-in limit; returns the previous forced one, 0 if none),
@@ -114,9 +127,9 @@ typedef struct kp__gemm_grid {
 } kp__gemm_grid;
 
 /* The grid for problem p: a function of m, n, k, the type, the cache sizes
- * and the engine's max_index only (and of the tests' hooks below, which
- * change it and so the bits). */
-kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index);
+ * and the engine's max_index and tile_work only (and of the tests' hooks
+ * below, which change it and so the bits). */
+kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, const kp__gemm_engine *engine);
 
 /* Computes p (m, n, k >= 1, alpha != 0) tile by tile with `engine` on up to
  * kp_workers_resolve(workers) threads. Returns KP_OK, or KP_ENOMEM with C
@@ -125,8 +138,9 @@ kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index);
 KP_MUST_USE int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers);
 
 /* Tests and benchmarks: the least work (multiply-adds, in units of a double
- * one) that is worth a tile of its own; 0 restores the built-in value.
- * Returns the previous value. Not thread-safe against running calls. */
+ * one) that is worth a tile of its own, for every engine; 0 restores each
+ * engine's tile_work. Returns the previous forced value (0 if none). Not
+ * thread-safe against running calls. */
 double kp__gemm_tile_work_force(double work);
 /* Tests: the cache edge the grid uses (partition.c), for every type; 0
  * restores the one from the cache sizes. Returns the previous forced edge

@@ -44,12 +44,24 @@ typedef void (*kp__gemm_micro_fn)(size_t kc, const void *a, const void *b, const
 typedef void (*kp__gemm_pack_complex_fn)(size_t kc, size_t w, const void *src, size_t ld,
                                          const void *alpha, void *dst);
 
+/* The micro-kernel's product on operands read where they lie, for small
+ * products (no packing): C (h x w of the mr x nr piece, column-major, ldc)
+ * = alpha * sum over l < kc of a[l lda + i] b[l bl + j bj] + beta * C,
+ * with h <= mr, w <= nr, bl == 1 or bj == 1. The same operations in the
+ * same order as micro on packed copies, so the same bits; nothing outside
+ * the h x w piece of C, the h rows of A or the w columns of B is read or
+ * written. */
+typedef void (*kp__gemm_direct_fn)(size_t kc, size_t h, size_t w, const void *a, size_t lda,
+                                   const void *b, size_t bl, size_t bj, const void *alpha,
+                                   const void *beta, void *c, size_t ldc);
+
 typedef struct kp__gemm_native_kernels {
     size_t mr, nr;     /* the micro-kernel's piece of C */
     size_t kc, mc, nc; /* blocks: mc a multiple of mr, nc of nr */
     kp__gemm_pack_fn pack_a, pack_b;
     kp__gemm_pack_complex_fn pack_a_complex;
     kp__gemm_micro_fn micro;
+    kp__gemm_direct_fn direct;
 } kp__gemm_native_kernels;
 
 /* The work space a thread packs into: an mc x kc block of A, a kc x nc

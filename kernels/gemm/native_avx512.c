@@ -283,6 +283,112 @@ static void micro_s(size_t kc, const void *ap, const void *bp, const void *alpha
     }
 }
 
+/* The direct kernels (native.h): the same accumulation on A read with
+ * stride lda, rows past h masked (a masked lane is never loaded, so no
+ * fault past the end), and B by broadcasts from its w columns (a column
+ * past w repeats column w - 1; its sums are computed and dropped). */
+static inline __mmask8 rows8(size_t h, size_t i)
+{
+    size_t left = h > i ? h - i : 0;
+    return left >= 8 ? 0xFF : (__mmask8)((1u << left) - 1);
+}
+
+static inline __mmask16 rows16(size_t h, size_t i)
+{
+    size_t left = h > i ? h - i : 0;
+    return left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
+}
+
+static void direct_d(size_t kc, size_t h, size_t w, const void *ap, size_t lda, const void *bp,
+                     size_t bl, size_t bj, const void *alpha, const void *beta, void *cp,
+                     size_t ldc)
+{
+    const double *a = ap, *b = bp;
+    double *c = cp;
+    const __mmask8 m0 = rows8(h, 0), m1 = rows8(h, 8);
+    size_t off[NR];
+#pragma GCC unroll 8
+    for (size_t j = 0; j < NR; j++)
+        off[j] = (j < w ? j : w - 1) * bj;
+    __m512d x[NR], y[NR];
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++)
+        x[j] = y[j] = _mm512_setzero_pd();
+    for (size_t l = 0; l < kc; l++, a += lda, b += bl) {
+        __m512d a0 = _mm512_maskz_loadu_pd(m0, a), a1 = _mm512_maskz_loadu_pd(m1, a + 8);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
+            __m512d bv = _mm512_set1_pd(b[off[j]]);
+            x[j] = _mm512_fmadd_pd(a0, bv, x[j]);
+            y[j] = _mm512_fmadd_pd(a1, bv, y[j]);
+        }
+    }
+    const __m512d va = _mm512_set1_pd(*(const double *)alpha);
+    const double be = *(const double *)beta;
+    const __m512d vb = _mm512_set1_pd(be);
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++) { /* unrolled: x and y stay in registers */
+        if ((size_t)j >= w) break;
+        __m512d c0, c1;
+        if (be == 0) {
+            c0 = _mm512_mul_pd(va, x[j]);
+            c1 = _mm512_mul_pd(va, y[j]);
+        } else {
+            c0 = _mm512_mul_pd(vb, _mm512_maskz_loadu_pd(m0, c + j * ldc));
+            c1 = _mm512_mul_pd(vb, _mm512_maskz_loadu_pd(m1, c + j * ldc + 8));
+            c0 = _mm512_fmadd_pd(va, x[j], c0);
+            c1 = _mm512_fmadd_pd(va, y[j], c1);
+        }
+        _mm512_mask_storeu_pd(c + j * ldc, m0, c0);
+        _mm512_mask_storeu_pd(c + j * ldc + 8, m1, c1);
+    }
+}
+
+static void direct_s(size_t kc, size_t h, size_t w, const void *ap, size_t lda, const void *bp,
+                     size_t bl, size_t bj, const void *alpha, const void *beta, void *cp,
+                     size_t ldc)
+{
+    const float *a = ap, *b = bp;
+    float *c = cp;
+    const __mmask16 m0 = rows16(h, 0), m1 = rows16(h, 16);
+    size_t off[NR];
+#pragma GCC unroll 8
+    for (size_t j = 0; j < NR; j++)
+        off[j] = (j < w ? j : w - 1) * bj;
+    __m512 x[NR], y[NR];
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++)
+        x[j] = y[j] = _mm512_setzero_ps();
+    for (size_t l = 0; l < kc; l++, a += lda, b += bl) {
+        __m512 a0 = _mm512_maskz_loadu_ps(m0, a), a1 = _mm512_maskz_loadu_ps(m1, a + 16);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
+            __m512 bv = _mm512_set1_ps(b[off[j]]);
+            x[j] = _mm512_fmadd_ps(a0, bv, x[j]);
+            y[j] = _mm512_fmadd_ps(a1, bv, y[j]);
+        }
+    }
+    const __m512 va = _mm512_set1_ps(*(const float *)alpha);
+    const float be = *(const float *)beta;
+    const __m512 vb = _mm512_set1_ps(be);
+#pragma GCC unroll 8
+    for (int j = 0; j < NR; j++) { /* unrolled: x and y stay in registers */
+        if ((size_t)j >= w) break;
+        __m512 c0, c1;
+        if (be == 0) {
+            c0 = _mm512_mul_ps(va, x[j]);
+            c1 = _mm512_mul_ps(va, y[j]);
+        } else {
+            c0 = _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(m0, c + j * ldc));
+            c1 = _mm512_mul_ps(vb, _mm512_maskz_loadu_ps(m1, c + j * ldc + 16));
+            c0 = _mm512_fmadd_ps(va, x[j], c0);
+            c1 = _mm512_fmadd_ps(va, y[j], c1);
+        }
+        _mm512_mask_storeu_ps(c + j * ldc, m0, c0);
+        _mm512_mask_storeu_ps(c + j * ldc + 16, m1, c1);
+    }
+}
+
 /* Blocks: kc steps of a B sliver (kc nr elements: 16 KiB) stay in the
  * level-1 cache while the A slivers of a block (mc x kc: 384 KiB) stream
  * from level 2; the B panel (kc x nc) fills the rest of the work space. */
@@ -304,7 +410,8 @@ const kp__gemm_native_kernels kp__gemm_native_avx512[2] = {
            .pack_a = pack_a_s,
            .pack_b = pack_b_s,
            .pack_a_complex = pack_a_c,
-           .micro = micro_s},
+           .micro = micro_s,
+           .direct = direct_s},
     [1] = {.mr = MR_D,
            .nr = NR,
            .kc = KC_D,
@@ -313,5 +420,6 @@ const kp__gemm_native_kernels kp__gemm_native_avx512[2] = {
            .pack_a = pack_a_d,
            .pack_b = pack_b_d,
            .pack_a_complex = pack_a_z,
-           .micro = micro_d},
+           .micro = micro_d,
+           .direct = direct_d},
 };

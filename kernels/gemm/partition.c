@@ -15,18 +15,23 @@
  * How the grid is chosen:
  *   1. work = m n k multiply-adds, weighted by type (a double one counts 1,
  *      a float one 1/2, complex float 2, complex double 4);
- *   2. tiles wanted t = work / TILE_WORK, at most TILES_MAX. Below t = 2 the
- *      product is one tile and runs on the caller;
+ *   2. tiles wanted t = work / W, at most TILES_MAX, with W the engine's
+ *      tile_work. Below t = 2 the product is one tile and runs on the
+ *      caller;
  *   3. tiles as square as possible, t of them, but with sides no shorter
  *      than the cache edge E: a tall or wide C is cut along its long side
  *      only. A product too small for two tiles of side E (but with t >= 2)
  *      is cut in halves instead, never below EDGE_FLOOR: its longer side in
  *      two (the columns of a square C), or both sides (2 x 2) when
- *      4 <= t < 16. Measured on Zen 5 at one thread: two halves repack less
- *      and run 2-8% faster than 2 x 2 from n = 256 to 1024; below n = 160
- *      the four quarters are faster (with OpenBLAS's SkylakeX kernels,
- *      64 x 64 x 128 tiles take its small-matrix path: 1.8x at two
- *      threads). Which half: on Zen 4 at one thread, two calls over halves
+ *      4 <= t < 16 for an engine that asks for quarters. Measured on Zen 5
+ *      at one thread: two halves repack less and run 2-8% faster than
+ *      2 x 2 from n = 256 to 1024; below n = 160 the four quarters are
+ *      faster with OpenBLAS (with its SkylakeX kernels, 64 x 64 x 128 tiles
+ *      take its small-matrix path: 1.8x at two threads). The native
+ *      engine's halves are as fast as its quarters or faster at one thread
+ *      and two from n = 64 to 160 (1.1x at n = 128, two threads; sgemm
+ *      1.3x at n = 96, where quarters of 48 rows waste a third of a
+ *      32-row piece): it asks for none. Which half: on Zen 4 at one thread, two calls over halves
  *      of the columns cost 1-3% more than one call from n = 256 to 1024,
  *      halves of the rows 3-7% (each call packs all of the operand it does
  *      not cut, and OpenBLAS packs A, the rows, dearer); the kp_dgemm
@@ -49,14 +54,19 @@
  * followed the thread count would do better there but would change the
  * bits with it.
  *
- * TILE_WORK, the crossover (sweep/ in bench/gemm.c). On a Zen 5 host, two
- * tiles on two threads beat one tile on one thread from n = 80 (n^3 = 500
- * Ki multiply-adds) on with both OpenBLAS's Haswell and SkylakeX kernels,
- * and lost by up to 5% at n = 64; on a Zen 4 host (Cooperlake kernels,
- * docs/benchmarks/gemm.md) they won 1.84x already at n = 64. The grid must
- * not be slower anywhere, so t = 2 is reached at 512 Ki (n = 81), past the
- * slower host's crossover: TILE_WORK = 256 Ki. n = 64 then runs as one
- * tile, level with OpenBLAS at one thread or two.
+ * The tile work W, the crossover, is the engine's (sweep/ in bench/gemm.c
+ * measures it). OpenBLAS: on a Zen 5 host, two tiles on two threads beat
+ * one tile on one thread from n = 80 (n^3 = 500 Ki multiply-adds) on with
+ * both its Haswell and SkylakeX kernels, and lost by up to 5% at n = 64;
+ * on a Zen 4 host (Cooperlake kernels) they won 1.84x already at n = 64.
+ * The grid must not be slower anywhere, so t = 2 is reached at 512 Ki
+ * (n = 81), past the slower host's crossover: W = 256 Ki. The native
+ * engine's small products take its direct kernels, with no packing and
+ * little work per call besides the products (engine_native.c): on Zen 5
+ * two tiles won 1.2-1.3x at n = 64 (dgemm; sgemm 1.2x), 1.35x at
+ * 64 x 64 x 24 and 1.05-1.2x at 64 x 64 x 16 (64 Ki multiply-adds), and
+ * lost 10-45% below 64 Ki (64 x 64 x 8; sgemm 64 x 64 x 16): W = 48 Ki, so
+ * t = 2 from 96 Ki.
  *
  * Concurrent products share the budget. The pool never holds more than
  * budget - 1 threads, but the callers are threads too: two application
@@ -85,14 +95,12 @@
 #define EDGE_FLOOR 32
 #define UNIT       8
 
-#define TILE_WORK_DEFAULT (256.0 * 1024)
-
-static double tile_work = TILE_WORK_DEFAULT;
+static double tile_work_forced;
 
 double kp__gemm_tile_work_force(double work)
 {
-    double old = tile_work;
-    tile_work = work > 0 ? work : TILE_WORK_DEFAULT;
+    double old = tile_work_forced;
+    tile_work_forced = work > 0 ? work : 0;
     return old;
 }
 
@@ -134,11 +142,12 @@ static size_t side(size_t d, size_t g, size_t cap)
     return b < d ? b : d;
 }
 
-kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index)
+kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, const kp__gemm_engine *engine)
 {
-    size_t gm = 1, gn = 1;
+    size_t gm = 1, gn = 1, max_index = engine->max_index;
     double m = (double)p->m, n = (double)p->n;
-    double t = m * n * (double)p->k * weight[p->type] / tile_work;
+    double w = tile_work_forced > 0 ? tile_work_forced : engine->tile_work;
+    double t = m * n * (double)p->k * weight[p->type] / w;
     if (t > TILES_MAX) t = TILES_MAX;
     if (t >= 2) {
         double s = sqrt(m * n / t), edge = cache_edge(p->type);
@@ -149,7 +158,7 @@ kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, size_t max_index)
             /* Halves: of both sides for small work, else of the longer
              * (the columns of a square C). */
             int cut_m = p->m >= 2 * EDGE_FLOOR, cut_n = p->n >= 2 * EDGE_FLOOR;
-            if (cut_m && cut_n && (t < 4 || t >= 16)) {
+            if (cut_m && cut_n && (!engine->quarters || t < 4 || t >= 16)) {
                 cut_m = p->m > p->n;
                 cut_n = !cut_m;
             }
@@ -219,7 +228,7 @@ int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int w
         int rc = engine->reserve();
         if (rc != KP_OK) return rc;
     }
-    run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine->max_index), NULL};
+    run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine), NULL};
     size_t tiles = r.g.gm * r.g.gn;
     if (tiles == 1) return run_tile(&r, 0);
     r.left = calloc(tiles, sizeof *r.left);
