@@ -183,50 +183,58 @@ static void test_same_bits_for_any_storage(void **state)
         }
 }
 
-/* The direct kernels (small real products with op(A) = A, operands read
- * where they lie) compute what the packed ones do, bit for bit: one piece,
- * pieces cut at every edge (rows past a vector, columns past a broadcast),
- * k of one step and of a whole block (kc: 256 double, 512 float), op(B)
- * both ways, padded leading dimensions (their padding neither read into C
- * nor written), beta = 0 over NaN, 1 and otherwise; and against the long
- * double reference. */
+/* The direct kernels (small products, op(B) and a real A not transposed
+ * read where they lie) compute what the packed path does, bit for bit:
+ * one piece, pieces cut at every edge (rows past a vector, columns past a
+ * broadcast), k of one step and of a whole block (kc: 256 double, 512
+ * float reals), op(A) and op(B) either way (a complex op(B) only as it is:
+ * its transposes are packed), padded leading dimensions (their padding
+ * neither read into C nor written), beta = 0 over NaN, 1 and otherwise;
+ * and against the long double reference. Every type. */
 static void test_direct_same_bits_as_packed(void **state)
 {
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30); /* one tile */
     static const size_t shapes[][3] = {{1, 1, 1},    {16, 8, 1},    {32, 8, 3},
                                        {37, 21, 19}, {45, 30, 256}, {33, 17, 512}};
+    static const size_t kc_reals[KP_GEMM_TYPES] = {512, 256, 512, 256};
     static const double betas[] = {0, 1, -0.75};
     int cases = 0;
-    for (int t = KP_GEMM_S; t <= KP_GEMM_D; t++)
+    for (int t = 0; t < KP_GEMM_TYPES; t++)
         for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
-            for (int x = 0; x < 2; x++) {
+            for (int x = 0; x < 3; x++) {
                 const kp__gemm_type ty = (kp__gemm_type)t;
+                const int cplx = kpg_complex(ty);
                 const size_t m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
-                if (ty == KP_GEMM_D && k > 256) continue; /* past one block: packed only */
-                const kp_trans tb = x ? KP_TRANS : KP_NO_TRANS;
+                if (k * (cplx ? 2 : 1) > kc_reals[t]) continue; /* past one block: packed */
+                if (cplx && x == 1) continue;
+                const kp_trans tr = cplx ? KP_CONJ_TRANS : KP_TRANS;
+                const kp_trans ta = x == 2 ? tr : KP_NO_TRANS, tb = x == 1 ? tr : KP_NO_TRANS;
                 /* alpha not a power of two: alpha times a sum rounds */
-                const kpg_scalar alpha = {s % 2 ? -1.3 : 0.7, 0}, beta = {betas[s % 3], 0};
-                kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, m, k, s % 3, 80 + s);
-                kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, x ? n : k, x ? k : n, 1 + s % 2, 90 + s);
+                const kpg_scalar alpha = {s % 2 ? -1.3 : 0.7, cplx ? -0.4 : 0};
+                const kpg_scalar beta = {betas[s % 3], cplx && s % 3 == 2 ? 0.6 : 0};
+                kpg_mat a = kpg_alloc(ty, KP_COL_MAJOR, ta == KP_NO_TRANS ? m : k,
+                                      ta == KP_NO_TRANS ? k : m, s % 3, 80 + s);
+                kpg_mat b = kpg_alloc(ty, KP_COL_MAJOR, tb == KP_NO_TRANS ? k : n,
+                                      tb == KP_NO_TRANS ? n : k, 1 + s % 2, 90 + s);
                 kpg_mat c = kpg_alloc(ty, KP_COL_MAJOR, m, n, 2, 100 + s);
                 for (size_t idx = 0; beta.re == 0 && idx < m * n; idx += 3)
                     kpg_set(&c, kpg_index(&c, idx % m, idx / m), NAN, 0);
                 kpg_mat c0 = kpg_copy(&c), packed = kpg_copy(&c);
                 (void)kp__gemm_native_direct_force(1);
-                assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, tb, m, n, k, alpha, a.p,
-                                          a.ld, b.p, b.ld, beta, c.p, c.ld, 1),
+                assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
+                                          b.ld, beta, c.p, c.ld, 1),
                                  KP_OK);
                 (void)kp__gemm_native_direct_force(0);
-                assert_int_equal(kpg_call(ty, KP_COL_MAJOR, KP_NO_TRANS, tb, m, n, k, alpha, a.p,
-                                          a.ld, b.p, b.ld, beta, packed.p, packed.ld, 1),
+                assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
+                                          b.ld, beta, packed.p, packed.ld, 1),
                                  KP_OK);
                 char why[256] = "";
-                size_t bad = kpg_check(ty, KP_NO_TRANS, tb, m, n, k, alpha, &a, &b, beta, &c0, &c,
-                                       why, sizeof why);
+                size_t bad =
+                    kpg_check(ty, ta, tb, m, n, k, alpha, &a, &b, beta, &c0, &c, why, sizeof why);
                 if (bad || !kpg_padding_intact(&c, &c0))
-                    fail_msg("%sgemm tb=%d %zu x %zu x %zu direct: %zu bad (%s)", kpg_type_names[t],
-                             tb, m, n, k, bad, why);
+                    fail_msg("%sgemm ta=%d tb=%d %zu x %zu x %zu direct: %zu bad (%s)",
+                             kpg_type_names[t], ta, tb, m, n, k, bad, why);
                 assert_memory_equal(c.p, packed.p, c.count * kp__gemm_elem(ty));
                 cases++;
                 kpg_free(&a);
@@ -235,7 +243,7 @@ static void test_direct_same_bits_as_packed(void **state)
                 kpg_free(&c0);
                 kpg_free(&packed);
             }
-    assert_int_equal(cases, 22);
+    assert_int_equal(cases, 18 + 15 + 10 + 8);
 }
 
 /* Complex special values, as reference BLAS computes them: beta = 1
@@ -280,26 +288,28 @@ static void test_complex_special_values(void **state)
 
 /* A caller that can have no work space gets KP_ENOMEM and C untouched,
  * for one tile and for many; a helper that can have none leaves its tiles
- * to the caller, and C gets the same bits. */
-static void test_out_of_work_space(void **state)
+ * to the caller, and C gets the same bits. Tiles on the packed path, and
+ * on the direct kernels with A packed (transposed). */
+static void out_of_work_space(kp_trans ta, int direct)
 {
-    if (!native_or_skip()) return;
     const size_t m = 300, n = 290, k = 100;
-    kpg_mat a = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, k, 0, 50);
+    (void)kp__gemm_native_direct_force(direct);
+    kpg_mat a = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, ta == KP_NO_TRANS ? m : k,
+                          ta == KP_NO_TRANS ? k : m, 0, 50);
     kpg_mat b = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, k, n, 0, 51);
     kpg_mat c = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, n, 0, 52);
     kpg_mat c0 = kpg_copy(&c), want = kpg_copy(&c);
     kpg_scalar alpha = {1.5, 0}, beta = {-0.5, 0};
-    assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
-                              a.p, a.ld, b.p, b.ld, beta, want.p, want.ld, 1),
+    assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, ta, KP_NO_TRANS, m, n, k, alpha, a.p, a.ld,
+                              b.p, b.ld, beta, want.p, want.ld, 1),
                      KP_OK);
     const double works[] = {1e30, 500}; /* one tile; 13 x 13 tiles of 24 */
     for (int g = 0; g < 2; g++) {
         (void)kp__gemm_tile_work_force(works[g]);
         (void)kp__gemm_edge_force(g ? 24 : 0);
         kp__gemm_native_fail(1, 0);
-        assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k, alpha,
-                                  a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
+        assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, ta, KP_NO_TRANS, m, n, k, alpha, a.p,
+                                  a.ld, b.p, b.ld, beta, c.p, c.ld, 2),
                          KP_ENOMEM);
         assert_memory_equal(c.p, c0.p, c.count * sizeof(double));
     }
@@ -308,8 +318,8 @@ static void test_out_of_work_space(void **state)
         for (int w = 2; w <= 3; w++) {
             memcpy(c.p, c0.p, c.count * sizeof(double));
             kp__gemm_native_fail(0, fails);
-            assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, KP_NO_TRANS, KP_NO_TRANS, m, n, k,
-                                      alpha, a.p, a.ld, b.p, b.ld, beta, c.p, c.ld, w),
+            assert_int_equal(kpg_call(KP_GEMM_D, KP_COL_MAJOR, ta, KP_NO_TRANS, m, n, k, alpha, a.p,
+                                      a.ld, b.p, b.ld, beta, c.p, c.ld, w),
                              KP_OK);
             int unused = kp__gemm_native_fail(0, 0);
             assert_memory_equal(c.p, want.p, c.count * sizeof(double));
@@ -325,6 +335,13 @@ static void test_out_of_work_space(void **state)
     kpg_free(&c);
     kpg_free(&c0);
     kpg_free(&want);
+}
+
+static void test_out_of_work_space(void **state)
+{
+    if (!native_or_skip()) return;
+    out_of_work_space(KP_NO_TRANS, 0);
+    out_of_work_space(KP_TRANS, 1);
 }
 
 /* Matrices that end where an inaccessible page begins, leading dimensions

@@ -1,9 +1,9 @@
 /*
  * The native engine: kernpool's own packed kernels (native.h) for every
  * type, the complex ones as real products of twice the size (below).
- * Chosen where the CPU runs AVX-512 (engines.c). Small real products skip
- * the packing: the direct kernels read A and B where they lie, with the
- * same arithmetic, so the same bits.
+ * Chosen where the CPU runs AVX-512 (engines.c). Small products skip
+ * packing: the direct kernels read B, and a real A not transposed, where
+ * they lie, with the same arithmetic, so the same bits.
  *
  * Work space. A tile packs its panels into 2 MiB of the calling thread's
  * own, allocated at its first tile and kept until the thread exits (a
@@ -204,38 +204,76 @@ int kp__gemm_native_direct_force(int mode)
     return old;
 }
 
-/* Whether a tile runs on the direct kernels (native.h), the operands read
- * where they lie. Packing costs about 1/m + 1/n of the products' time; the
- * direct kernels lose instead where A or B streams from beyond the level-2
- * cache, or A's columns, read with stride lda, conflict in the level-1
- * one. Measured on Zen 5, one thread, direct against packed: double 1.2x
- * at n = 64 to 160, 1.1x at 192, 1.04x at 256, 0.86x at 512 x 512 x 64,
- * 0.6x at 1024 x 256 x 256 (A 2 MiB); float 1.07x at 64, 1.16x at 128,
- * 1.04x at 256. So: real products with op(A) = A (A read down its
- * columns) and k within one block, where m n / (m + n) is at most 96
- * doubles or 192 floats and A and B hold at most 512 KiB each. */
+/* Whether a tile runs on the direct kernels (native.h): k within one
+ * block, op(B) read where it lies (a complex one not transposed: its reals
+ * are then the steps), A too where it is real and not transposed. Packing
+ * costs about 1/m + 1/n of the products' time; the direct kernels lose
+ * instead where A or B streams from beyond the level-2 cache, or A's
+ * columns, read with stride lda, conflict in the level-1 one. Measured on
+ * Zen 5, one thread, direct against packed: dgemm 1.2x at n = 64 to 160,
+ * 1.1x at 192, 1.04x at 256, 0.86x at 512 x 512 x 64, 0.6x at
+ * 1024 x 256 x 256 (A 2 MiB); sgemm 1.07x at 64, 1.16x at 128, 1.04x at
+ * 256; A packed (transposed) 1.03-1.08x for both from n = 32 to 256;
+ * zgemm and cgemm 1.03-1.08x up to n = 64, level at 96 and 128. So: where
+ * m n / (m + n), the rows counted in reals, is at most 96 doubles or 192
+ * floats and A and B hold at most 512 KiB each. */
 static int use_direct(const tile_ops *o, size_t m, size_t n, size_t k)
 {
-    const size_t side = o->res == 8 ? 96 : 192, most = (size_t)512 << 10;
-    if (o->f != 1 || o->ta != KP_NO_TRANS || k > o->K->kc) return 0;
+    const size_t side = o->res == 8 ? 96 : 192, most = (size_t)512 << 10, rows = m * o->f;
+    if (k * o->f > o->K->kc || (o->f == 2 && o->tb != KP_NO_TRANS)) return 0;
     if (direct_forced >= 0) return direct_forced;
     if (m * k * o->es > most || k * n * o->es > most) return 0;
-    return m * n <= side * (m + n);
+    return rows * n <= side * (rows + n);
 }
 
-/* A tile on the direct kernels: pieces of mr x nr, down each column of
- * pieces (A is read once per nr columns, a B sliver stays in the level-1
- * cache), k in one block. */
-static void direct(const tile_ops *o, size_t m, size_t n, size_t k, const void *beta, char *c,
-                   size_t ldc)
+/* 1 in the kernels' type. */
+static const void *one(const tile_ops *o)
+{
+    static const double one_d = 1;
+    static const float one_s = 1;
+    return o->res == 8 ? (const void *)&one_d : (const void *)&one_s;
+}
+
+/* A tile on the direct kernels: op(B) read where it lies, and A too for a
+ * real op(A) = A; else A packed, mc rows at a time (transposed, or complex:
+ * expanded with alpha folded in, beta applied to C first, as tile() does).
+ * Counted in reals: f per element. Pieces of mr x nr down each column of
+ * pieces: A is read once per nr columns, a sliver of B stays in the
+ * level-1 cache. */
+static int direct(const tile_ops *o, size_t m, size_t n, size_t k, const void *beta, char *c,
+                  size_t ldc)
 {
     const kp__gemm_native_kernels *K = o->K;
-    const size_t es = o->es, mr = K->mr, nr = K->nr;
-    const size_t bl = o->tb == KP_NO_TRANS ? 1 : o->ldb, bj = o->tb == KP_NO_TRANS ? o->ldb : 1;
-    for (size_t jr = 0; jr < n; jr += nr)
-        for (size_t ir = 0; ir < m; ir += mr)
-            K->direct(k, least(m - ir, mr), least(n - jr, nr), o->a + ir * es, o->lda,
-                      o->b + jr * bj * es, bl, bj, o->alpha, beta, c + (ir + jr * ldc) * es, ldc);
+    const size_t f = o->f, res = o->res, es = o->es, mr = K->mr / f, nr = K->nr, steps = k * f;
+    const int packed = f == 2 || o->ta != KP_NO_TRANS;
+    char *pa = NULL;
+    if (packed) {
+        pa = !reserved && forced_failure(&fail_tiles) ? NULL : work_space();
+        if (pa == NULL) return KP_ENOMEM;
+    }
+    /* Step l of column j of op(B) at real l bl + j bj; a complex op(B) is
+     * not transposed here (use_direct), so its reals are the steps. */
+    const size_t bl = o->tb == KP_NO_TRANS ? 1 : o->ldb;
+    const size_t bj = o->tb == KP_NO_TRANS ? f * o->ldb : 1;
+    const void *alpha = o->alpha;
+    if (f == 2) {
+        kp__gemm_scale(o->t, m, n, beta, c, ldc);
+        alpha = beta = one(o);
+    }
+    const size_t mcb = packed ? K->mc / f : m, lda = packed ? K->mr : o->lda;
+    for (size_t ic = 0; ic < m; ic += mcb) {
+        const size_t mc = least(m - ic, mcb);
+        for (size_t ir = 0; packed && ir < mc; ir += mr)
+            pack_a(o, ic + ir, 0, least(mc - ir, mr), k, pa + ir * f * steps * res);
+        for (size_t jr = 0; jr < n; jr += nr)
+            for (size_t ir = 0; ir < mc; ir += mr) {
+                const char *a = packed ? pa + ir * f * steps * res : o->a + (ic + ir) * es;
+                K->direct(steps, least(mc - ir, mr) * f, least(n - jr, nr), a, lda,
+                          o->b + jr * bj * res, bl, bj, alpha, beta, c + (ic + ir + jr * ldc) * es,
+                          ldc * f);
+            }
+    }
+    return KP_OK;
 }
 
 /* One tile (native.h's loops), counted in elements of the tile's type:
@@ -243,21 +281,15 @@ static void direct(const tile_ops *o, size_t m, size_t n, size_t k, const void *
 static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *beta, char *c,
                 size_t ldc)
 {
-    if (use_direct(o, m, n, k)) {
-        direct(o, m, n, k, beta, c, ldc);
-        return KP_OK;
-    }
+    if (use_direct(o, m, n, k)) return direct(o, m, n, k, beta, c, ldc);
     char *work = !reserved && forced_failure(&fail_tiles) ? NULL : work_space();
     if (work == NULL) return KP_ENOMEM;
     const kp__gemm_native_kernels *K = o->K;
     const size_t f = o->f, res = o->res, es = o->es;
     const size_t mr = K->mr / f, nr = K->nr, kcb = K->kc / f, mcb = K->mc / f, ncb = K->nc;
     char *pa = work, *pb = pa + K->mc * K->kc * res, *edge = pb + K->kc * K->nc * res;
-    static const double one_d = 1;
-    static const float one_s = 1;
-    const void *one = res == 8 ? (const void *)&one_d : (const void *)&one_s;
     /* Complex: alpha is in the packed A and beta applied first. */
-    const void *alpha = f == 1 ? o->alpha : one;
+    const void *alpha = f == 1 ? o->alpha : one(o);
     const int beta_zero = f == 1 && real_at(o, beta, 0) == 0;
     if (f == 2) kp__gemm_scale(o->t, m, n, beta, c, ldc);
     memset(edge, 0, K->mr * nr * res); /* its rows past an edge are computed, never kept */
@@ -266,7 +298,7 @@ static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *bet
         const size_t nc = least(n - jc, ncb);
         for (size_t lc = 0; lc < k; lc += kcb) {
             const size_t kc = least(k - lc, kcb), steps = kc * f;
-            const void *be = lc == 0 && f == 1 ? beta : one;
+            const void *be = lc == 0 && f == 1 ? beta : one(o);
             const int read_c = lc > 0 || !beta_zero;
             for (size_t jr = 0; jr < nc; jr += nr)
                 pack_b(o, lc, jc + jr, least(nc - jr, nr), kc, pb + jr * steps * res);

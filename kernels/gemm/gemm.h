@@ -86,8 +86,8 @@ int kp__gemm_native_available(void);
 int kp__gemm_native_fail(int reserves, int tiles);
 
 /* Tests: the native engine's direct kernels for every tile they can take
- * (1: real, op(A) = A, k within one block), for none (0), or as its rule
- * decides (-1, the default). Returns the previous setting. Not thread-safe
+ * (1: k within one block, a complex op(B) not transposed), for none (0), or
+ * as its rule decides (-1, the default). Returns the previous setting. Not thread-safe
  * against running calls. */
 int kp__gemm_native_direct_force(int mode);
 
