@@ -650,8 +650,10 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  *
  * Engines: where the CPU runs AVX-512 (the SIMD path kernpool selects;
  * KERNPOOL_ISA applies), kernpool's own packed kernels for every type (the
- * complex ones as real products of twice the size); an element's bits then
- * depend only on k and that path. Elsewhere OpenBLAS's single-threaded
+ * complex ones as real products of twice the size; small products read B,
+ * and a real untransposed A, where they lie instead of packing them, with
+ * the same arithmetic); an element's bits then depend only on k and that
+ * path. Elsewhere OpenBLAS's single-threaded
  * build (Debian's serial variant), linked into kernpool with its symbols
  * hidden; it never starts a thread, and it picks its kernels by CPU as it
  * always does (OPENBLAS_CORETYPE applies). Its 32-bit BLAS integers limit

@@ -335,15 +335,18 @@ static void test_grid_shapes(void **state)
     double old_edge = kp__gemm_edge_force(1024);
     /* small: one tile, on the caller; the native engine's tile work is
      * smaller (its direct kernels): two halves of 64 x 64 x 64, one tile
-     * below 96 Ki multiply-adds */
+     * below 192 Ki multiply-adds */
     kp__gemm_grid g = plan(KP_GEMM_D, 64, 64, 64);
     assert_true(g.gm == 1 && g.gn == 1);
     kp__gemm_problem small = {.type = KP_GEMM_D, .m = 64, .n = 64, .k = 64};
     g = kp__gemm_plan(&small, &kp__gemm_native);
     assert_true(g.gm * g.gn == 2);
-    small.k = 23;
+    small.k = 47;
     g = kp__gemm_plan(&small, &kp__gemm_native);
     assert_true(g.gm * g.gn == 1);
+    small.k = 48;
+    g = kp__gemm_plan(&small, &kp__gemm_native);
+    assert_true(g.gm * g.gn == 2);
     /* 4 to 16 tile works: quarters for OpenBLAS, halves for the native
      * engine */
     g = plan(KP_GEMM_D, 128, 128, 128);

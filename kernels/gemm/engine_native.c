@@ -406,7 +406,7 @@ static int threads(void)
 const kp__gemm_engine kp__gemm_native = {
     .name = "native",
     .max_index = INT_MAX,   /* as OpenBLAS's: kp_?gemm's limits do not depend on the CPU */
-    .tile_work = 48 * 1024, /* partition.c */
+    .tile_work = 96 * 1024, /* partition.c */
     .quarters = 0,
     .reserve = reserve,
 #if defined(__x86_64__)

@@ -62,11 +62,14 @@
  * The grid must not be slower anywhere, so t = 2 is reached at 512 Ki
  * (n = 81), past the slower host's crossover: W = 256 Ki. The native
  * engine's small products take its direct kernels, with no packing and
- * little work per call besides the products (engine_native.c): on Zen 5
- * two tiles won 1.2-1.3x at n = 64 (dgemm; sgemm 1.2x), 1.35x at
- * 64 x 64 x 24 and 1.05-1.2x at 64 x 64 x 16 (64 Ki multiply-adds), and
- * lost 10-45% below 64 Ki (64 x 64 x 8; sgemm 64 x 64 x 16): W = 48 Ki, so
- * t = 2 from 96 Ki.
+ * little work per call besides the products (engine_native.c), so the
+ * crossover is the pool's fork and join, which costs what the threads'
+ * placement makes it: on a Zen 5 host with two virtual CPUs close
+ * together, two tiles won 1.2-1.3x at n = 64 (dgemm; sgemm 1.2x), 1.35x at
+ * 64 x 64 x 24 and 1.05-1.2x at 64 x 64 x 16 (64 Ki multiply-adds); with
+ * them far apart (an empty fork and join 0.9 us), dgemm n = 64 still won
+ * 1.24-1.43x but sgemm n = 64 (2.6 us on one thread) ranged 0.95-1.12x.
+ * So t = 2 from about 4 us of one thread's work, 192 Ki: W = 96 Ki.
  *
  * Concurrent products share the budget. The pool never holds more than
  * budget - 1 threads, but the callers are threads too: two application
