@@ -642,7 +642,8 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  * infinity times a zero gives NaN).
  *
  * Threads and bits: C is cut into a grid of tiles that depends only on m, n,
- * k, the type and the CPU's cache sizes, never on workers; k is never split.
+ * k, the type, the CPU's cache sizes and the engine (below), never on
+ * workers; k is never split.
  * Each tile is computed by one thread with the engine below, so the result
  * is bit-identical for every workers value. Products too small to gain from
  * a second thread are one tile and run on the caller. The k == 0 / alpha ==
@@ -650,10 +651,10 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  *
  * Engines: where the CPU runs AVX-512 (the SIMD path kernpool selects;
  * KERNPOOL_ISA applies), kernpool's own packed kernels for every type (the
- * complex ones as real products of twice the size; small products read B,
- * and a real untransposed A, where they lie instead of packing them, with
- * the same arithmetic); an element's bits then depend only on k and that
- * path. Elsewhere OpenBLAS's single-threaded
+ * complex ones as real products of twice the size; small tiles read op(B)
+ * (a complex one unless transposed), and a real untransposed A, where they
+ * lie instead of packing them, with the same arithmetic); an element's bits
+ * then depend only on k and that path. Elsewhere OpenBLAS's single-threaded
  * build (Debian's serial variant), linked into kernpool with its symbols
  * hidden; it never starts a thread, and it picks its kernels by CPU as it
  * always does (OPENBLAS_CORETYPE applies). Its 32-bit BLAS integers limit

@@ -120,7 +120,7 @@ static void test_dgemm_sweep_openblas(void **state)
     kp__gemm_engine_force(KP_GEMM_ENGINE_OPENBLAS);
     sweep(KP_GEMM_D);
 }
-/* The native engine with its direct kernels off: the small real products
+/* The native engine with its direct kernels off: the small products
  * through its packing too. */
 static void test_sgemm_sweep_packed(void **state)
 {
@@ -131,6 +131,16 @@ static void test_dgemm_sweep_packed(void **state)
 {
     (void)kp__gemm_native_direct_force(0);
     sweep(KP_GEMM_D);
+}
+static void test_cgemm_sweep_packed(void **state)
+{
+    (void)kp__gemm_native_direct_force(0);
+    sweep(KP_GEMM_C);
+}
+static void test_zgemm_sweep_packed(void **state)
+{
+    (void)kp__gemm_native_direct_force(0);
+    sweep(KP_GEMM_Z);
 }
 static void test_cgemm_sweep(void **state)
 {
@@ -333,6 +343,8 @@ int main(void)
         cmocka_unit_test_teardown(test_dgemm_sweep_openblas, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_sgemm_sweep_packed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_dgemm_sweep_packed, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_cgemm_sweep_packed, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_zgemm_sweep_packed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_cgemm_sweep, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_zgemm_sweep, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_reference_engine, kpg_hooks_reset),

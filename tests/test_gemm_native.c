@@ -195,8 +195,10 @@ static void test_direct_same_bits_as_packed(void **state)
 {
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30); /* one tile */
-    static const size_t shapes[][3] = {{1, 1, 1},    {16, 8, 1},    {32, 8, 3},
-                                       {37, 21, 19}, {45, 30, 256}, {33, 17, 512}};
+    /* 200 rows: two blocks of a packed A (mc 192 reals); k = 128: a complex
+     * double's whole block */
+    static const size_t shapes[][3] = {{1, 1, 1},     {16, 8, 1},    {32, 8, 3},  {37, 21, 19},
+                                       {45, 30, 256}, {33, 17, 512}, {200, 9, 7}, {33, 17, 128}};
     static const size_t kc_reals[KP_GEMM_TYPES] = {512, 256, 512, 256};
     static const double betas[] = {0, 1, -0.75};
     int cases = 0;
@@ -221,14 +223,17 @@ static void test_direct_same_bits_as_packed(void **state)
                 for (size_t idx = 0; beta.re == 0 && idx < m * n; idx += 3)
                     kpg_set(&c, kpg_index(&c, idx % m, idx / m), NAN, 0);
                 kpg_mat c0 = kpg_copy(&c), packed = kpg_copy(&c);
+                (void)kp__gemm_native_direct_tiles();
                 (void)kp__gemm_native_direct_force(1);
                 assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
                                           b.ld, beta, c.p, c.ld, 1),
                                  KP_OK);
+                assert_int_equal(kp__gemm_native_direct_tiles(), 1);
                 (void)kp__gemm_native_direct_force(0);
                 assert_int_equal(kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, alpha, a.p, a.ld, b.p,
                                           b.ld, beta, packed.p, packed.ld, 1),
                                  KP_OK);
+                assert_int_equal(kp__gemm_native_direct_tiles(), 0);
                 char why[256] = "";
                 size_t bad =
                     kpg_check(ty, ta, tb, m, n, k, alpha, &a, &b, beta, &c0, &c, why, sizeof why);
@@ -243,7 +248,7 @@ static void test_direct_same_bits_as_packed(void **state)
                 kpg_free(&c0);
                 kpg_free(&packed);
             }
-    assert_int_equal(cases, 18 + 15 + 10 + 8);
+    assert_int_equal(cases, 24 + 21 + 14 + 12);
 }
 
 /* Complex special values, as reference BLAS computes them: beta = 1
@@ -346,9 +351,11 @@ static void test_out_of_work_space(void **state)
 
 /* Matrices that end where an inaccessible page begins, leading dimensions
  * at their least, and sizes that are multiples of nothing (m % mr, n % nr,
- * k % 8 all nonzero): the packing's masked and transposing loads read no
- * element past the last (a read there faults). Every transpose pair and
- * type. */
+ * k % 8 all nonzero; the last piece's rows end in the first vector or the
+ * second: m = 37, 45, 53): the packing's masked and transposing loads, and
+ * the direct kernels' masked loads and repeated columns, read no element
+ * past the last (a read there faults). Every transpose pair and type, the
+ * direct kernels on and off. */
 static void *before_guard(size_t bytes, void **map, size_t *map_len)
 {
     size_t page = (size_t)sysconf(_SC_PAGESIZE), body = (bytes + page - 1) / page * page;
@@ -364,34 +371,39 @@ static void test_reads_stay_inside(void **state)
 {
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30);
-    const size_t m = 37, n = 21, k = 19;
-    for (int direct = 0; direct < 2; direct++) /* the real NN and NT products both ways */
-        for (int t = 0; t < KP_GEMM_TYPES; t++)
-            for (int x = 0; x < 9; x++) {
-                (void)kp__gemm_native_direct_force(direct);
-                kp__gemm_type ty = (kp__gemm_type)t;
-                size_t es = kp__gemm_elem(ty);
-                kp_trans ta = (kp_trans)(x % 3), tb = (kp_trans)(x / 3);
-                if (!kpg_complex(ty) && (ta == KP_CONJ_TRANS || tb == KP_CONJ_TRANS)) continue;
-                size_t lda = ta == KP_NO_TRANS ? m : k, ldb = tb == KP_NO_TRANS ? k : n;
-                void *ma, *mb, *mc;
-                size_t la, lb, lc;
-                unsigned char *a = before_guard(m * k * es, &ma, &la);
-                unsigned char *b = before_guard(k * n * es, &mb, &lb);
-                unsigned char *c = before_guard(m * n * es, &mc, &lc);
-                for (size_t i = 0; i < m * k * es; i++)
-                    a[i] = (unsigned char)(i % 7 == 6 ? 0x3f : 0);
-                for (size_t i = 0; i < k * n * es; i++)
-                    b[i] = (unsigned char)(i % 5 == 4 ? 0x3f : 0);
-                memset(c, 0, m * n * es);
-                const kpg_scalar one = {1, 0};
-                int rc =
-                    kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, one, a, lda, b, ldb, one, c, m, 2);
-                assert_int_equal(rc, KP_OK);
-                munmap(ma, la);
-                munmap(mb, lb);
-                munmap(mc, lc);
-            }
+    const size_t n = 21, k = 19;
+    for (size_t m = 37; m <= 53; m += 8)
+        for (int direct = 0; direct < 2; direct++)
+            for (int t = 0; t < KP_GEMM_TYPES; t++)
+                for (int x = 0; x < 9; x++) {
+                    (void)kp__gemm_native_direct_force(direct);
+                    kp__gemm_type ty = (kp__gemm_type)t;
+                    size_t es = kp__gemm_elem(ty);
+                    kp_trans ta = (kp_trans)(x % 3), tb = (kp_trans)(x / 3);
+                    if (!kpg_complex(ty) && (ta == KP_CONJ_TRANS || tb == KP_CONJ_TRANS)) continue;
+                    size_t lda = ta == KP_NO_TRANS ? m : k, ldb = tb == KP_NO_TRANS ? k : n;
+                    void *ma, *mb, *mc;
+                    size_t la, lb, lc;
+                    unsigned char *a = before_guard(m * k * es, &ma, &la);
+                    unsigned char *b = before_guard(k * n * es, &mb, &lb);
+                    unsigned char *c = before_guard(m * n * es, &mc, &lc);
+                    for (size_t i = 0; i < m * k * es; i++)
+                        a[i] = (unsigned char)(i % 7 == 6 ? 0x3f : 0);
+                    for (size_t i = 0; i < k * n * es; i++)
+                        b[i] = (unsigned char)(i % 5 == 4 ? 0x3f : 0);
+                    memset(c, 0, m * n * es);
+                    const kpg_scalar one = {1, 0};
+                    (void)kp__gemm_native_direct_tiles();
+                    int rc = kpg_call(ty, KP_COL_MAJOR, ta, tb, m, n, k, one, a, lda, b, ldb, one,
+                                      c, m, 2);
+                    assert_int_equal(rc, KP_OK);
+                    /* one tile, on the caller: direct unless a complex op(B) is transposed */
+                    const int took = direct && (!kpg_complex(ty) || tb == KP_NO_TRANS);
+                    assert_int_equal(kp__gemm_native_direct_tiles(), took);
+                    munmap(ma, la);
+                    munmap(mb, lb);
+                    munmap(mc, lc);
+                }
 }
 
 int main(void)

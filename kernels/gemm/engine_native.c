@@ -5,7 +5,8 @@
  * packing: the direct kernels read B, and a real A not transposed, where
  * they lie, with the same arithmetic, so the same bits.
  *
- * Work space. A tile packs its panels into 2 MiB of the calling thread's
+ * Work space. A tile packs its panels (a direct one with A in place packs
+ * nothing) into 2 MiB of the calling thread's
  * own, allocated at its first tile and kept until the thread exits (a
  * pthread key frees it): a pool thread or an application thread pays the
  * allocation and its page faults once, not per call. kp__gemm_run reserves
@@ -43,6 +44,25 @@ int kp__gemm_native_fail(int reserves, int tiles)
 {
     atomic_store(&fail_reserves, reserves > 0 ? reserves : 0);
     return atomic_exchange(&fail_tiles, tiles > 0 ? tiles : 0);
+}
+
+/* Tests: the direct kernels forced on (1) or off (0), or by rule (-1), and
+ * how many tiles this thread ran on them (gemm.h). */
+static int direct_forced = -1;
+static _Thread_local unsigned long direct_tiles;
+
+int kp__gemm_native_direct_force(int mode)
+{
+    int old = direct_forced;
+    direct_forced = mode < 0 ? -1 : mode > 0;
+    return old;
+}
+
+unsigned long kp__gemm_native_direct_tiles(void)
+{
+    unsigned long n = direct_tiles;
+    direct_tiles = 0;
+    return n;
 }
 
 static int forced_failure(atomic_int *count)
@@ -194,16 +214,6 @@ static void pack_b(const tile_ops *o, size_t l0, size_t j0, size_t w, size_t kc,
         }
 }
 
-/* Tests: the direct kernels forced on (1) or off (0), or by rule (-1). */
-static int direct_forced = -1;
-
-int kp__gemm_native_direct_force(int mode)
-{
-    int old = direct_forced;
-    direct_forced = mode < 0 ? -1 : mode > 0;
-    return old;
-}
-
 /* Whether a tile runs on the direct kernels (native.h): k within one
  * block, op(B) read where it lies (a complex one not transposed: its reals
  * are then the steps), A too where it is real and not transposed. Packing
@@ -251,6 +261,7 @@ static int direct(const tile_ops *o, size_t m, size_t n, size_t k, const void *b
         pa = !reserved && forced_failure(&fail_tiles) ? NULL : work_space();
         if (pa == NULL) return KP_ENOMEM;
     }
+    direct_tiles++;
     /* Step l of column j of op(B) at real l bl + j bj; a complex op(B) is
      * not transposed here (use_direct), so its reals are the steps. */
     const size_t bl = o->tb == KP_NO_TRANS ? 1 : o->ldb;

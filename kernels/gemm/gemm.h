@@ -79,8 +79,9 @@ typedef enum {
 /* Whether the native engine's kernels run here: AVX-512 selected
  * (kp__isa_selected). */
 int kp__gemm_native_available(void);
-/* Tests: the next `reserves` reservations, and the next `tiles` tiles run
- * by threads that made no reservation (helpers), of the native engine fail
+/* Tests: the next `reserves` reservations, and the next `tiles` tiles that
+ * need work space (every tile but a direct one with A in place) run by
+ * threads that made no reservation (helpers), of the native engine fail
  * as if no work space could be had. Returns how many tile failures of the
  * previous setting were left unused. */
 int kp__gemm_native_fail(int reserves, int tiles);
@@ -90,6 +91,9 @@ int kp__gemm_native_fail(int reserves, int tiles);
  * as its rule decides (-1, the default). Returns the previous setting. Not thread-safe
  * against running calls. */
 int kp__gemm_native_direct_force(int mode);
+/* Tests: how many tiles the calling thread ran on the direct kernels since
+ * it last asked (the count restarts). */
+unsigned long kp__gemm_native_direct_tiles(void);
 
 /* Tests: the OpenBLAS engine lets at most `limit` calls run at once (0
  * restores the built-in limit; returns the previous forced one, 0 if none),
@@ -127,8 +131,8 @@ typedef struct kp__gemm_grid {
 } kp__gemm_grid;
 
 /* The grid for problem p: a function of m, n, k, the type, the cache sizes
- * and the engine's max_index and tile_work only (and of the tests' hooks
- * below, which change it and so the bits). */
+ * and the engine's max_index, tile_work and quarters only (and of the
+ * tests' hooks below, which change it and so the bits). */
 kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, const kp__gemm_engine *engine);
 
 /* Computes p (m, n, k >= 1, alpha != 0) tile by tile with `engine` on up to

@@ -46,11 +46,12 @@ typedef void (*kp__gemm_pack_complex_fn)(size_t kc, size_t w, const void *src, s
 
 /* The micro-kernel's product on operands where they lie, for small
  * products: C (h x w of the mr x nr piece, column-major, ldc) = alpha *
- * sum over l < kc of a[l lda + i] b[l bl + j bj] + beta * C, with h <= mr,
- * w <= nr, bl == 1 or bj == 1; A in place or a packed sliver (lda = mr), B
- * in place. The same operations in the same order as micro on packed
- * copies, so the same bits; nothing outside the h x w piece of C, the h
- * rows of A or the w columns of B is read or written. */
+ * sum over l < kc of a[l lda + i] b[l bl + j bj] + beta * C, with
+ * 1 <= h <= mr, 1 <= w <= nr, bl == 1 or bj == 1; A in place or a packed
+ * sliver (lda = mr), B in place; with beta == 0 C is not read. The same
+ * operations in the same order as micro on packed copies, so the same bits;
+ * nothing outside the h x w piece of C, the h rows of A or the w columns of
+ * B is read or written. */
 typedef void (*kp__gemm_direct_fn)(size_t kc, size_t h, size_t w, const void *a, size_t lda,
                                    const void *b, size_t bl, size_t bj, const void *alpha,
                                    const void *beta, void *c, size_t ldc);

@@ -1,16 +1,17 @@
 /*
  * The grid of tiles over C and running it on the pool.
  *
- * The grid depends on m, n, k, the type, the cache sizes and the engine's
- * index limit, never on workers: a tile is one engine call whatever thread
- * makes it, so the bits are the same for every workers value. It has to be
- * so: OpenBLAS's result for an element can depend on where the element lies
- * in the call (its edge and small-matrix kernels round differently). With
- * its SkylakeX kernels, dgemm n = 300 as one call and as 2 x 2 tiles differ
- * in 1082 of 90000 elements (Haswell kernels: none; the native engine's
- * sums do not depend on the place at all, native.h). Threads claim
- * tiles through kp_parallel_for; a tile's index runs down a column of tiles
- * first, so tiles running at the same time share their panel of B.
+ * The grid depends on m, n, k, the type, the cache sizes and the engine
+ * (its index limit, tile work and choice of quarters), never on workers: a
+ * tile is one engine call whatever thread makes it, so the bits are the
+ * same for every workers value. It has to be so: OpenBLAS's result for an
+ * element can depend on where the element lies in the call (its edge and
+ * small-matrix kernels round differently). With its SkylakeX kernels, dgemm
+ * n = 300 as one call and as 2 x 2 tiles differ in 1082 of 90000 elements
+ * (Haswell kernels: none; the native engine's sums do not depend on the
+ * place at all, native.h). Threads claim tiles through kp_parallel_for; a
+ * tile's index runs down a column of tiles first, so tiles running at the
+ * same time share their panel of B.
  *
  * How the grid is chosen:
  *   1. work = m n k multiply-adds, weighted by type (a double one counts 1,
