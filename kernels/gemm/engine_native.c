@@ -47,9 +47,12 @@ int kp__gemm_native_fail(int reserves, int tiles)
 }
 
 /* Tests: the direct kernels forced on (1) or off (0), or by rule (-1), and
- * how many tiles this thread ran on them (gemm.h). */
+ * how many tiles ran on them while forced (gemm.h): counted only then, so
+ * that products never share the counter's cache line. (A thread-local
+ * count instead crashed LeakSanitizer's scan at exit in a module loaded
+ * with dlopen: tests/foreign_gemm_module.c.) */
 static int direct_forced = -1;
-static _Thread_local unsigned long direct_tiles;
+static atomic_ulong direct_tiles;
 
 int kp__gemm_native_direct_force(int mode)
 {
@@ -60,9 +63,7 @@ int kp__gemm_native_direct_force(int mode)
 
 unsigned long kp__gemm_native_direct_tiles(void)
 {
-    unsigned long n = direct_tiles;
-    direct_tiles = 0;
-    return n;
+    return atomic_exchange(&direct_tiles, 0);
 }
 
 static int forced_failure(atomic_int *count)
@@ -261,7 +262,7 @@ static int direct(const tile_ops *o, size_t m, size_t n, size_t k, const void *b
         pa = !reserved && forced_failure(&fail_tiles) ? NULL : work_space();
         if (pa == NULL) return KP_ENOMEM;
     }
-    direct_tiles++;
+    if (direct_forced >= 0) atomic_fetch_add_explicit(&direct_tiles, 1, memory_order_relaxed);
     /* Step l of column j of op(B) at real l bl + j bj; a complex op(B) is
      * not transposed here (use_direct), so its reals are the steps. */
     const size_t bl = o->tb == KP_NO_TRANS ? 1 : o->ldb;

@@ -91,8 +91,9 @@ int kp__gemm_native_fail(int reserves, int tiles);
  * as its rule decides (-1, the default). Returns the previous setting. Not thread-safe
  * against running calls. */
 int kp__gemm_native_direct_force(int mode);
-/* Tests: how many tiles the calling thread ran on the direct kernels since
- * it last asked (the count restarts). */
+/* Tests: how many tiles ran on the direct kernels while they were forced
+ * (kp__gemm_native_direct_force 0 or 1), by any thread, since the last
+ * look (the count restarts). */
 unsigned long kp__gemm_native_direct_tiles(void);
 
 /* Tests: the OpenBLAS engine lets at most `limit` calls run at once (0
