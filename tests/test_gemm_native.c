@@ -349,6 +349,46 @@ static void test_out_of_work_space(void **state)
     out_of_work_space(KP_TRANS, 1);
 }
 
+/* A product whose tiles all run direct with A in place needs no work
+ * space: it succeeds while reservations fail, on any grid; the same
+ * product with A transposed (packed) gets KP_ENOMEM and leaves C alone. */
+static void test_direct_needs_no_work_space(void **state)
+{
+    if (!native_or_skip()) return;
+    const size_t m = 64, n = 64, k = 64;
+    for (int x = 0; x < 2; x++) {
+        const kp_trans ta = x ? KP_TRANS : KP_NO_TRANS;
+        kpg_mat a = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, k, 0, 110);
+        kpg_mat b = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, k, n, 0, 111);
+        kpg_mat c = kpg_alloc(KP_GEMM_D, KP_COL_MAJOR, m, n, 0, 112);
+        kpg_mat c0 = kpg_copy(&c);
+        const kpg_scalar alpha = {1.5, 0}, beta = {-0.5, 0};
+        for (int g = 0; g < 2; g++) {
+            (void)kp__gemm_tile_work_force(g ? 500 : 1e30); /* one tile; 8 x 8 of 8 */
+            (void)kp__gemm_edge_force(g ? 8 : 0);
+            kp__gemm_native_fail(1, 0);
+            int rc = kpg_call(KP_GEMM_D, KP_COL_MAJOR, ta, KP_NO_TRANS, m, n, k, alpha, a.p, a.ld,
+                              b.p, b.ld, beta, c.p, c.ld, 2);
+            if (x) {
+                assert_int_equal(rc, KP_ENOMEM);
+                assert_memory_equal(c.p, c0.p, c.count * sizeof(double));
+            } else {
+                assert_int_equal(rc, KP_OK);
+                char why[256] = "";
+                if (kpg_check(KP_GEMM_D, ta, KP_NO_TRANS, m, n, k, alpha, &a, &b, beta, &c0, &c,
+                              why, sizeof why))
+                    fail_msg("direct in place, grid %d: %s", g, why);
+                memcpy(c.p, c0.p, c.count * sizeof(double));
+            }
+            kp__gemm_native_fail(0, 0);
+        }
+        kpg_free(&a);
+        kpg_free(&b);
+        kpg_free(&c);
+        kpg_free(&c0);
+    }
+}
+
 /* Matrices that end where an inaccessible page begins, leading dimensions
  * at their least, and sizes that are multiples of nothing (m % mr, n % nr,
  * k % 8 all nonzero; the last piece's rows end in the first vector or the
@@ -415,6 +455,7 @@ int main(void)
         cmocka_unit_test_teardown(test_direct_same_bits_as_packed, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_complex_special_values, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_out_of_work_space, kpg_hooks_reset),
+        cmocka_unit_test_teardown(test_direct_needs_no_work_space, kpg_hooks_reset),
         cmocka_unit_test_teardown(test_reads_stay_inside, kpg_hooks_reset),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,8 +10,10 @@
  * own, allocated at its first tile and kept until the thread exits (a
  * pthread key frees it): a pool thread or an application thread pays the
  * allocation and its page faults once, not per call. kp__gemm_run reserves
- * the caller's before any tile runs, so a product whose caller cannot have
- * one fails with KP_ENOMEM and writes nothing; a helper that cannot have
+ * the caller's before any tile runs (unless every tile runs direct with A
+ * in place: a thread making only such products never has one), so a
+ * product whose caller cannot have one fails with KP_ENOMEM and writes
+ * nothing; a helper that cannot have
  * one leaves its tiles to the caller (partition.c), which computes the same
  * bits.
  */
@@ -89,14 +91,6 @@ static char *work_space(void)
         work = NULL;
     }
     return work;
-}
-
-static int reserve(void)
-{
-    if (forced_failure(&fail_reserves)) return KP_ENOMEM;
-    if (work_space() == NULL) return KP_ENOMEM;
-    reserved = 1;
-    return KP_OK;
 }
 
 /* The driver: x86-64 only, where the kernels are (elsewhere the engine is
@@ -394,6 +388,38 @@ static int zgemm(kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k, const v
     return run(KP_GEMM_Z, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 #endif
+
+/* Whether p's tiles may pack. Not when they all run direct with A in
+ * place: use_direct holds for every tile if it holds for p (its bounds
+ * only grow with m and n, and m n / (m + n) does). */
+static int may_pack(const kp__gemm_problem *p)
+{
+#if defined(__x86_64__)
+    if ((p->type == KP_GEMM_S || p->type == KP_GEMM_D) && p->ta == KP_NO_TRANS) {
+        const int single = p->type == KP_GEMM_S;
+        const tile_ops o = {.t = p->type,
+                            .K = &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
+                            .f = 1,
+                            .res = single ? 4 : 8,
+                            .es = single ? 4 : 8,
+                            .ta = p->ta,
+                            .tb = p->tb};
+        return !use_direct(&o, p->m, p->n, p->k);
+    }
+#else
+    (void)p;
+#endif
+    return 1;
+}
+
+static int reserve(const kp__gemm_problem *p)
+{
+    if (!may_pack(p)) return KP_OK; /* no work space needed */
+    if (forced_failure(&fail_reserves)) return KP_ENOMEM;
+    if (work_space() == NULL) return KP_ENOMEM;
+    reserved = 1;
+    return KP_OK;
+}
 
 int kp__gemm_native_available(void)
 {

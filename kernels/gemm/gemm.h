@@ -42,6 +42,8 @@ typedef int (*kp__gemm_tile_fn)(kp_trans ta, kp_trans tb, size_t m, size_t n, si
                                 const void *alpha, const void *a, size_t lda, const void *b,
                                 size_t ldb, const void *beta, void *c, size_t ldc);
 
+struct kp__gemm_problem;
+
 typedef struct kp__gemm_engine {
     const char *name;
     /* The largest k, tile side and leading dimension one call may take. */
@@ -53,10 +55,10 @@ typedef struct kp__gemm_engine {
     /* Whether a product of 4 to 16 tile works runs as 2 x 2 tiles rather
      * than as two halves (partition.c). */
     int quarters;
-    /* NULL, or: gets the calling thread the work space its tiles need;
-     * KP_OK or KP_ENOMEM. A thread that reserved keeps it: its tiles then
-     * never fail. */
-    int (*reserve)(void);
+    /* NULL, or: gets the calling thread the work space the tiles of p need
+     * (none, possibly); KP_OK or KP_ENOMEM. A thread that reserved keeps
+     * it: its tiles then never fail. */
+    int (*reserve)(const struct kp__gemm_problem *p);
     kp__gemm_tile_fn tile[KP_GEMM_TYPES];
     /* What the engine runs, for reports (OpenBLAS: its kernel core, e.g.
      * "Haswell"), and how many threads of its own it may start (must be 1). */
@@ -79,10 +81,10 @@ typedef enum {
 /* Whether the native engine's kernels run here: AVX-512 selected
  * (kp__isa_selected). */
 int kp__gemm_native_available(void);
-/* Tests: the next `reserves` reservations, and the next `tiles` tiles that
- * need work space (every tile but a direct one with A in place) run by
- * threads that made no reservation (helpers), of the native engine fail
- * as if no work space could be had. Returns how many tile failures of the
+/* Tests: the next `reserves` reservations (products that need work space),
+ * and the next `tiles` tiles that need it (every tile but a direct one with
+ * A in place) run by threads that made no reservation (helpers), of the
+ * native engine fail as if no work space could be had. Returns how many tile failures of the
  * previous setting were left unused. */
 int kp__gemm_native_fail(int reserves, int tiles);
 

@@ -229,7 +229,7 @@ static void register_fork(void)
 int kp__gemm_run(const kp__gemm_problem *p, const kp__gemm_engine *engine, int workers)
 {
     if (engine->reserve != NULL) {
-        int rc = engine->reserve();
+        int rc = engine->reserve(p);
         if (rc != KP_OK) return rc;
     }
     run_ctx r = {p, engine->tile[p->type], kp__gemm_plan(p, engine), NULL};
