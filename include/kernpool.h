@@ -679,7 +679,8 @@ KP_API int kp_standard_exponential(kp_rng *g, size_t n, double *out, int workers
  *                 bookkeeping (a few bytes a tile) cannot be allocated.
  * Memory: the native engine packs into a work space of 2 MiB per thread
  * (huge pages where the system gives them), allocated at the thread's first
- * product and kept until the thread exits; a pool thread that cannot have
+ * product that packs (small real products with A not transposed pack
+ * nothing) and kept until the thread exits; a pool thread that cannot have
  * one leaves its tiles to the caller. OpenBLAS keeps its own packing buffers
  * (mapped once, reused, one per call running); at most max(48, budget)
  * calls (at most 512) run inside it at once and later ones wait their turn,
