@@ -6,15 +6,14 @@
  * they lie, with the same arithmetic, so the same bits.
  *
  * Work space. A tile packs its panels (a direct one with A in place packs
- * nothing) into 2 MiB of the calling thread's
- * own, allocated at its first tile and kept until the thread exits (a
- * pthread key frees it): a pool thread or an application thread pays the
- * allocation and its page faults once, not per call. kp__gemm_run reserves
- * the caller's before any tile runs (unless every tile runs direct with A
- * in place: a thread making only such products never has one), so a
- * product whose caller cannot have one fails with KP_ENOMEM and writes
- * nothing; a helper that cannot have
- * one leaves its tiles to the caller (partition.c), which computes the same
+ * nothing) into 2 MiB of the calling thread's own, allocated at its first
+ * tile and kept until the thread exits (a pthread key frees it): a pool
+ * thread or an application thread pays the allocation and its page faults
+ * once, not per call. kp__gemm_run reserves the caller's before any tile
+ * runs (unless every tile runs direct with A in place: a thread making only
+ * such products never has one), so a product whose caller cannot have one
+ * fails with KP_ENOMEM and writes nothing; a helper that cannot have one
+ * leaves its tiles to the caller (partition.c), which computes the same
  * bits.
  */
 #include <limits.h>
@@ -339,24 +338,30 @@ static int tile(const tile_ops *o, size_t m, size_t n, size_t k, const void *bet
 
 /* Float and complex float run the float kernels, double and complex
  * double the double ones. */
+static tile_ops ops(kp__gemm_type t, kp_trans ta, kp_trans tb, const void *alpha, const void *a,
+                    size_t lda, const void *b, size_t ldb)
+{
+    const int single = t == KP_GEMM_S || t == KP_GEMM_C;
+    const size_t f = t == KP_GEMM_C || t == KP_GEMM_Z ? 2 : 1, res = single ? 4 : 8;
+    return (tile_ops){.t = t,
+                      .K = &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
+                      .f = f,
+                      .res = res,
+                      .es = f * res,
+                      .ta = ta,
+                      .tb = tb,
+                      .a = a,
+                      .b = b,
+                      .lda = lda,
+                      .ldb = ldb,
+                      .alpha = alpha};
+}
+
 static int run(kp__gemm_type t, kp_trans ta, kp_trans tb, size_t m, size_t n, size_t k,
                const void *alpha, const void *a, size_t lda, const void *b, size_t ldb,
                const void *beta, void *c, size_t ldc)
 {
-    const int single = t == KP_GEMM_S || t == KP_GEMM_C;
-    const size_t f = t == KP_GEMM_C || t == KP_GEMM_Z ? 2 : 1, res = single ? 4 : 8;
-    const tile_ops o = {.t = t,
-                        .K = &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
-                        .f = f,
-                        .res = res,
-                        .es = f * res,
-                        .ta = ta,
-                        .tb = tb,
-                        .a = a,
-                        .b = b,
-                        .lda = lda,
-                        .ldb = ldb,
-                        .alpha = alpha};
+    const tile_ops o = ops(t, ta, tb, alpha, a, lda, b, ldb);
     return tile(&o, m, n, k, beta, c, ldc);
 }
 
@@ -396,14 +401,7 @@ static int may_pack(const kp__gemm_problem *p)
 {
 #if defined(__x86_64__)
     if ((p->type == KP_GEMM_S || p->type == KP_GEMM_D) && p->ta == KP_NO_TRANS) {
-        const int single = p->type == KP_GEMM_S;
-        const tile_ops o = {.t = p->type,
-                            .K = &kp__gemm_native_avx512[single ? KP_GEMM_S : KP_GEMM_D],
-                            .f = 1,
-                            .res = single ? 4 : 8,
-                            .es = single ? 4 : 8,
-                            .ta = p->ta,
-                            .tb = p->tb};
+        const tile_ops o = ops(p->type, p->ta, p->tb, p->alpha, p->a, p->lda, p->b, p->ldb);
         return !use_direct(&o, p->m, p->n, p->k);
     }
 #else

@@ -84,14 +84,14 @@ int kp__gemm_native_available(void);
 /* Tests: the next `reserves` reservations (products that need work space),
  * and the next `tiles` tiles that need it (every tile but a direct one with
  * A in place) run by threads that made no reservation (helpers), of the
- * native engine fail as if no work space could be had. Returns how many tile failures of the
- * previous setting were left unused. */
+ * native engine fail as if no work space could be had. Returns how many
+ * tile failures of the previous setting were left unused. */
 int kp__gemm_native_fail(int reserves, int tiles);
 
 /* Tests: the native engine's direct kernels for every tile they can take
  * (1: k within one block, a complex op(B) not transposed), for none (0), or
- * as its rule decides (-1, the default). Returns the previous setting. Not thread-safe
- * against running calls. */
+ * as its rule decides (-1, the default). Returns the previous setting. Not
+ * thread-safe against running calls. */
 int kp__gemm_native_direct_force(int mode);
 /* Tests: how many tiles ran on the direct kernels while they were forced
  * (kp__gemm_native_direct_force 0 or 1), by any thread, since the last

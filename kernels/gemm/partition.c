@@ -25,17 +25,17 @@
  *      is cut in halves instead, never below EDGE_FLOOR: its longer side in
  *      two (the columns of a square C), or both sides (2 x 2) when
  *      4 <= t < 16 for an engine that asks for quarters. Measured on Zen 5
- *      at one thread: two halves repack less and run 2-8% faster than
- *      2 x 2 from n = 256 to 1024; below n = 160 the four quarters are
- *      faster with OpenBLAS (with its SkylakeX kernels, 64 x 64 x 128 tiles
- *      take its small-matrix path: 1.8x at two threads). The native
- *      engine's halves are as fast as its quarters or faster at one thread
- *      and two from n = 64 to 160 (1.1x at n = 128, two threads; sgemm
- *      1.3x at n = 96, where quarters of 48 rows waste a third of a
- *      32-row piece): it asks for none. Which half: on Zen 4 at one thread, two calls over halves
- *      of the columns cost 1-3% more than one call from n = 256 to 1024,
- *      halves of the rows 3-7% (each call packs all of the operand it does
- *      not cut, and OpenBLAS packs A, the rows, dearer); the kp_dgemm
+ *      at one thread: two halves repack less and run 2-8% faster than 2 x 2
+ *      from n = 256 to 1024; below n = 160 the four quarters are faster
+ *      with OpenBLAS (with its SkylakeX kernels, 64 x 64 x 128 tiles take
+ *      its small-matrix path: 1.8x at two threads). The native engine's
+ *      halves are as fast as its quarters or faster at one thread and two
+ *      from n = 64 to 160 (1.1x at n = 128, two threads; sgemm 1.3x at
+ *      n = 96, where quarters of 48 rows waste a third of a 32-row piece):
+ *      it asks for none. Which half: on Zen 4 at one thread, two calls over
+ *      halves of the columns cost 1-3% more than one call from n = 256 to
+ *      1024, halves of the rows 3-7% (each call packs all of the operand it
+ *      does not cut, and OpenBLAS packs A, the rows, dearer); the kp_dgemm
  *      benchmark ran 4-9% faster at n = 256 to 1024, workers 1 and 2, with
  *      columns. A tall C (4096 x 128 x 128) still runs faster cut in rows;
  *   4. the rows (and columns) of C shared evenly between the tiles, rounded
