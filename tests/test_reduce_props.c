@@ -441,12 +441,15 @@ static void test_strides(void **state)
 }
 
 /* Every path the CPU supports, from the portable one up, gives the bits of
- * the portable path, on ordinary, tied and special (NaN, Inf) data. */
+ * the portable path, on ordinary, tied and special (NaN, Inf) data. The
+ * sizes give a block every count of leaves the kernels' trees split
+ * differently: 1 to 4 (600: 3), 5 to 8 (1300: 6; 2048: 8), 9 to 12 (2049,
+ * 2600, 3072) and 13 to 16 (3300, 4095). */
 static void test_isa_paths(void **state)
 {
-    static const size_t isizes[] = {1,    2,    3,    7,    15,   16,    17,    31,
-                                    32,   33,   63,   64,   65,   255,   256,   257,
-                                    1000, 4095, 4096, 4097, 8193, 65537, 100003};
+    static const size_t isizes[] = {1,    2,    3,    7,    15,   16,   17,   31,   32,    33,
+                                    63,   64,   65,   255,  256,  257,  600,  1000, 1300,  2048,
+                                    2049, 2600, 3072, 3300, 4095, 4096, 4097, 8193, 65537, 100003};
     static const ptrdiff_t incs[][2] = {{1, 1}, {-1, 2}, {3, -1}};
     static const int workers[] = {1, -1};
     const kp__isa best = kp__isa_supported();

@@ -94,28 +94,6 @@ INLINE lanes leaf(kp__op o, const void *x, const void *y, size_t base, __m512d c
     return l;
 }
 
-/* The trees over 2, 4 and 8 whole leaves from base, in registers. */
-INLINE lanes tree2(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
-{
-    lanes a = leaf(o, x, y, base, c, f32), b = leaf(o, x, y, base + KP_LEAF, c, f32);
-    add_lanes_here(&a, &b);
-    return a;
-}
-
-INLINE lanes tree4(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
-{
-    lanes a = tree2(o, x, y, base, c, f32), b = tree2(o, x, y, base + 2 * KP_LEAF, c, f32);
-    add_lanes_here(&a, &b);
-    return a;
-}
-
-INLINE lanes tree8(kp__op o, const void *x, const void *y, size_t base, __m512d c, int f32)
-{
-    lanes a = tree4(o, x, y, base, c, f32), b = tree4(o, x, y, base + 4 * KP_LEAF, c, f32);
-    add_lanes_here(&a, &b);
-    return a;
-}
-
 /* How many of the first r elements of a row fall in the group of 8 that
  * starts at `first`. */
 INLINE size_t in_group(size_t r, size_t first)
@@ -155,25 +133,8 @@ INLINE lanes leaf_any(kp__op o, const void *x, const void *y, size_t base, size_
     return m - base >= KP_LEAF ? leaf(o, x, y, base, c, f32) : leaf_part(o, x, y, base, m, c, f32);
 }
 
-/* The tree over the last 1 to 4 leaves, from base to m (the last one may be
- * partial), kept in registers: L0, L0 + L1, (L0 + L1) + L2 or
- * (L0 + L1) + (L2 + L3), as the tree combines them. */
-INLINE lanes leaves_last(kp__op o, const void *x, const void *y, size_t base, size_t m, __m512d c,
-                         int f32)
-{
-    lanes t = leaf_any(o, x, y, base, m, c, f32);
-    if (m - base <= KP_LEAF) return t;
-    lanes u = leaf_any(o, x, y, base + KP_LEAF, m, c, f32);
-    add_lanes_here(&t, &u);
-    if (m - base <= 2 * KP_LEAF) return t;
-    lanes v = leaf_any(o, x, y, base + 2 * KP_LEAF, m, c, f32);
-    if (m - base > 3 * KP_LEAF) {
-        lanes w = leaf_any(o, x, y, base + 3 * KP_LEAF, m, c, f32);
-        add_lanes_here(&v, &w);
-    }
-    add_lanes_here(&t, &v);
-    return t;
-}
+#define KP_TREE_VEC __m512d
+#include "kernels/reduce/kern_tree.h"
 
 /* Lanes l + 16, l + 8, l + 4, l + 2, l + 1: the block's value. */
 INLINE double fold_lanes(const lanes *t)
@@ -186,23 +147,9 @@ INLINE double fold_lanes(const lanes *t)
     return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
 }
 
-/* A block of m elements, 1 <= m <= KP_BLOCK, in registers: the tree
- * T(N) = T(P) + T(N - P) over its N leaves (P the largest power of two below
- * N) is a whole subtree of 8 leaves if N > 8, then one of 4 if N mod 8 is 0
- * or above 4, then the last 1 to 4 leaves (leaves_last). Each part is
- * written once, so that the code stays small. */
 INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
-    _Static_assert(KP_BLOCK == 16 * KP_LEAF, "a block is 16 leaves");
-    const __m512d c = _mm512_set1_pd(cval);
-    const size_t last = (m - 1) / (4 * KP_LEAF) * (4 * KP_LEAF); /* the last 1 to 4 leaves */
-    const int has8 = last >= 8 * KP_LEAF, has4 = last % (8 * KP_LEAF) != 0;
-    lanes t8 = {0}, t4 = {0};
-    if (has8) t8 = tree8(o, x, y, 0, c, f32);
-    if (has4) t4 = tree4(o, x, y, last - 4 * KP_LEAF, c, f32);
-    lanes t = leaves_last(o, x, y, last, m, c, f32);
-    if (has4) add_lanes_here(&t, &t4);
-    if (has8) add_lanes_here(&t, &t8);
+    lanes t = tree_block(o, x, y, m, _mm512_set1_pd(cval), f32);
     return fold_lanes(&t);
 }
 
