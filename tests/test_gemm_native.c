@@ -196,9 +196,12 @@ static void test_direct_same_bits_as_packed(void **state)
     if (!native_or_skip()) return;
     (void)kp__gemm_tile_work_force(1e30); /* one tile */
     /* 200 rows: two blocks of a packed A (mc 192 reals); k = 128: a complex
-     * double's whole block */
-    static const size_t shapes[][3] = {{1, 1, 1},     {16, 8, 1},    {32, 8, 3},  {37, 21, 19},
-                                       {45, 30, 256}, {33, 17, 512}, {200, 9, 7}, {33, 17, 128}};
+     * double's whole block. Pieces of every height class: whole (mr), half
+     * (mr / 2: 16 for floats, 8 for doubles and complex floats), below half
+     * and between half and whole (24 rows of float). */
+    static const size_t shapes[][3] = {{1, 1, 1},    {16, 8, 1},    {32, 8, 3},
+                                       {37, 21, 19}, {45, 30, 256}, {33, 17, 512},
+                                       {200, 9, 7},  {33, 17, 128}, {24, 5, 9}};
     static const size_t kc_reals[KP_GEMM_TYPES] = {512, 256, 512, 256};
     static const double betas[] = {0, 1, -0.75};
     int cases = 0;
@@ -248,7 +251,7 @@ static void test_direct_same_bits_as_packed(void **state)
                 kpg_free(&c0);
                 kpg_free(&packed);
             }
-    assert_int_equal(cases, 24 + 21 + 14 + 12);
+    assert_int_equal(cases, 27 + 24 + 16 + 14);
 }
 
 /* Complex special values, as reference BLAS computes them: beta = 1

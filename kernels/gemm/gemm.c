@@ -37,16 +37,19 @@ static int empty(const stored *s)
 }
 
 /* Bytes from the first element to one past the last: (cols - 1) ld + rows
- * elements; 0 when empty. Sets *ok = 0 if it does not fit a ptrdiff_t. */
+ * elements; 0 when empty. Sets *ok = 0 if it does not fit a ptrdiff_t.
+ * (Products, not divisions: the checks are on every call's path.) */
 static size_t extent(const stored *s, size_t es, int *ok)
 {
     if (empty(s)) return 0;
-    size_t limit = (size_t)PTRDIFF_MAX / es;
-    if (s->rows > limit || s->cols - 1 > (limit - s->rows) / s->ld) {
+    size_t elems, bytes;
+    if (__builtin_mul_overflow(s->cols - 1, s->ld, &elems) ||
+        __builtin_add_overflow(elems, s->rows, &elems) ||
+        __builtin_mul_overflow(elems, es, &bytes) || bytes > (size_t)PTRDIFF_MAX) {
         *ok = 0;
         return 0;
     }
-    return ((s->cols - 1) * s->ld + s->rows) * es;
+    return bytes;
 }
 
 /* Whether column [lo, hi) of bytes meets a column of y. y's columns are

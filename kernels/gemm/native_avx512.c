@@ -299,20 +299,24 @@ static inline __mmask16 rows16(size_t h, size_t i)
     return left >= 16 ? 0xFFFF : (__mmask16)((1u << left) - 1);
 }
 
-/* The direct kernels' steps; full (a constant): every row of the piece,
- * loaded without masks. */
+/* The direct kernels' steps, with two constants: full, every row of the
+ * piece (or of its first half), loaded without masks; half, rows in the
+ * first vector only (h <= mr / 2): the second one is neither loaded nor
+ * computed. Each row's sums are the same either way. */
 static inline __attribute__((always_inline)) void
 steps_pd(size_t kc, const double *a, size_t lda, const double *b, size_t bl, const size_t off[NR],
-         int full, __mmask8 m0, __mmask8 m1, __m512d x[NR], __m512d y[NR])
+         int full, int half, __mmask8 m0, __mmask8 m1, __m512d x[NR], __m512d y[NR])
 {
     for (size_t l = 0; l < kc; l++, a += lda, b += bl) {
         __m512d a0 = full ? _mm512_loadu_pd(a) : _mm512_maskz_loadu_pd(m0, a);
-        __m512d a1 = full ? _mm512_loadu_pd(a + 8) : _mm512_maskz_loadu_pd(m1, a + 8);
+        __m512d a1 = half   ? _mm512_setzero_pd()
+                     : full ? _mm512_loadu_pd(a + 8)
+                            : _mm512_maskz_loadu_pd(m1, a + 8);
 #pragma GCC unroll 8
         for (int j = 0; j < NR; j++) {
             __m512d bv = _mm512_set1_pd(b[off[j]]);
             x[j] = _mm512_fmadd_pd(a0, bv, x[j]);
-            y[j] = _mm512_fmadd_pd(a1, bv, y[j]);
+            if (!half) y[j] = _mm512_fmadd_pd(a1, bv, y[j]);
         }
     }
 }
@@ -333,9 +337,13 @@ static void direct_d(size_t kc, size_t h, size_t w, const void *ap, size_t lda, 
     for (int j = 0; j < NR; j++)
         x[j] = y[j] = _mm512_setzero_pd();
     if (h == MR_D)
-        steps_pd(kc, a, lda, b, bl, off, 1, m0, m1, x, y);
+        steps_pd(kc, a, lda, b, bl, off, 1, 0, m0, m1, x, y);
+    else if (h == MR_D / 2)
+        steps_pd(kc, a, lda, b, bl, off, 1, 1, m0, m1, x, y);
+    else if (h < MR_D / 2)
+        steps_pd(kc, a, lda, b, bl, off, 0, 1, m0, m1, x, y);
     else
-        steps_pd(kc, a, lda, b, bl, off, 0, m0, m1, x, y);
+        steps_pd(kc, a, lda, b, bl, off, 0, 0, m0, m1, x, y);
     const __m512d va = _mm512_set1_pd(*(const double *)alpha);
     const double be = *(const double *)beta;
     const __m512d vb = _mm512_set1_pd(be);
@@ -357,20 +365,21 @@ static void direct_d(size_t kc, size_t h, size_t w, const void *ap, size_t lda, 
     }
 }
 
-/* The direct kernels' steps; full (a constant): every row of the piece,
- * loaded without masks. */
+/* The direct kernels' steps, with full and half as steps_pd's. */
 static inline __attribute__((always_inline)) void
 steps_ps(size_t kc, const float *a, size_t lda, const float *b, size_t bl, const size_t off[NR],
-         int full, __mmask16 m0, __mmask16 m1, __m512 x[NR], __m512 y[NR])
+         int full, int half, __mmask16 m0, __mmask16 m1, __m512 x[NR], __m512 y[NR])
 {
     for (size_t l = 0; l < kc; l++, a += lda, b += bl) {
         __m512 a0 = full ? _mm512_loadu_ps(a) : _mm512_maskz_loadu_ps(m0, a);
-        __m512 a1 = full ? _mm512_loadu_ps(a + 16) : _mm512_maskz_loadu_ps(m1, a + 16);
+        __m512 a1 = half   ? _mm512_setzero_ps()
+                    : full ? _mm512_loadu_ps(a + 16)
+                           : _mm512_maskz_loadu_ps(m1, a + 16);
 #pragma GCC unroll 8
         for (int j = 0; j < NR; j++) {
             __m512 bv = _mm512_set1_ps(b[off[j]]);
             x[j] = _mm512_fmadd_ps(a0, bv, x[j]);
-            y[j] = _mm512_fmadd_ps(a1, bv, y[j]);
+            if (!half) y[j] = _mm512_fmadd_ps(a1, bv, y[j]);
         }
     }
 }
@@ -391,9 +400,13 @@ static void direct_s(size_t kc, size_t h, size_t w, const void *ap, size_t lda, 
     for (int j = 0; j < NR; j++)
         x[j] = y[j] = _mm512_setzero_ps();
     if (h == MR_S)
-        steps_ps(kc, a, lda, b, bl, off, 1, m0, m1, x, y);
+        steps_ps(kc, a, lda, b, bl, off, 1, 0, m0, m1, x, y);
+    else if (h == MR_S / 2)
+        steps_ps(kc, a, lda, b, bl, off, 1, 1, m0, m1, x, y);
+    else if (h < MR_S / 2)
+        steps_ps(kc, a, lda, b, bl, off, 0, 1, m0, m1, x, y);
     else
-        steps_ps(kc, a, lda, b, bl, off, 0, m0, m1, x, y);
+        steps_ps(kc, a, lda, b, bl, off, 0, 0, m0, m1, x, y);
     const __m512 va = _mm512_set1_ps(*(const float *)alpha);
     const float be = *(const float *)beta;
     const __m512 vb = _mm512_set1_ps(be);

@@ -151,9 +151,10 @@ kp__gemm_grid kp__gemm_plan(const kp__gemm_problem *p, const kp__gemm_engine *en
     size_t gm = 1, gn = 1, max_index = engine->max_index;
     double m = (double)p->m, n = (double)p->n;
     double w = tile_work_forced > 0 ? tile_work_forced : engine->tile_work;
-    double t = m * n * (double)p->k * weight[p->type] / w;
-    if (t > TILES_MAX) t = TILES_MAX;
-    if (t >= 2) {
+    double work = m * n * (double)p->k * weight[p->type];
+    if (work >= 2 * w) { /* two tiles' work or more; no division on small products' path */
+        double t = work / w;
+        if (t > TILES_MAX) t = TILES_MAX;
         double s = sqrt(m * n / t), edge = cache_edge(p->type);
         if (s < edge) s = edge;
         gm = count(m, s, t);
