@@ -103,6 +103,11 @@ static const fcase cases[] = {
     {"fft", D, B, 2, {12, 7}, 1, {0}},
     {"rfft", D, O, 2, {5, 16}, 1, {1}},
     {"irfft", D, B, 2, {16, 5}, 1, {0}},
+    /* odd real lines in vector lanes, scaled: side by side and as columns */
+    {"rfft", D, O, 2, {5, 9}, 1, {1}},
+    {"rfft", F, W, 2, {15, 7}, 1, {0}},
+    {"irfft", D, B, 2, {5, 9}, 1, {1}},
+    {"irfft", F, O, 2, {9, 5}, 1, {0}},
     /* n-D over chosen axes, in the order given */
     {"fft", D, B, 3, {3, 5, 8}, 2, {0, 2}},
     {"ifft", D, O, 3, {3, 5, 8}, 2, {2, 0}},

@@ -665,7 +665,8 @@ static void test_batch_same_bits(void **state)
         }
 }
 
-/* The same for real lines (even ones run their complex lines in lanes):
+/* The same for real lines (even ones run their complex lines of n/2 in
+ * lanes, odd ones their complex lines of n):
  * r2c of a batch of 13 real lines of n, then c2r of its spectra, against
  * batches of their first 5 and last 8, strided (the real side at stride 3
  * or 2 with lines an odd number of reals apart), in place in FFTW's padded
@@ -755,8 +756,9 @@ static void real_batch_bits(size_t n, kp_fft_precision prec)
 static void test_real_batch_same_bits(void **state)
 {
     (void)state;
-    /* even (complex lines of 2, 4, 6, 8, 16, 30, 50 in lanes) and odd */
-    static const size_t sizes[] = {4, 8, 12, 15, 16, 32, 60, 100};
+    /* even (complex lines of 2, 4, 6, 8, 16, 30, 50 in lanes) and odd
+       (complex lines of 3, 5, 9, 15 and 25 in lanes) */
+    static const size_t sizes[] = {3, 4, 5, 8, 9, 12, 15, 16, 25, 32, 60, 100};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         real_batch_bits(sizes[i], KP_FFT_DOUBLE);
         real_batch_bits(sizes[i], KP_FFT_FLOAT);

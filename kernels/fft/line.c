@@ -619,16 +619,18 @@ size_t kp__fft_line_space(const kp__fft_line *line)
 int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
 {
     if (kind == KP_FFT_C2C) return line->lanes != NULL;
-    return line->real && !line->split && line->n % 2 == 0 && line->sub->lanes != NULL;
+    return line->real && !line->split && line->sub->lanes != NULL;
 }
 
-/* lines.c's real lanes: KP__FFT_LANES_REAL transforms of n/2, c2r's
+/* lines.c's real lanes: even n, KP__FFT_LANES_REAL transforms of n/2, c2r's
  * contiguous copy of its input (n/2 + 1), then the lanes' two sets of n/2 +
- * 1 registers. */
+ * 1 registers; odd n, the KP__FFT_LANES_REAL lines in and out, then the
+ * complex lanes' work space. */
 size_t kp__fft_lanes_space(const kp__fft_line *line)
 {
     if (!line->real) return 16 * line->n;
-    const size_t h = line->n / 2;
+    const size_t n = line->n, h = n / 2;
+    if (n % 2 == 1) return 2 * kp__fft_lanes_odd_group(n) * n + 16 * n;
     return KP__FFT_LANES_REAL * h + (h + 1) + 16 * (h + 1);
 }
 
