@@ -424,17 +424,17 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
  * (not split) whose complex line of n/2 has them, with r2c's post- and
  * c2r's pre-pass in the lanes too (strided real lines go through
  * contiguous copies, KP__FFT_LANES_REAL r2c lines at a time), and odd real
- * lines (not split) whose complex line of n has them, KP__FFT_LANES_REAL
- * lines at a time through complex copies (r2c: the samples with zero
- * imaginary parts; c2r: the whole Hermitian spectrum). Each chunk
+ * lines (not split) whose complex line of n has them, a group at a time
+ * through complex copies (r2c: the samples with zero imaginary parts; c2r:
+ * the whole Hermitian spectrum). Each chunk
  * of lines needs kp__fft_lanes_space complex elements of work space. The
  * real lines' calls take count lines, line c at src + c sdist and dst + c
  * ddist, strides in elements of each side and distances in reals
  * (kp__fft_lanes_fn; lines.c, once per precision). */
 #define KP__FFT_LANES_REAL 8
-/* Odd real lines go in groups of about KP__FFT_LANES_ODD_POINTS points
- * (the complex lanes' set-up then spreads over many lines; 3 points: 6 ns
- * a line in groups of 8, ...). */
+/* Odd real lines go in groups of about KP__FFT_LANES_ODD_POINTS points:
+ * the complex lanes' set-up then spreads over many lines (r2c of 3 points
+ * ran 6.1 ns a line in groups of 8, 3.5 in groups of 341). */
 #define KP__FFT_LANES_ODD_POINTS 1024
 static inline size_t kp__fft_lanes_odd_group(size_t n)
 {
