@@ -666,45 +666,37 @@ static lanes_space lanes_layout(const kp__fft_line *line, void *buf)
 }
 
 /* Odd real lines, kp__fft_lanes_odd_group at a time: their complex values
- * (kp__fft_r2c's and kp__fft_c2r's for one line) in a block of lines n
+ * (kp__fft_r2c's and kp__fft_c2r's for one line: r2c's samples with zero
+ * imaginary parts, c2r's whole Hermitian spectrum) in a block of lines n
  * apart, the complex line of n over them in lanes into a second block,
  * and its values out as one line takes them, scaled there. */
-static void odd_r2c_lanes(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
-                          ptrdiff_t sdist, fft_real *y, ptrdiff_t ds, ptrdiff_t ddist, size_t count,
-                          double scale, fft_cpx *buf)
+static void odd_lanes(const kp__fft_line *line, int r2c, const fft_real *x, ptrdiff_t ss,
+                      ptrdiff_t sdist, fft_real *y, ptrdiff_t ds, ptrdiff_t ddist, size_t count,
+                      double scale, fft_cpx *buf)
 {
     const size_t n = line->n, G = kp__fft_lanes_odd_group(n);
     fft_cpx *in = buf, *out = in + G * n, *work = out + G * n;
     for (size_t c = 0; c < count; c += G) {
         const size_t g = count - c < G ? count - c : G;
-        if (ss == 1 && sdist == (ptrdiff_t)n) /* the lines side by side: one run */
+        if (r2c && ss == 1 && sdist == (ptrdiff_t)n) /* the lines side by side: one run */
             real_in(x + (ptrdiff_t)c * sdist, 1, in, 0, g * n);
         else
-            for (size_t l = 0; l < g; l++)
-                real_in(x + (ptrdiff_t)(c + l) * sdist, ss, in + l * n, 0, n);
-        line->sub->lanes(line->sub, 1, in, 1, 2 * (ptrdiff_t)n, out, 1, 2 * (ptrdiff_t)n, g, 1.0,
+            for (size_t l = 0; l < g; l++) {
+                const fft_real *xl = x + (ptrdiff_t)(c + l) * sdist;
+                if (r2c)
+                    real_in(xl, ss, in + l * n, 0, n);
+                else
+                    herm_in((const fft_cpx *)xl, ss, in + l * n, n, 0, n / 2 + 1);
+            }
+        line->sub->lanes(line->sub, r2c, in, 1, 2 * (ptrdiff_t)n, out, 1, 2 * (ptrdiff_t)n, g, 1.0,
                          work);
-        for (size_t l = 0; l < g; l++)
-            cpx_copy(out + l * n, 1, (fft_cpx *)(y + (ptrdiff_t)(c + l) * ddist), ds, scale, 0,
-                     n / 2 + 1);
-    }
-}
-
-static void odd_c2r_lanes(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
-                          ptrdiff_t sdist, fft_real *y, ptrdiff_t ds, ptrdiff_t ddist, size_t count,
-                          double scale, fft_cpx *buf)
-{
-    const size_t n = line->n, G = kp__fft_lanes_odd_group(n);
-    fft_cpx *in = buf, *out = in + G * n, *work = out + G * n;
-    for (size_t c = 0; c < count; c += G) {
-        const size_t g = count - c < G ? count - c : G;
-        for (size_t l = 0; l < g; l++)
-            herm_in((const fft_cpx *)(x + (ptrdiff_t)(c + l) * sdist), ss, in + l * n, n, 0,
-                    n / 2 + 1);
-        line->sub->lanes(line->sub, 0, in, 1, 2 * (ptrdiff_t)n, out, 1, 2 * (ptrdiff_t)n, g, 1.0,
-                         work);
-        for (size_t l = 0; l < g; l++)
-            real_out(out + l * n, y + (ptrdiff_t)(c + l) * ddist, ds, scale, 0, n);
+        for (size_t l = 0; l < g; l++) {
+            fft_real *yl = y + (ptrdiff_t)(c + l) * ddist;
+            if (r2c)
+                cpx_copy(out + l * n, 1, (fft_cpx *)yl, ds, scale, 0, n / 2 + 1);
+            else
+                real_out(out + l * n, yl, ds, scale, 0, n);
+        }
     }
 }
 
@@ -713,7 +705,7 @@ void FFT_FN(kp__fft_r2c_lanes)(const kp__fft_line *line, const void *src, ptrdif
                                size_t count, double scale, void *buf)
 {
     if (line->n % 2 == 1) {
-        odd_r2c_lanes(line, src, ss, sdist, dst, ds, ddist, count, scale, buf);
+        odd_lanes(line, 1, src, ss, sdist, dst, ds, ddist, count, scale, buf);
         return;
     }
     const size_t h = line->n / 2;
@@ -738,7 +730,7 @@ void FFT_FN(kp__fft_c2r_lanes)(const kp__fft_line *line, const void *src, ptrdif
                                size_t count, double scale, void *buf)
 {
     if (line->n % 2 == 1) {
-        odd_c2r_lanes(line, src, ss, sdist, dst, ds, ddist, count, scale, buf);
+        odd_lanes(line, 0, src, ss, sdist, dst, ds, ddist, count, scale, buf);
         return;
     }
     const size_t h = line->n / 2;
