@@ -147,6 +147,7 @@ INLINE double fold_lanes(const lanes *t)
     return _mm_cvtsd_f64(_mm_add_sd(v2, _mm_unpackhi_pd(v2, v2)));
 }
 
+/* A block's canonical value: its tree (kern_tree.h), then its lanes. */
 INLINE double canon(kp__op o, const void *x, const void *y, size_t m, double cval, int f32)
 {
     lanes t = tree_block(o, x, y, m, _mm512_set1_pd(cval), f32);
