@@ -198,10 +198,11 @@ static void test_direct_same_bits_as_packed(void **state)
     /* 200 rows: two blocks of a packed A (mc 192 reals); k = 128: a complex
      * double's whole block. Pieces of every height class: whole (mr), half
      * (mr / 2: 16 for floats, 8 for doubles and complex floats), below half
-     * and between half and whole (24 rows of float). */
-    static const size_t shapes[][3] = {{1, 1, 1},    {16, 8, 1},    {32, 8, 3},
-                                       {37, 21, 19}, {45, 30, 256}, {33, 17, 512},
-                                       {200, 9, 7},  {33, 17, 128}, {24, 5, 9}};
+     * and between half and whole (24 rows of float; 12 of complex float),
+     * and exactly half of a complex double's (12 rows: 8 and 4). */
+    static const size_t shapes[][3] = {{1, 1, 1},     {16, 8, 1},    {32, 8, 3},  {37, 21, 19},
+                                       {45, 30, 256}, {33, 17, 512}, {200, 9, 7}, {33, 17, 128},
+                                       {24, 5, 9},    {12, 3, 5}};
     static const size_t kc_reals[KP_GEMM_TYPES] = {512, 256, 512, 256};
     static const double betas[] = {0, 1, -0.75};
     int cases = 0;
@@ -251,7 +252,7 @@ static void test_direct_same_bits_as_packed(void **state)
                 kpg_free(&c0);
                 kpg_free(&packed);
             }
-    assert_int_equal(cases, 27 + 24 + 16 + 14);
+    assert_int_equal(cases, 30 + 27 + 18 + 16);
 }
 
 /* Complex special values, as reference BLAS computes them: beta = 1
