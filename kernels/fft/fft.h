@@ -138,6 +138,11 @@ struct kp__fft_line {
     int head;
     kp__fft_part_fn *part;
     size_t block; /* sub-transforms a part's tail takes at a time */
+    /* 1: exec runs the line as one part would run all of it, the head
+     * passes over blocks of columns and the others over blocks of
+     * sub-transforms, each block in the cache (passes.c); scratch then
+     * holds the part's 2 n points and its own space. */
+    int blocked;
     /* Short mixed-radix lines with a butterfly for every radix: the lines
      * of a step of several, one a vector lane (simd_lanes.c; NULL without
      * AVX2 or AVX-512, and for other lines). */

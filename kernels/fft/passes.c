@@ -408,8 +408,14 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
 void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
                                void *work)
 {
-    if (line->bluestein != NULL)
+    if (line->bluestein != NULL) {
         bluestein(line, fwd, src, dst, work);
-    else
+    } else if (line->blocked) { /* one part: the head reads src whole first */
+        const size_t L = line->pass[line->head].l1;
+        fft_cpx *mine = (fft_cpx *)work + 2 * line->n;
+        FFT_FN(kp__fft_line_part)(line, fwd, 0, src, dst, work, mine, 0, line->n / L);
+        FFT_FN(kp__fft_line_part)(line, fwd, 1, src, dst, work, mine, 0, L);
+    } else {
         mixed(line, fwd, src, dst, work);
+    }
 }
