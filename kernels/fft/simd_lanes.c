@@ -206,6 +206,35 @@ INLINE void lanes_regs_run(const unsigned P1, const unsigned P2, const fft_real 
     }
 }
 
+/* Register e of a, e < n, from value e of the `have` (<= VLEN) lines side
+ * by side at x (one complex value apart, values ss apart): one vector load
+ * a value, no transpose; missing lanes read zeros. */
+INLINE void side_in(size_t n, const fft_real *x, ptrdiff_t ss, size_t have, fft_real *a)
+{
+    const vmask m = head(have);
+    for (size_t e = 0; e < n; e++) {
+        const fft_real *at = x + 2 * (ptrdiff_t)e * ss;
+        store(a, VLEN * e, have == VLEN ? vload(at) : vload_mask(m, at));
+    }
+}
+
+/* Value e of the `have` lines side by side at y (values ds apart) from
+ * register e of a, times scale unless it is 1 (as lanes_out). */
+INLINE void side_out(size_t n, const fft_real *a, double scale, fft_real *y, ptrdiff_t ds,
+                     size_t have)
+{
+    const fft_real s = (fft_real)scale;
+    for (size_t e = 0; e < n; e++) {
+        vc v = load(a, VLEN * e);
+        if (scale != 1.0) v = vscale(s, v);
+        fft_real *at = y + 2 * (ptrdiff_t)e * ds;
+        if (have == VLEN)
+            vstore(at, v);
+        else
+            vstore_first(at, 2 * have, v);
+    }
+}
+
 INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
                       fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
                       fft_real *buf, int fwd)
@@ -254,14 +283,21 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
 #undef REGS
     }
     const size_t n = line->n;
-    fft_real *from = buf, *to = buf + 2 * VLEN * n;
     for (size_t c = 0; c < count; c += VLEN) {
+        const size_t have = count - c < VLEN ? count - c : VLEN;
         const fft_real *xs[VLEN];
         fft_real *ys[VLEN];
+        fft_real *from = buf, *to = buf + 2 * VLEN * n;
         lanes_at(x, xd, y, yd, c, count, xs, ys);
-        lanes_in(n, xs, ss, from);
+        if (xd == 2) /* side by side: the columns of an array */
+            side_in(n, xs[0], ss, have, from);
+        else
+            lanes_in(n, xs, ss, from);
         lanes_passes(line, &from, &to, fwd);
-        lanes_out(n, from, scale, ys, ds, count - c < VLEN ? count - c : VLEN);
+        if (yd == 2)
+            side_out(n, from, scale, ys[0], ds, have);
+        else
+            lanes_out(n, from, scale, ys, ds, have);
     }
 }
 
