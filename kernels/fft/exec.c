@@ -39,6 +39,9 @@ typedef struct step {
     kp_fft_kind kind; /* of this step: c2c, or the real axis's r2c or c2r */
     size_t axis;
     const array *src, *dst;
+    ptrdiff_t ss, ds;            /* strides along the axis, in elements of
+                                    each side (complex, or real on the real
+                                    side of r2c and c2r) */
     size_t lines, chunks;        /* lines along the axis, cut into chunks */
     size_t split;                /* > 1: lines one after another, each shared
                                     by the threads in this many parts (few long
@@ -54,12 +57,7 @@ typedef struct step {
 static void run_line(const step *st, const char *src, char *dst, void *buf)
 {
     const kp__fft_plan_shape *sh = st->sh;
-    const size_t real = sh->single ? sizeof(float) : sizeof(double);
-    const size_t src_es = st->kind == KP_FFT_R2C ? real : 2 * real;
-    const size_t dst_es = st->kind == KP_FFT_C2R ? real : 2 * real;
-    /* strides along the axis, in elements of each side */
-    const ptrdiff_t ss = st->src->stride[st->axis] / (ptrdiff_t)src_es;
-    const ptrdiff_t ds = st->dst->stride[st->axis] / (ptrdiff_t)dst_es;
+    const ptrdiff_t ss = st->ss, ds = st->ds;
     const kp__fft_line *line = st->line;
     const double scale = st->scale;
     if (st->kind == KP_FFT_C2C) {
@@ -113,27 +111,29 @@ static int grouped(const step *st)
     return ss != (ptrdiff_t)es || ds != (ptrdiff_t)es / 2;
 }
 
+/* Bytes in reals of the step's precision (a multiple of their size). */
+static ptrdiff_t reals(const step *st, ptrdiff_t bytes)
+{
+    return st->sh->single ? bytes / (ptrdiff_t)sizeof(float) : bytes / (ptrdiff_t)sizeof(double);
+}
+
 /* count lines, one stride apart (bytes: sf, df), in vector lanes. */
 static void run_lanes(const step *st, const char *src, ptrdiff_t sf, char *dst, ptrdiff_t df,
                       size_t count, void *buf)
 {
     const kp__fft_line *line = st->line;
-    const ptrdiff_t real = st->sh->single ? sizeof(float) : sizeof(double);
-    /* strides in elements of each side, distances in reals */
-    const ptrdiff_t ss = st->src->stride[st->axis] / (st->kind == KP_FFT_R2C ? real : 2 * real);
-    const ptrdiff_t ds = st->dst->stride[st->axis] / (st->kind == KP_FFT_C2R ? real : 2 * real);
+    const ptrdiff_t ss = st->ss, ds = st->ds, sr = reals(st, sf), dr = reals(st, df);
     switch (st->kind) {
     case KP_FFT_C2C:
-        line->lanes(line, st->sh->fwd, src, ss, sf / real, dst, ds, df / real, count, st->scale,
-                    buf);
+        line->lanes(line, st->sh->fwd, src, ss, sr, dst, ds, dr, count, st->scale, buf);
         break;
     case KP_FFT_R2C:
-        (st->sh->single ? kp__fft_r2c_lanes_s : kp__fft_r2c_lanes_d)(
-            line, src, ss, sf / real, dst, ds, df / real, count, st->scale, buf);
+        (st->sh->single ? kp__fft_r2c_lanes_s : kp__fft_r2c_lanes_d)(line, src, ss, sr, dst, ds, dr,
+                                                                     count, st->scale, buf);
         break;
     default:
-        (st->sh->single ? kp__fft_c2r_lanes_s : kp__fft_c2r_lanes_d)(
-            line, src, ss, sf / real, dst, ds, df / real, count, st->scale, buf);
+        (st->sh->single ? kp__fft_c2r_lanes_s : kp__fft_c2r_lanes_d)(line, src, ss, sr, dst, ds, dr,
+                                                                     count, st->scale, buf);
         break;
     }
 }
@@ -142,10 +142,7 @@ static void run_group(const step *st, const char *const *src, char *const *dst, 
                       void *buf)
 {
     const kp__fft_plan_shape *sh = st->sh;
-    const ptrdiff_t real = sh->single ? sizeof(float) : sizeof(double);
-    /* strides along the axis, in elements of each side */
-    const ptrdiff_t ss = st->src->stride[st->axis] / (st->kind == KP_FFT_R2C ? real : 2 * real);
-    const ptrdiff_t ds = st->dst->stride[st->axis] / (st->kind == KP_FFT_C2R ? real : 2 * real);
+    const ptrdiff_t ss = st->ss, ds = st->ds;
     const void *const *s = (const void *const *)src;
     void *const *d = (void *const *)dst;
     switch (st->kind) {
@@ -171,10 +168,10 @@ static void run_lines(const step *st, size_t begin, size_t end, void *buf)
     size_t idx[KP_FFT_MAX_DIMS], len[KP_FFT_MAX_DIMS];
     for (size_t d = 0; d < sh->ndim; d++)
         len[d] = d == st->axis ? 1 : complex_len(sh, d);
-    size_t rest = begin;
+    size_t rest = begin; /* no division where it is below the length */
     for (size_t d = sh->ndim; d-- > 0;) {
-        idx[d] = rest % len[d];
-        rest /= len[d];
+        idx[d] = rest < len[d] ? rest : rest % len[d];
+        rest = rest < len[d] ? 0 : rest / len[d];
     }
     /* the lines' byte offsets in the arrays; along the dimension f that
        varies fastest they come in runs, one stride apart */
@@ -275,10 +272,7 @@ static void run_shared(const step *st, int workers)
     shared_line j = {.single = sh->single, .parts = st->split};
     j.work = st->work + kp__fft_shared_space(line, st->kind) * es;
     j.work_bytes = kp__fft_shared_part_space(line, st->kind) * es;
-    const ptrdiff_t src_es = st->kind == KP_FFT_R2C ? (ptrdiff_t)es / 2 : (ptrdiff_t)es;
-    const ptrdiff_t dst_es = st->kind == KP_FFT_C2R ? (ptrdiff_t)es / 2 : (ptrdiff_t)es;
-    const ptrdiff_t ss = st->src->stride[st->axis] / src_es;
-    const ptrdiff_t ds = st->dst->stride[st->axis] / dst_es;
+    const ptrdiff_t ss = st->ss, ds = st->ds;
     for (size_t l = 0; l < st->lines; l++) {
         size_t rest = l;
         const char *src = st->src->base;
@@ -544,7 +538,15 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
     const array *cur = ain;                        /* where the next step reads */
     for (size_t k = 0; k < rank; k++) {
         step *st = &steps[k];
-        *st = (step){.sh = sh, .kind = KP_FFT_C2C, .scale = 1.0, .src = cur, .dst = aout};
+        /* field by field: a compound literal zeroed the whole step with a
+           string store first, 10-20 ns of a small transform */
+        st->sh = sh;
+        st->kind = KP_FFT_C2C;
+        st->scale = 1.0;
+        st->src = cur;
+        st->dst = aout;
+        st->chunks = st->split = st->work_bytes = 0;
+        st->work = NULL;
         if (sh->kind == KP_FFT_C2C || sh->kind == KP_FFT_R2C) {
             st->axis = last - k;
             if (sh->kind == KP_FFT_R2C && k == 0) st->kind = KP_FFT_R2C;
@@ -556,6 +558,8 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
             st->kind = KP_FFT_C2R;
         }
         cur = st->dst;
+        st->ss = reals(st, st->src->stride[st->axis]) / (st->kind == KP_FFT_R2C ? 1 : 2);
+        st->ds = reals(st, st->dst->stride[st->axis]) / (st->kind == KP_FFT_C2R ? 1 : 2);
         st->line = axis[st->axis].line;
         st->share = &axis[st->axis].line->share;
         st->lines = count_lines(sh, st->axis);
@@ -626,6 +630,8 @@ static __attribute__((noinline)) int run_steps(const kp__fft_plan_shape *sh,
         st->work = mem;
         if (st->split > 1)
             run_measured(st, workers);
+        else if (st->chunks == 1) /* on this thread: what kp_parallel_for does */
+            run_lines(st, 0, st->lines, st->work);
         else
             kp_parallel_for(st->chunks, 1, run_chunk, st, workers);
     }
