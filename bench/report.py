@@ -206,7 +206,7 @@ def write_reduce(raw, out, name):
       f"huge pages, as numpy does). kernpool {kpctx.get('kernpool_version', '?') if kpctx else '?'}"
       f" at commit `{meta['git_commit']}`, CPU budget {budget}, built with "
       f"`{kpctx.get('c_flags', '?') if kpctx else '?'}` (no -march); kernels chosen at run "
-      f"time ({kp_isa(meta)}). {python_malloc_text(meta, raw)}")
+      f"time ({kp_isa(meta)}). {line_move_text(meta)}{python_malloc_text(meta, raw)}")
     w(f"- **Method**: {meta['method']}. Sizes {meta['settings']['sizes']} elements; every "
       f"program reads a prefix of one array allocated at the largest size, so sizes that fit "
       f"a cache are measured in that cache. Throughput is bytes of input read per second "
@@ -396,6 +396,19 @@ def python_malloc_text(meta, raw):
                  "of fresh pages, so their times are numpy's work, not this machine's page "
                  "faults (kernpool's programs and the C peers allocate before timing).")
     return text
+
+
+def line_move_text(meta):
+    """A sentence on how far apart the first two CPUs were (bench/pingpong.c)."""
+    a, b = meta.get("line_move_ns_start"), meta.get("line_move_ns_end")
+    if a is None and b is None:
+        return ""
+    when = (f"{a:.0f} ns at the start and {b:.0f} ns at the end" if a is not None and b is not None
+            else f"{a if a is not None else b:.0f} ns at the {'start' if a is not None else 'end'}")
+    return (f"A cache line took {when} to move one way between the first two CPUs "
+            "(`kernpool-bench-pingpong`: two pinned threads hand it back and forth); tens of "
+            "ns where the two share a cache, hundreds where they do not, and every thread that "
+            "hands data to another pays it, so threaded results at small sizes follow it. ")
 
 
 def fmt_bytes(b):
@@ -712,7 +725,7 @@ def write_forkjoin(raw, out, name):
     w(f"- Machine: {meta['cpu']}, {meta['cpus_allowed']} CPUs allowed; SIMD flags "
       f"{meta['cpu_flags_simd']}. Linux {meta['kernel']}, {meta['compiler']}; libgomp of the "
       f"same gcc (the OpenMP peer). kernpool {ctx.get('kernpool_version', '?')} at commit "
-      f"`{meta['git_commit']}`.")
+      f"`{meta['git_commit']}`. {line_move_text(meta)}".rstrip())
     w("- kernpool: `kp_parallel_for(2, 1, body, ctx, 2)`, default `KERNPOOL_SPIN_US` (50).")
     w("- OpenMP: `#pragma omp parallel for num_threads(2) schedule(static)` over 2 indices.")
     w(f"- Method: {meta['method']}. Each process runs one runtime only "

@@ -19,8 +19,8 @@ import os
 import re
 import textwrap
 
-from report import (Series, fmt, iterations, kp_isa, noise_text, parse_name,
-                    python_malloc_text)
+from report import (Series, fmt, iterations, kp_isa, line_move_text, noise_text,
+                    parse_name, python_malloc_text)
 
 SOURCES = ["kernpool", "fftw_estimate", "fftw_measure", "numpy", "scipy"]
 LABELS = {"kernpool": "kernpool", "fftw_estimate": "FFTW_ESTIMATE",
@@ -234,7 +234,7 @@ def write(raw, out, name):
       f"{kp.get('kernpool_version', '?')} at commit `{meta['git_commit']}`, CPU budget "
       f"{kp.get('kernpool_cpu_budget', '?')}, built with `{kp.get('c_flags', '?')}` (no "
       f"-march; {kp_isa(meta)}, the pool reports `{kp.get('kernpool_isa_selected', '?')}`). "
-      f"{python_malloc_text(meta, raw)}")
+      f"{line_move_text(meta)}{python_malloc_text(meta, raw)}")
     w(f"- **Method**: {meta['method']}. 1-D lengths {s['sizes']}; a batch of "
       f"{s['batch'].replace('x', ' transforms of length ')} (contiguous, distance = length) and "
       f"a {s['grid'].replace('x', ' x ')} 2-D transform (row-major), where given. The figure "

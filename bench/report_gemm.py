@@ -11,7 +11,7 @@ import collections
 import os
 import textwrap
 
-from report import Series, fmt, iterations, noise_text, parse_name
+from report import Series, fmt, iterations, line_move_text, noise_text, parse_name
 
 TYPES = ("d", "s")
 COMPLEX = ("z", "c")  # square only, no targets: the are for d and s
@@ -113,7 +113,8 @@ def write(raw, out, name):
     w("")
     w(f"- **Machine**: {meta['cpu']}; {meta['cpus_allowed']} CPUs allowed; SIMD flags "
       f"{meta['cpu_flags_simd']}. Linux {meta['kernel']}, {meta['compiler']}. kernpool "
-      f"{kpc.get('kernpool_version', '?')} at commit `{meta['git_commit']}`.")
+      f"{kpc.get('kernpool_version', '?')} at commit `{meta['git_commit']}`. "
+      f"{line_move_text(meta)}".rstrip())
     peer = (f"the peer is Debian's threaded OpenBLAS "
             f"(`{os.path.basename(obc.get('openblas_library', '?'))}`, "
             f"`{obc.get('openblas_config', '?')}`), one process per thread count "

@@ -14,8 +14,8 @@ import collections
 import os
 import textwrap
 
-from report import (Series, fmt, fmt_n, iterations, kp_isa, noise_text, parse_name,
-                    python_malloc_text)
+from report import (Series, fmt, fmt_n, iterations, kp_isa, line_move_text, noise_text,
+                    parse_name, python_malloc_text)
 
 KERNELS = ["raw", "random", "integers32", "integers64", "normal", "exponential"]
 BITGENS = ["pcg64", "pcg64dxsm", "philox"]
@@ -164,7 +164,7 @@ def write(raw, out, name):
       f"{kp.get('kernpool_version', '?')} at commit `{meta['git_commit']}`, CPU budget "
       f"{kp.get('kernpool_cpu_budget', '?')}, built with `{kp.get('c_flags', '?')}` (no "
       f"-march; {kp_isa(meta)}, the pool reports `{kp.get('kernpool_isa_selected', '?')}`). "
-      f"{python_malloc_text(meta, raw)}")
+      f"{line_move_text(meta)}{python_malloc_text(meta, raw)}")
     w(f"- **Method**: {meta['method']}. Sizes {s['sizes']} values; every program writes a "
       "prefix of one output array allocated (and written once) at the largest size, so "
       "sizes that fit a cache are written into that cache. Each benchmark keeps one "

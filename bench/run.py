@@ -182,6 +182,17 @@ def page_fault_us(pages=4096, tries=3):
     return round(best, 2)
 
 
+def line_move_ns(build):
+    """A cache line's one-way time in ns between the first two allowed CPUs
+    (kernpool-bench-pingpong), or None (one CPU, or no such program)."""
+    exe = os.path.join(build, "bench", "kernpool-bench-pingpong")
+    try:
+        out = subprocess.run([exe], capture_output=True, text=True, check=True, timeout=60)
+        return float(out.stdout)
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
 def load():
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -436,12 +447,14 @@ def main():
                            else method_text(s, suite)),
                 "settings": settings,
                 "load_avg_start": load(),
+                "line_move_ns_start": line_move_ns(args.build),
             }
             meta.update(machine_facts())
             t0 = time.time()
             {"reduce": run_reduce, "forkjoin": run_forkjoin, "rng": suite_rng.run,
              "gemm": run_gemm, "fft": suite_fft.run}[suite](r, settings)
             meta["load_avg_end"] = load()
+            meta["line_move_ns_end"] = line_move_ns(args.build)
             meta["peers"] = peers(r.runs)
             meta["seconds"] = round(time.time() - t0, 1)
             raw = {"meta": meta, "runs": r.runs}
