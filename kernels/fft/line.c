@@ -512,14 +512,19 @@ static kp__fft_exec_fn *two_in_registers(const kp__fft_line *line)
  * whole vectors, 0.7x to 1.3x. Of the lines whose two passes run in
  * registers (two_in_registers), 16 points took 1.3-1.8x less time in lanes,
  * 32 and 64 0.8-1.0x: their first pass fills vectors without the
- * transposes in and out of the lanes. */
+ * transposes in and out of the lanes. Float lines of 32 with AVX-512 run
+ * their two passes with AVX2 (half a register would hold them), and lanes
+ * of 512 bits beat that: a batch of 256 1.25x, 2-D 32 x 32 1.45x, r2c
+ * batches of 64 (complex lines of 32) 1.6-1.9x faster (Zen 5; float 64 in
+ * lanes: batches 0.75x, so not). */
 static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
 {
     if (line->npass == 0 || line->col != NULL || line->bluestein != NULL) return NULL;
-    if (line->exec != pick_exec(line->single) && line->n != 16) return NULL;
+    const int wide = kp__isa_selected() == KP_ISA_AVX512;
+    const int narrow_two = wide && line->exec == kp__fft_line_two_exec_s_avx2;
+    if (line->exec != pick_exec(line->single) && line->n != 16 && !narrow_two) return NULL;
     for (int s = 0; s < line->npass; s++)
         if (line->pass[s].p > KP__FFT_MAX_BUTTERFLY) return NULL; /* 16: one line at a time */
-    const int wide = kp__isa_selected() == KP_ISA_AVX512;
     if (!wide && kp__isa_selected() != KP_ISA_AVX2) return NULL;
     const size_t vlen = (wide ? 4 : 2) * (line->single ? 2 : 1);
     if (line->n > 16 * vlen) return NULL;
