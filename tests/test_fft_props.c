@@ -511,12 +511,14 @@ static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir,
 }
 
 /* Columns of a row-major array (lines side by side, gathered and scattered
- * several at a time: 8 or 16 by the block copies where the CPU has them)
- * give the bits of the same lines stored as rows (one line at a time),
- * whichever side is columns, at every workers value; c2c, r2c and c2r,
- * scaled (ortho), both ways, double and float, lengths with a masked tail
- * of rows (97) and without, odd and even, 37 lines (whole blocks and a
- * rest). */
+ * several at a time: 8 or 16 by the block copies where the CPU has them,
+ * or in vector lanes, one load a value, for short lines) give the bits of
+ * the same lines stored as rows (one line at a time, or in lanes through
+ * transposes), whichever side is columns, at every workers value; c2c, r2c
+ * and c2r, scaled (ortho), both ways, double and float, lengths with a
+ * masked tail of rows (97) and without, odd and even, in lanes (8, 12; 32
+ * in float with AVX-512) or not, 37 lines (whole blocks or groups of lanes
+ * and a rest). */
 static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir)
 {
     const size_t lines = 37, es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
@@ -581,7 +583,7 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
 static void test_columns_same_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {97, 100, 2048};
+    static const size_t sizes[] = {8, 12, 32, 97, 100, 2048};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
             const kp_fft_precision pr = prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
