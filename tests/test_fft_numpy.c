@@ -65,6 +65,11 @@ static const fcase cases[] = {
     {"fft", D, B, 1, {32768}, 1, {0}},
     {"fft", F, B, 1, {128}, 1, {0}},
     {"ifft", F, O, 1, {32768}, 1, {0}},
+    /* long lines of radices 2, 4, 8 run blocked (line.c) with vector passes:
+     * float 2^16, double 2^17, and float r2c of 2^17 (a complex line of 2^16) */
+    {"fft", F, B, 1, {65536}, 1, {0}},
+    {"ifft", D, O, 1, {131072}, 1, {0}},
+    {"rfft", F, O, 1, {131072}, 1, {0}},
     {"fft", D, B, 1, {65537}, 1, {0}},
     {"fft", F, B, 1, {1000}, 1, {0}},
     {"ifft", F, O, 1, {243}, 1, {0}},

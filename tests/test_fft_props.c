@@ -758,10 +758,10 @@ static void real_batch_bits(size_t n, kp_fft_precision prec)
 static void test_real_batch_same_bits(void **state)
 {
     (void)state;
-    /* even (complex lines of 2, 4, 6, 8, 16, 30, 50 in lanes) and odd
+    /* even (complex lines of 2, 4, 6, 8, 16, 30, 32, 50 in lanes) and odd
        (complex lines of 3, 5, 7, 9, 15, 21 and 25 in lanes: one pass or
        two) */
-    static const size_t sizes[] = {3, 4, 5, 7, 8, 9, 12, 15, 16, 21, 25, 32, 60, 100};
+    static const size_t sizes[] = {3, 4, 5, 7, 8, 9, 12, 15, 16, 21, 25, 32, 60, 64, 100};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         real_batch_bits(sizes[i], KP_FFT_DOUBLE);
         real_batch_bits(sizes[i], KP_FFT_FLOAT);

@@ -3,7 +3,8 @@
  * measurement (kernels/fft/exec.c): the choice itself on made-up times
  * (warm-up, the cost of the probes, following a change, a spoilt first
  * measure, another shape, the forced modes), and the same bits whichever
- * way a step takes.
+ * way a step takes; a blocked line (run as one part on one thread) gives
+ * the bits of its passes over the whole line.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +17,7 @@
 
 #include "kernels/fft/fft.h"
 #include "kernpool.h"
+#include "sched/internal.h"
 #include "test_fft_util.h"
 
 /* Shared or whole by measurement (exec.c), a step's lines give the same
@@ -58,6 +60,53 @@ static void test_share_either_way_same_bits(void **state)
         kp_fft_plan_destroy(p);
     }
     free(x);
+    free(ref);
+    free(out);
+}
+
+/* A blocked line (line.c: radices 2, 4 and 8, 512 KiB or more, vector
+ * passes) runs its passes over blocks, as one part of a shared line; its
+ * bits are those of the same line run pass after pass over the whole line
+ * (blocked cleared in a copy of it), out of place and in place, both ways,
+ * double and float, in exactly line->scratch elements of work space. With
+ * the vector passes, double 2^16 (4 4 8 8 8 8) is blocked everywhere. */
+static void test_blocked_same_bits(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {32768, 65536, 131072};
+    const int vector = kp__isa_selected() != KP_ISA_PORTABLE;
+    double *x = random_doubles(2 * 131072);
+    float *xf = malloc(2 * 131072 * sizeof *xf);
+    char *ref = malloc(131072 * 16), *out = malloc(131072 * 16);
+    assert_true(xf && ref && out);
+    for (size_t j = 0; j < 2 * 131072; j++)
+        xf[j] = (float)x[j];
+    for (size_t si = 0; si < sizeof sizes / sizeof sizes[0]; si++)
+        for (int single = 0; single < 2; single++) {
+            const size_t n = sizes[si], bytes = n * (single ? 8 : 16);
+            kp__fft_line *line = NULL;
+            assert_int_equal(kp__fft_line_make(n, single, &line), KP_OK);
+            if (vector && n == 65536 && !single) assert_true(line->blocked);
+            if (line->blocked) {
+                kp__fft_line whole = *line;
+                whole.blocked = 0;
+                void *work = malloc(line->scratch * (single ? 8 : 16));
+                assert_non_null(work);
+                const void *in = single ? (const void *)xf : (const void *)x;
+                for (int fwd = 0; fwd < 2; fwd++) {
+                    whole.exec(&whole, fwd, in, ref, work);
+                    line->exec(line, fwd, in, out, work);
+                    assert_memory_equal(out, ref, bytes);
+                    memcpy(out, in, bytes); /* in place */
+                    line->exec(line, fwd, out, out, work);
+                    assert_memory_equal(out, ref, bytes);
+                }
+                free(work);
+            }
+            kp__fft_line_destroy(line);
+        }
+    free(x);
+    free(xf);
     free(ref);
     free(out);
 }
@@ -144,6 +193,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_share_either_way_same_bits),
+        cmocka_unit_test(test_blocked_same_bits),
         cmocka_unit_test(test_share_choice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

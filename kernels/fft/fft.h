@@ -133,8 +133,10 @@ struct kp__fft_line {
     int single;            /* 1: float tables, 0: double */
     int npass;
     kp__fft_pass pass[KP__FFT_MAX_PASSES];
-    /* Long mixed-radix lines can be shared by threads (head > 0, part
-     * chosen with exec): the first head passes then the others. */
+    /* Long mixed-radix lines have a head (head > 0, part chosen with exec):
+     * the first head passes, then the others, each over blocks; threads
+     * share such a line from line.c's SHARE_MIN_BYTES, and a blocked one
+     * (below) runs so on one thread too. */
     int head;
     kp__fft_part_fn *part;
     size_t block; /* sub-transforms a part's tail takes at a time */
@@ -523,8 +525,9 @@ typedef struct kp__fft_shared {
 } kp__fft_shared;
 
 /* Whether a line of a step of `kind` can be shared: a four-step line or a
- * mixed-radix line with a head, a Bluestein line over one, or a real line
- * (split or not) over any of these. */
+ * mixed-radix line with a head of at least line.c's SHARE_MIN_BYTES, a
+ * Bluestein line over one, or a real line (split or not) over any of
+ * these. */
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind);
 /* Complex elements of memory a shared line needs, and of work space each
  * of its parts needs besides. */
