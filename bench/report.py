@@ -410,7 +410,8 @@ def line_move_text(meta):
             else f"{a if a is not None else b:.0f} ns at the {'start' if a is not None else 'end'}")
     return (f"A cache line took {when} to move one way between the first two CPUs "
             "(`kernpool-bench-pingpong`: two pinned threads hand it back and forth, best of 5 "
-            "rounds of 100000 round trips or 0.2 s); tens of ns where the two share a cache, "
+            "rounds of 100000 round trips or 0.2 s, pingpong.c's ROUNDS, default and ROUND_NS); "
+            "tens of ns where the two share a cache, "
             "hundreds where they do not, and every thread that hands data to another pays it, "
             "so threaded results at small sizes follow it. ")
 

@@ -66,7 +66,9 @@ static const fcase cases[] = {
     {"fft", F, B, 1, {128}, 1, {0}},
     {"ifft", F, O, 1, {32768}, 1, {0}},
     /* long lines of radices 2, 4, 8 run blocked (line.c) with vector passes:
-     * float 2^16, double 2^17, and float r2c of 2^17 (a complex line of 2^16) */
+     * float 2^16 and float r2c of 2^17 (a complex line of 2^16); double 2^17
+     * runs at 3 workers here (workers_cycle), its blocks shared by the
+     * threads: the same parts */
     {"fft", F, B, 1, {65536}, 1, {0}},
     {"ifft", D, O, 1, {131072}, 1, {0}},
     {"rfft", F, O, 1, {131072}, 1, {0}},

@@ -556,12 +556,14 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
     for (int k = 0; k < 4; k++) {
         const ptrdiff_t *in = layouts[k][0], *out = layouts[k][1];
         kp_fft_plan *p = batch_plan(kind, prec, dir, n, in[0], out[0], lines, in[1], out[1]);
-        for (int w = 0; w < 5; w++) { /* the lines cut into chunks, and groups, by workers */
-            if (w == 4 && !(kind == KP_FFT_C2C && k == 3)) break;
+        /* the lines cut into chunks, and groups, by workers; then c2c
+           columns in place at each workers value */
+        for (int w = 0; w < 8; w++) {
+            if (w >= 4 && !(kind == KP_FFT_C2C && k == 3)) break;
             memset(got, 0, nout * lines * oes);
-            if (w == 4) { /* c2c columns in place */
+            if (w >= 4) {
                 memcpy(got, cols, nin * lines * ies);
-                assert_int_equal(kp_fft_plan_execute(p, got, got, 1), KP_OK);
+                assert_int_equal(kp_fft_plan_execute(p, got, got, workers_cycle[w - 4]), KP_OK);
             } else {
                 assert_int_equal(
                     kp_fft_plan_execute(p, in == in_rows ? rows : cols, got, workers_cycle[w]),
