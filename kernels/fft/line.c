@@ -229,6 +229,12 @@ static kp__fft_part_fn *pick_part(int single)
  * slower blocked); with AVX2, 2^15 to 2^17 ran 1.03x to 1.18x faster. */
 #define BLOCKED_MIN_BYTES (512 * 1024)
 
+/* Bytes of the line's complex values. */
+static size_t line_bytes(const kp__fft_line *line)
+{
+    return line->n * (line->single ? 8 : 16);
+}
+
 /* The count of first passes whose radices' product L is nearest sqrt n,
  * with L and n / L at least 2 (np >= 2). */
 static int head_passes(const kp__fft_line *line)
@@ -290,7 +296,7 @@ static int make_mixed(kp__fft_line *line)
     }
     line->npass = np;
     line->scratch = n;
-    const size_t bytes = n * (line->single ? 8 : 16);
+    const size_t bytes = line_bytes(line);
     int pow2 = 1; /* radices 2, 4 and 8 only */
     for (int s = 0; s < np; s++)
         pow2 &= p[s] <= 8 && (p[s] & (p[s] - 1)) == 0;
@@ -668,7 +674,7 @@ size_t kp__fft_lanes_space(const kp__fft_line *line)
 static int cpx_shareable(const kp__fft_line *cpx)
 {
     const kp__fft_line *in = cpx->bluestein != NULL ? cpx->bluestein : cpx;
-    return in->col != NULL || (in->head > 0 && in->n * (in->single ? 8 : 16) >= SHARE_MIN_BYTES);
+    return in->col != NULL || (in->head > 0 && line_bytes(in) >= SHARE_MIN_BYTES);
 }
 
 /* A real line is shared where its complex lines (their inner line) have
