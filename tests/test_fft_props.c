@@ -517,11 +517,11 @@ static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir,
  * transposes), whichever side is columns, at every workers value; c2c, r2c
  * and c2r, scaled (ortho), both ways, double and float, lengths with a
  * masked tail of rows (97) and without, odd and even, in lanes (8, 12; 32
- * in float with AVX-512) or not, 37 lines (whole blocks or groups of lanes
- * and a rest); c2c columns in place too. */
-static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir)
+ * in float with AVX-512) or not, count lines (37: whole blocks or groups
+ * of lanes and a rest); c2c columns in place too. */
+static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir, size_t lines)
 {
-    const size_t lines = 37, es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
+    const size_t es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
     /* values of a line and their size, in and out */
     const size_t half = n / 2 + 1;
     const size_t nin = kind == KP_FFT_C2R ? half : n, ies = kind == KP_FFT_R2C ? es / 2 : es;
@@ -596,11 +596,26 @@ static void test_columns_same_bits(void **state)
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
             const kp_fft_precision pr = prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
-            columns_case(KP_FFT_C2C, sizes[i], pr, KP_FFT_FORWARD);
-            columns_case(KP_FFT_C2C, sizes[i], pr, KP_FFT_BACKWARD);
-            columns_case(KP_FFT_R2C, sizes[i], pr, KP_FFT_FORWARD);
-            columns_case(KP_FFT_C2R, sizes[i], pr, KP_FFT_BACKWARD);
+            columns_case(KP_FFT_C2C, sizes[i], pr, KP_FFT_FORWARD, 37);
+            columns_case(KP_FFT_C2C, sizes[i], pr, KP_FFT_BACKWARD, 37);
+            columns_case(KP_FFT_R2C, sizes[i], pr, KP_FFT_FORWARD, 37);
+            columns_case(KP_FFT_C2R, sizes[i], pr, KP_FFT_BACKWARD, 37);
         }
+}
+
+/* Columns of long lines: a group of 16 and one more, with the lines'
+ * shared work space after the group's values; c2c 2^16 (a blocked line
+ * with the vector passes, double and float) and real lines of 2^17 (their
+ * complex line of 2^16 blocked). */
+static void test_long_columns_same_bits(void **state)
+{
+    (void)state;
+    for (int prec = 0; prec < 2; prec++) {
+        const kp_fft_precision pr = prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
+        columns_case(KP_FFT_C2C, 65536, pr, KP_FFT_FORWARD, 17);
+    }
+    columns_case(KP_FFT_R2C, 131072, KP_FFT_DOUBLE, KP_FFT_FORWARD, 17);
+    columns_case(KP_FFT_C2R, 131072, KP_FFT_DOUBLE, KP_FFT_BACKWARD, 17);
 }
 
 /* c2c of 13 lines of n at x (contiguous), in the precision, one way. */
@@ -1054,6 +1069,7 @@ int main(void)
         cmocka_unit_test(test_fourstep_copies_bits),
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_columns_same_bits),
+        cmocka_unit_test(test_long_columns_same_bits),
         cmocka_unit_test(test_batch_same_bits),
         cmocka_unit_test(test_real_batch_same_bits),
         cmocka_unit_test(test_real_strided_same_bits),

@@ -583,7 +583,7 @@ static size_t size_work(step *steps, size_t nsteps, int threads)
         size_t bytes;
         st->chunks = chunk_count(st->lines, st->sh->dim[st->axis].n, threads);
         st->work_bytes = st->lanes     ? kp__fft_lanes_space(line) * es
-                         : grouped(st) ? kp__fft_line_space(line) * es * GROUP
+                         : grouped(st) ? kp__fft_group_space(line, GROUP) * es
                                        : kp__fft_line_space(line) * es;
         bytes = st->chunks * st->work_bytes;
         if (kp__fft_shareable(line, st->kind) && st->lines < (size_t)threads) {

@@ -381,6 +381,10 @@ static inline size_t kp__fft_inner_space(const kp__fft_line *inner)
 
 /* Complex elements of work space one strided line below needs. */
 size_t kp__fft_line_space(const kp__fft_line *line);
+/* Complex elements of work space count lines of a group below need: each
+ * line's values, then one execution's work space that the lines take in
+ * turn (a mixed-radix line's; for even real lines, their complex line's). */
+size_t kp__fft_group_space(const kp__fft_line *line, size_t count);
 
 /* One line read from src with stride ss and written to dst with stride ds
  * (strides in elements of each side: complex, or real for the real side of
@@ -395,7 +399,7 @@ void kp__fft_c2c_s(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t
  * kp__fft_c2c: the gather reads element j of every line in turn, so lines
  * side by side share cache lines (and lines side by side, KP__FFT_BLOCK
  * at a time, are gathered and scattered by the four-step's block copies).
- * buf holds count times kp__fft_line_space elements. */
+ * buf holds kp__fft_group_space(line, count) elements. */
 void kp__fft_c2c_group_d(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_c2c_group_s(const kp__fft_line *line, int fwd, const void *const *src, ptrdiff_t ss,
@@ -404,8 +408,8 @@ void kp__fft_c2c_group_s(const kp__fft_line *line, int fwd, const void *const *s
  * dst[c] with the strides of kp__fft_r2c, read pair j of every line in
  * turn and written value k of every line in turn (lines side by side by
  * the block copies), so that lines side by side (an array's columns) share
- * cache lines; the bits of kp__fft_r2c. buf holds count times
- * kp__fft_line_space elements. */
+ * cache lines; the bits of kp__fft_r2c. buf holds
+ * kp__fft_group_space(line, count) elements. */
 void kp__fft_r2c_group_d(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_r2c_group_s(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,

@@ -650,6 +650,13 @@ size_t kp__fft_line_space(const kp__fft_line *line)
     return m + line->sub->scratch + (line->n % 2 == 0 ? m + 1 : 0);
 }
 
+size_t kp__fft_group_space(const kp__fft_line *line, size_t count)
+{
+    if (!line->real) return count * line->n + line->scratch;
+    /* even real lines: n/2 pairs and n/2 + 1 values each */
+    return count * (line->n + 1) + line->sub->scratch;
+}
+
 int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
 {
     if (kind == KP_FFT_C2C) return line->lanes != NULL;

@@ -157,13 +157,13 @@ void FFT_FN(kp__fft_c2c_group)(const kp__fft_line *line, int fwd, const void *co
                                ptrdiff_t ss, void *const *dst, ptrdiff_t ds, size_t count,
                                double scale, void *buf)
 {
-    const size_t n = line->n, space = kp__fft_line_space(line);
+    const size_t n = line->n;
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
-    fft_cpx *a = buf;
-    group_in(&simd, src, ss, count, n, a, space);
+    fft_cpx *a = buf, *work = a + count * n; /* line c at a + c n */
+    group_in(&simd, src, ss, count, n, a, n);
     for (size_t c = 0; c < count; c++)
-        exec(line, fwd, a + c * space, a + c * space + n);
-    group_out(&simd, a, space, n, count, scale, dst, ds);
+        exec(line, fwd, a + c * n, work);
+    group_out(&simd, a, n, n, count, scale, dst, ds);
 }
 
 /* ----------------------------------------------------- real-line pieces */
@@ -563,10 +563,10 @@ void FFT_FN(kp__fft_r2c_group)(const kp__fft_line *line, const void *const *src,
                                void *const *dst, ptrdiff_t ds, size_t count, double scale,
                                void *buf)
 {
-    const size_t h = line->n / 2, space = kp__fft_line_space(line), scratch = line->sub->scratch;
+    const size_t h = line->n / 2, space = 2 * h + 1;
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
-    fft_cpx *a = buf;
-    /* line c's pairs at a + c space, its outputs h + scratch further on */
+    fft_cpx *a = buf, *work = a + count * space;
+    /* line c's pairs at a + c space, its outputs h further on */
     for (size_t j = 0; j < h; j++) {
         const ptrdiff_t even = (ptrdiff_t)(2 * j) * ss, odd = even + ss;
         for (size_t c = 0; c < count; c++) {
@@ -576,10 +576,10 @@ void FFT_FN(kp__fft_r2c_group)(const kp__fft_line *line, const void *const *src,
     }
     for (size_t c = 0; c < count; c++) {
         fft_cpx *z = a + c * space;
-        exec(line->sub, 1, z, z + h);
-        r2c_post(line, z, z + h + scratch, scale, 0, h / 2 + 1);
+        exec(line->sub, 1, z, work);
+        r2c_post(line, z, z + h, scale, 0, h / 2 + 1);
     }
-    group_out(&simd, a + h + scratch, space, h + 1, count, 1.0, dst, ds);
+    group_out(&simd, a + h, space, h + 1, count, 1.0, dst, ds);
 }
 
 void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss, void *dst,
@@ -623,15 +623,15 @@ void FFT_FN(kp__fft_c2r_group)(const kp__fft_line *line, const void *const *src,
                                void *const *dst, ptrdiff_t ds, size_t count, double scale,
                                void *buf)
 {
-    const size_t h = line->n / 2, space = kp__fft_line_space(line), scratch = line->sub->scratch;
+    const size_t h = line->n / 2, space = 2 * h + 1;
     const kp__fft_copies simd = FFT_FN(kp__fft_copies)();
-    fft_cpx *a = buf, *u = a + h + scratch;
+    fft_cpx *a = buf, *u = a + h, *work = a + count * space;
     /* line c's inputs copied to u + c space, its pairs at a + c space */
     group_in(&simd, src, ss, count, h + 1, u, space);
     for (size_t c = 0; c < count; c++) {
         fft_cpx *z = a + c * space;
         c2r_pre(line, u + c * space, z, 0, h / 2 + 1);
-        exec(line->sub, 0, z, z + h);
+        exec(line->sub, 0, z, work);
     }
     const fft_real s = (fft_real)scale;
     for (size_t j = 0; j < h; j++) {
