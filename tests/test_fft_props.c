@@ -514,11 +514,12 @@ static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir,
  * several at a time: 8 or 16 by the block copies where the CPU has them,
  * or in vector lanes, one load a value, for short lines) give the bits of
  * the same lines stored as rows (one line at a time, or in lanes through
- * transposes), whichever side is columns, at every workers value; c2c, r2c
- * and c2r, scaled (ortho), both ways, double and float, lengths with a
- * masked tail of rows (97) and without, odd and even, in lanes (8, 12; 32
- * in float with AVX-512) or not, count lines (37: whole blocks or groups
- * of lanes and a rest); c2c columns in place too. */
+ * transposes), whichever side is columns (output columns of a wider
+ * array too), at every workers value; c2c, r2c and c2r, scaled (ortho),
+ * both ways, double and float, lengths with a masked tail of rows (97) and
+ * without, odd and even, in lanes (8, 12, 32: in registers) or not, count
+ * lines (37: whole blocks or groups of lanes and a rest); c2c columns in
+ * place too. */
 static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir, size_t lines)
 {
     const size_t es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
@@ -529,7 +530,7 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
     const ptrdiff_t L = (ptrdiff_t)lines;
     double *r = random_doubles(2 * n * lines);
     char *rows = malloc(nin * lines * ies), *cols = malloc(nin * lines * ies);
-    char *want = malloc(nout * lines * oes), *got = malloc(nout * lines * oes);
+    char *want = malloc(nout * lines * oes), *got = malloc(nout * (lines + 3) * oes);
     assert_non_null(rows);
     assert_non_null(cols);
     assert_non_null(want);
@@ -550,17 +551,20 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
             }
     /* (stride, line distance) of the input and of the output */
     const ptrdiff_t in_rows[2] = {1, (ptrdiff_t)nin}, out_rows[2] = {1, (ptrdiff_t)nout};
-    const ptrdiff_t as_cols[2] = {L, 1};
-    const ptrdiff_t *layouts[4][2] = {
-        {in_rows, out_rows}, {as_cols, out_rows}, {in_rows, as_cols}, {as_cols, as_cols}};
-    for (int k = 0; k < 4; k++) {
+    const ptrdiff_t as_cols[2] = {L, 1}, wider[2] = {L + 3, 1}; /* rows of L + 3 */
+    const ptrdiff_t *layouts[5][2] = {{in_rows, out_rows},
+                                      {as_cols, out_rows},
+                                      {in_rows, as_cols},
+                                      {as_cols, as_cols},
+                                      {as_cols, wider}};
+    for (int k = 0; k < 5; k++) {
         const ptrdiff_t *in = layouts[k][0], *out = layouts[k][1];
         kp_fft_plan *p = batch_plan(kind, prec, dir, n, in[0], out[0], lines, in[1], out[1]);
         /* the lines cut into chunks, and groups, by workers; then c2c
            columns in place at each workers value */
         for (int w = 0; w < 8; w++) {
             if (w >= 4 && !(kind == KP_FFT_C2C && k == 3)) break;
-            memset(got, 0, nout * lines * oes);
+            memset(got, 0, nout * (lines + 3) * oes);
             if (w >= 4) {
                 memcpy(got, cols, nin * lines * ies);
                 assert_int_equal(kp_fft_plan_execute(p, got, got, workers_cycle[w - 4]), KP_OK);

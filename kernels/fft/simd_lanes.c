@@ -6,8 +6,9 @@
  * registers for points, so no pass has a short inner loop or a partly used
  * vector, whatever n. The lanes do not mix: a line's bits do not depend on
  * the lines beside it. Lines of one or two passes up to 64 points stay in
- * registers throughout (lanes_regs). Even real lines take their pre- and
- * post-passes in the lanes too.
+ * registers throughout (lanes_regs), contiguous lines or an array's
+ * columns. Even real lines take their pre- and post-passes in the lanes
+ * too.
  */
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
@@ -131,17 +132,25 @@ INLINE void lanes_out(size_t n, const fft_real *a, double scale, fft_real *const
 }
 
 /* A line of one or two passes (radix P1, then P2 unless it is 1; n = P1 P2
- * <= 64) on contiguous lines, t < count <= VLEN of them stored: lanes_in,
- * lanes_pass and lanes_out's operations on registers held in arrays that
- * the unrolled loops index by constants. */
+ * <= 64), t < count <= VLEN of them stored: lanes_in (or side_in),
+ * lanes_pass and lanes_out's (or side_out's) operations on registers held
+ * in arrays that the unrolled loops index by constants. Contiguous lines
+ * (side 0) are transposed; lines side by side (side 1: x[t] = x[0] + t
+ * complex values, values ss and ds apart) take a vector load and store a
+ * value. */
 INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
-                       const fft_real *const *x, fft_real *const *y, size_t count, double scale,
-                       int fwd)
+                       const fft_real *const *x, ptrdiff_t ss, fft_real *const *y, ptrdiff_t ds,
+                       int side, size_t count, double scale, int fwd)
 {
     enum { N = 64 };
     vc v[N], w[N], in[10], out[10], r[VLEN], col[VLEN];
     const unsigned n = P1 * P2;
-    for (unsigned e = 0; e < n; e += VLEN) {
+    const vmask have = head(count);
+    for (unsigned e = 0; e < n && side; e++) {
+        const fft_real *at = x[0] + 2 * (ptrdiff_t)e * ss;
+        v[e] = count == VLEN ? vload(at) : vload_mask(have, at);
+    }
+    for (unsigned e = 0; e < n && !side; e += VLEN) {
         for (size_t t = 0; t < VLEN; t++)
             r[t] = n - e >= VLEN ? vload(x[t] + 2 * e) : vload_mask(head(n - e), x[t] + 2 * e);
         transpose(r, col);
@@ -165,7 +174,15 @@ INLINE void lanes_regs(const unsigned P1, const unsigned P2, const fft_real *tw,
     }
     const vc *res = P2 > 1 ? v : w;
     const fft_real s = (fft_real)scale;
-    for (unsigned e = 0; e < n; e += VLEN) {
+    for (unsigned e = 0; e < n && side; e++) {
+        fft_real *at = y[0] + 2 * (ptrdiff_t)e * ds;
+        const vc o = scale != 1.0 ? vscale(s, res[e]) : res[e];
+        if (count == VLEN)
+            vstore(at, o);
+        else
+            vstore_first(at, 2 * count, o);
+    }
+    for (unsigned e = 0; e < n && !side; e += VLEN) {
         for (unsigned j = 0; j < VLEN; j++) {
             col[j] = e + j < n ? res[e + j] : vzero();
             if (scale != 1.0) col[j] = vscale(s, col[j]);
@@ -193,16 +210,17 @@ INLINE void lanes_at(const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd,
     }
 }
 
-/* Lines of the passes P1 (P2), VLEN at a time. */
+/* Lines of the passes P1 (P2), VLEN at a time, as lanes_regs. */
 INLINE void lanes_regs_run(const unsigned P1, const unsigned P2, const fft_real *tw,
-                           const fft_real *x, ptrdiff_t xd, fft_real *y, ptrdiff_t yd, size_t count,
-                           double scale, int fwd)
+                           const fft_real *x, ptrdiff_t ss, ptrdiff_t xd, fft_real *y, ptrdiff_t ds,
+                           ptrdiff_t yd, int side, size_t count, double scale, int fwd)
 {
     for (size_t c = 0; c < count; c += VLEN) {
         const fft_real *xs[VLEN];
         fft_real *ys[VLEN];
         lanes_at(x, xd, y, yd, c, count, xs, ys);
-        lanes_regs(P1, P2, tw, xs, ys, count - c < VLEN ? count - c : VLEN, scale, fwd);
+        lanes_regs(P1, P2, tw, xs, ss, ys, ds, side, count - c < VLEN ? count - c : VLEN, scale,
+                   fwd);
     }
 }
 
@@ -239,13 +257,16 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
                       fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
                       fft_real *buf, int fwd)
 {
-    if (line->npass <= 2 && ss == 1 && ds == 1) {
+    const int side = xd == 2 && yd == 2; /* the columns of an array */
+    if (line->npass <= 2 && ((ss == 1 && ds == 1) || side)) {
         const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
         const unsigned p2 = line->npass == 2 ? line->pass[1].p : 1;
         /* the one- and two-pass shapes of factorize up to 64 points, as
            P1 10 + P2 (P2 = 1: one pass) */
 #define REGS(P1, P2)                                                                               \
-    case 10 * P1 + P2: lanes_regs_run(P1, P2, tw, x, xd, y, yd, count, scale, fwd); return
+    case 10 * P1 + P2:                                                                             \
+        lanes_regs_run(P1, P2, tw, x, ss, xd, y, ds, yd, side, count, scale, fwd);                 \
+        return
         switch (10 * line->pass[0].p + p2) {
             REGS(2, 1);
             REGS(3, 1);
