@@ -96,7 +96,7 @@ typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src
                               size_t count, double scale, void *buf);
 /* count even r2c lines whose pairs are contiguous (line c's at src + c xd),
  * written at stride ds (line c at dst + c yd; distances in reals), every
- * output times scale; buf holds 16 (n/2 + 1) complex elements. The same
+ * output times scale; buf holds 16 (n/2 + 1) + 4 complex elements. The same
  * instruction set as the complex line's lanes (simd_lanes.c). */
 typedef void kp__fft_r2c_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
