@@ -517,9 +517,9 @@ static kp_fft_plan *batch_plan(kp_fft_kind kind, kp_fft_precision prec, int dir,
  * transposes), whichever side is columns (output columns of a wider
  * array too), at every workers value; c2c, r2c and c2r, scaled (ortho),
  * both ways, double and float, lengths with a masked tail of rows (97) and
- * without, odd and even, in lanes (8, 12, 32: in registers) or not, count
- * lines (37: whole blocks or groups of lanes and a rest); c2c columns in
- * place too. */
+ * without, odd and even, in lanes (8, 12, 32, real 64 and 128: in
+ * registers) or not, count lines (37: whole blocks or groups of lanes and
+ * a rest); c2c columns in place too. */
 static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int dir, size_t lines)
 {
     const size_t es = prec == KP_FFT_FLOAT ? 2 * sizeof(float) : 2 * sizeof(double);
@@ -596,7 +596,7 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
 static void test_columns_same_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {8, 12, 32, 97, 100, 2048};
+    static const size_t sizes[] = {8, 12, 32, 64, 97, 100, 128, 2048};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
             const kp_fft_precision pr = prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE;

@@ -149,6 +149,10 @@ struct kp__fft_line {
      * of a step of several, one a vector lane (simd_lanes.c; NULL without
      * AVX2 or AVX-512, and for other lines). */
     kp__fft_lanes_fn *lanes;
+    /* 1: as the complex line of even real lines, their lines go in lanes
+     * (simd_lanes.c's r2c and c2r lanes), also where its own lines go one
+     * at a time (lanes NULL: both passes in registers). */
+    int real_lanes;
     void *tw; /* twiddles and generic roots (complex of the precision) */
     /* Bluestein (n = 1 and mixed-radix lines have bluestein == NULL) */
     struct kp__fft_line *bluestein; /* the line of length m >= 2n - 1 */
