@@ -49,6 +49,7 @@ typedef struct step {
                                     measured to pay (run_measured) */
     kp__fft_share_record *share; /* the line's */
     int lanes;                   /* several lines in vector lanes (kp__fft_lanes_ok) */
+    int group;                   /* else GROUP lines at a time (grouped) */
     double scale;
     char *work; /* chunk c's work space at work + c * work_bytes */
     size_t work_bytes;
@@ -183,7 +184,7 @@ static void run_lines(const step *st, size_t begin, size_t end, void *buf)
     size_t f = sh->ndim - 1;
     while (f > 0 && len[f] == 1)
         f--;
-    const int group = grouped(st);
+    const int group = st->group;
     const char *srcs[GROUP];
     char *dsts[GROUP];
     size_t count = 0;
@@ -566,27 +567,33 @@ static size_t plan_steps(const kp__fft_plan_shape *sh, const kp__fft_axis *axis,
         /* in lanes only with others: a line alone gives the bits of a
            one-line plan in every layout */
         st->lanes = st->lines >= 2 && kp__fft_lanes_ok(st->line, st->kind);
+        st->group = !st->lanes && grouped(st);
     }
     steps[rank - 1].scale = sh->scale;
     return rank;
 }
 
 /* Chunks (or shared parts) and work space of each step; returns the bytes
- * the hungriest step needs. */
-static size_t size_work(step *steps, size_t nsteps, int threads)
+ * the hungriest step needs. The threads that workers names are counted
+ * only where a step could take more than one (the budget is read then). */
+static size_t size_work(step *steps, size_t nsteps, int workers)
 {
     size_t need = 0;
+    int threads = 0;
     for (size_t k = 0; k < nsteps; k++) {
         step *st = &steps[k];
         const kp__fft_line *line = st->line;
         const size_t es = st->sh->single ? 2 * sizeof(float) : 2 * sizeof(double);
+        const int shareable = kp__fft_shareable(line, st->kind);
         size_t bytes;
-        st->chunks = chunk_count(st->lines, st->sh->dim[st->axis].n, threads);
-        st->work_bytes = st->lanes     ? kp__fft_lanes_space(line) * es
-                         : grouped(st) ? kp__fft_group_space(line, GROUP) * es
-                                       : kp__fft_line_space(line) * es;
+        if (threads == 0 && (shareable || st->lines * st->sh->dim[st->axis].n >= 2 * CHUNK_POINTS))
+            threads = kp_workers_resolve(workers);
+        st->chunks = threads ? chunk_count(st->lines, st->sh->dim[st->axis].n, threads) : 1;
+        st->work_bytes = st->lanes   ? kp__fft_lanes_space(line) * es
+                         : st->group ? kp__fft_group_space(line, GROUP) * es
+                                     : kp__fft_line_space(line) * es;
         bytes = st->chunks * st->work_bytes;
-        if (kp__fft_shareable(line, st->kind) && st->lines < (size_t)threads) {
+        if (shareable && st->lines < (size_t)threads) {
             /* either way (run_measured): the line's memory, then each part's space */
             st->split = (size_t)threads;
             const size_t shared = (kp__fft_shared_space(line, st->kind) +
@@ -616,7 +623,7 @@ static __attribute__((noinline)) int run_steps(const kp__fft_plan_shape *sh,
     step steps[KP_FFT_MAX_DIMS];
     size_t tmp_bytes;
     size_t nsteps = plan_steps(sh, axis, inplace, &ain, &aout, &tmp, &tmp_bytes, steps);
-    size_t need = size_work(steps, nsteps, kp_workers_resolve(workers));
+    size_t need = size_work(steps, nsteps, workers);
     if (tmp_bytes > SIZE_MAX - need) return KP_ENOMEM;
 
     /* Small transforms work on the stack: no allocation, no atomics. */
