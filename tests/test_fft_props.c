@@ -593,6 +593,61 @@ static void columns_case(kp_fft_kind kind, size_t n, kp_fft_precision prec, int 
     free(got);
 }
 
+/* Real lines in lanes use kp__fft_lanes_space complex elements of work
+ * space and not a byte more, wherever it starts (8-byte steps from a
+ * 64-byte boundary: the lanes align their buffers to 64 bytes inside it):
+ * r2c written at a stride and c2r of lengths whose complex line goes
+ * through the buffers (18, 20, 96, 192, 240), and the register shapes (4,
+ * 16); float and double, 9 lines. The 64 bytes after the space keep their
+ * values. */
+static void test_real_lanes_space(void **state)
+{
+    (void)state;
+    static const size_t sizes[] = {4, 16, 18, 20, 96, 192, 240};
+    enum { LINES = 9, GUARD = 64 };
+    double *r = random_doubles(LINES * 2 * 256);
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
+        for (int single = 0; single < 2; single++) {
+            const size_t n = sizes[i], h = n / 2, real = single ? sizeof(float) : sizeof(double);
+            kp__fft_line *line = NULL;
+            assert_int_equal(kp__fft_real_line_make(n, single, &line), KP_OK);
+            if (!kp__fft_lanes_ok(line, KP_FFT_R2C)) {
+                kp__fft_line_destroy(line);
+                continue;
+            }
+            const size_t space = kp__fft_lanes_space(line) * 2 * real;
+            /* real lines of n, then their spectra of h + 1 two apart */
+            char *x = malloc(LINES * n * real), *y = calloc(LINES * 2 * (h + 1), 2 * real);
+            char *work = aligned_alloc(64, (space + 64 + GUARD + 63) / 64 * 64);
+            assert_true(x && y && work);
+            for (size_t j = 0; j < LINES * n; j++) {
+                if (single)
+                    ((float *)x)[j] = (float)r[j];
+                else
+                    ((double *)x)[j] = r[j];
+            }
+            for (size_t off = 0; off < 64; off += 8) {
+                char *buf = work + off;
+                memset(buf + space, 0xa5, GUARD);
+                const ptrdiff_t N = (ptrdiff_t)n, H = (ptrdiff_t)(h + 1);
+                if (single) {
+                    kp__fft_r2c_lanes_s(line, x, 1, N, y, 2, 4 * H, LINES, 1.0, buf);
+                    kp__fft_c2r_lanes_s(line, y, 2, 4 * H, x, 1, N, LINES, 1.0, buf);
+                } else {
+                    kp__fft_r2c_lanes_d(line, x, 1, N, y, 2, 4 * H, LINES, 1.0, buf);
+                    kp__fft_c2r_lanes_d(line, y, 2, 4 * H, x, 1, N, LINES, 1.0, buf);
+                }
+                for (size_t g = 0; g < GUARD; g++)
+                    assert_int_equal((unsigned char)buf[space + g], 0xa5);
+            }
+            free(x);
+            free(y);
+            free(work);
+            kp__fft_line_destroy(line);
+        }
+    free(r);
+}
+
 static void test_columns_same_bits(void **state)
 {
     (void)state;
@@ -1074,6 +1129,7 @@ int main(void)
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_columns_same_bits),
         cmocka_unit_test(test_long_columns_same_bits),
+        cmocka_unit_test(test_real_lanes_space),
         cmocka_unit_test(test_batch_same_bits),
         cmocka_unit_test(test_real_batch_same_bits),
         cmocka_unit_test(test_real_strided_same_bits),

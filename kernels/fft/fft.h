@@ -96,7 +96,7 @@ typedef void kp__fft_lanes_fn(const kp__fft_line *line, int fwd, const void *src
                               size_t count, double scale, void *buf);
 /* count even r2c lines whose pairs are contiguous (line c's at src + c xd),
  * written at stride ds (line c at dst + c yd; distances in reals), every
- * output times scale; buf holds 16 (n/2 + 1) + 4 complex elements. The same
+ * output times scale; buf holds 16 (n/2 + 1) + 8 complex elements. The same
  * instruction set as the complex line's lanes (simd_lanes.c). */
 typedef void kp__fft_r2c_lanes_fn(const kp__fft_line *line, const void *src, ptrdiff_t xd,
                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
@@ -387,7 +387,8 @@ static inline size_t kp__fft_inner_space(const kp__fft_line *inner)
 size_t kp__fft_line_space(const kp__fft_line *line);
 /* Complex elements of work space count lines of a group below need: each
  * line's values, then one execution's work space that the lines take in
- * turn (a mixed-radix line's; for even real lines, their complex line's). */
+ * turn (a complex line's; for even real lines, not split, their complex
+ * line's: the lines the group functions take). */
 size_t kp__fft_group_space(const kp__fft_line *line, size_t count);
 
 /* One line read from src with stride ss and written to dst with stride ds
@@ -424,7 +425,7 @@ void kp__fft_r2c_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
                    double scale, void *buf);
 /* The same for count even c2r lines: read value k of every line in turn
  * (lines side by side by the block copies), written pair j of every line
- * in turn; the bits of kp__fft_c2r. */
+ * in turn; the bits of kp__fft_c2r. buf as kp__fft_r2c_group_d. */
 void kp__fft_c2r_group_d(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
                          void *const *dst, ptrdiff_t ds, size_t count, double scale, void *buf);
 void kp__fft_c2r_group_s(const kp__fft_line *line, const void *const *src, ptrdiff_t ss,
@@ -436,7 +437,7 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
 
 /* Lines in vector lanes. A step of `kind` over several lines runs them so
  * where kp__fft_lanes_ok: complex lines with line->lanes, even real lines
- * (not split) whose complex line of n/2 has them, with r2c's post- and
+ * (not split) whose complex line of n/2 has real_lanes, with r2c's post- and
  * c2r's pre-pass in the lanes too (strided real lines go through
  * contiguous copies, KP__FFT_LANES_REAL r2c lines at a time), and odd real
  * lines (not split) whose complex line of n has them, a group at a time

@@ -672,14 +672,14 @@ int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
 
 /* lines.c's real lanes: even n, KP__FFT_LANES_REAL transforms of n/2, c2r's
  * contiguous copy of its input (n/2 + 1), then the lanes' two sets of n/2 +
- * 1 registers (and 64 bytes to align them); odd n, a group's lines in and out
+ * 1 registers (and 8 elements, at least 64 bytes, to align them); odd n, a group's lines in and out
  * (kp__fft_lanes_odd_group), then the complex lanes' work space. */
 size_t kp__fft_lanes_space(const kp__fft_line *line)
 {
     if (!line->real) return 16 * line->n;
     const size_t n = line->n, h = n / 2;
     if (n % 2 == 1) return 2 * kp__fft_lanes_odd_group(n) * n + 16 * n;
-    return KP__FFT_LANES_REAL * h + (h + 1) + 16 * (h + 1) + 4;
+    return KP__FFT_LANES_REAL * h + (h + 1) + 16 * (h + 1) + 8;
 }
 
 /* Whether the threads can share a complex line: its inner line (itself, or
