@@ -325,7 +325,9 @@ size_t FFT_FN(kp__fft_r2c_post)(const void *z_, const void *w_, void *y_, size_t
     const fft_real *z = z_, *w = w_;
     fft_real *y = y_;
     const fft_real half = (fft_real)0.5 * (fft_real)scale;
-    for (; k + 4 <= end && 2 * k + 6 < h; k += 4) /* k .. k+3 and h-k-3 .. h-k apart */
+    /* k .. k+3 and h-k-3 .. h-k apart, or meeting at h/2: written twice
+       there, the second time last, as the scalar loop does */
+    for (; k + 4 <= end && 2 * k + 6 <= h; k += 4)
         for (size_t g = 0; g < G; g++) {
             const size_t lo = k + VLEN * g, hi = h - lo - (VLEN - 1); /* mirrors of each other */
             vc a = load(z, lo), b = vconj(vreverse(load(z, hi)));
@@ -342,7 +344,7 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
 {
     const fft_real *x = x_, *w = w_;
     fft_real *z = z_;
-    for (; k + 4 <= end && 2 * k + 6 < h; k += 4)
+    for (; k + 4 <= end && 2 * k + 6 <= h; k += 4) /* as kp__fft_r2c_post */
         for (size_t g = 0; g < G; g++) {
             const size_t lo = k + VLEN * g, hi = h - lo - (VLEN - 1);
             vc a = load(x, lo), b = vconj(vreverse(load(x, hi)));
