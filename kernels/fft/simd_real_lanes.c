@@ -106,9 +106,12 @@ INLINE int real_regs(const kp__fft_line *line, int r2c, const fft_real *const *x
     }
 }
 
-void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
-                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count,
-                                   double scale, void *buf)
+/* count lines VLEN at a time, r2c (the pairs of line c at src + c xd, its
+ * values at dst + c yd, ds apart) or c2r (ds 1): in registers (real_regs)
+ * where the shape and ds = 1 allow, else through the buffers. */
+INLINE void real_lanes_run(const kp__fft_line *line, int r2c, const void *src, ptrdiff_t xd,
+                           void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
+                           void *buf)
 {
     const kp__fft_line *sub = line->sub;
     const size_t h = sub->n;
@@ -118,31 +121,35 @@ void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, pt
         fft_real *ys[VLEN];
         const size_t have = count - c < VLEN ? count - c : VLEN;
         lanes_at(src, xd, dst, yd, c, count, xs, ys);
-        if (ds == 1 && real_regs(line, 1, xs, ys, have, scale)) continue;
-        fft_real *from = (fft_real *)v, *to = (fft_real *)w;
-        lanes_in(h, xs, 1, from);
-        lanes_passes(sub, &from, &to, 1);
-        regs_r2c_post(h, (vc *)from, line->rtw, scale);
-        lanes_out(h + 1, from, 1.0, ys, ds, have);
+        if (ds == 1 && real_regs(line, r2c, xs, ys, have, scale)) continue;
+        fft_real *from, *to;
+        if (r2c) {
+            from = (fft_real *)v;
+            to = (fft_real *)w;
+            lanes_in(h, xs, 1, from);
+            lanes_passes(sub, &from, &to, 1);
+            regs_r2c_post(h, (vc *)from, line->rtw, scale);
+            lanes_out(h + 1, from, 1.0, ys, ds, have);
+        } else {
+            lanes_in(h + 1, xs, 1, (fft_real *)v);
+            regs_c2r_pre(h, v, line->rtw, w);
+            from = (fft_real *)w;
+            to = (fft_real *)v;
+            lanes_passes(sub, &from, &to, 0);
+            lanes_out(h, from, scale, ys, 1, have);
+        }
     }
+}
+
+void FFT_FN(kp__fft_r2c_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
+                                   void *dst, ptrdiff_t ds, ptrdiff_t yd, size_t count,
+                                   double scale, void *buf)
+{
+    real_lanes_run(line, 1, src, xd, dst, ds, yd, count, scale, buf);
 }
 
 void FFT_FN(kp__fft_c2r_lanes_run)(const kp__fft_line *line, const void *src, ptrdiff_t xd,
                                    void *dst, ptrdiff_t yd, size_t count, double scale, void *buf)
 {
-    const kp__fft_line *sub = line->sub;
-    const size_t h = sub->n;
-    vc *v = vbuf(buf), *w = v + h + 1; /* the passes' buffers */
-    for (size_t c = 0; c < count; c += VLEN) {
-        const fft_real *xs[VLEN];
-        fft_real *ys[VLEN];
-        const size_t have = count - c < VLEN ? count - c : VLEN;
-        lanes_at(src, xd, dst, yd, c, count, xs, ys);
-        if (real_regs(line, 0, xs, ys, have, scale)) continue;
-        lanes_in(h + 1, xs, 1, (fft_real *)v);
-        regs_c2r_pre(h, v, line->rtw, w);
-        fft_real *from = (fft_real *)w, *to = (fft_real *)v;
-        lanes_passes(sub, &from, &to, 0);
-        lanes_out(h, from, scale, ys, 1, have);
-    }
+    real_lanes_run(line, 0, src, xd, dst, 1, yd, count, scale, buf);
 }
