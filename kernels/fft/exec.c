@@ -93,11 +93,11 @@ static size_t complex_len(const kp__fft_plan_shape *sh, size_t d)
  * at a time, element j of each in turn, so that lines lying side by side (a
  * column pass) read whole cache lines; the chunk's work space holds GROUP
  * lines' values then, and one execution's work space that they take in
- * turn (kp__fft_group_space; r2c along the first axis of a 2048 x 2048 array ran
- * 2.4x faster than a line at a time). Sixteen double lines read four cache
- * lines a row: the 2048 x 2048 c2c ran 2-14% faster than with 8 at one
- * thread, in every one of nine paired runs (Zen 4; 12 as fast, 24 and 32
- * slower, their lines outgrowing the level-2 cache). */
+ * turn (kp__fft_group_space; r2c along the first axis of a 2048 x 2048
+ * array ran 2.4x faster than a line at a time). Sixteen double lines read
+ * four cache lines a row: the 2048 x 2048 c2c ran 2-14% faster than with 8
+ * at one thread, in every one of nine paired runs (Zen 4; 12 as fast, 24
+ * and 32 slower, their lines outgrowing the level-2 cache). */
 #define GROUP 16
 
 static int grouped(const step *st)

@@ -672,8 +672,9 @@ int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
 
 /* lines.c's real lanes: even n, KP__FFT_LANES_REAL transforms of n/2, c2r's
  * contiguous copy of its input (n/2 + 1), then the lanes' two sets of n/2 +
- * 1 registers (and 8 elements, at least 64 bytes, to align them); odd n, a group's lines in and out
- * (kp__fft_lanes_odd_group), then the complex lanes' work space. */
+ * 1 registers (and 8 elements, at least 64 bytes, to align them); odd n, a
+ * group's lines in and out (kp__fft_lanes_odd_group), then the complex
+ * lanes' work space. */
 size_t kp__fft_lanes_space(const kp__fft_line *line)
 {
     if (!line->real) return 16 * line->n;
