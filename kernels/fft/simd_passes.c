@@ -265,13 +265,12 @@ void FFT_FN(kp__fft_block_in)(const void *x_, size_t xs, size_t rows, void *buf_
     }
 }
 
-void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, size_t width,
-                               const void *w_, size_t ws, const void *wk_, double scale, void *out_,
-                               size_t os, int fwd)
+/* block_out for one choice of twiddles (tw), direction and scale, so that
+ * the loops carry no tests of them. */
+INLINE void block_out_as(const fft_real *in, size_t len, size_t count, size_t width,
+                         const fft_real *w, size_t ws, const fft_real *wk, fft_real s,
+                         fft_real *out, size_t os, const int tw, const int fwd, const int scaled)
 {
-    const fft_real *in = in_, *w = w_, *wk = wk_;
-    fft_real *out = out_;
-    const fft_real s = (fft_real)scale;
     for (size_t k = 0; k < count; k += VLEN) {
         const size_t r = count - k < VLEN ? count - k : VLEN;
         const vmask m = head(r);
@@ -285,15 +284,36 @@ void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, size_t
             transpose(col, row);
             for (size_t i = 0; i < r; i++) {
                 vc v = row[i];
-                if (w != NULL && k + i > 0) {
+                if (tw && k + i > 0) {
                     vc t = vtw_rounded(load(w, (k + i) * ws + c), vbcast(wk + 2 * (k + i)), 1);
-                    v = fwd ? vtw_rounded(v, t, 1) : vtw_rounded(v, t, 0);
+                    v = vtw_rounded(v, t, fwd);
                 }
-                if (scale != 1.0) v = vscale(s, v);
+                if (scaled) v = vscale(s, v);
                 store(out, (k + i) * os + c, v);
             }
         }
     }
+}
+
+void FFT_FN(kp__fft_block_out)(const void *in_, size_t len, size_t count, size_t width,
+                               const void *w_, size_t ws, const void *wk_, double scale, void *out_,
+                               size_t os, int fwd)
+{
+    const fft_real *in = in_, *w = w_, *wk = wk_;
+    fft_real *out = out_;
+    const fft_real s = (fft_real)scale;
+#define BLOCK_OUT(tw, f, sc) block_out_as(in, len, count, width, w, ws, wk, s, out, os, tw, f, sc)
+    if (w != NULL) {
+        if (scale != 1.0)
+            fwd ? BLOCK_OUT(1, 1, 1) : BLOCK_OUT(1, 0, 1);
+        else
+            fwd ? BLOCK_OUT(1, 1, 0) : BLOCK_OUT(1, 0, 0);
+    } else if (scale != 1.0) {
+        BLOCK_OUT(0, 0, 1);
+    } else {
+        BLOCK_OUT(0, 0, 0);
+    }
+#undef BLOCK_OUT
 }
 
 /* ------------------------------------------------------ real transforms */
