@@ -662,19 +662,20 @@ static void test_columns_same_bits(void **state)
         }
 }
 
-/* Columns of long lines: a group of 16 and one more, with the lines'
+/* Columns of long lines: groups of 16 and one more, with the lines'
  * shared work space after the group's values; c2c 2^16 (a blocked line
- * with the vector passes, double and float) and real lines of 2^17 (their
- * complex line of 2^16 blocked). */
+ * with the vector passes) and real lines of 2^17 (their complex line of
+ * 2^16 blocked), double and float. 17 lines make a full group at one
+ * worker; 33 (double c2c) at two as well, chunks of 16 and 17 lines. */
 static void test_long_columns_same_bits(void **state)
 {
     (void)state;
     for (int prec = 0; prec < 2; prec++) {
         const kp_fft_precision pr = prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
-        columns_case(KP_FFT_C2C, 65536, pr, KP_FFT_FORWARD, 17);
+        columns_case(KP_FFT_C2C, 65536, pr, KP_FFT_FORWARD, prec ? 17 : 33);
+        columns_case(KP_FFT_R2C, 131072, pr, KP_FFT_FORWARD, 17);
+        columns_case(KP_FFT_C2R, 131072, pr, KP_FFT_BACKWARD, 17);
     }
-    columns_case(KP_FFT_R2C, 131072, KP_FFT_DOUBLE, KP_FFT_FORWARD, 17);
-    columns_case(KP_FFT_C2R, 131072, KP_FFT_DOUBLE, KP_FFT_BACKWARD, 17);
 }
 
 /* c2c of 13 lines of n at x (contiguous), in the precision, one way. */
