@@ -304,24 +304,35 @@ static void run_shared(const step *st, int workers)
  * that costs depends on where the threads run: on two virtual CPUs placed
  * far apart (a cache line's round trip 373 ns, against 53-85 ns close) a
  * shared c2c line of 2^16 took 2-2.7x the time of one thread, where close
- * it took 0.55x. A line keeps the time per line of the steps that shared it
- * and of those that ran it whole, one thread a line (kp__fft_share_record:
- * a time that falls to a faster step at once and rises a quarter of the way
- * to a slower one, so that page faults or a preempted thread count little).
+ * it took 0.55x. A line keeps the time per line of the last LAST steps
+ * that shared it and of the last LAST that ran it whole, one thread a line
+ * (kp__fft_share_record), and a way costs the least of its LAST times: page
+ * faults or a preempted thread count little, and the way in use (timed at
+ * every step) and the other (timed in bursts, its older times kept) are
+ * judged by the same figure. A time that fell to a faster step at once and
+ * rose a quarter of the way to a slower one sat lower for the way timed in
+ * bursts, and the least of the last three alone rose above the other way's
+ * now and then: on a host where sharing a c2c line of 2^16 was 15% slower,
+ * measured steps shared 44% of the time and ran 8% slower than whole ones
+ * (the least of eight: 2%, and 2% slower); test_fft_share.c's noisy steps
+ * lost 2.1% (2.4% with three, 0.5% with eight).
  * The first BURST + 1 steps share, the next BURST run whole; then a step
  * shares its lines while that was the faster, and BURST steps take the
  * other way again (a probe) after PROBE_COST times as many steps as such a
- * probe costs (BURST times the difference of the two times over the
- * faster), but at least PROBE_MIN, so that the choice follows a change of
- * placement. The probes cost about 1 / PROBE_COST of the time (the first
- * two, which come 4 and 2 times as soon, 1/25 and 1/50), plus the first
- * step of each way after a change, which finds the data in the other way's
- * caches (shared 2^16 after whole steps, 1.7x); hence bursts: one step
- * alone would take that for the way's cost. A first measure spoilt by the
- * pool's start or first page faults (a shared 2^16 line's first steps took
- * 5x its later ones) is taken again at the first probe. Both ways compute
- * every butterfly alike: the bits do not depend on the choice. */
+ * probe costs, but at least PROBE_MIN, so that the choice follows a change
+ * of placement. A probe costs BURST times the difference of the two times
+ * (over the faster) plus SWITCH steps: the first step of each way after a
+ * change finds the data in the other way's caches (shared 2^16 after whole
+ * steps, 1.7x); hence bursts: one step alone would take that for the
+ * way's cost. The probes cost about 1 / PROBE_COST of the time (the first
+ * two, which come 4 and 2 times as soon, 1/25 and 1/50). A first measure
+ * spoilt by the pool's start or first page faults (a shared 2^16 line's
+ * first steps took 5x its later ones) is taken again at the first probe.
+ * Both ways compute every butterfly alike: the bits do not depend on the
+ * choice. */
 #define BURST      3
+#define LAST       KP__FFT_SHARE_LAST
+#define SWITCH     1.0
 #define PROBE_COST 100
 #define PROBE_MIN  16
 
@@ -334,12 +345,22 @@ int kp__fft_share_mode(int mode)
 
 #define RELAXED memory_order_relaxed
 
+/* A way's cost: the least of its last LAST times; 0 if it has none. */
+static unsigned long long way_ns(kp__fft_share_way *w)
+{
+    unsigned long long least = 0;
+    for (int i = 0; i < LAST; i++) {
+        const unsigned long long t = atomic_load_explicit(&w->ns[i], RELAXED);
+        if (t != 0 && (least == 0 || t < least)) least = t;
+    }
+    return least;
+}
+
 int kp__fft_share_choose(kp__fft_share_record *r, unsigned long long key)
 {
     const int mode = atomic_load_explicit(&share_mode, RELAXED);
     if (mode != KP__FFT_SHARE_MEASURED) return mode == KP__FFT_SHARE_ALWAYS;
-    const unsigned long long shared = atomic_load_explicit(&r->shared_ns, RELAXED);
-    const unsigned long long whole = atomic_load_explicit(&r->whole_ns, RELAXED);
+    const unsigned long long shared = way_ns(&r->way[1]), whole = way_ns(&r->way[0]);
     if (shared == 0 || atomic_load_explicit(&r->key, RELAXED) != key) return 1;
     const unsigned long long k = atomic_fetch_add_explicit(&r->steps, 1, RELAXED);
     if (k < 2 * BURST || whole == 0) return k < BURST;
@@ -351,7 +372,7 @@ int kp__fft_share_choose(kp__fft_share_record *r, unsigned long long key)
     /* steps between probes (in double: the product could overflow) */
     const unsigned long long probes = atomic_load_explicit(&r->probes, RELAXED);
     const double cost = probes < 2 ? PROBE_COST / (double)(4 >> probes) : PROBE_COST;
-    const double gap = cost * BURST * (double)(slow - fast) / (double)fast;
+    const double gap = cost * (BURST * (double)(slow - fast) / (double)fast + SWITCH);
     const unsigned long long since = k - (end > 2 * BURST ? end : 2 * BURST);
     if (since < PROBE_MIN || (double)since < gap) return faster;
     /* one thread begins the probe; the others take the way it takes */
@@ -362,27 +383,23 @@ int kp__fft_share_choose(kp__fft_share_record *r, unsigned long long key)
     return !faster;
 }
 
-/* A time that falls to x at once, or rises a quarter of the way to it; 0
- * (none yet) takes x. */
-static void time_in(_Atomic unsigned long long *t, unsigned long long x)
-{
-    const unsigned long long a = atomic_load_explicit(t, RELAXED);
-    atomic_store_explicit(t, a == 0 || x <= a ? x : a + (x - a) / 4, RELAXED);
-}
-
 void kp__fft_share_note(kp__fft_share_record *r, int shared, unsigned long long key,
                         unsigned long long ns)
 {
     if (ns == 0) ns = 1;                                          /* 0 means none */
     if (atomic_exchange_explicit(&r->key, key, RELAXED) != key) { /* another shape: again */
-        atomic_store_explicit(&r->whole_ns, shared ? 0 : ns, RELAXED);
-        atomic_store_explicit(&r->shared_ns, shared ? ns : 0, RELAXED);
+        for (int w = 0; w < 2; w++) {
+            for (int i = 0; i < LAST; i++)
+                atomic_store_explicit(&r->way[w].ns[i], 0, RELAXED);
+            atomic_store_explicit(&r->way[w].count, 0, RELAXED);
+        }
         atomic_store_explicit(&r->probe, 0, RELAXED);
         atomic_store_explicit(&r->probes, 0, RELAXED);
         atomic_store_explicit(&r->steps, 0, RELAXED);
-    } else {
-        time_in(shared ? &r->shared_ns : &r->whole_ns, ns);
     }
+    kp__fft_share_way *w = &r->way[shared != 0];
+    const unsigned long long i = atomic_fetch_add_explicit(&w->count, 1, RELAXED) % LAST;
+    atomic_store_explicit(&w->ns[i], ns, RELAXED);
 }
 
 /* A step whose lines can be shared: shared or whole, as kp__fft_share_choose

@@ -49,16 +49,22 @@ typedef struct kp__fft_span {
 typedef struct kp__fft_line kp__fft_line;
 
 /* What sharing a line has cost (exec.c), for steps of one shape (key: the
- * count of lines and of parts): the time per line, in nanoseconds, of the
- * steps that shared the line and of those that ran it whole, one thread a
- * line (0: not measured yet), steps counted since the key changed, the
+ * count of lines and of parts): for each way (way[1] the steps that shared
+ * the line, way[0] those that ran it whole, one thread a line) the time per
+ * line, in nanoseconds, of its last KP__FFT_SHARE_LAST steps (0: none yet)
+ * and how many it has had; steps counted since the key changed, the
  * current or last probe's end step (times 2, plus its way) and the probes
  * made. Written by every execution that could share the line, with
  * relaxed atomics: a record, not part of the line's (immutable) transform;
  * a line that plans of other shapes run in turn is measured again at each
  * change. */
+#define KP__FFT_SHARE_LAST 8
+typedef struct kp__fft_share_way {
+    _Atomic unsigned long long ns[KP__FFT_SHARE_LAST], count;
+} kp__fft_share_way;
 typedef struct kp__fft_share_record {
-    _Atomic unsigned long long key, shared_ns, whole_ns, steps, probe, probes;
+    _Atomic unsigned long long key, steps, probe, probes;
+    kp__fft_share_way way[2];
 } kp__fft_share_record;
 /* Whether a step of shape key shares its lines now; what it then cost,
  * per line. */
