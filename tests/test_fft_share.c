@@ -21,8 +21,9 @@
 #include "test_fft_util.h"
 
 /* Shared or whole by measurement (exec.c), a step's lines give the same
- * bits: long lines that 2 threads share (c2c 2^16 mixed radix, 2^18 four
- * step, r2c 2^17, c2r 2^18), and 2 lines of 2^16 that 3 threads share
+ * bits: long lines that 2 threads share (c2c 2^15 and 2^16 mixed radix,
+ * 2^18 four step, r2c 2^16 and 2^17, c2r 2^18), and 2 lines of 2^16 that 3
+ * threads share
  * (where the budget allows 3; else each whole), at workers = 2 (3) whichever
  * way the measure takes, and whole or shared by force, against workers = 1. */
 static void test_share_either_way_same_bits(void **state)
@@ -32,10 +33,8 @@ static void test_share_either_way_same_bits(void **state)
         kp_fft_kind kind;
         size_t n, lines;
         int workers;
-    } cases[] = {{KP_FFT_C2C, 65536, 1, 2},
-                 {KP_FFT_C2C, 262144, 1, 2},
-                 {KP_FFT_R2C, 131072, 1, 2},
-                 {KP_FFT_C2R, 262144, 1, 2},
+    } cases[] = {{KP_FFT_C2C, 32768, 1, 2}, {KP_FFT_C2C, 65536, 1, 2},  {KP_FFT_C2C, 262144, 1, 2},
+                 {KP_FFT_R2C, 65536, 1, 2}, {KP_FFT_R2C, 131072, 1, 2}, {KP_FFT_C2R, 262144, 1, 2},
                  {KP_FFT_C2C, 65536, 2, 3}};
     static const int modes[] = {KP__FFT_SHARE_MEASURED, KP__FFT_SHARE_NEVER, KP__FFT_SHARE_ALWAYS};
     double *x = random_doubles(2 * 262144);
@@ -44,6 +43,13 @@ static void test_share_either_way_same_bits(void **state)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         const size_t n = cases[c].n, lines = cases[c].lines;
         const kp_fft_dim d = {n, 1, 1}, batch = {lines, n, n};
+        kp__fft_line *line = NULL; /* a line the threads can share */
+        if (cases[c].kind == KP_FFT_C2C)
+            assert_int_equal(kp__fft_line_make(n, 0, &line), KP_OK);
+        else
+            assert_int_equal(kp__fft_real_line_make(n, 0, &line), KP_OK);
+        assert_true(kp__fft_shareable(line, cases[c].kind));
+        kp__fft_line_destroy(line);
         const size_t bytes = lines * (cases[c].kind == KP_FFT_R2C   ? (n / 2 + 1) * 16
                                       : cases[c].kind == KP_FFT_C2R ? n * 8
                                                                     : n * 16);

@@ -202,16 +202,17 @@ static kp__fft_part_fn *pick_part(int single)
     return single ? kp__fft_line_part_s : kp__fft_line_part_d;
 }
 
-/* Mixed-radix lines of at least this many bytes (65536 points in double,
- * 131072 in float) can be shared by the threads of a step with fewer lines
+/* Mixed-radix lines of at least this many bytes (32768 points in double,
+ * 65536 in float) can be shared by the threads of a step with fewer lines
  * than threads (passes.c, exec.c). Sharing moves half the data between the
  * cores, which costs most where the cores are far apart, and pays where a
  * line and its work space outgrow one core's cache: on two virtual CPUs
  * placed far apart a shared double c2c line of 2^14 ran 0.29x, 2^15 0.79x
  * and 2^16 1.06x the speed of one thread (1.0x, 1.5x and 1.8x where they
- * were close); a float line of 2^16 (half the bytes) ran 0.86x in two
- * reports in a row, 2^17 1.2x. */
-#define SHARE_MIN_BYTES (1024 * 1024)
+ * were close; float 2^16 0.86x far apart, 1.44x close). Whether a step
+ * shares is measured (exec.c), so the bound is where sharing pays on close
+ * cores: far apart, the steps run whole after a few shared ones. */
+#define SHARE_MIN_BYTES (512 * 1024)
 
 /* Mixed-radix lines of radices 2, 4 and 8 of at least this many bytes
  * (32768 points in double, 65536 in float) run blocked (fft.h) on one
@@ -693,11 +694,13 @@ static int cpx_shareable(const kp__fft_line *cpx)
 }
 
 /* A real line is shared where its complex lines (their inner line) have
- * at least this many points: the pieces around them move the data between
- * the cores once more (with the cores far apart, r2c of 2^16, 2^17 and
- * 100000 ran 0.86x to 0.95x, 2^18 1.05x the speed of one thread; split odd
- * lines of 3^11 and 5^8 1.5x and 1.2x slower). */
-#define REAL_SHARE_MIN 131072
+ * at least this many points and can be shared: the pieces around them move
+ * the data between the cores once more (with the cores far apart, r2c of
+ * 2^16, 2^17 and 100000 ran 0.86x to 0.95x, 2^18 1.05x the speed of one
+ * thread; split odd lines of 3^11 and 5^8 1.5x and 1.2x slower; close
+ * together, r2c of 2^17 1.43x). As for complex lines, the steps measure
+ * whether sharing pays. */
+#define REAL_SHARE_MIN 32768
 
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 {
