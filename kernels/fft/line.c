@@ -23,7 +23,9 @@
  * 1.3-1.4x slower with AVX2 at 2^7 and 2^10, so there the rule's passes stay
  * up to 2^12, and 2^15 takes six 4s (1.6x and, portable, 1.9x faster than
  * five 8s). From 2^16, where lines are shared by the threads, the rule's
- * passes split better: radix-4 first passes ran 1.35x slower at 2 workers.
+ * passes split better: radix-4 first passes ran 1.35x slower at 2 workers
+ * (2^15 may be shared too, where the steps measure that it pays; not with
+ * a radix-16 pass: kp__fft_shareable).
  * A level-1 cache of 12 ways or more (Zen 5: 48 KiB, 12 ways) holds a
  * radix-8 pass's sets: there (AVX-512, one thread) 2^13 as 4 4 8 8 8 ran
  * 1.10x and 2^15 as five 8s 1.16x faster than the 8-way choices (r2c of
@@ -686,28 +688,25 @@ size_t kp__fft_lanes_space(const kp__fft_line *line)
 
 /* Whether the threads can share a complex line: its inner line (itself, or
  * its Bluestein line) is a four-step line or a mixed-radix line with a
- * head of SHARE_MIN_BYTES or more (a blocked line may be shorter). */
+ * head of SHARE_MIN_BYTES or more (a blocked line may be shorter), and no
+ * radix-16 last pass (line.c's pow2_radices gives one to 2^15 where the
+ * level-1 cache has fewer than 12 ways; simd_passes.c pass_k16). A real
+ * line is shared where its complex line is: the pieces around it move the
+ * data between the cores once more (with the cores far apart, r2c of 2^16,
+ * 2^17 and 100000 ran 0.86x to 0.95x, 2^18 1.05x the speed of one thread;
+ * split odd lines of 3^11 and 5^8 1.5x and 1.2x slower; close together,
+ * r2c of 2^17 1.43x faster), and the steps measure whether sharing pays. */
 static int cpx_shareable(const kp__fft_line *cpx)
 {
     const kp__fft_line *in = cpx->bluestein != NULL ? cpx->bluestein : cpx;
-    return in->col != NULL || (in->head > 0 && line_bytes(in) >= SHARE_MIN_BYTES);
+    if (in->col != NULL) return 1;
+    if (in->npass > 0 && in->pass[in->npass - 1].p == 16) return 0;
+    return in->head > 0 && line_bytes(in) >= SHARE_MIN_BYTES;
 }
-
-/* A real line is shared where its complex lines (their inner line) have
- * at least this many points and can be shared: the pieces around them move
- * the data between the cores once more (with the cores far apart, r2c of
- * 2^16, 2^17 and 100000 ran 0.86x to 0.95x, 2^18 1.05x the speed of one
- * thread; split odd lines of 3^11 and 5^8 1.5x and 1.2x slower; close
- * together, r2c of 2^17 1.43x). As for complex lines, the steps measure
- * whether sharing pays. */
-#define REAL_SHARE_MIN 32768
 
 int kp__fft_shareable(const kp__fft_line *line, kp_fft_kind kind)
 {
-    if (kind == KP_FFT_C2C) return cpx_shareable(line);
-    const kp__fft_line *cpx = line->sub;
-    const size_t n = cpx->bluestein != NULL ? cpx->bluestein->n : cpx->n;
-    return n >= REAL_SHARE_MIN && cpx_shareable(cpx);
+    return cpx_shareable(kind == KP_FFT_C2C ? line : line->sub);
 }
 
 /* Part space of a shared complex line's transform. */

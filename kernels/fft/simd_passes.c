@@ -88,7 +88,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
 
 #if KP_FFT_VEC == 512
 /* The radix-16 last pass: pass_k's work over whole rows (line.c makes it
- * only for lines too short to be shared, over a multiple of VLEN rows). Its
+ * only for lines the threads do not share, over a multiple of VLEN rows). Its
  * arrays of 16 are its own: pass_k's, that large, slowed the other radices'
  * passes by 3% to 13%. */
 INLINE void pass_k16(size_t l1, const kp__fft_span *sp, const fft_real *cc, fft_real *ch, int fwd)
