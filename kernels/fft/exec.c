@@ -324,12 +324,12 @@ static void run_shared(const step *st, int workers)
  * (over the faster) plus about SWITCH steps: the first step of each way
  * after a change finds the data in the other way's caches (shared 2^16
  * after whole steps, 1.7x; a whole step after shared ones less); hence
- * bursts: one step alone would take that for the way's cost. The probes cost about 1 / PROBE_COST of the time (the first
- * two, which come 4 and 2 times as soon, 1/25 and 1/50). A first measure
- * spoilt by the pool's start or first page faults (a shared 2^16 line's
- * first steps took 5x its later ones) is taken again at the first probe.
- * Both ways compute every butterfly alike: the bits do not depend on the
- * choice. */
+ * bursts: one step alone would take that for the way's cost. The probes
+ * cost about 1 / PROBE_COST of the time (the first two, which come 4 and 2
+ * times as soon, 1/25 and 1/50). A first measure spoilt by the pool's
+ * start or first page faults (a shared 2^16 line's first steps took 5x its
+ * later ones) is taken again at the first probe. Both ways compute every
+ * butterfly alike: the bits do not depend on the choice. */
 #define BURST      3
 #define LAST       KP__FFT_SHARE_LAST
 #define SWITCH     1.0
