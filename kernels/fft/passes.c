@@ -24,74 +24,56 @@
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
+#include "kernels/fft/cval.h"
 #include "sched/internal.h"
 
 #define INLINE KP_INLINE
 
-INLINE fft_cpx cadd(fft_cpx a, fft_cpx b)
-{
-    return (fft_cpx){a.re + b.re, a.im + b.im};
-}
-INLINE fft_cpx csub(fft_cpx a, fft_cpx b)
-{
-    return (fft_cpx){a.re - b.re, a.im - b.im};
-}
-INLINE fft_cpx cscale(fft_real s, fft_cpx a)
-{
-    return (fft_cpx){s * a.re, s * a.im};
-}
-/* a * (-i) forward, a * i backward: the quarter turn of the direction. */
-INLINE fft_cpx crot(fft_cpx a, int fwd)
-{
-    return fwd ? (fft_cpx){a.im, -a.re} : (fft_cpx){-a.im, a.re};
-}
-
-/* The butterflies: the length-P DFT y of the P points x[j s], j < P. */
-INLINE void dft2(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+/* The butterflies: the length-P DFT y of the P values x[j s], j < P. */
+INLINE void dft2(const cval *x, size_t s, cval *y, int fwd)
 {
     (void)fwd;
     y[0] = cadd(x[0], x[s]);
     y[1] = csub(x[0], x[s]);
 }
 
-INLINE void dft3(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+INLINE void dft3(const cval *x, size_t s, cval *y, int fwd)
 {
-    fft_cpx x0 = x[0], x1 = x[s], x2 = x[2 * s];
-    fft_cpx t = cadd(x1, x2);
-    fft_cpx a = csub(x0, cscale((fft_real)0.5, t));
-    fft_cpx b = crot(cscale(sin3[1], csub(x1, x2)), fwd);
+    cval x0 = x[0], x1 = x[s], x2 = x[2 * s];
+    cval t = cadd(x1, x2);
+    cval a = csub(x0, cscale((fft_real)0.5, t));
+    cval b = crot(cscale(sin3[1], csub(x1, x2)), fwd);
     y[0] = cadd(x0, t);
     y[1] = cadd(a, b);
     y[2] = csub(a, b);
 }
 
-INLINE void dft4(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+INLINE void dft4(const cval *x, size_t s, cval *y, int fwd)
 {
-    fft_cpx s02 = cadd(x[0], x[2 * s]), d02 = csub(x[0], x[2 * s]);
-    fft_cpx s13 = cadd(x[s], x[3 * s]), d13 = crot(csub(x[s], x[3 * s]), fwd);
+    cval s02 = cadd(x[0], x[2 * s]), d02 = csub(x[0], x[2 * s]);
+    cval s13 = cadd(x[s], x[3 * s]), d13 = crot(csub(x[s], x[3 * s]), fwd);
     y[0] = cadd(s02, s13);
     y[1] = cadd(d02, d13);
     y[2] = csub(s02, s13);
     y[3] = csub(d02, d13);
 }
 
-/* x * w8^j for the eighth root w8 = exp(-+ i pi / 4) of the direction. */
-INLINE fft_cpx w8_1(fft_cpx x, int fwd)
+/* x * w8^j for the eighth root w8 = exp(-+ i pi / 4) of the direction:
+ * w8 = (1 -+ i) sqrt(1/2), w8^3 = w8 (-+ i). */
+INLINE cval w8_1(cval x, int fwd)
 {
-    return fwd ? (fft_cpx){sqrt_half * (x.re + x.im), sqrt_half * (x.im - x.re)}
-               : (fft_cpx){sqrt_half * (x.re - x.im), sqrt_half * (x.re + x.im)};
+    return cscale(sqrt_half, cadd(x, crot(x, fwd)));
 }
-INLINE fft_cpx w8_3(fft_cpx x, int fwd)
+INLINE cval w8_3(cval x, int fwd)
 {
-    return fwd ? (fft_cpx){sqrt_half * (x.im - x.re), -sqrt_half * (x.re + x.im)}
-               : (fft_cpx){-sqrt_half * (x.re + x.im), sqrt_half * (x.re - x.im)};
+    return crot(w8_1(x, fwd), fwd);
 }
 
 /* Radix 2 then two length-4 DFTs: even outputs from the sums, odd ones
  * from the differences turned by w8^j. */
-INLINE void dft8(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+INLINE void dft8(const cval *x, size_t s, cval *y, int fwd)
 {
-    fft_cpx a[4], b[4], ya[4], yb[4];
+    cval a[4], b[4], ya[4], yb[4];
     for (int j = 0; j < 4; j++) {
         a[j] = cadd(x[j * s], x[(j + 4) * s]);
         b[j] = csub(x[j * s], x[(j + 4) * s]);
@@ -111,20 +93,20 @@ INLINE void dft8(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
  * y_m = x_0 + sum_j cos(2 pi jm/P) s_j -+ i sum_j sin(2 pi jm/P) d_j and
  * y_{P-m} the same with the other sign. cosv/sinv hold cos and sin of
  * 2 pi r / P for r <= P / 2. */
-INLINE void dft_odd(const fft_cpx *x, size_t st, fft_cpx *y, int fwd, const unsigned P,
+INLINE void dft_odd(const cval *x, size_t st, cval *y, int fwd, const unsigned P,
                     const fft_real *cosv, const fft_real *sinv)
 {
     const unsigned h = P / 2;
-    fft_cpx x0 = x[0], s[3], d[3], y0 = x0;
+    cval x0 = x[0], s[3], d[3], y0 = x0;
     for (unsigned j = 1; j <= h; j++) {
-        fft_cpx a = x[j * st], b = x[(P - j) * st];
+        cval a = x[j * st], b = x[(P - j) * st];
         s[j - 1] = cadd(a, b);
         d[j - 1] = csub(a, b);
         y0 = cadd(y0, s[j - 1]);
     }
     y[0] = y0;
     for (unsigned m = 1; m <= h; m++) {
-        fft_cpx a = x0, b = {0, 0};
+        cval a = x0, b = cv_zero();
         for (unsigned j = 1; j <= h; j++) {
             unsigned r = (j * m) % P; /* cos(2 pi r/P), sin with the sign of r <= h */
             fft_real c = cosv[r <= h ? r : P - r], sn = r <= h ? sinv[r] : -sinv[P - r];
@@ -139,7 +121,7 @@ INLINE void dft_odd(const fft_cpx *x, size_t st, fft_cpx *y, int fwd, const unsi
 
 /* x * w9^e, w9 = exp(-+ 2 pi i / 9) of the direction: cos x + sin (x
  * turned a quarter the same way). */
-INLINE fft_cpx turn9(fft_cpx x, unsigned e, int fwd)
+INLINE cval turn9(cval x, unsigned e, int fwd)
 {
     return cadd(cscale(cos9[e], x), cscale(sin9[e], crot(x, fwd)));
 }
@@ -147,9 +129,9 @@ INLINE fft_cpx turn9(fft_cpx x, unsigned e, int fwd)
 /* Radix 9 as 3 x 3: with j = 3a + b and m = c + 3d,
  * y_m = sum_b w9^(bc) w3^(bd) sum_a x_(3a+b) w3^(ac): three length-3 DFTs
  * over a, the turns w9^(bc), three over b. */
-INLINE void dft9(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+INLINE void dft9(const cval *x, size_t s, cval *y, int fwd)
 {
-    fft_cpx t[9]; /* t[3b + c] */
+    cval t[9]; /* t[3b + c] */
     for (unsigned b = 0; b < 3; b++)
         dft3(x + b * s, 3 * s, t + 3 * b, fwd);
     t[4] = turn9(t[4], 1, fwd);
@@ -157,7 +139,7 @@ INLINE void dft9(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
     t[7] = turn9(t[7], 2, fwd);
     t[8] = turn9(t[8], 4, fwd);
     for (unsigned c = 0; c < 3; c++) {
-        fft_cpx u[3];
+        cval u[3];
         dft3(t + c, 3, u, fwd);
         for (unsigned d = 0; d < 3; d++)
             y[c + 3 * d] = u[d];
@@ -169,9 +151,9 @@ INLINE void dft9(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
  * factors, so no turns between the two steps. Inputs j = (2a + 5b) mod 10
  * go through length-5 DFTs over a, then length-2 DFTs over b give output
  * k = (6 k1 + 5 k2) mod 10 (6 = 1 mod 5, 0 mod 2; 5 = 0 mod 5, 1 mod 2). */
-INLINE void dft10(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+INLINE void dft10(const cval *x, size_t s, cval *y, int fwd)
 {
-    fft_cpx in[2][5], t[2][5];
+    cval in[2][5], t[2][5];
     for (unsigned b = 0; b < 2; b++) {
         for (unsigned a = 0; a < 5; a++)
             in[b][a] = x[(2 * a + 5 * b) % 10 * s];
@@ -183,17 +165,21 @@ INLINE void dft10(const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
     }
 }
 
-INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, fft_cpx *y, int fwd)
+/* The butterfly of radix P from the P points x[j s] to y. */
+INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
 {
+    cval v[10];
+    for (unsigned j = 0; j < P; j++)
+        v[j] = cv_load(x + j * s);
     switch (P) {
-    case 2: dft2(x, s, y, fwd); break;
-    case 3: dft3(x, s, y, fwd); break;
-    case 4: dft4(x, s, y, fwd); break;
-    case 5: dft_odd(x, s, y, fwd, 5, cos5, sin5); break;
-    case 7: dft_odd(x, s, y, fwd, 7, cos7, sin7); break;
-    case 9: dft9(x, s, y, fwd); break;
-    case 10: dft10(x, s, y, fwd); break;
-    default: dft8(x, s, y, fwd); break;
+    case 2: dft2(v, 1, y, fwd); break;
+    case 3: dft3(v, 1, y, fwd); break;
+    case 4: dft4(v, 1, y, fwd); break;
+    case 5: dft_odd(v, 1, y, fwd, 5, cos5, sin5); break;
+    case 7: dft_odd(v, 1, y, fwd, 7, cos7, sin7); break;
+    case 9: dft9(v, 1, y, fwd); break;
+    case 10: dft10(v, 1, y, fwd); break;
+    default: dft8(v, 1, y, fwd); break;
     }
 }
 
@@ -209,28 +195,29 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
         for (size_t k = sp->k0; k < sp->k1; k++) {
-            fft_cpx y[10];
+            cval y[10];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
-                ch[k + m * l1] = y[m];
+                cv_store(ch + k + m * l1, y[m]);
         }
         return;
     }
     for (size_t k = sp->k0; k < sp->k1; k++) {
         const fft_cpx *x = cc + ido * P * k;
-        fft_cpx *z = ch + ido * k, y[10];
+        fft_cpx *z = ch + ido * k;
+        cval y[10];
         size_t i = sp->i0;
         if (i == 0) {
             dft(P, x, ido, y, fwd);
             for (unsigned m = 0; m < P; m++)
-                z[m * out_m] = y[m];
+                cv_store(z + m * out_m, y[m]);
             i = 1;
         }
         for (; i < sp->i1; i++) {
             dft(P, x + i, ido, y, fwd);
-            z[i] = y[0];
+            cv_store(z + i, y[0]);
             for (unsigned m = 1; m < P; m++)
-                z[i + m * out_m] = ctw(y[m], tw[(m - 1) * ido + i], fwd);
+                cv_store(z + i + m * out_m, cv_twist(y[m], tw + (m - 1) * ido + i, fwd));
         }
     }
 }
@@ -246,29 +233,29 @@ INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const kp__fft_span *
         for (size_t i = sp->i0; i < sp->i1; i++) {
             const fft_cpx *x = cc + i + ido * P * k;
             fft_cpx *z = ch + i + ido * k;
-            fft_cpx x0 = x[0], y0 = x0;
+            cval x0 = cv_load(x), y0 = x0;
             for (unsigned j = 1; j <= h; j++)
-                y0 = cadd(y0, cadd(x[j * ido], x[(P - j) * ido]));
-            z[0] = y0;
+                y0 = cadd(y0, cadd(cv_load(x + j * ido), cv_load(x + (P - j) * ido)));
+            cv_store(z, y0);
             for (unsigned m = 1; m <= h; m++) {
-                fft_cpx a = x0, b = {0, 0};
+                cval a = x0, b = cv_zero();
                 unsigned r = 0;
                 for (unsigned j = 1; j <= h; j++) {
                     r += m; /* r = j m mod P */
                     if (r >= P) r -= P;
-                    fft_cpx u = x[j * ido], v = x[(P - j) * ido];
+                    cval u = cv_load(x + j * ido), v = cv_load(x + (P - j) * ido);
                     /* roots[r] = cos - i sin of 2 pi r / P */
                     a = cadd(a, cscale(roots[r].re, cadd(u, v)));
                     b = csub(b, cscale(roots[r].im, csub(u, v)));
                 }
                 b = crot(b, fwd);
-                fft_cpx ym = cadd(a, b), yp = csub(a, b);
+                cval ym = cadd(a, b), yp = csub(a, b);
                 if (i > 0) {
-                    ym = ctw(ym, tw[(m - 1) * ido + i], fwd);
-                    yp = ctw(yp, tw[(P - m - 1) * ido + i], fwd);
+                    ym = cv_twist(ym, tw + (m - 1) * ido + i, fwd);
+                    yp = cv_twist(yp, tw + (P - m - 1) * ido + i, fwd);
                 }
-                z[m * out_m] = ym;
-                z[(P - m) * out_m] = yp;
+                cv_store(z + m * out_m, ym);
+                cv_store(z + (P - m) * out_m, yp);
             }
         }
 }
@@ -414,10 +401,10 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
  * more this way, and 7 as much, so they keep the pass. */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
-    fft_cpx y[10];
+    cval y[10];
     dft(P, x, 1, y, fwd);
     for (unsigned m = 0; m < P; m++)
-        z[m] = y[m];
+        cv_store(z + m, y[m]);
 }
 
 static int one_pass(const kp__fft_line *line, int fwd, const fft_cpx *x, fft_cpx *z)
