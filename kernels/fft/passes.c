@@ -392,13 +392,13 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
     }
 }
 
-/* A line of one pass of radix 2, 3, 4 or 8: the butterfly straight from x
- * to z (the pass's own operations; the vector passes take no pass of one
- * butterfly), without the calls and the pass loop's set-up; z may be x.
- * Returns 0 for other lines (Bluestein and four-step lines have no passes
- * of their own: npass 0). A line of 2, 3, 4 or 8 points took 1.4x to 2x
- * less time (10-13 ns, one thread, Zen 5); 5, 9 and 10 took 1.3x to 1.5x
- * more this way, and 7 as much, so they keep the pass. */
+/* A line of one pass of a radix with a butterfly of its own (2 to 10
+ * points): the butterfly straight from x to z (the pass's own operations;
+ * the vector passes take no pass of one butterfly), without the calls and
+ * the pass loop's set-up; z may be x. Returns 0 for other lines (Bluestein
+ * and four-step lines have no passes of their own: npass 0). One thread,
+ * Zen 5: 2, 3, 4 and 8 points took 1.4x to 2x less time; 5, 7, 9 and 10
+ * 1.4x to 1.5x (once their values stayed in registers, cval.h). */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
     cval y[10];
@@ -421,7 +421,11 @@ static int one_pass(const kp__fft_line *line, int fwd, const fft_cpx *x, fft_cpx
         ONE(2);
         ONE(3);
         ONE(4);
+        ONE(5);
+        ONE(7);
         ONE(8);
+        ONE(9);
+        ONE(10);
     default: return 0;
     }
 #undef ONE
