@@ -198,6 +198,13 @@ static void cpx_copy(const fft_cpx *x, ptrdiff_t ss, fft_cpx *y, ptrdiff_t ds, d
     }
 }
 
+/* The vector loop of r2c_post from this h. Below it Z comes from a line of
+ * one butterfly (h <= 10) and the vector loop's wide loads read it right
+ * after the butterfly's 16-byte stores, which a wider load cannot take by
+ * forwarding: the scalar loop took 1.17x (h = 8) and 1.08x (h = 10) less
+ * time (one thread, Zen 5, AVX-512). */
+#define POST_SIMD_MIN 11
+
 /* Even r2c, n = 2h: X_k and X_h-k from Z for k in [a, b), 0 <= k <= h/2,
  * times scale, into contiguous t (h + 1 values). A part's range starts at
  * 0 or at 1 + 4q (kp__fft_shared_cut), so the AVX-512 loop takes the same
@@ -216,7 +223,7 @@ static void r2c_post(const kp__fft_line *line, const fft_cpx *z, fft_cpx *t, dou
         k = 1;
     }
     const simd_real simd = simd_real_pick();
-    if (simd.post != NULL && k < b) k = simd.post(z, w, t, h, scale, k, b);
+    if (simd.post != NULL && k < b && h >= POST_SIMD_MIN) k = simd.post(z, w, t, h, scale, k, b);
     /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     for (; k < b; k++) {
         fft_cpx p = z[k], q = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
