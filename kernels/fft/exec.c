@@ -498,15 +498,16 @@ void kp__fft_spare_free(_Atomic(void *) *spare)
 }
 
 /* One short contiguous line: straight to it, nothing to set up. Returns
- * 0 if the transform is not one. Kept out of line so its stack buffer is
- * not added to kp__fft_execute's. */
+ * 0 if the transform is not one. A line of one point is contiguous
+ * whatever its strides (the plan sets them to 0). Kept out of line so its
+ * stack buffer is not added to kp__fft_execute's. */
 static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
                                                 const kp__fft_axis *axis, const void *in, void *out)
 {
     const kp__fft_line *line = axis[0].line;
     const size_t real = sh->single ? sizeof(float) : sizeof(double);
-    if (sh->ndim != 1 || sh->dim[0].is != 1 || sh->dim[0].os != 1 || in == out ||
-        kp__fft_line_space(line) * 2 * real > SMALL_WORK)
+    const int unit = sh->dim[0].n == 1 || (sh->dim[0].is == 1 && sh->dim[0].os == 1);
+    if (sh->ndim != 1 || !unit || in == out || kp__fft_line_space(line) * 2 * real > SMALL_WORK)
         return 0;
     _Alignas(64) char small[SMALL_WORK];
     const double scale = sh->scale;
