@@ -115,6 +115,11 @@ static const fcase cases[] = {
     {"rfft", F, W, 2, {15, 7}, 1, {0}},
     {"irfft", D, B, 2, {5, 9}, 1, {1}},
     {"irfft", F, O, 2, {9, 5}, 1, {0}},
+    /* real lines of two points, several at once: side by side and as columns */
+    {"rfft", D, O, 2, {7, 2}, 1, {1}},
+    {"rfft", F, B, 2, {2, 9}, 1, {0}},
+    {"irfft", D, W, 2, {2, 7}, 1, {0}},
+    {"irfft", F, B, 2, {9, 2}, 1, {1}},
     /* n-D over chosen axes, in the order given */
     {"fft", D, B, 3, {3, 5, 8}, 2, {0, 2}},
     {"ifft", D, O, 3, {3, 5, 8}, 2, {2, 0}},

@@ -669,6 +669,7 @@ int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
 {
     if (kind == KP_FFT_C2C) return line->lanes != NULL;
     if (!line->real || line->split) return 0;
+    if (line->n == 2) return 1; /* lines.c's two_point_lines */
     /* odd lines take the complex line's lanes (lines.c's odd_lanes) */
     return line->n % 2 == 0 ? line->sub->real_lanes : line->sub->lanes != NULL;
 }
