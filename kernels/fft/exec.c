@@ -375,8 +375,12 @@ int kp__fft_share_choose(kp__fft_share_record *r, unsigned long long key)
     const double gap = cost * (BURST * (double)(slow - fast) / (double)fast + SWITCH);
     const unsigned long long since = k - (end > 2 * BURST ? end : 2 * BURST);
     if (since < PROBE_MIN || (double)since < gap) return faster;
-    /* one thread begins the probe; the others take the way it takes */
+    /* one thread begins the probe; the others take the way it takes. A
+       record reset for another shape since the key was read keeps its
+       fresh probe (a reset in the instant before the exchange can still
+       give the new shape this probe: a few steps of one way, no harm). */
     const unsigned long long begun = 2 * (k + BURST) + (unsigned long long)!faster;
+    if (atomic_load_explicit(&r->key, RELAXED) != key) return faster;
     if (!atomic_compare_exchange_strong_explicit(&r->probe, &probe, begun, RELAXED, RELAXED))
         return (int)(probe % 2);
     atomic_fetch_add_explicit(&r->probes, 1, RELAXED);
