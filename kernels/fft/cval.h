@@ -14,12 +14,13 @@
  *
  * Both forms round every part through the same IEEE operation on the same
  * operands (x - y and x + (-y) are one operation; a + b and b + a round
- * alike; no multiply is fused with an add), so they give the same bits.
+ * alike; no multiply is fused with an add), so they give the same bits in
+ * round-to-nearest (a NaN's sign and payload aside).
  */
 #ifndef KP_FFT_CVAL_H
 #define KP_FFT_CVAL_H
 
-#if defined(__SSE2__)
+#if defined(__x86_64__) && defined(__SSE2__)
 #include <emmintrin.h>
 #define CVAL_PACKED 1
 #else
@@ -86,11 +87,11 @@ typedef __m128 cval;
 
 CVAL_INLINE cval cv_load(const fft_cpx *p)
 {
-    return _mm_loadl_pi(_mm_setzero_ps(), (const __m64 *)(const void *)p);
+    return _mm_castsi128_ps(_mm_loadu_si64(p));
 }
 CVAL_INLINE void cv_store(fft_cpx *p, cval v)
 {
-    _mm_storel_pi((__m64 *)(void *)p, v);
+    _mm_storeu_si64(p, _mm_castps_si128(v));
 }
 CVAL_INLINE cval cv_zero(void)
 {

@@ -22,9 +22,10 @@
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
 /* Every radix line.c's factorize makes up to this one (2, 3, 4, 5, 7, 8,
- * 9, 10) has a butterfly of its own, and so has 16 (with AVX-512, the last
- * pass of some powers of two: simd_passes.c's alone); any other is a prime
- * from 11 that takes the generic odd butterfly. */
+ * 9, 10) has a butterfly of its own, scalar and vector, and so has 16 (with
+ * AVX-512, the last pass of some powers of two: simd_passes.c's alone); 11
+ * and 13 have scalar ones only (passes.c), and any other prime takes the
+ * generic odd butterfly. */
 #define KP__FFT_MAX_BUTTERFLY 10
 static inline int kp__fft_butterfly(size_t p)
 {
@@ -448,7 +449,9 @@ void kp__fft_c2r_s(const kp__fft_line *line, const void *src, ptrdiff_t ss, void
  * contiguous copies, KP__FFT_LANES_REAL r2c lines at a time), and odd real
  * lines (not split) whose complex line of n has them, a group at a time
  * through complex copies (r2c: the samples with zero imaginary parts; c2r:
- * the whole Hermitian spectrum). Each chunk
+ * the whole Hermitian spectrum); real lines of two points in one loop
+ * (lines.c's two_point_lines, which takes none of the work space below).
+ * Each chunk
  * of lines needs kp__fft_lanes_space complex elements of work space. The
  * real lines' calls take count lines, line c at src + c sdist and dst + c
  * ddist, strides in elements of each side and distances in reals

@@ -198,11 +198,11 @@ static void cpx_copy(const fft_cpx *x, ptrdiff_t ss, fft_cpx *y, ptrdiff_t ds, d
     }
 }
 
-/* The vector loop of r2c_post from this h. Below it Z comes from a line of
- * one butterfly (h <= 10) and the vector loop's wide loads read it right
- * after the butterfly's 16-byte stores, which a wider load cannot take by
- * forwarding: the scalar loop took 1.17x (h = 8) and 1.08x (h = 10) less
- * time (one thread, Zen 5, AVX-512). */
+/* The vector loop of r2c_post from this h. It needs h >= 8, and the lines
+ * of 8, 9 and 10 points are one butterfly each, whose stores of one value
+ * at a time the loop's wider loads read right after (a store is not
+ * forwarded to a wider load): the scalar loop took 1.17x (h = 8) and 1.08x
+ * (h = 10) less time there (one thread, Zen 5, AVX-512). */
 #define POST_SIMD_MIN 11
 
 /* Even r2c, n = 2h: X_k and X_h-k from Z for k in [a, b), 0 <= k <= h/2,
@@ -710,9 +710,9 @@ static void odd_lanes(const kp__fft_line *line, int r2c, const fft_real *x, ptrd
 /* Real lines of two points, count of them (line.c's kp__fft_lanes_ok): r2c
  * X_0 = x_0 + x_1, X_1 = x_0 - x_1 (imaginary parts 0), c2r back from the
  * real parts, times scale: the operations r2c_post and c2r_pre do at h = 1
- * (the complex line of one point is a copy), without a line's calls (r2c of
- * 4096 lines: 20 ns a line that way). Each line is read whole before it is
- * written, so in place is fine. */
+ * (the complex line of one point is a copy), without a line's calls (those
+ * took 20 ns a line: r2c of 4096 lines 80 us, in this loop 4.2 us). Each
+ * line is read whole before it is written, so in place is fine. */
 static void two_point_lines(int r2c, const fft_real *x, ptrdiff_t ss, ptrdiff_t sdist, fft_real *y,
                             ptrdiff_t ds, ptrdiff_t ddist, size_t count, double scale)
 {

@@ -97,7 +97,7 @@ INLINE void dft_odd(const cval *x, size_t st, cval *y, int fwd, const unsigned P
                     const fft_real *cosv, const fft_real *sinv)
 {
     const unsigned h = P / 2;
-    cval x0 = x[0], s[3], d[3], y0 = x0;
+    cval x0 = x[0], s[6], d[6], y0 = x0;
     for (unsigned j = 1; j <= h; j++) {
         cval a = x[j * st], b = x[(P - j) * st];
         s[j - 1] = cadd(a, b);
@@ -168,7 +168,7 @@ INLINE void dft10(const cval *x, size_t s, cval *y, int fwd)
 /* The butterfly of radix P from the P points x[j s] to y. */
 INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
 {
-    cval v[10];
+    cval v[13];
     for (unsigned j = 0; j < P; j++)
         v[j] = cv_load(x + j * s);
     switch (P) {
@@ -179,6 +179,8 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
     case 7: dft_odd(v, 1, y, fwd, 7, cos7, sin7); break;
     case 9: dft9(v, 1, y, fwd); break;
     case 10: dft10(v, 1, y, fwd); break;
+    case 11: dft_odd(v, 1, y, fwd, 11, cos11, sin11); break;
+    case 13: dft_odd(v, 1, y, fwd, 13, cos13, sin13); break;
     default: dft8(v, 1, y, fwd); break;
     }
 }
@@ -195,7 +197,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
         for (size_t k = sp->k0; k < sp->k1; k++) {
-            cval y[10];
+            cval y[13];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
                 cv_store(ch + k + m * l1, y[m]);
@@ -205,7 +207,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     for (size_t k = sp->k0; k < sp->k1; k++) {
         const fft_cpx *x = cc + ido * P * k;
         fft_cpx *z = ch + ido * k;
-        cval y[10];
+        cval y[13];
         size_t i = sp->i0;
         if (i == 0) {
             dft(P, x, ido, y, fwd);
@@ -279,6 +281,8 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_s
     case 8: pass(8, ido, l1, sp, cc, ch, tw, fwd); break;
     case 9: pass(9, ido, l1, sp, cc, ch, tw, fwd); break;
     case 10: pass(10, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 11: pass(11, ido, l1, sp, cc, ch, tw, fwd); break;
+    case 13: pass(13, ido, l1, sp, cc, ch, tw, fwd); break;
     default: pass_generic(ido, l1, ps->p, sp, cc, ch, tw, tab + ps->roots, fwd); break;
     }
 }
@@ -392,8 +396,8 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
     }
 }
 
-/* A line of one pass of a radix with a butterfly of its own (2 to 10
- * points): the butterfly straight from x to z (the pass's own operations;
+/* A line of one pass of a radix with a butterfly of its own (2, 3, 4, 5,
+ * 7, 8, 9, 10, 11 or 13 points): the butterfly straight from x to z (the pass's own operations;
  * the vector passes take no pass of one butterfly), without the calls and
  * the pass loop's set-up; z may be x. Returns 0 for other lines (Bluestein
  * and four-step lines have no passes of their own: npass 0). One thread,
@@ -401,7 +405,7 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
  * 1.4x to 1.5x (once their values stayed in registers, cval.h). */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
-    cval y[10];
+    cval y[13];
     dft(P, x, 1, y, fwd);
     for (unsigned m = 0; m < P; m++)
         cv_store(z + m, y[m]);
@@ -426,6 +430,8 @@ static int one_pass(const kp__fft_line *line, int fwd, const fft_cpx *x, fft_cpx
         ONE(8);
         ONE(9);
         ONE(10);
+        ONE(11);
+        ONE(13);
     default: return 0;
     }
 #undef ONE
