@@ -31,6 +31,7 @@
 
 #if CVAL_PACKED && !KP_FFT_SINGLE
 typedef __m128d cval;
+#define CV_OP(op) _mm_##op##_pd
 
 CVAL_INLINE cval cv_load(const fft_cpx *p)
 {
@@ -40,50 +41,23 @@ CVAL_INLINE void cv_store(fft_cpx *p, cval v)
 {
     _mm_storeu_pd(&p->re, v);
 }
-CVAL_INLINE cval cv_zero(void)
-{
-    return _mm_setzero_pd();
-}
-CVAL_INLINE cval cadd(cval a, cval b)
-{
-    return _mm_add_pd(a, b);
-}
-CVAL_INLINE cval csub(cval a, cval b)
-{
-    return _mm_sub_pd(a, b);
-}
-CVAL_INLINE cval cscale(fft_real s, cval a)
-{
-    return _mm_mul_pd(_mm_set1_pd(s), a);
-}
-/* (im, re), and a with lane 0 (re) or lane 1 (im) negated. */
+/* (im, re) */
 CVAL_INLINE cval cv_swap(cval a)
 {
     return _mm_shuffle_pd(a, a, 1);
 }
-CVAL_INLINE cval cv_neg_re(cval a)
+/* The sign bit of lane 0 (re) or lane 1 (im) alone. */
+CVAL_INLINE cval cv_sign_re(void)
 {
-    return _mm_xor_pd(a, _mm_set_pd(0.0, -0.0));
+    return _mm_set_pd(0.0, -0.0);
 }
-CVAL_INLINE cval cv_neg_im(cval a)
+CVAL_INLINE cval cv_sign_im(void)
 {
-    return _mm_xor_pd(a, _mm_set_pd(-0.0, 0.0));
-}
-/* (re, re) and (im, im) of a stored root. */
-CVAL_INLINE cval cv_re2(const fft_cpx *w)
-{
-    return _mm_set1_pd(w->re);
-}
-CVAL_INLINE cval cv_im2(const fft_cpx *w)
-{
-    return _mm_set1_pd(w->im);
-}
-CVAL_INLINE cval cv_mul(cval a, cval b)
-{
-    return _mm_mul_pd(a, b);
+    return _mm_set_pd(-0.0, 0.0);
 }
 #elif CVAL_PACKED
 typedef __m128 cval;
+#define CV_OP(op) _mm_##op##_ps
 
 CVAL_INLINE cval cv_load(const fft_cpx *p)
 {
@@ -93,49 +67,46 @@ CVAL_INLINE void cv_store(fft_cpx *p, cval v)
 {
     _mm_storeu_si64(p, _mm_castps_si128(v));
 }
-CVAL_INLINE cval cv_zero(void)
-{
-    return _mm_setzero_ps();
-}
-CVAL_INLINE cval cadd(cval a, cval b)
-{
-    return _mm_add_ps(a, b);
-}
-CVAL_INLINE cval csub(cval a, cval b)
-{
-    return _mm_sub_ps(a, b);
-}
-CVAL_INLINE cval cscale(fft_real s, cval a)
-{
-    return _mm_mul_ps(_mm_set1_ps(s), a);
-}
 CVAL_INLINE cval cv_swap(cval a)
 {
     return _mm_shuffle_ps(a, a, _MM_SHUFFLE(3, 2, 0, 1));
 }
-CVAL_INLINE cval cv_neg_re(cval a)
+CVAL_INLINE cval cv_sign_re(void)
 {
-    return _mm_xor_ps(a, _mm_set_ps(0.0f, 0.0f, 0.0f, -0.0f));
+    return _mm_set_ps(0.0f, 0.0f, 0.0f, -0.0f);
 }
-CVAL_INLINE cval cv_neg_im(cval a)
+CVAL_INLINE cval cv_sign_im(void)
 {
-    return _mm_xor_ps(a, _mm_set_ps(0.0f, 0.0f, -0.0f, 0.0f));
-}
-CVAL_INLINE cval cv_re2(const fft_cpx *w)
-{
-    return _mm_set1_ps(w->re);
-}
-CVAL_INLINE cval cv_im2(const fft_cpx *w)
-{
-    return _mm_set1_ps(w->im);
-}
-CVAL_INLINE cval cv_mul(cval a, cval b)
-{
-    return _mm_mul_ps(a, b);
+    return _mm_set_ps(0.0f, 0.0f, -0.0f, 0.0f);
 }
 #endif
 
 #if CVAL_PACKED
+CVAL_INLINE cval cv_zero(void)
+{
+    return CV_OP(setzero)();
+}
+CVAL_INLINE cval cadd(cval a, cval b)
+{
+    return CV_OP(add)(a, b);
+}
+CVAL_INLINE cval csub(cval a, cval b)
+{
+    return CV_OP(sub)(a, b);
+}
+CVAL_INLINE cval cscale(fft_real s, cval a)
+{
+    return CV_OP(mul)(CV_OP(set1)(s), a);
+}
+/* a with its real or its imaginary part negated. */
+CVAL_INLINE cval cv_neg_re(cval a)
+{
+    return CV_OP(xor)(a, cv_sign_re());
+}
+CVAL_INLINE cval cv_neg_im(cval a)
+{
+    return CV_OP(xor)(a, cv_sign_im());
+}
 /* a * (-i) = (im, -re) forward, a * i = (-im, re) backward: the quarter
  * turn of the direction. */
 CVAL_INLINE cval crot(cval a, int fwd)
@@ -148,8 +119,8 @@ CVAL_INLINE cval crot(cval a, int fwd)
  * (re wr + im wi, im wr - re wi). */
 CVAL_INLINE cval cv_twist(cval a, const fft_cpx *w, int fwd)
 {
-    cval p = cv_mul(a, cv_re2(w));          /* (re wr, im wr) */
-    cval q = cv_mul(cv_swap(a), cv_im2(w)); /* (im wi, re wi) */
+    cval p = CV_OP(mul)(a, CV_OP(set1)(w->re));          /* (re wr, im wr) */
+    cval q = CV_OP(mul)(cv_swap(a), CV_OP(set1)(w->im)); /* (im wi, re wi) */
     return cadd(p, fwd ? cv_neg_re(q) : cv_neg_im(q));
 }
 #else
