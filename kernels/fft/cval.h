@@ -55,6 +55,15 @@ CVAL_INLINE cval cv_sign_im(void)
 {
     return _mm_set_pd(-0.0, 0.0);
 }
+/* (r, 0), and the real part. */
+CVAL_INLINE cval cv_real(fft_real r)
+{
+    return _mm_set_sd(r);
+}
+CVAL_INLINE fft_real cv_re(cval a)
+{
+    return _mm_cvtsd_f64(a);
+}
 #elif CVAL_PACKED
 typedef __m128 cval;
 #define CV_OP(op) _mm_##op##_ps
@@ -78,6 +87,14 @@ CVAL_INLINE cval cv_sign_re(void)
 CVAL_INLINE cval cv_sign_im(void)
 {
     return _mm_set_ps(0.0f, 0.0f, -0.0f, 0.0f);
+}
+CVAL_INLINE cval cv_real(fft_real r)
+{
+    return _mm_set_ss(r);
+}
+CVAL_INLINE fft_real cv_re(cval a)
+{
+    return _mm_cvtss_f32(a);
 }
 #endif
 
@@ -157,6 +174,18 @@ CVAL_INLINE cval crot(cval a, int fwd)
 CVAL_INLINE cval cv_twist(cval a, const fft_cpx *w, int fwd)
 {
     return ctw(a, *w, fwd);
+}
+CVAL_INLINE cval cv_neg_im(cval a)
+{
+    return (cval){a.re, -a.im};
+}
+CVAL_INLINE cval cv_real(fft_real r)
+{
+    return (cval){r, 0};
+}
+CVAL_INLINE fft_real cv_re(cval a)
+{
+    return a.re;
 }
 #endif
 

@@ -548,6 +548,7 @@ void FFT_FN(kp__fft_r2c)(const kp__fft_line *line, const void *src, ptrdiff_t ss
         return;
     }
     if (n % 2 == 1) {
+        if (FFT_FN(kp__fft_odd_real_one)(line->sub, 1, x, ss, y, ds, scale)) return;
         real_in(x, ss, z, 0, n);
         exec(line->sub, 1, z, z + n);
         cpx_copy(z, 1, y, ds, scale, 0, n / 2 + 1);
@@ -601,6 +602,7 @@ void FFT_FN(kp__fft_c2r)(const kp__fft_line *line, const void *src, ptrdiff_t ss
         return;
     }
     if (n % 2 == 1) {
+        if (FFT_FN(kp__fft_odd_real_one)(line->sub, 0, x, ss, y, ds, scale)) return;
         herm_in(x, ss, z, n, 0, n / 2 + 1);
         exec(line->sub, 0, z, z + n);
         real_out(z, y, ds, scale, 0, n);

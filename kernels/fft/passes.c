@@ -165,12 +165,9 @@ INLINE void dft10(const cval *x, size_t s, cval *y, int fwd)
     }
 }
 
-/* The butterfly of radix P from the P points x[j s] to y. */
-INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
+/* The butterfly of radix P from the P values v to y. */
+INLINE void dft_values(const unsigned P, const cval *v, cval *y, int fwd)
 {
-    cval v[13];
-    for (unsigned j = 0; j < P; j++)
-        v[j] = cv_load(x + j * s);
     switch (P) {
     case 2: dft2(v, 1, y, fwd); break;
     case 3: dft3(v, 1, y, fwd); break;
@@ -183,6 +180,15 @@ INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
     case 13: dft_odd(v, 1, y, fwd, 13, cos13, sin13); break;
     default: dft8(v, 1, y, fwd); break;
     }
+}
+
+/* The butterfly of radix P from the P points x[j s] to y. */
+INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
+{
+    cval v[13];
+    for (unsigned j = 0; j < P; j++)
+        v[j] = cv_load(x + j * s);
+    dft_values(P, v, y, fwd);
 }
 
 /* A pass of a radix with a butterfly of its own, over the butterflies of
@@ -435,6 +441,57 @@ static int one_pass(const kp__fft_line *line, int fwd, const fft_cpx *x, fft_cpx
     default: return 0;
     }
 #undef ONE
+}
+
+/* An odd real line whose complex line is one butterfly, straight: r2c
+ * from the samples with zero imaginary parts, outputs 0 .. P/2 times scale
+ * unless it is 1; c2r from the spectrum's first P/2 + 1 values completed by
+ * their conjugates (the imaginary part of x_0 taken as 0), the real parts
+ * of the outputs times scale. The operations of lines.c's copies around
+ * the complex line, so the same bits. */
+INLINE void odd_real_one(const unsigned P, int r2c, const void *src, ptrdiff_t ss, void *dst,
+                         ptrdiff_t ds, double scale)
+{
+    const fft_real s = (fft_real)scale;
+    cval v[13], y[13];
+    if (r2c) {
+        const fft_real *x = src;
+        fft_cpx *z = dst;
+        for (unsigned j = 0; j < P; j++)
+            v[j] = cv_real(x[(ptrdiff_t)j * ss]);
+        dft_values(P, v, y, 1);
+        for (unsigned k = 0; k <= P / 2; k++)
+            cv_store(z + (ptrdiff_t)k * ds, scale == 1.0 ? y[k] : cscale(s, y[k]));
+    } else {
+        const fft_cpx *x = src;
+        fft_real *z = dst;
+        v[0] = cv_real(x[0].re);
+        for (unsigned k = 1; k <= P / 2; k++) {
+            v[k] = cv_load(x + (ptrdiff_t)k * ss);
+            v[P - k] = cv_neg_im(v[k]);
+        }
+        dft_values(P, v, y, 0);
+        for (unsigned j = 0; j < P; j++)
+            z[(ptrdiff_t)j * ds] = s * cv_re(y[j]);
+    }
+}
+
+int FFT_FN(kp__fft_odd_real_one)(const kp__fft_line *line, int r2c, const void *src, ptrdiff_t ss,
+                                 void *dst, ptrdiff_t ds, double scale)
+{
+    if (line->npass != 1) return 0;
+#define ODD(P)                                                                                     \
+    case P: odd_real_one(P, r2c, src, ss, dst, ds, scale); return 1
+    switch (line->pass[0].p) {
+        ODD(3);
+        ODD(5);
+        ODD(7);
+        ODD(9);
+        ODD(11);
+        ODD(13);
+    default: return 0;
+    }
+#undef ODD
 }
 
 void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
