@@ -189,4 +189,6 @@ CVAL_INLINE fft_real cv_re(cval a)
 }
 #endif
 
+#undef CV_OP
+
 #endif

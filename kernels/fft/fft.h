@@ -225,12 +225,11 @@ kp__fft_part_fn kp__fft_line_part_d, kp__fft_line_part_s;
 /* An odd r2c (r2c = 1) or c2r line of n whose complex line (line) is one
  * butterfly, straight from src to dst (strides in elements of each, in
  * place allowed), times scale; returns 0, touching nothing, for other
- * lines (passes.c). */
+ * lines (passes.c; its portable build only: the scalar butterflies give
+ * the same bits in every build). */
 typedef int kp__fft_odd_real_fn(const kp__fft_line *line, int r2c, const void *src, ptrdiff_t ss,
                                 void *dst, ptrdiff_t ds, double scale);
 kp__fft_odd_real_fn kp__fft_odd_real_one_d, kp__fft_odd_real_one_s;
-kp__fft_odd_real_fn kp__fft_odd_real_one_d_avx2, kp__fft_odd_real_one_s_avx2;
-kp__fft_odd_real_fn kp__fft_odd_real_one_d_avx512, kp__fft_odd_real_one_s_avx512;
 kp__fft_exec_fn kp__fft_fourstep_exec_d, kp__fft_fourstep_exec_s;
 /* A four-step line straight from a strided source to a strided
  * destination (fourstep.c); work holds line->scratch elements. */

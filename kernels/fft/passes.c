@@ -443,6 +443,7 @@ static int one_pass(const kp__fft_line *line, int fwd, const fft_cpx *x, fft_cpx
 #undef ONE
 }
 
+#if !KP_FFT_SIMD /* lines.c calls the portable build's: the same bits */
 /* An odd real line whose complex line is one butterfly, straight: r2c
  * from the samples with zero imaginary parts, outputs 0 .. P/2 times scale
  * unless it is 1; c2r from the spectrum's first P/2 + 1 values completed by
@@ -493,6 +494,7 @@ int FFT_FN(kp__fft_odd_real_one)(const kp__fft_line *line, int r2c, const void *
     }
 #undef ODD
 }
+#endif
 
 void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
                                void *work)
