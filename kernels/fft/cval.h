@@ -7,8 +7,8 @@
  * low half, the upper lanes zero): an addition, a subtraction or a product
  * by a real is one instruction, and GCC keeps a butterfly's values in
  * registers where it spilled the structs' halves (one thread, Zen 5: lines
- * of 9, 18 and 27 points 1.35x to 1.4x faster, of 11, 13, 99, 121 and
- * 1331, through the generic odd radix, 1.15x to 1.35x). SSE2 is the x86-64
+ * of 9, 18 and 27 points 1.35x to 1.4x faster, lines through the generic
+ * odd radix 1.15x to 1.35x). SSE2 is the x86-64
  * baseline, so the portable build has it too. Elsewhere a value is the
  * fft_cpx struct.
  *

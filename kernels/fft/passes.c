@@ -29,6 +29,10 @@
 
 #define INLINE KP_INLINE
 
+/* The largest radix with a butterfly of its own here (13): the size of a
+ * butterfly's arrays of values. */
+#define OWN_MAX 13
+
 /* The butterflies: the length-P DFT y of the P values x[j s], j < P. */
 INLINE void dft2(const cval *x, size_t s, cval *y, int fwd)
 {
@@ -97,7 +101,7 @@ INLINE void dft_odd(const cval *x, size_t st, cval *y, int fwd, const unsigned P
                     const fft_real *cosv, const fft_real *sinv)
 {
     const unsigned h = P / 2;
-    cval x0 = x[0], s[6], d[6], y0 = x0;
+    cval x0 = x[0], s[OWN_MAX / 2], d[OWN_MAX / 2], y0 = x0;
     for (unsigned j = 1; j <= h; j++) {
         cval a = x[j * st], b = x[(P - j) * st];
         s[j - 1] = cadd(a, b);
@@ -185,7 +189,7 @@ INLINE void dft_values(const unsigned P, const cval *v, cval *y, int fwd)
 /* The butterfly of radix P from the P points x[j s] to y. */
 INLINE void dft(const unsigned P, const fft_cpx *x, size_t s, cval *y, int fwd)
 {
-    cval v[13];
+    cval v[OWN_MAX];
     for (unsigned j = 0; j < P; j++)
         v[j] = cv_load(x + j * s);
     dft_values(P, v, y, fwd);
@@ -203,7 +207,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     const size_t out_m = ido * l1; /* distance between outputs m and m + 1 */
     if (ido == 1) {                /* the last pass: no twiddles, and k is the long loop */
         for (size_t k = sp->k0; k < sp->k1; k++) {
-            cval y[13];
+            cval y[OWN_MAX];
             dft(P, cc + P * k, 1, y, fwd);
             for (unsigned m = 0; m < P; m++)
                 cv_store(ch + k + m * l1, y[m]);
@@ -213,7 +217,7 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     for (size_t k = sp->k0; k < sp->k1; k++) {
         const fft_cpx *x = cc + ido * P * k;
         fft_cpx *z = ch + ido * k;
-        cval y[13];
+        cval y[OWN_MAX];
         size_t i = sp->i0;
         if (i == 0) {
             dft(P, x, ido, y, fwd);
@@ -403,15 +407,15 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
 }
 
 /* A line of one pass of a radix with a butterfly of its own (2, 3, 4, 5,
- * 7, 8, 9, 10, 11 or 13 points): the butterfly straight from x to z (the pass's own operations;
- * the vector passes take no pass of one butterfly), without the calls and
- * the pass loop's set-up; z may be x. Returns 0 for other lines (Bluestein
+ * 7, 8, 9, 10, 11 or 13 points): the butterfly straight from x to z (the
+ * pass's own operations; the vector passes take no pass of one butterfly),
+ * without the calls and the pass loop's set-up; z may be x. Returns 0 for other lines (Bluestein
  * and four-step lines have no passes of their own: npass 0). One thread,
  * Zen 5: 2, 3, 4 and 8 points took 1.4x to 2x less time; 5, 7, 9 and 10
  * 1.4x to 1.5x (once their values stayed in registers, cval.h). */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
-    cval y[13];
+    cval y[OWN_MAX];
     dft(P, x, 1, y, fwd);
     for (unsigned m = 0; m < P; m++)
         cv_store(z + m, y[m]);
@@ -454,7 +458,7 @@ INLINE void odd_real_one(const unsigned P, int r2c, const void *src, ptrdiff_t s
                          ptrdiff_t ds, double scale)
 {
     const fft_real s = (fft_real)scale;
-    cval v[13], y[13];
+    cval v[OWN_MAX], y[OWN_MAX];
     if (r2c) {
         const fft_real *x = src;
         fft_cpx *z = dst;
