@@ -473,21 +473,52 @@ static void split_last(const kp__fft_line *line, const split_space *sp, fft_real
     }
 }
 
-/* The spectrum of a split r2c from its pieces, f in [a, b), f <= n / 2:
- * X_{m + p k} is r0 (m = 0), y_m (m <= p/2), else conj X_n-f. */
+/* Output f = m + p k of a split r2c, f <= n / 2: r0_k (m = 0), y_m,k
+ * (m <= p/2), else conj X_n-f = conj y_p-m,q-1-k. */
+INLINE fft_cpx split_value(const unsigned P, const split_space *sp, size_t q, unsigned m, size_t k)
+{
+    if (m == 0) return sp->r0[k];
+    if (m <= P / 2) return sp->ym[(m - 1) * q + k];
+    const fft_cpx v = sp->ym[(P - m - 1) * q + q - 1 - k];
+    return (fft_cpx){v.re, -v.im};
+}
+
+/* The spectrum of a split r2c from its pieces, f in [a, b), f <= n / 2, in
+ * the order of f: the p outputs of each k together, one pass over y (with
+ * a pass per m, each writing every p-th value, r2c of 3^13 and 5^9 took
+ * 1.18x longer, 3^11 1.2x; one thread, Zen 5). */
+INLINE void gather_out(const unsigned P, const split_space *sp, size_t q, fft_cpx *y, ptrdiff_t ds,
+                       double scale, size_t a, size_t b)
+{
+    const fft_real s = (fft_real)scale;
+    size_t f = a, k = a / P;
+    for (; f < b && f % P != 0; f++) { /* the first k's last outputs */
+        const fft_cpx v = split_value(P, sp, q, (unsigned)(f % P), k);
+        y[(ptrdiff_t)f * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+    }
+    k = f / P;
+    for (; f + P <= b; f += P, k++) {
+        fft_cpx *out = y + (ptrdiff_t)f * ds;
+#pragma GCC unroll 7
+        for (unsigned m = 0; m < P; m++) {
+            const fft_cpx v = split_value(P, sp, q, m, k);
+            out[(ptrdiff_t)m * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+        }
+    }
+    for (unsigned m = 0; f < b; m++, f++) { /* the last k's first outputs */
+        const fft_cpx v = split_value(P, sp, q, m, k);
+        y[(ptrdiff_t)f * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
+    }
+}
+
 static void split_gather_out(const kp__fft_line *line, const split_space *sp, fft_cpx *y,
                              ptrdiff_t ds, double scale, size_t a, size_t b)
 {
-    const unsigned p = line->split, h = p / 2;
     const size_t q = line->sub->n;
-    const fft_real s = (fft_real)scale;
-    for (unsigned m = 0; m < p; m++) {
-        const fft_cpx *src = m == 0 ? sp->r0 : sp->ym + ((m <= h ? m : p - m) - 1) * q;
-        size_t k = a > m ? (a - m + p - 1) / p : 0; /* the first f = m + p k >= a */
-        for (size_t f = m + p * k; f < b; k++, f += p) {
-            fft_cpx v = m <= h ? src[k] : (fft_cpx){src[q - 1 - k].re, -src[q - 1 - k].im};
-            y[(ptrdiff_t)f * ds] = scale == 1.0 ? v : (fft_cpx){s * v.re, s * v.im};
-        }
+    switch (line->split) {
+    case 3: gather_out(3, sp, q, y, ds, scale, a, b); break;
+    case 5: gather_out(5, sp, q, y, ds, scale, a, b); break;
+    default: gather_out(7, sp, q, y, ds, scale, a, b); break;
     }
 }
 
