@@ -170,7 +170,7 @@ struct kp__fft_line {
      * complex line of n/2 for even n, of n for odd n; rtw holds
      * exp(-2 pi i k / n) for k < n/2 (even n). An odd n = p q whose
      * smallest prime p is 3, 5 or 7 is split by its first radix instead
-     * (split = p, else 0; lines.c): sub is the complex line of q, rest the
+     * (split = p, else 0; split.c): sub is the complex line of q, rest the
      * real line of q, and rtw holds exp(-2 pi i i m / n) at (m - 1) q + i
      * for 1 <= m <= p / 2, i < q. */
     int real;
@@ -535,7 +535,7 @@ typedef struct kp__fft_op {
     size_t total; /* indices 0 <= i < total, cut by kp__fft_shared_cut */
     int fwd;      /* the direction of line (REST: 1 r2c, 0 c2r) */
     void *t;      /* COLS, ROWS: T; HEAD, TAIL: the line's work (2 n);
-                     SPLIT_*: the split line's pieces (lines.c) */
+                     SPLIT_*: the split line's pieces (split.h) */
 } kp__fft_op;
 
 /* A split odd real line's real line of q is shared in turn down to this

@@ -586,7 +586,7 @@ int kp__fft_line_make(size_t n, int single, kp__fft_line **out)
 }
 
 /* Odd real lines at least this long are split by their first radix when
- * it is 3, 5 or 7 (lines.c): half the work of the complex line of n. */
+ * it is 3, 5 or 7 (split.c): half the work of the complex line of n. */
 #define SPLIT_MIN_N 45
 
 /* The radix an odd real line of n is split by, or 0. */
@@ -648,7 +648,7 @@ size_t kp__fft_line_space(const kp__fft_line *line)
 {
     if (line->col != NULL) return line->scratch; /* four-step: no copy of the line */
     if (!line->real) return line->n + line->scratch;
-    if (line->split) { /* lines.c: p/2 lines of q, two halves of q, then the sub-lines' */
+    if (line->split) { /* split.h: p/2 lines of q, two halves of q, then the sub-lines' */
         const size_t q = line->sub->n, rest = kp__fft_line_space(line->rest);
         return line->split / 2 * q + (q + 1) +
                (rest > line->sub->scratch ? rest : line->sub->scratch);

@@ -379,7 +379,7 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
 
 /* ------------------------------------------------- split odd real lines */
 
-/* The first pass of a split r2c and the last of a split c2r (lines.c),
+/* The first pass of a split r2c and the last of a split c2r (split.c),
  * RLEN i at a time in lanes of reals, the last q % RLEN through masks and
  * a strided x or y through gathers and scatters (stores one by one with
  * AVX2), so that every i and every stride take the same operations. */
