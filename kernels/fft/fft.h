@@ -280,7 +280,7 @@ typedef struct kp__fft_copies {
 kp__fft_copies kp__fft_copies_d(void);
 kp__fft_copies kp__fft_copies_s(void);
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
- * (lines.c) for i0 <= i < i1 <= q: x read and y written at strides ss and
+ * (split.c) for i0 <= i < i1 <= q: x read and y written at strides ss and
  * ds, y0 and v0 q reals, ym (p / 2) q complex values, w the line's table
  * rtw. */
 typedef void kp__fft_split_in_fn(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,

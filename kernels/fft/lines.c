@@ -9,7 +9,7 @@
  * even and odd samples, and X_k = E_k + w^k O_k, w = exp(-2 pi i / n),
  * with E_k = (Z_k + conj Z_h-k) / 2 and O_k = (Z_k - conj Z_h-k) / 2i.
  * c2r inverts each step.
-
+ *
  * Odd real lines of 45 points or more whose smallest prime is 3, 5 or 7
  * are split by their first radix (split.c).
  */

@@ -1,5 +1,6 @@
 /*
- * The precision of a file compiled once per precision (passes.c, lines.c):
+ * The precision of a file compiled once per precision (passes.c, lines.c,
+ * split.c):
  * it includes this header after defining KP_FFT_SINGLE to 0 (double) or 1
  * (float), and names its entry points through FFT_FN. passes.c is also
  * compiled once per instruction set, KP_FFT_ISA naming it (_avx2, _avx512;
@@ -15,7 +16,7 @@
 #define FFT_NAME(a, b, c)  FFT_PASTE(a, b, c)
 
 /* FFT_FN: the name of this precision and instruction set; FFT_PREC_FN: of
- * this precision only (a function of lines.c). */
+ * this precision only (a function of lines.c or split.c). */
 #if KP_FFT_SINGLE
 typedef float fft_real;
 #define FFT_FN(name)      FFT_NAME(name, _s, KP_FFT_ISA)

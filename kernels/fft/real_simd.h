@@ -9,7 +9,7 @@
 #include "sched/internal.h"
 
 /* The real lines' vector code with AVX2 or AVX-512, where the CPU and
- * KERNPOOL_ISA allow it (NULL: the loops below): the even lines' pre- and
+ * KERNPOOL_ISA allow it (NULL: the portable loops of lines.c and split.c): the even lines' pre- and
  * post-passes, which run on contiguous data for every stride, and the
  * split odd lines' first and last passes, the same operations for every
  * stride, so a strided line gives the bits of a contiguous one. */
