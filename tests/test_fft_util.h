@@ -18,12 +18,12 @@
 #include "testutil.h"
 
 static uint64_t seed = 88172645463325252u;
-static double uniform(void)
+static inline double uniform(void)
 {
     return kp_test_uniform(&seed);
 }
 
-static double *random_doubles(size_t count)
+static inline double *random_doubles(size_t count)
 {
     double *x = malloc(count * sizeof *x + 8);
     assert_non_null(x);
@@ -32,8 +32,8 @@ static double *random_doubles(size_t count)
     return x;
 }
 
-static kp_fft_plan *make(kp_fft_kind kind, int direction, size_t rank, const kp_fft_dim *dims,
-                         size_t batch_rank, const kp_fft_dim *batch)
+static inline kp_fft_plan *make(kp_fft_kind kind, int direction, size_t rank,
+                                const kp_fft_dim *dims, size_t batch_rank, const kp_fft_dim *batch)
 {
     kp_fft_plan *p = NULL;
     assert_int_equal(kp_fft_plan_make(&p, kind, KP_FFT_DOUBLE, direction, KP_FFT_NORM_BACKWARD,
@@ -44,8 +44,8 @@ static kp_fft_plan *make(kp_fft_kind kind, int direction, size_t rank, const kp_
 
 /* Runs the plan at `workers` into out (cleared first) and checks that it
  * wrote the bytes of ref. */
-static void execute_same(kp_fft_plan *p, const void *in, void *out, const void *ref, size_t bytes,
-                         int workers)
+static inline void execute_same(kp_fft_plan *p, const void *in, void *out, const void *ref,
+                                size_t bytes, int workers)
 {
     memset(out, 0, bytes);
     assert_int_equal(kp_fft_plan_execute(p, in, out, workers), KP_OK);
