@@ -370,7 +370,9 @@ int main(void)
         cmocka_unit_test(test_in_place),      cmocka_unit_test(test_plan_shared_by_threads),
         cmocka_unit_test(test_cache_sizes),
     };
-    /* every step that can share its lines shares them (test_fft_props.c) */
+    /* every step that can share its lines shares them, as in
+       test_fft_props.c: in place, the threads and the cache run through
+       shared lines too */
     kp__fft_share_mode(KP__FFT_SHARE_ALWAYS);
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

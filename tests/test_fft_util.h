@@ -1,10 +1,10 @@
 /*
- * Helpers shared by the FFT property tests: a seeded generator of doubles
- * in [-1, 1), a double plan with backward norm, and one run of a plan
- * checked against reference bits.
+ * Helpers shared by the FFT tests (properties, interface, sharing): a
+ * seeded generator of doubles in [-1, 1), a double plan with backward
+ * norm, and one run of a plan checked against reference bits.
  *
- * Everything is static: each test uses only part of it. Include after
- * cmocka.h.
+ * Everything is static inline: each test uses only part of it. Include
+ * after cmocka.h.
  */
 #ifndef KP_TEST_FFT_UTIL_H
 #define KP_TEST_FFT_UTIL_H
