@@ -409,10 +409,11 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
 /* A line of one pass of a radix with a butterfly of its own (2, 3, 4, 5,
  * 7, 8, 9, 10, 11 or 13 points): the butterfly straight from x to z (the
  * pass's own operations; the vector passes take no pass of one butterfly),
- * without the calls and the pass loop's set-up; z may be x. Returns 0 for other lines (Bluestein
- * and four-step lines have no passes of their own: npass 0). One thread,
- * Zen 5: 2, 3, 4 and 8 points took 1.4x to 2x less time; 5, 7, 9 and 10
- * 1.4x to 1.5x (once their values stayed in registers, cval.h). */
+ * without the calls and the pass loop's set-up; z may be x. Returns 0 for
+ * other lines (Bluestein and four-step lines have no passes of their own:
+ * npass 0). One thread, Zen 5: 2, 3, 4 and 8 points took 1.4x to 2x less
+ * time; 5, 7, 9 and 10 1.4x to 1.5x (once their values stayed in
+ * registers, cval.h). */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
     cval y[OWN_MAX];

@@ -22,33 +22,28 @@
 #include "kernels/fft/split.h"
 #include "sched/internal.h"
 
-/* cos and sin of 2 pi r / p for p = 3, 5, 7 and 1 <= r <= p / 2, rounded
- * from 36 significant digits, row p / 2 - 1. */
-static const fft_real split_cos[3][3] = {{(fft_real)-0.5L},
-                                         {(fft_real)0.309016994374947424102293417182819059L,
-                                          (fft_real)-0.809016994374947424102293417182819059L},
-                                         {(fft_real)0.623489801858733530525004884004239811L,
-                                          (fft_real)-0.222520933956314404288902564496794759L,
-                                          (fft_real)-0.900968867902419126236102319507445051L}};
-static const fft_real split_sin[3][3] = {{(fft_real)0.866025403784438646763723170752936183L},
-                                         {(fft_real)0.951056516295153572116439333379382143L,
-                                          (fft_real)0.587785252292473129168705954639072769L},
-                                         {(fft_real)0.781831482468029808708444526674057750L,
-                                          (fft_real)0.974927912181823607018131682993931217L,
-                                          (fft_real)0.433883739117558120475768332848358754L}};
-
 #define INLINE KP_INLINE
+
+/* cos and sin of 2 pi r / P, 0 <= r <= P / 2 (prec.h's tables). */
+INLINE fft_real cos_p(const unsigned P, unsigned r)
+{
+    return P == 3 ? cos3[r] : P == 5 ? cos5[r] : cos7[r];
+}
+INLINE fft_real sin_p(const unsigned P, unsigned r)
+{
+    return P == 3 ? sin3[r] : P == 5 ? sin5[r] : sin7[r];
+}
 
 /* cos and sin of 2 pi (j m mod p) / p for 1 <= j, m <= p / 2. */
 INLINE fft_real jm_cos(const unsigned P, unsigned j, unsigned m)
 {
     unsigned r = j * m % P;
-    return split_cos[P / 2 - 1][(r <= P / 2 ? r : P - r) - 1];
+    return cos_p(P, r <= P / 2 ? r : P - r);
 }
 INLINE fft_real jm_sin(const unsigned P, unsigned j, unsigned m)
 {
     unsigned r = j * m % P;
-    return r <= P / 2 ? split_sin[P / 2 - 1][r - 1] : -split_sin[P / 2 - 1][P - r - 1];
+    return r <= P / 2 ? sin_p(P, r) : -sin_p(P, P - r);
 }
 
 /* The first pass of a split r2c: for each i0 <= i < i1, the real u_0 into
