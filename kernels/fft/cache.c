@@ -209,6 +209,7 @@ int kp_fftn(kp_fft_kind kind, kp_fft_precision precision, int direction, kp_fft_
                                ndim - naxes, dims + naxes);
     for (size_t k = 0; rc == KP_OK && !plan.shape.empty && k < naxes; k++)
         rc = kp__fft_axis_borrow(&plan.shape, k, &plan.axis[k]);
+    if (rc == KP_OK) plan.shape.direct = kp__fft_direct_way(&plan.shape, plan.axis);
     if (rc == KP_OK) rc = kp__fft_execute(&plan.shape, plan.axis, in, out, workers, NULL);
     for (size_t k = 0; k < naxes; k++)
         kp__fft_axis_free(&plan.axis[k]);

@@ -501,30 +501,42 @@ void kp__fft_spare_free(_Atomic(void *) *spare)
     free(atomic_exchange(spare, NULL));
 }
 
-/* One short contiguous line: straight to it, nothing to set up. Returns
- * 0 if the transform is not one. A line of one point is contiguous
- * whatever its strides (the plan sets them to 0). Kept out of line so its
- * stack buffer is not added to kp__fft_execute's. */
-static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
-                                                const kp__fft_axis *axis, const void *in, void *out)
+/* One short contiguous line runs straight, nothing to set up: the way is
+ * chosen when the plan is made (kp__fft_direct_way), so that an execution
+ * pays one test for it. A line of one point is contiguous whatever its
+ * strides (the plan sets them to 0). */
+int kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis)
 {
+    if (sh->ndim != 1 || sh->empty) return KP__FFT_DIRECT_NONE;
     const kp__fft_line *line = axis[0].line;
     const size_t real = sh->single ? sizeof(float) : sizeof(double);
     const int unit = sh->dim[0].n == 1 || (sh->dim[0].is == 1 && sh->dim[0].os == 1);
-    if (sh->ndim != 1 || !unit || in == out || kp__fft_line_space(line) * 2 * real > SMALL_WORK)
-        return 0;
+    if (!unit || kp__fft_line_space(line) * 2 * real > SMALL_WORK) return KP__FFT_DIRECT_NONE;
+    switch (sh->kind) {
+    case KP_FFT_C2C: return sh->scale == 1.0 ? KP__FFT_DIRECT_EXEC : KP__FFT_DIRECT_C2C;
+    case KP_FFT_R2C: return KP__FFT_DIRECT_R2C;
+    default: return KP__FFT_DIRECT_C2R;
+    }
+}
+
+/* The short line of a shape whose direct way is not NONE, out of place.
+ * Kept out of line so its stack buffer is not added to kp__fft_execute's. */
+static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
+                                                const kp__fft_line *line, const void *in, void *out)
+{
     _Alignas(64) char small[SMALL_WORK];
     const double scale = sh->scale;
-    switch (sh->kind) {
-    case KP_FFT_C2C:
-        if (scale == 1.0) /* what kp__fft_c2c does for it, without its tests */
-            line->exec(line, sh->fwd, in, out, small);
-        else if (sh->single)
+    switch (sh->direct) {
+    case KP__FFT_DIRECT_EXEC: /* what kp__fft_c2c does for it, without its tests */
+        line->exec(line, sh->fwd, in, out, small);
+        break;
+    case KP__FFT_DIRECT_C2C:
+        if (sh->single)
             kp__fft_c2c_s(line, sh->fwd, in, 1, out, 1, scale, small);
         else
             kp__fft_c2c_d(line, sh->fwd, in, 1, out, 1, scale, small);
         break;
-    case KP_FFT_R2C:
+    case KP__FFT_DIRECT_R2C:
         if (sh->single)
             kp__fft_r2c_s(line, in, 1, out, 1, scale, small);
         else
@@ -537,7 +549,7 @@ static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
             kp__fft_c2r_d(line, in, 1, out, 1, scale, small);
         break;
     }
-    return 1;
+    return KP_OK;
 }
 
 /* The steps of a transform, in the order of the file comment, into
@@ -675,6 +687,7 @@ int kp__fft_execute(const kp__fft_plan_shape *sh, const kp__fft_axis *axis, cons
     if (sh->empty) return KP_OK;
     if (in == NULL || out == NULL) return KP_ENULL;
     if (in == out ? !sh->inplace_ok : kp__fft_overlap(sh, in, out)) return KP_EOVERLAP;
-    if (short_line(sh, axis, in, out)) return KP_OK;
+    if (sh->direct != KP__FFT_DIRECT_NONE && in != out)
+        return short_line(sh, axis[0].line, in, out);
     return run_steps(sh, axis, in, out, workers, spare);
 }

@@ -409,11 +409,10 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
 /* A line of one pass of a radix with a butterfly of its own (2, 3, 4, 5,
  * 7, 8, 9, 10, 11 or 13 points): the butterfly straight from x to z (the
  * pass's own operations; the vector passes take no pass of one butterfly),
- * without the calls and the pass loop's set-up; z may be x. Returns 0 for
- * other lines (Bluestein and four-step lines have no passes of their own:
- * npass 0). One thread, Zen 5: 2, 3, 4 and 8 points took 1.4x to 2x less
- * time; 5, 7, 9 and 10 1.4x to 1.5x (once their values stayed in
- * registers, cval.h). */
+ * without the calls and the pass loop's set-up; z may be x. Bluestein and
+ * four-step lines have no passes of their own (npass 0). One thread, Zen 5:
+ * 2, 3, 4 and 8 points took 1.4x to 2x less time; 5, 7, 9 and 10 1.4x to
+ * 1.5x (once their values stayed in registers, cval.h). */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
     cval y[OWN_MAX];
@@ -422,30 +421,37 @@ INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
         cv_store(z + m, y[m]);
 }
 
-static int one_pass(const kp__fft_line *line, int fwd, const fft_cpx *x, fft_cpx *z)
-{
-    if (line->npass != 1) return 0;
+/* One function per radix, each setting up only the frame its butterfly
+ * needs. */
+typedef void one_fn(const fft_cpx *x, fft_cpx *z, int fwd);
 #define ONE(P)                                                                                     \
-    case P:                                                                                        \
+    static void one_##P(const fft_cpx *x, fft_cpx *z, int fwd)                                     \
+    {                                                                                              \
         if (fwd)                                                                                   \
             one_dir(P, x, z, 1);                                                                   \
         else                                                                                       \
             one_dir(P, x, z, 0);                                                                   \
-        return 1
-    switch (line->pass[0].p) {
-        ONE(2);
-        ONE(3);
-        ONE(4);
-        ONE(5);
-        ONE(7);
-        ONE(8);
-        ONE(9);
-        ONE(10);
-        ONE(11);
-        ONE(13);
-    default: return 0;
     }
+ONE(2)
+ONE(3)
+ONE(4)
+ONE(5)
+ONE(7)
+ONE(8)
+ONE(9)
+ONE(10)
+ONE(11)
+ONE(13)
 #undef ONE
+
+/* The butterfly of a line of one such pass, or NULL. */
+static one_fn *one_butterfly(const kp__fft_line *line)
+{
+    static one_fn *const own[14] = {
+        [2] = one_2, [3] = one_3, [4] = one_4,   [5] = one_5,   [7] = one_7,
+        [8] = one_8, [9] = one_9, [10] = one_10, [11] = one_11, [13] = one_13};
+    const unsigned p = line->pass[0].p;
+    return line->npass == 1 && p < sizeof own / sizeof own[0] ? own[p] : NULL;
 }
 
 #if !KP_FFT_SIMD /* lines.c calls the portable build's: the same bits */
@@ -501,10 +507,11 @@ int FFT_FN(kp__fft_odd_real_one)(const kp__fft_line *line, int r2c, const void *
 }
 #endif
 
-void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
-                               void *work)
+/* A line of more than one butterfly. Out of line, so that a line of one
+ * butterfly sets up no frame for it. */
+static __attribute__((noinline)) void line_passes(const kp__fft_line *line, int fwd,
+                                                  const void *src, void *dst, void *work)
 {
-    if (one_pass(line, fwd, src, dst)) return;
     if (line->bluestein != NULL) {
         bluestein(line, fwd, src, dst, work);
     } else if (line->blocked) { /* one part: the head reads src whole first */
@@ -515,4 +522,14 @@ void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *sr
     } else {
         mixed(line, fwd, src, dst, work);
     }
+}
+
+void FFT_FN(kp__fft_line_exec)(const kp__fft_line *line, int fwd, const void *src, void *dst,
+                               void *work)
+{
+    one_fn *one = one_butterfly(line);
+    if (one != NULL)
+        one(src, dst, fwd);
+    else
+        line_passes(line, fwd, src, dst, work);
 }

@@ -257,6 +257,7 @@ int kp_fft_plan_make(kp_fft_plan **plan, kp_fft_kind kind, kp_fft_precision prec
         kp_fft_plan_destroy(p);
         return rc;
     }
+    p->shape.direct = kp__fft_direct_way(&p->shape, p->axis);
     *plan = p;
     return KP_OK;
 }
