@@ -1,6 +1,7 @@
 /*
  * A complex value held in registers, for the scalar butterflies of
- * passes.c (include after prec.h).
+ * passes.c and the real lines' scalar loops of lines.c (include after
+ * prec.h).
  *
  * On x86-64 a value is one 128-bit register with the real part in lane 0
  * and the imaginary part in lane 1 (double: the whole register; float: the
@@ -64,6 +65,15 @@ CVAL_INLINE fft_real cv_re(cval a)
 {
     return _mm_cvtsd_f64(a);
 }
+/* (a.im, b.re) and (a.re, b.im) */
+CVAL_INLINE cval cv_cross(cval a, cval b)
+{
+    return _mm_shuffle_pd(a, b, 1);
+}
+CVAL_INLINE cval cv_mix(cval a, cval b)
+{
+    return _mm_move_sd(b, a);
+}
 #elif CVAL_PACKED
 typedef __m128 cval;
 #define CV_OP(op) _mm_##op##_ps
@@ -95,6 +105,15 @@ CVAL_INLINE cval cv_real(fft_real r)
 CVAL_INLINE fft_real cv_re(cval a)
 {
     return _mm_cvtss_f32(a);
+}
+CVAL_INLINE cval cv_cross(cval a, cval b)
+{
+    const __m128 t = _mm_unpacklo_ps(a, b); /* (a.re, b.re, a.im, b.im) */
+    return _mm_shuffle_ps(t, _mm_setzero_ps(), _MM_SHUFFLE(0, 0, 1, 2));
+}
+CVAL_INLINE cval cv_mix(cval a, cval b)
+{
+    return _mm_move_ss(b, a);
 }
 #endif
 
@@ -175,6 +194,10 @@ CVAL_INLINE cval cv_twist(cval a, const fft_cpx *w, int fwd)
 {
     return ctw(a, *w, fwd);
 }
+CVAL_INLINE cval cv_swap(cval a)
+{
+    return (cval){a.im, a.re};
+}
 CVAL_INLINE cval cv_neg_im(cval a)
 {
     return (cval){a.re, -a.im};
@@ -186,6 +209,14 @@ CVAL_INLINE cval cv_real(fft_real r)
 CVAL_INLINE fft_real cv_re(cval a)
 {
     return a.re;
+}
+CVAL_INLINE cval cv_cross(cval a, cval b)
+{
+    return (cval){a.im, b.re};
+}
+CVAL_INLINE cval cv_mix(cval a, cval b)
+{
+    return (cval){a.re, b.im};
 }
 #endif
 

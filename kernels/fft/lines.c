@@ -19,6 +19,7 @@
 
 #include "kernels/fft/fft.h"
 #include "kernels/fft/prec.h"
+#include "kernels/fft/cval.h"
 #include "kernels/fft/real_simd.h"
 #include "kernels/fft/split.h"
 #include "sched/internal.h"
@@ -173,16 +174,19 @@ static void r2c_post(const kp__fft_line *line, const fft_cpx *z, fft_cpx *t, dou
         t[h] = (fft_cpx){s * (z[0].re - z[0].im), 0};
         k = 1;
     }
-    const simd_real simd = simd_real_pick();
-    if (simd.post != NULL && k < b && h >= POST_SIMD_MIN) k = simd.post(z, w, t, h, scale, k, b);
+    if (k < b && h >= POST_SIMD_MIN) {
+        const simd_real simd = simd_real_pick();
+        if (simd.post != NULL) k = simd.post(z, w, t, h, scale, k, b);
+    }
     /* X_k = E + w^k O and X_h-k = conj(E - w^k O): both from one product */
     for (; k < b; k++) {
-        fft_cpx p = z[k], q = {z[h - k].re, -z[h - k].im}; /* Z_k, conj Z_h-k */
-        fft_cpx e = {p.re + q.re, p.im + q.im};
-        fft_cpx o = {p.im - q.im, q.re - p.re}; /* (p - q) / i, doubled as e is */
-        fft_cpx c = ctw(o, w[k], 1);
-        t[k] = (fft_cpx){half * (e.re + c.re), half * (e.im + c.im)};
-        t[h - k] = (fft_cpx){half * (e.re - c.re), half * (c.im - e.im)};
+        const cval p = cv_load(z + k), q = cv_neg_im(cv_load(z + h - k)); /* Z_k, conj Z_h-k */
+        const cval e = cadd(p, q);
+        /* (p.im - q.im, q.re - p.re): (p - q) / i, doubled as e is */
+        const cval o = csub(cv_cross(p, q), cv_cross(q, p));
+        const cval c = cv_twist(o, w + k, 1);
+        cv_store(t + k, cscale(half, cadd(e, c)));
+        cv_store(t + h - k, cscale(half, csub(cv_mix(e, c), cv_mix(c, e)))); /* conj(e - c) */
     }
 }
 
@@ -203,12 +207,10 @@ static void c2r_pre(const kp__fft_line *line, const fft_cpx *x, fft_cpx *z, size
     if (simd.pre != NULL && k < b) k = simd.pre(x, w, z, h, k, b);
     /* Z_k = E + i O and Z_h-k = conj E + i conj O: both from one product */
     for (; k < b; k++) {
-        fft_cpx p = x[k], c = x[h - k];
-        fft_cpx q = {c.re, -c.im}; /* conj X_h-k */
-        fft_cpx e = {p.re + q.re, p.im + q.im};
-        fft_cpx o = ctw((fft_cpx){p.re - q.re, p.im - q.im}, w[k], 0);
-        z[k] = (fft_cpx){e.re - o.im, e.im + o.re};
-        z[h - k] = (fft_cpx){e.re + o.im, o.re - e.im};
+        const cval p = cv_load(x + k), q = cv_neg_im(cv_load(x + h - k)); /* conj X_h-k */
+        const cval e = cadd(p, q), o = cv_twist(csub(p, q), w + k, 0);
+        cv_store(z + k, cadd(e, crot(o, 0))); /* e + i o */
+        cv_store(z + h - k, cadd(cv_mix(e, cv_swap(o)), cv_neg_im(cv_mix(cv_swap(o), e))));
     }
 }
 
