@@ -3,13 +3,11 @@
  * place against out of place (FFTW's padded layout for r2c and c2r), one
  * plan run from several threads at once, and the line cache at any size.
  */
-#include <math.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +15,6 @@
 
 #include "kernels/fft/fft.h"
 #include "kernpool.h"
-#include "sched/internal.h"
 #include "test_fft_util.h"
 
 /* ------------------------------------------------------------ bad input */

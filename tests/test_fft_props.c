@@ -6,7 +6,6 @@
  * place, several threads, the cache) are in test_fft_api.c.
  */
 #include <math.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
