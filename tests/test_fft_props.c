@@ -244,6 +244,53 @@ static void test_long_real_line_same_bits(void **state)
     free(out);
 }
 
+/* One short line gives the same bits contiguous (exec.c runs it straight,
+ * as the plan chose: kp__fft_direct_way), strided both ways and in place
+ * (through the steps), at every workers value: c2c both ways, r2c and c2r,
+ * both precisions, with and without scaling, for every length up to 40
+ * and a few past where the line's work space outgrows exec.c's stack
+ * buffer (8 KiB: 512 double complex values, a line's copy included). */
+static void test_short_line_same_bits(void **state)
+{
+    (void)state;
+    enum { MOST = 1024 };
+    static const size_t longer[] = {48, 60, 64, 100, 128, 243, 256, 300, 500, 512, 1000, 1024};
+    double *xd = random_doubles(2 * MOST);
+    char *in = malloc(2 * MOST * 8), *strided = malloc(2 * 2 * MOST * 8);
+    char *ref = malloc(2 * MOST * 8), *out = malloc(2 * 2 * MOST * 8);
+    assert_true(in && strided && ref && out);
+    const size_t count = 40 + sizeof longer / sizeof longer[0];
+    for (size_t si = 0; si < count; si++)
+        for (int single = 0; single < 2; single++)
+            for (int kind = 0; kind < 4; kind++) { /* c2c forward, backward, r2c, c2r */
+                const size_t n = si < 40 ? si + 1 : longer[si - 40], h = n / 2 + 1;
+                const size_t real = single ? 4 : 8;
+                const int c2c = kind < 2, c2r = kind == 3;
+                const kp_fft_kind k = c2c ? KP_FFT_C2C : c2r ? KP_FFT_C2R : KP_FFT_R2C;
+                const int dir = kind == 1 || c2r ? KP_FFT_BACKWARD : KP_FFT_FORWARD;
+                const kp_fft_precision prec = single ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
+                const kp_fft_norm norm =
+                    (n + (size_t)kind) % 2 ? KP_FFT_NORM_ORTHO : KP_FFT_NORM_BACKWARD;
+                /* elements in and out and their bytes */
+                const size_t cin = c2c ? n : c2r ? h : n, cout = c2c ? n : c2r ? n : h;
+                const size_t ies = c2c || c2r ? 2 * real : real;
+                const size_t oes = c2c || !c2r ? 2 * real : real;
+                for (size_t j = 0; j < cin * ies / real; j++) {
+                    if (single)
+                        ((float *)in)[j] = (float)xd[j];
+                    else
+                        ((double *)in)[j] = xd[j];
+                }
+                same_bits_layouts(k, prec, dir, norm, n, in, cin, ies, cout, oes, ref, strided,
+                                  out);
+            }
+    free(xd);
+    free(in);
+    free(strided);
+    free(ref);
+    free(out);
+}
+
 /* A 2-D batch of c2c lines read with strides (-3 along the line, a gap
  * between lines) and written with stride 2 gives the bits of the
  * contiguous transform. */
@@ -779,6 +826,7 @@ int main(void)
         cmocka_unit_test(test_long_line_same_bits),
         cmocka_unit_test(test_long_real_line_same_bits),
         cmocka_unit_test(test_fourstep_copies_bits),
+        cmocka_unit_test(test_short_line_same_bits),
         cmocka_unit_test(test_strided_same_bits),
         cmocka_unit_test(test_columns_same_bits),
         cmocka_unit_test(test_long_columns_same_bits),

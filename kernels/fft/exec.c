@@ -503,9 +503,9 @@ void kp__fft_spare_free(_Atomic(void *) *spare)
 
 /* One short contiguous line runs straight, nothing to set up: the way is
  * chosen when the plan is made (kp__fft_direct_way), so that an execution
- * pays one test for it. A line of one point is contiguous whatever its
+ * pays two tests for it (the way, in != out). A line of one point is contiguous whatever its
  * strides (the plan sets them to 0). */
-int kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis)
+kp__fft_direct kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis)
 {
     if (sh->ndim != 1 || sh->empty) return KP__FFT_DIRECT_NONE;
     const kp__fft_line *line = axis[0].line;
@@ -520,7 +520,8 @@ int kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis)
 }
 
 /* The short line of a shape whose direct way is not NONE, out of place.
- * Kept out of line so its stack buffer is not added to kp__fft_execute's. */
+ * Kept out of line so its stack buffer is not added to kp__fft_execute's;
+ * returns KP_OK, so that kp__fft_execute can end in a tail call to it. */
 static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
                                                 const kp__fft_line *line, const void *in, void *out)
 {
@@ -542,12 +543,13 @@ static __attribute__((noinline)) int short_line(const kp__fft_plan_shape *sh,
         else
             kp__fft_r2c_d(line, in, 1, out, 1, scale, small);
         break;
-    default:
+    case KP__FFT_DIRECT_C2R:
         if (sh->single)
             kp__fft_c2r_s(line, in, 1, out, 1, scale, small);
         else
             kp__fft_c2r_d(line, in, 1, out, 1, scale, small);
         break;
+    case KP__FFT_DIRECT_NONE: break; /* never called for it */
     }
     return KP_OK;
 }

@@ -182,7 +182,9 @@ static void r2c_post(const kp__fft_line *line, const fft_cpx *z, fft_cpx *t, dou
     for (; k < b; k++) {
         const cval p = cv_load(z + k), q = cv_neg_im(cv_load(z + h - k)); /* Z_k, conj Z_h-k */
         const cval e = cadd(p, q);
-        /* (p.im - q.im, q.re - p.re): (p - q) / i, doubled as e is */
+        /* (p.im - q.im, q.re - p.re): (p - q) / i, doubled as e is. Not
+           crot(csub(p, q)) nor, below, cv_neg_im(csub(e, c)): -(x - y)
+           and y - x differ in the sign of a zero. */
         const cval o = csub(cv_cross(p, q), cv_cross(q, p));
         const cval c = cv_twist(o, w + k, 1);
         cv_store(t + k, cscale(half, cadd(e, c)));
@@ -209,8 +211,8 @@ static void c2r_pre(const kp__fft_line *line, const fft_cpx *x, fft_cpx *z, size
     for (; k < b; k++) {
         const cval p = cv_load(x + k), q = cv_neg_im(cv_load(x + h - k)); /* conj X_h-k */
         const cval e = cadd(p, q), o = cv_twist(csub(p, q), w + k, 0);
-        cv_store(z + k, cadd(e, crot(o, 0))); /* e + i o */
-        cv_store(z + h - k, cadd(cv_mix(e, cv_swap(o)), cv_neg_im(cv_mix(cv_swap(o), e))));
+        cv_store(z + k, cadd(e, crot(o, 0)));                /* e + i o */
+        cv_store(z + h - k, cadd(cv_neg_im(e), cv_swap(o))); /* conj e + i conj o */
     }
 }
 

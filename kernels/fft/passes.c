@@ -406,13 +406,6 @@ void FFT_FN(kp__fft_line_part)(const kp__fft_line *line, int fwd, int tail, cons
     }
 }
 
-/* A line of one pass of a radix with a butterfly of its own (2, 3, 4, 5,
- * 7, 8, 9, 10, 11 or 13 points): the butterfly straight from x to z (the
- * pass's own operations; the vector passes take no pass of one butterfly),
- * without the calls and the pass loop's set-up; z may be x. Bluestein and
- * four-step lines have no passes of their own (npass 0). One thread, Zen 5:
- * 2, 3, 4 and 8 points took 1.4x to 2x less time; 5, 7, 9 and 10 1.4x to
- * 1.5x (once their values stayed in registers, cval.h). */
 INLINE void one_dir(const unsigned P, const fft_cpx *x, fft_cpx *z, int fwd)
 {
     cval y[OWN_MAX];
@@ -444,10 +437,17 @@ ONE(11)
 ONE(13)
 #undef ONE
 
-/* The butterfly of a line of one such pass, or NULL. */
+/* The function of a line of one pass of a radix with a butterfly of its
+ * own (2, 3, 4, 5, 7, 8, 9, 10, 11 or 13 points), or NULL: the butterfly
+ * straight from x to z (the pass's own operations; the vector passes take
+ * no pass of one butterfly), without the calls and the pass loop's set-up;
+ * z may be x. Bluestein and four-step lines have no passes of their own
+ * (npass 0). One thread, Zen 5: 2, 3, 4 and 8 points took 1.4x to 2x less
+ * time; 5, 7, 9 and 10 1.4x to 1.5x (once their values stayed in
+ * registers, cval.h). */
 static one_fn *one_butterfly(const kp__fft_line *line)
 {
-    static one_fn *const own[14] = {
+    static one_fn *const own[OWN_MAX + 1] = {
         [2] = one_2, [3] = one_3, [4] = one_4,   [5] = one_5,   [7] = one_7,
         [8] = one_8, [9] = one_9, [10] = one_10, [11] = one_11, [13] = one_13};
     const unsigned p = line->pass[0].p;
@@ -507,8 +507,9 @@ int FFT_FN(kp__fft_odd_real_one)(const kp__fft_line *line, int r2c, const void *
 }
 #endif
 
-/* A line of more than one butterfly. Out of line, so that a line of one
- * butterfly sets up no frame for it. */
+/* Every line one_butterfly does not take (more than one pass, a radix
+ * without a function of its own, Bluestein). Out of line, so that a line
+ * of one butterfly sets up no frame for it. */
 static __attribute__((noinline)) void line_passes(const kp__fft_line *line, int fwd,
                                                   const void *src, void *dst, void *work)
 {

@@ -236,6 +236,7 @@ int kp__fft_plan_init(kp__fft_plan_shape *sh, kp_fft_kind kind, kp_fft_precision
     sh->empty = total == 0;
     sh->scale = norm_scale(norm, sh->fwd, N);
     sh->inplace_ok = inplace_ok(sh, in_len, out_len);
+    sh->direct = KP__FFT_DIRECT_NONE; /* until the axes are made */
     return KP_OK;
 }
 

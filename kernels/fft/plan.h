@@ -11,6 +11,17 @@
 
 #include "kernels/fft/fft.h"
 
+/* How an out-of-place execution runs a shape of one short contiguous line
+ * straight (exec.c): its line's exec alone (c2c unscaled), kp__fft_c2c,
+ * kp__fft_r2c or kp__fft_c2r; NONE for every other shape. */
+typedef enum {
+    KP__FFT_DIRECT_NONE,
+    KP__FFT_DIRECT_EXEC,
+    KP__FFT_DIRECT_C2C,
+    KP__FFT_DIRECT_R2C,
+    KP__FFT_DIRECT_C2R
+} kp__fft_direct;
+
 typedef struct kp__fft_plan_shape {
     kp_fft_kind kind;
     int single, fwd;
@@ -21,19 +32,8 @@ typedef struct kp__fft_plan_shape {
     double scale;                           /* normalisation, applied by the last step */
     int inplace_ok;                         /* in == out is an in-place transform */
     int empty;                              /* no elements at all */
-    int direct; /* KP__FFT_DIRECT_*: set once the axes are made (kp__fft_direct_way) */
+    kp__fft_direct direct;                  /* NONE until the axes are made (kp__fft_direct_way) */
 } kp__fft_plan_shape;
-
-/* How an out-of-place execution runs a shape of one short contiguous line
- * straight (exec.c): its line's exec alone (c2c unscaled), kp__fft_c2c,
- * kp__fft_r2c or kp__fft_c2r; NONE for every other shape. */
-enum {
-    KP__FFT_DIRECT_NONE,
-    KP__FFT_DIRECT_EXEC,
-    KP__FFT_DIRECT_C2C,
-    KP__FFT_DIRECT_R2C,
-    KP__FFT_DIRECT_C2R
-};
 
 /* The transform along one transformed dimension: its line (a real line for
  * the real axis of r2c and c2r), owned by the plan or borrowed from the
@@ -82,7 +82,7 @@ int kp__fft_axis_borrow(const kp__fft_plan_shape *sh, size_t d, kp__fft_axis *ax
 void kp__fft_axis_free(kp__fft_axis *ax);
 
 /* The direct way of a shape whose axes are made (exec.c). */
-int kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis);
+kp__fft_direct kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis);
 
 /* Runs a transform (exec.c): the checks and errors of kp_fft_plan_execute.
  * spare, if not NULL, is a plan's kept work space (taken and given back). */
