@@ -503,8 +503,8 @@ void kp__fft_spare_free(_Atomic(void *) *spare)
 
 /* One short contiguous line runs straight, nothing to set up: the way is
  * chosen when the plan is made (kp__fft_direct_way), so that an execution
- * pays two tests for it (the way, in != out). A line of one point is contiguous whatever its
- * strides (the plan sets them to 0). */
+ * pays two tests for it (the way, in != out). A line of one point is
+ * contiguous whatever its strides (the plan sets them to 0). */
 kp__fft_direct kp__fft_direct_way(const kp__fft_plan_shape *sh, const kp__fft_axis *axis)
 {
     if (sh->ndim != 1 || sh->empty) return KP__FFT_DIRECT_NONE;
