@@ -87,6 +87,23 @@ static const fft_real sin9[5] = {0, (fft_real)0.64278760968653932632264340990726
                                  (fft_real)0.866025403784438646763723170752936183L,
                                  (fft_real)0.342020143325668733044099614682259581L};
 
+/* cos and sin of 2 pi (j m mod P) / P for P = 3, 5 or 7 (the split real
+ * lines' radices: split.c and its vector passes in simd_passes.c). */
+static inline __attribute__((always_inline)) fft_real cos_jm(const unsigned P, unsigned j,
+                                                             unsigned m)
+{
+    const fft_real *c = P == 3 ? cos3 : P == 5 ? cos5 : cos7;
+    const unsigned r = j * m % P;
+    return c[r <= P / 2 ? r : P - r];
+}
+static inline __attribute__((always_inline)) fft_real sin_jm(const unsigned P, unsigned j,
+                                                             unsigned m)
+{
+    const fft_real *s = P == 3 ? sin3 : P == 5 ? sin5 : sin7;
+    const unsigned r = j * m % P;
+    return r <= P / 2 ? s[r] : -s[P - r];
+}
+
 /* a * w (fwd) or a * conj(w) (backward): w is a stored forward root. fwd is
  * a constant wherever it matters, so the branch folds away. */
 static inline __attribute__((always_inline)) fft_cpx ctw(fft_cpx a, fft_cpx w, int fwd)

@@ -383,19 +383,6 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
  * RLEN i at a time in lanes of reals, the last q % RLEN through masks and
  * a strided x or y through gathers and scatters (stores one by one with
  * AVX2), so that every i and every stride take the same operations. */
-/* cos and sin of 2 pi (j m mod P) / P from the tables of the radix. */
-INLINE fft_real cos_jm(const unsigned P, unsigned j, unsigned m)
-{
-    const fft_real *c = P == 3 ? cos3 : P == 5 ? cos5 : cos7;
-    unsigned r = j * m % P;
-    return c[r <= P / 2 ? r : P - r];
-}
-INLINE fft_real sin_jm(const unsigned P, unsigned j, unsigned m)
-{
-    const fft_real *s = P == 3 ? sin3 : P == 5 ? sin5 : sin7;
-    unsigned r = j * m % P;
-    return r <= P / 2 ? s[r] : -s[P - r];
-}
 
 INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_real *w,
                      fft_real *y0, fft_real *ym, size_t i0, size_t i1)

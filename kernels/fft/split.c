@@ -24,28 +24,6 @@
 
 #define INLINE KP_INLINE
 
-/* cos and sin of 2 pi r / P, 0 <= r <= P / 2 (prec.h's tables). */
-INLINE fft_real cos_p(const unsigned P, unsigned r)
-{
-    return P == 3 ? cos3[r] : P == 5 ? cos5[r] : cos7[r];
-}
-INLINE fft_real sin_p(const unsigned P, unsigned r)
-{
-    return P == 3 ? sin3[r] : P == 5 ? sin5[r] : sin7[r];
-}
-
-/* cos and sin of 2 pi (j m mod p) / p for 1 <= j, m <= p / 2. */
-INLINE fft_real jm_cos(const unsigned P, unsigned j, unsigned m)
-{
-    unsigned r = j * m % P;
-    return cos_p(P, r <= P / 2 ? r : P - r);
-}
-INLINE fft_real jm_sin(const unsigned P, unsigned j, unsigned m)
-{
-    unsigned r = j * m % P;
-    return r <= P / 2 ? sin_p(P, r) : -sin_p(P, P - r);
-}
-
 /* The first pass of a split r2c: for each i0 <= i < i1, the real u_0 into
  * y0 and y_m = u_m w_n^(i m) into ym[(m - 1) q + i], from pairs
  * a_j +- a_p-j. */
@@ -65,8 +43,8 @@ INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q
         for (unsigned m = 1; m <= h; m++) {
             fft_cpx u = {a0, 0};
             for (unsigned j = 1; j <= h; j++) {
-                u.re += jm_cos(P, j, m) * sum[j - 1];
-                u.im -= jm_sin(P, j, m) * dif[j - 1];
+                u.re += cos_jm(P, j, m) * sum[j - 1];
+                u.im -= sin_jm(P, j, m) * dif[j - 1];
             }
             ym[(m - 1) * q + i] = ctw(u, w[(m - 1) * q + i], 1);
         }
@@ -92,8 +70,8 @@ INLINE void split_out(const unsigned P, const fft_real *v0, const fft_cpx *ym, s
         for (unsigned j = 1; j <= h; j++) {
             fft_real c = 0, sn = 0;
             for (unsigned m = 1; m <= h; m++) {
-                c += jm_cos(P, j, m) * z[m - 1].re;
-                sn += jm_sin(P, j, m) * z[m - 1].im;
+                c += cos_jm(P, j, m) * z[m - 1].re;
+                sn += sin_jm(P, j, m) * z[m - 1].im;
             }
             y[(ptrdiff_t)(i + q * j) * ds] = scale * (v0[i] + 2 * (c - sn));
             y[(ptrdiff_t)(i + q * (P - j)) * ds] = scale * (v0[i] + 2 * (c + sn));
