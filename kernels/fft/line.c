@@ -268,16 +268,20 @@ static void *table_alloc(size_t count, int single, int zero)
     return tab;
 }
 
+/* Stores v as real i of a table of the line's precision. */
+static void put_real(void *tab, int single, size_t i, long double v)
+{
+    if (single)
+        ((float *)tab)[i] = (float)v;
+    else
+        ((double *)tab)[i] = (double)v;
+}
+
 /* Stores a long double root in entry i of a table of the line's precision. */
 static void put_root(void *tab, int single, size_t i, long double re, long double im)
 {
-    if (single) {
-        ((float *)tab)[2 * i] = (float)re;
-        ((float *)tab)[2 * i + 1] = (float)im;
-    } else {
-        ((double *)tab)[2 * i] = (double)re;
-        ((double *)tab)[2 * i + 1] = (double)im;
-    }
+    put_real(tab, single, 2 * i, re);
+    put_real(tab, single, 2 * i + 1, im);
 }
 
 static int make_mixed(kp__fft_line *line)
@@ -598,18 +602,41 @@ static unsigned odd_split(size_t n)
     return 0;
 }
 
-/* Fills a real line's table rtw with `count` roots of n: exponent
- * (k % q) (k / q + first) for entry k. */
-static int real_roots(kp__fft_line *line, size_t count, size_t q, size_t first)
+/* Fills an even real line's table rtw with the roots w_n^k, k < n / 2. */
+static int real_roots(kp__fft_line *line)
 {
     kp__fft_roots roots;
-    line->rtw = table_alloc(count, line->single, 0);
+    line->rtw = table_alloc(line->n / 2, line->single, 0);
     if (line->rtw == NULL || kp__fft_roots_make(line->n, &roots) != KP_OK) return KP_ENOMEM;
-    for (size_t k = 0; k < count; k++) {
+    for (size_t k = 0; k < line->n / 2; k++) {
         long double re, im;
-        kp__fft_roots_get(&roots, k % q * (k / q + first), &re, &im);
+        kp__fft_roots_get(&roots, k, &re, &im);
         put_root(line->rtw, line->single, k, re, im);
     }
+    kp__fft_roots_free(&roots);
+    return KP_OK;
+}
+
+/* Fills a split line's table rtw (fft.h, KP__FFT_SPLIT_BLOCK): for radix p
+ * and n = p q, the roots w_n^(c m) in parts, then w_n^(b B m). */
+static int split_roots(kp__fft_line *line, unsigned p, size_t q)
+{
+    const size_t block = KP__FFT_SPLIT_BLOCK, blocks = kp__fft_split_blocks(q), h = p / 2;
+    kp__fft_roots roots;
+    line->rtw = table_alloc(h * (block + blocks), line->single, 0);
+    if (line->rtw == NULL || kp__fft_roots_make(line->n, &roots) != KP_OK) return KP_ENOMEM;
+    long double re, im;
+    for (size_t m = 1; m <= h; m++)
+        for (size_t c = 0; c < block; c++) {
+            kp__fft_roots_get(&roots, c * m, &re, &im);
+            put_real(line->rtw, line->single, 2 * block * (m - 1) + c, re);
+            put_real(line->rtw, line->single, 2 * block * (m - 1) + block + c, im);
+        }
+    for (size_t m = 1; m <= h; m++)
+        for (size_t b = 0; b < blocks; b++) {
+            kp__fft_roots_get(&roots, b * block * m, &re, &im);
+            put_root(line->rtw, line->single, h * block + (m - 1) * blocks + b, re, im);
+        }
     kp__fft_roots_free(&roots);
     return KP_OK;
 }
@@ -628,13 +655,13 @@ int kp__fft_real_line_make(size_t n, int single, kp__fft_line **out)
         const size_t q = n / p;
         rc = kp__fft_line_make(q, single, &line->sub);
         if (rc == KP_OK) rc = kp__fft_real_line_make(q, single, &line->rest);
-        if (rc == KP_OK) rc = real_roots(line, p / 2 * q, q, 1);
+        if (rc == KP_OK) rc = split_roots(line, p, q);
         line->split = p;
     } else if (n % 2 == 1) {
         rc = kp__fft_line_make(n, single, &line->sub);
     } else { /* the line of n / 2, roots k < n / 2 */
         rc = kp__fft_line_make(n / 2, single, &line->sub);
-        if (rc == KP_OK) rc = real_roots(line, n / 2, n, 1);
+        if (rc == KP_OK) rc = real_roots(line);
     }
     if (rc != KP_OK) {
         kp__fft_line_destroy(line);

@@ -384,30 +384,64 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
  * a strided x or y through gathers and scatters (stores one by one with
  * AVX2), so that every i and every stride take the same operations. */
 
+#define B KP__FFT_SPLIT_BLOCK
+
+/* The roots of one block of B i of a split line's table w (fft.h,
+ * KP__FFT_SPLIT_BLOCK): each m's w_n^(b B m), the same in every lane. */
+typedef struct split_block {
+    vc re[3], im[3];
+} split_block;
+
+INLINE split_block split_coarse(const unsigned P, const fft_real *w, size_t q, size_t b)
+{
+    const fft_real *coarse = w + 2 * B * (P / 2) + 2 * b;
+    split_block c;
+    for (unsigned m = 1; m <= P / 2; m++) {
+        c.re[m - 1] = vset1(coarse[2 * (m - 1) * kp__fft_split_blocks(q)]);
+        c.im[m - 1] = vset1(coarse[2 * (m - 1) * kp__fft_split_blocks(q) + 1]);
+    }
+    return c;
+}
+
+/* w_n^(i m) for count values of i from c = i mod B on, as the product of
+ * w_n^(c m) and the block's root. */
+INLINE void split_root(const fft_real *w, unsigned m, size_t c, size_t count, const split_block *cb,
+                       vc *re, vc *im)
+{
+    const fft_real *fine = w + 2 * B * (m - 1) + c;
+    const vc fr = rload(fine, 1, count), fi = rload(fine + B, 1, count);
+    *re = vfmsub(fr, cb->re[m - 1], vmul(fi, cb->im[m - 1]));
+    *im = vfmadd(fr, cb->im[m - 1], vmul(fi, cb->re[m - 1]));
+}
+
 INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_real *w,
                      fft_real *y0, fft_real *ym, size_t i0, size_t i1)
 {
     const unsigned h = P / 2;
-    for (size_t i = i0; i < i1; i += RLEN) {
-        const size_t count = i1 - i;
-        vc a0 = rload(x + (ptrdiff_t)i * ss, ss, count), sum[3], dif[3], u0 = a0;
-        for (unsigned j = 1; j <= h; j++) {
-            vc a = rload(x + (ptrdiff_t)(i + q * j) * ss, ss, count);
-            vc b = rload(x + (ptrdiff_t)(i + q * (P - j)) * ss, ss, count);
-            sum[j - 1] = vadd(a, b);
-            dif[j - 1] = vsub(a, b);
-            u0 = vadd(u0, sum[j - 1]);
-        }
-        rstore(y0 + i, 1, count, u0);
-        for (unsigned m = 1; m <= h; m++) {
-            vc re = a0, im = vzero(), wr, wi;
+    for (size_t i = i0; i < i1;) { /* block b = i / B of B i, its part in [i0, i1) */
+        const size_t b = i / B, end = (b + 1) * B < i1 ? (b + 1) * B : i1;
+        const split_block cb = split_coarse(P, w, q, b);
+        for (; i < end; i = i + RLEN < end ? i + RLEN : end) { /* no vector across blocks */
+            const size_t count = end - i;
+            vc a0 = rload(x + (ptrdiff_t)i * ss, ss, count), sum[3], dif[3], u0 = a0;
             for (unsigned j = 1; j <= h; j++) {
-                re = vfmadd(vset1(cos_jm(P, j, m)), sum[j - 1], re);
-                im = vfnmadd(vset1(sin_jm(P, j, m)), dif[j - 1], im);
+                vc a = rload(x + (ptrdiff_t)(i + q * j) * ss, ss, count);
+                vc c = rload(x + (ptrdiff_t)(i + q * (P - j)) * ss, ss, count);
+                sum[j - 1] = vadd(a, c);
+                dif[j - 1] = vsub(a, c);
+                u0 = vadd(u0, sum[j - 1]);
             }
-            const size_t at = (m - 1) * q + i;
-            cload(w + 2 * at, count, &wr, &wi);
-            cstore(ym + 2 * at, count, vfmsub(re, wr, vmul(im, wi)), vfmadd(re, wi, vmul(im, wr)));
+            rstore(y0 + i, 1, count, u0);
+            for (unsigned m = 1; m <= h; m++) {
+                vc re = a0, im = vzero(), wr, wi;
+                for (unsigned j = 1; j <= h; j++) {
+                    re = vfmadd(vset1(cos_jm(P, j, m)), sum[j - 1], re);
+                    im = vfnmadd(vset1(sin_jm(P, j, m)), dif[j - 1], im);
+                }
+                split_root(w, m, i - b * B, count, &cb, &wr, &wi);
+                cstore(ym + 2 * ((m - 1) * q + i), count, vfmsub(re, wr, vmul(im, wi)),
+                       vfmadd(re, wi, vmul(im, wr)));
+            }
         }
     }
 }
@@ -418,32 +452,37 @@ INLINE void split_out(const unsigned P, const fft_real *v0, const fft_real *ym, 
 {
     const unsigned h = P / 2;
     const vc s = vset1(scale), two = vset1(2);
-    for (size_t i = i0; i < i1; i += RLEN) {
-        const size_t count = i1 - i;
-        vc zr[3], zi[3], v = rload(v0 + i, 1, count), re = vzero();
-        for (unsigned m = 1; m <= h; m++) { /* z_m = v_m conj w */
-            const size_t at = (m - 1) * q + i;
-            vc vr, vi, wr, wi;
-            cload(ym + 2 * at, count, &vr, &vi);
-            cload(w + 2 * at, count, &wr, &wi);
-            zr[m - 1] = vfmadd(vr, wr, vmul(vi, wi));
-            zi[m - 1] = vfmsub(vi, wr, vmul(vr, wi));
-            re = vadd(re, zr[m - 1]);
-        }
-        rstore(y + (ptrdiff_t)i * ds, ds, count, vmul(s, vfmadd(two, re, v)));
-        for (unsigned j = 1; j <= h; j++) {
-            vc c = vzero(), sn = vzero();
-            for (unsigned m = 1; m <= h; m++) {
-                c = vfmadd(vset1(cos_jm(P, j, m)), zr[m - 1], c);
-                sn = vfmadd(vset1(sin_jm(P, j, m)), zi[m - 1], sn);
+    for (size_t i = i0; i < i1;) {
+        const size_t b = i / B, end = (b + 1) * B < i1 ? (b + 1) * B : i1;
+        const split_block cb = split_coarse(P, w, q, b);
+        for (; i < end; i = i + RLEN < end ? i + RLEN : end) {
+            const size_t count = end - i;
+            vc zr[3], zi[3], v = rload(v0 + i, 1, count), re = vzero();
+            for (unsigned m = 1; m <= h; m++) { /* z_m = v_m conj w */
+                vc vr, vi, wr, wi;
+                cload(ym + 2 * ((m - 1) * q + i), count, &vr, &vi);
+                split_root(w, m, i - b * B, count, &cb, &wr, &wi);
+                zr[m - 1] = vfmadd(vr, wr, vmul(vi, wi));
+                zi[m - 1] = vfmsub(vi, wr, vmul(vr, wi));
+                re = vadd(re, zr[m - 1]);
             }
-            rstore(y + (ptrdiff_t)(i + q * j) * ds, ds, count,
-                   vmul(s, vfmadd(two, vsub(c, sn), v)));
-            rstore(y + (ptrdiff_t)(i + q * (P - j)) * ds, ds, count,
-                   vmul(s, vfmadd(two, vadd(c, sn), v)));
+            rstore(y + (ptrdiff_t)i * ds, ds, count, vmul(s, vfmadd(two, re, v)));
+            for (unsigned j = 1; j <= h; j++) {
+                vc c = vzero(), sn = vzero();
+                for (unsigned m = 1; m <= h; m++) {
+                    c = vfmadd(vset1(cos_jm(P, j, m)), zr[m - 1], c);
+                    sn = vfmadd(vset1(sin_jm(P, j, m)), zi[m - 1], sn);
+                }
+                rstore(y + (ptrdiff_t)(i + q * j) * ds, ds, count,
+                       vmul(s, vfmadd(two, vsub(c, sn), v)));
+                rstore(y + (ptrdiff_t)(i + q * (P - j)) * ds, ds, count,
+                       vmul(s, vfmadd(two, vadd(c, sn), v)));
+            }
         }
     }
 }
+
+#undef B
 
 void FFT_FN(kp__fft_split_in)(unsigned p, const void *x, ptrdiff_t ss, size_t q, const void *w,
                               void *y0, void *ym, size_t i0, size_t i1)

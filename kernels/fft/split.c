@@ -24,10 +24,20 @@
 
 #define INLINE KP_INLINE
 
+#define B KP__FFT_SPLIT_BLOCK
+
+/* w_n^(i m) from the line's table w (fft.h, KP__FFT_SPLIT_BLOCK). */
+INLINE fft_cpx split_root(const unsigned P, const fft_real *w, size_t q, unsigned m, size_t i)
+{
+    const fft_real *fine = w + 2 * B * (m - 1) + i % B;
+    const fft_cpx *coarse = (const fft_cpx *)(w + 2 * B * (P / 2));
+    return ctw((fft_cpx){fine[0], fine[B]}, coarse[(m - 1) * kp__fft_split_blocks(q) + i / B], 1);
+}
+
 /* The first pass of a split r2c: for each i0 <= i < i1, the real u_0 into
  * y0 and y_m = u_m w_n^(i m) into ym[(m - 1) q + i], from pairs
  * a_j +- a_p-j. */
-INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_cpx *w,
+INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q, const fft_real *w,
                      fft_real *y0, fft_cpx *ym, size_t i0, size_t i1)
 {
     const unsigned h = P / 2;
@@ -46,7 +56,7 @@ INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q
                 u.re += cos_jm(P, j, m) * sum[j - 1];
                 u.im -= sin_jm(P, j, m) * dif[j - 1];
             }
-            ym[(m - 1) * q + i] = ctw(u, w[(m - 1) * q + i], 1);
+            ym[(m - 1) * q + i] = ctw(u, split_root(P, w, q, m, i), 1);
         }
     }
 }
@@ -55,7 +65,7 @@ INLINE void split_in(const unsigned P, const fft_real *x, ptrdiff_t ss, size_t q
  * from ym, and x_{i + q j} = v_0 + 2 re(z_m w_p^(-j m)) summed over m,
  * times scale. */
 INLINE void split_out(const unsigned P, const fft_real *v0, const fft_cpx *ym, size_t q,
-                      const fft_cpx *w, fft_real *y, ptrdiff_t ds, fft_real scale, size_t i0,
+                      const fft_real *w, fft_real *y, ptrdiff_t ds, fft_real scale, size_t i0,
                       size_t i1)
 {
     const unsigned h = P / 2;
@@ -63,7 +73,7 @@ INLINE void split_out(const unsigned P, const fft_real *v0, const fft_cpx *ym, s
         fft_cpx z[3];
         fft_real re = 0;
         for (unsigned m = 1; m <= h; m++) {
-            z[m - 1] = ctw(ym[(m - 1) * q + i], w[(m - 1) * q + i], 0);
+            z[m - 1] = ctw(ym[(m - 1) * q + i], split_root(P, w, q, m, i), 0);
             re += z[m - 1].re;
         }
         y[(ptrdiff_t)i * ds] = scale * (v0[i] + 2 * re);
@@ -78,6 +88,8 @@ INLINE void split_out(const unsigned P, const fft_real *v0, const fft_cpx *ym, s
         }
     }
 }
+
+#undef B
 
 /* split_in and split_out for the line's radix over i0 <= i < i1, with
  * AVX2 or AVX-512 where allowed. */
