@@ -47,7 +47,6 @@ static const fft_real cos7[4] = {1, (fft_real)0.62348980185873353052500488400423
 static const fft_real sin7[4] = {0, (fft_real)0.781831482468029808708444526674057750L,
                                  (fft_real)0.974927912181823607018131682993931217L,
                                  (fft_real)0.433883739117558120475768332848358754L};
-/* Radices 11 and 13 have scalar butterflies (passes.c), no vector ones. */
 static const fft_real cos11[6] = {1,
                                   (fft_real)0.841253532831181168861811648919367718L,
                                   (fft_real)0.415415013001886425529274149229623204L,

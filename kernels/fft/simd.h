@@ -624,7 +624,7 @@ INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc 
         return;
     }
 #endif
-    vc r[10];
+    vc r[13];
     for (unsigned g = 0; g < P; g++) {
         size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
         r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);

@@ -68,7 +68,7 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
                      const fft_real *sinv)
 {
     const unsigned h = P / 2;
-    vc s[3], d[3], y0 = x[0];
+    vc s[6], d[6], y0 = x[0];
     for (unsigned j = 1; j <= h; j++) {
         s[j - 1] = vadd(x[j], x[P - j]);
         d[j - 1] = vsub(x[j], x[P - j]);
@@ -174,6 +174,8 @@ INLINE void vdft(const unsigned P, const vc *x, vc *y, int fwd)
     case 7: vdft_odd(7, x, y, fwd, cos7, sin7); break;
     case 9: vdft9(x, y, fwd); break;
     case 10: vdft10(x, y, fwd); break;
+    case 11: vdft_odd(11, x, y, fwd, cos11, sin11); break;
+    case 13: vdft_odd(13, x, y, fwd, cos13, sin13); break;
     case 16: vdft16(x, y, fwd); break;
     default: vdft8(x, y, fwd); break;
     }
