@@ -22,10 +22,11 @@
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
 /* Every radix line.c's factorize makes up to this one (2, 3, 4, 5, 7, 8,
- * 9, 10) has a butterfly of its own, scalar and vector, and so has 16 (with
- * AVX-512, the last pass of some powers of two: simd_passes.c's alone); 11
- * and 13 have scalar ones only (passes.c), and any other prime takes the
- * generic odd butterfly. */
+ * 9, 10) has a butterfly of its own, scalar and vector, used in passes and
+ * lanes, and so has 16 (with AVX-512, the last pass of some powers of two:
+ * simd_passes.c's alone); 11 and 13 have their own, scalar (passes.c) and
+ * vector (simd_passes.c's passes, not lanes), but read the generic roots
+ * table like any other prime, which takes the generic odd butterfly. */
 #define KP__FFT_MAX_BUTTERFLY 10
 static inline int kp__fft_butterfly(size_t p)
 {
@@ -284,12 +285,15 @@ kp__fft_copies kp__fft_copies_s(void);
  * (B = KP__FFT_SPLIT_BLOCK). The table holds, for m = 1 .. p / 2 in turn,
  * the B real parts then the B imaginary parts of w_n^(c m), c < B; then,
  * for each m in turn, the kp__fft_split_blocks(q) complex values w_n^(b B
- * m): p / 2 (B + q / B) complex values in all, not the (p / 2) q roots
+ * m): p / 2 (B + ceil(q / B)) complex values in all, not the (p / 2) q roots
  * themselves, which the caches could not hold for long lines (8.5 MB at
  * 3^13) and which were read once a point: r2c of 3^13 and 5^9 ran 1.1x
  * faster with the products, c2r 1.05x, 3^11 as fast (one thread, Zen 5),
  * and the transforms' RMS errors stayed within 2% of those with the roots
- * themselves. Where q <= B every root is w_n^(c m) times 1, exact. */
+ * themselves. Where q <= B every root is w_n^(c m) times 1, exact. B = 64:
+ * a multiple of every vector's length (16 floats with AVX-512); the fine
+ * roots (1 KiB for each m in double) stay in the level-1 cache, and a
+ * coarse one is read once a block. */
 #define KP__FFT_SPLIT_BLOCK 64
 static inline size_t kp__fft_split_blocks(size_t q)
 {
@@ -305,10 +309,11 @@ typedef void kp__fft_split_out_fn(unsigned p, const void *v0, const void *ym, si
                                   const void *w, void *y, ptrdiff_t ds, double scale, size_t i0,
                                   size_t i1);
 #if defined(__x86_64__)
-/* A pass of radix 2, 3, 4, 5, 7, 8, 9, 10, 11 or 13 with AVX2 or AVX-512 (simd_passes.c)
- * over the butterflies of sp, from cc to ch, tab the line's twiddle table;
- * returns 0, having done nothing, for a pass it does not take (then
- * passes.c does it). Whether it takes a pass depends on the pass only. */
+/* A pass of radix 2, 3, 4, 5, 7, 8, 9, 10, 11 or 13 with AVX2 or AVX-512
+ * (simd_passes.c) over the butterflies of sp, from cc to ch, tab the line's
+ * twiddle table; returns 0, having done nothing, for a pass it does not
+ * take (then passes.c does it). Whether it takes a pass depends on the
+ * pass only. */
 typedef int kp__fft_simd_pass_fn(const kp__fft_pass *ps, const void *tab, const kp__fft_span *sp,
                                  const void *cc, void *ch, int fwd);
 kp__fft_simd_pass_fn kp__fft_simd_pass_d_avx2, kp__fft_simd_pass_s_avx2;

@@ -65,8 +65,9 @@ static const unsigned char *pow2_row(size_t row)
  * power of three, then the 9s (half the passes of 3s: each pass reads and
  * writes every point); a 10 for each pair of a 2 and a 5 (taken from the
  * twos before the 8s: never more passes, and fewer where they leave fewer
- * 8s); the 5s left; then the other odd primes ascending (7 has a butterfly
- * of its own; larger primes go through the generic one). The small radix
+ * 8s); the 5s left; then the other odd primes ascending (7, 11 and 13
+ * have butterflies of their own; larger primes go through the generic
+ * one). The small radix
  * goes first so that only the last passes have short inner loops. Powers
  * of two from 2^7 to 2^15 take pow2_radices instead. Returns the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
@@ -416,10 +417,10 @@ static size_t pad_stride(size_t m, int single)
 #if defined(__x86_64__)
 /* A four-step line's columns (step 1, kp__fft_lanes_cols) or rows (step 2,
  * kp__fft_lanes_rows) go in vector lanes where every radix of their line
- * has a vector butterfly and some pass leaves part of a vector (ido > 1 and
- * no multiple of VLEN: the line's own passes end each group of i with a
- * masked tail): whole vectors in every pass, and no transposes but step 2's
- * in. Returns 2 for AVX-512, 1 for AVX2, 0 where they do not. */
+ * is at most KP__FFT_MAX_BUTTERFLY (lanes take no 11 or 13) and some pass leaves part of a vector
+ * (ido > 1 and no multiple of VLEN: the line's own passes end each group of i with a masked tail):
+ * whole vectors in every pass, and no transposes but step 2's in. Returns 2 for AVX-512, 1 for
+ * AVX2, 0 where they do not. */
 static int lanes_four(const kp__fft_line *sub)
 {
     if (sub->npass == 0 || sub->col != NULL || sub->bluestein != NULL) return 0;
@@ -517,7 +518,8 @@ static kp__fft_exec_fn *two_in_registers(const kp__fft_line *line)
 }
 
 /* The lanes code for the line's precision and instruction set, or NULL.
- * Mixed-radix lines whose radices all have a vector butterfly take it up
+ * Mixed-radix lines whose radices are all at most KP__FFT_MAX_BUTTERFLY
+ * (lanes take no 11 or 13; 16 runs one line at a time) take it up
  * to 16 VLEN points (64 in double and 128 in float with AVX-512, 32 and 64
  * with AVX2). Timed against one line at a time in a batch of 256: 1.1x to
  * 12x faster at every such length (the most below 10 points, where a line

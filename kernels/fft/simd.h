@@ -20,6 +20,10 @@
 #define KP_FFT_VEC 512
 #endif
 
+/* The most points a vector butterfly of the passes takes (radix 13): the
+ * size of their arrays of points. */
+#define VEC_POINTS 13
+
 /* The operations whose intrinsics differ only in their prefix and suffix
  * come from VOP; vmask selects the first values of a vector (a mask
  * register with AVX-512, a vector of lanes with AVX2). */
@@ -624,7 +628,7 @@ INLINE void points_of_rows(const unsigned P, const fft_real *x, size_t rows, vc 
         return;
     }
 #endif
-    vc r[13];
+    vc r[VEC_POINTS];
     for (unsigned g = 0; g < P; g++) {
         size_t have = rows * P > VLEN * g ? rows * P - VLEN * g : 0;
         r[g] = have >= VLEN ? load(x, VLEN * g) : vload_mask(head(have), x + 2 * VLEN * g);

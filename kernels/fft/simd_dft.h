@@ -1,9 +1,9 @@
 /*
- * The vector butterflies of radix 2, 3, 4, 5, 7, 8, 9, 10 and 16 (passes.c's
+ * The vector butterflies of radix 2, 3, 4, 5, 7, 8, 9, 10, 11, 13 and 16 (passes.c's
  * arithmetic, VLEN points at a time, with fused multiply-adds: a pair per
  * twiddle product, one per term of the odd radices' sums of products and
  * of radix 9's inner twiddles), for the vector passes (simd_passes.c) and
- * lanes (simd_lanes.c). Included after prec.h and simd.h.
+ * lanes (simd_lanes.c: not 11 and 13). Included after prec.h and simd.h.
  */
 #ifndef KP_FFT_SIMD_DFT_H
 #define KP_FFT_SIMD_DFT_H
@@ -68,7 +68,7 @@ INLINE void vdft_odd(const unsigned P, const vc *x, vc *y, int fwd, const fft_re
                      const fft_real *sinv)
 {
     const unsigned h = P / 2;
-    vc s[6], d[6], y0 = x[0];
+    vc s[VEC_POINTS / 2], d[VEC_POINTS / 2], y0 = x[0];
     for (unsigned j = 1; j <= h; j++) {
         s[j - 1] = vadd(x[j], x[P - j]);
         d[j - 1] = vsub(x[j], x[P - j]);

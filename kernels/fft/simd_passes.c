@@ -1,10 +1,10 @@
 /*
- * Radix 2, 3, 4, 5, 7, 8, 9, 10, 11 and 13 passes with explicit vectors (and with
- * AVX-512 the radix-16 last passes of line.c's pow2_radices), once per
- * precision and instruction set (simd_{d,s}_{avx2,avx512}.c, built with the
- * set's flags and run only when the CPU has it): a register holds VLEN
- * complex values (simd.h), the butterflies are simd_dft.h's. Their bits are
- * not passes.c's: the butterflies fuse multiplies into adds.
+ * Radix 2, 3, 4, 5, 7, 8, 9, 10, 11 and 13 passes with explicit vectors
+ * (and with AVX-512 the radix-16 last passes of line.c's pow2_radices),
+ * once per precision and instruction set (simd_{d,s}_{avx2,avx512}.c,
+ * built with the set's flags and run only when the CPU has it): a register
+ * holds VLEN complex values (simd.h), the butterflies are simd_dft.h's.
+ * Their bits are not passes.c's: the butterflies fuse multiplies into adds.
  *
  * Passes with ido >= 2 take VLEN consecutive i at once, the last group
  * through masked loads and stores (for ido < VLEN the only group: part of a
@@ -23,14 +23,14 @@
 #include "kernels/fft/simd.h"
 #include "kernels/fft/simd_dft.h"
 
-/* Arrays of 13 points hold every radix up to 13. Radices 11 and 13 took
+/* Arrays of VEC_POINTS (13) points hold every radix up to 13. Radices 11 and 13 took
  * 1.6-2.7x less time here than in passes.c (c2c of 11^3, 13^3, 1001 and
  * 2^10 11; one thread, Zen 5); GCC keeps the larger arrays less well, and
  * c2c of 7^5 took 2-4% longer than with arrays of 10, others as long. */
 INLINE void body(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
                  const fft_real *tw, size_t i, int fwd)
 {
-    vc in[13], y[13];
+    vc in[VEC_POINTS], y[VEC_POINTS];
     for (unsigned j = 0; j < P; j++)
         in[j] = load(x, i + j * ido);
     vdft(P, in, y, fwd);
@@ -44,7 +44,7 @@ INLINE void tail(const unsigned P, size_t ido, size_t out_m, const fft_real *x, 
                  const fft_real *tw, size_t i, size_t count, int fwd)
 {
     const vmask mk = head(count);
-    vc in[13], y[13];
+    vc in[VEC_POINTS], y[VEC_POINTS];
     for (unsigned j = 0; j < P; j++)
         in[j] = vload_mask(mk, x + 2 * (i + j * ido));
     vdft(P, in, y, fwd);
@@ -78,7 +78,7 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
 {
     for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
         const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
-        vc in[13], y[13];
+        vc in[VEC_POINTS], y[VEC_POINTS];
         points_of_rows(P, cc + 2 * P * k, rows, in);
         vdft(P, in, y, fwd);
         for (unsigned m = 0; m < P; m++) {
@@ -139,8 +139,9 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
  * for radix 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
-    if (!kp__fft_butterfly(ps->p) && ps->p != 11 && ps->p != 13) return 0; /* generic radix */
-    if (ps->p == 16) return KP_FFT_VEC == 512 && ps->ido == 1;             /* pass_k16 */
+    const int own = kp__fft_butterfly(ps->p) || ps->p == 11 || ps->p == 13;
+    if (!own) return 0;                                        /* the generic odd radix */
+    if (ps->p == 16) return KP_FFT_VEC == 512 && ps->ido == 1; /* pass_k16 */
     if (ps->ido >= 2) return 1;
     if (ps->p % 4 == 0) return ps->l1 % VLEN == 0;
     if (ps->p == 2) return 0;
@@ -388,8 +389,9 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
 /* ------------------------------------------------- split odd real lines */
 
 /* The first pass of a split r2c and the last of a split c2r (split.c),
- * RLEN i at a time in lanes of reals, the last q % RLEN through masks and
- * a strided x or y through gathers and scatters (stores one by one with
+ * up to RLEN i at a time in lanes of reals, within a block of
+ * KP__FFT_SPLIT_BLOCK i, fewer (through masks) at the end of a block or of
+ * [i0, i1), and a strided x or y through gathers and scatters (stores one by one with
  * AVX2), so that every i and every stride take the same operations. */
 
 #define B KP__FFT_SPLIT_BLOCK
