@@ -67,9 +67,9 @@ static const unsigned char *pow2_row(size_t row)
  * twos before the 8s: never more passes, and fewer where they leave fewer
  * 8s); the 5s left; then the other odd primes ascending (7, 11 and 13
  * have butterflies of their own; larger primes go through the generic
- * one). The small radix
- * goes first so that only the last passes have short inner loops. Powers
- * of two from 2^7 to 2^15 take pow2_radices instead. Returns the count. */
+ * one). The small radix goes first so that only the last passes have short
+ * inner loops. Powers of two from 2^7 to 2^15 take pow2_radices instead.
+ * Returns the count. */
 static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 {
     int np = 0, twos = 0, fives = 0;
@@ -417,9 +417,10 @@ static size_t pad_stride(size_t m, int single)
 #if defined(__x86_64__)
 /* A four-step line's columns (step 1, kp__fft_lanes_cols) or rows (step 2,
  * kp__fft_lanes_rows) go in vector lanes where every radix of their line
- * is at most KP__FFT_MAX_BUTTERFLY (lanes take no 11 or 13) and some pass leaves part of a vector
- * (ido > 1 and no multiple of VLEN: the line's own passes end each group of i with a masked tail):
- * whole vectors in every pass, and no transposes but step 2's in. Returns 2 for AVX-512, 1 for
+ * is at most KP__FFT_MAX_BUTTERFLY (lanes take no 11 or 13) and some pass
+ * leaves part of a vector (ido > 1 and no multiple of VLEN: the line's own
+ * passes end each group of i with a masked tail): whole vectors in every
+ * pass, and no transposes but step 2's in. Returns 2 for AVX-512, 1 for
  * AVX2, 0 where they do not. */
 static int lanes_four(const kp__fft_line *sub)
 {

@@ -1,9 +1,10 @@
 /*
- * The vector butterflies of radix 2, 3, 4, 5, 7, 8, 9, 10, 11, 13 and 16 (passes.c's
- * arithmetic, VLEN points at a time, with fused multiply-adds: a pair per
- * twiddle product, one per term of the odd radices' sums of products and
- * of radix 9's inner twiddles), for the vector passes (simd_passes.c) and
- * lanes (simd_lanes.c: not 11 and 13). Included after prec.h and simd.h.
+ * The vector butterflies of radix 2, 3, 4, 5, 7, 8, 9, 10, 11, 13 and 16
+ * (passes.c's arithmetic, VLEN points at a time, with fused multiply-adds:
+ * a pair per twiddle product, one per term of the odd radices' sums of
+ * products and of radix 9's inner twiddles), for the vector passes
+ * (simd_passes.c) and lanes (simd_lanes.c: not 11 and 13). Included after
+ * prec.h and simd.h.
  */
 #ifndef KP_FFT_SIMD_DFT_H
 #define KP_FFT_SIMD_DFT_H
