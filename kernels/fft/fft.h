@@ -299,6 +299,16 @@ static inline size_t kp__fft_split_blocks(size_t q)
 {
     return (q + KP__FFT_SPLIT_BLOCK - 1) / KP__FFT_SPLIT_BLOCK;
 }
+/* Where, in reals of rtw, the real parts of w_n^(c m) start (the imaginary
+ * parts B further on), and where w_n^(b B m) is, for radix p and n = p q. */
+static inline size_t kp__fft_split_fine(unsigned m)
+{
+    return 2 * KP__FFT_SPLIT_BLOCK * (m - 1);
+}
+static inline size_t kp__fft_split_coarse(unsigned p, size_t q, unsigned m, size_t b)
+{
+    return 2 * (KP__FFT_SPLIT_BLOCK * (p / 2) + (m - 1) * kp__fft_split_blocks(q) + b);
+}
 /* The first pass of a split odd r2c and the last pass of a split odd c2r
  * (split.c) for i0 <= i < i1 <= q: x read and y written at strides ss and
  * ds, y0 and v0 q reals, ym (p / 2) q complex values, w the line's table

@@ -624,21 +624,24 @@ static int real_roots(kp__fft_line *line)
  * and n = p q, the roots w_n^(c m) in parts, then w_n^(b B m). */
 static int split_roots(kp__fft_line *line, unsigned p, size_t q)
 {
-    const size_t block = KP__FFT_SPLIT_BLOCK, blocks = kp__fft_split_blocks(q), h = p / 2;
+    const size_t block = KP__FFT_SPLIT_BLOCK, blocks = kp__fft_split_blocks(q);
+    const unsigned h = p / 2;
     kp__fft_roots roots;
     line->rtw = table_alloc(h * (block + blocks), line->single, 0);
     if (line->rtw == NULL || kp__fft_roots_make(line->n, &roots) != KP_OK) return KP_ENOMEM;
     long double re, im;
-    for (size_t m = 1; m <= h; m++)
+    for (unsigned m = 1; m <= h; m++)
         for (size_t c = 0; c < block; c++) {
             kp__fft_roots_get(&roots, c * m, &re, &im);
-            put_real(line->rtw, line->single, 2 * block * (m - 1) + c, re);
-            put_real(line->rtw, line->single, 2 * block * (m - 1) + block + c, im);
+            put_real(line->rtw, line->single, kp__fft_split_fine(m) + c, re);
+            put_real(line->rtw, line->single, kp__fft_split_fine(m) + block + c, im);
         }
-    for (size_t m = 1; m <= h; m++)
+    for (unsigned m = 1; m <= h; m++)
         for (size_t b = 0; b < blocks; b++) {
+            const size_t at = kp__fft_split_coarse(p, q, m, b);
             kp__fft_roots_get(&roots, b * block * m, &re, &im);
-            put_root(line->rtw, line->single, h * block + (m - 1) * blocks + b, re, im);
+            put_real(line->rtw, line->single, at, re);
+            put_real(line->rtw, line->single, at + 1, im);
         }
     kp__fft_roots_free(&roots);
     return KP_OK;

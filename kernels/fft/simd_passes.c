@@ -23,10 +23,11 @@
 #include "kernels/fft/simd.h"
 #include "kernels/fft/simd_dft.h"
 
-/* Arrays of VEC_POINTS (13) points hold every radix up to 13. Radices 11 and 13 took
- * 1.6-2.7x less time here than in passes.c (c2c of 11^3, 13^3, 1001 and
- * 2^10 11; one thread, Zen 5); GCC keeps the larger arrays less well, and
- * c2c of 7^5 took 2-4% longer than with arrays of 10, others as long. */
+/* Arrays of VEC_POINTS (13) points hold every radix up to 13. Radices 11
+ * and 13 took 1.6-2.7x less time here than in passes.c (c2c of 11^3, 13^3,
+ * 1001 and 2^10 11; one thread, Zen 5); GCC keeps the larger arrays less
+ * well, and c2c of 7^5 took 2-4% longer than with arrays of 10, others as
+ * long. */
 INLINE void body(const unsigned P, size_t ido, size_t out_m, const fft_real *x, fft_real *z,
                  const fft_real *tw, size_t i, int fwd)
 {
@@ -391,8 +392,9 @@ size_t FFT_FN(kp__fft_c2r_pre)(const void *x_, const void *w_, void *z_, size_t 
 /* The first pass of a split r2c and the last of a split c2r (split.c),
  * up to RLEN i at a time in lanes of reals, within a block of
  * KP__FFT_SPLIT_BLOCK i, fewer (through masks) at the end of a block or of
- * [i0, i1), and a strided x or y through gathers and scatters (stores one by one with
- * AVX2), so that every i and every stride take the same operations. */
+ * [i0, i1), and a strided x or y through gathers and scatters (stores one
+ * by one with AVX2), so that every i and every stride take the same
+ * operations. */
 
 #define B KP__FFT_SPLIT_BLOCK
 
@@ -404,11 +406,11 @@ typedef struct split_block {
 
 INLINE split_block split_coarse(const unsigned P, const fft_real *w, size_t q, size_t b)
 {
-    const fft_real *coarse = w + 2 * B * (P / 2) + 2 * b;
     split_block c;
     for (unsigned m = 1; m <= P / 2; m++) {
-        c.re[m - 1] = vset1(coarse[2 * (m - 1) * kp__fft_split_blocks(q)]);
-        c.im[m - 1] = vset1(coarse[2 * (m - 1) * kp__fft_split_blocks(q) + 1]);
+        const fft_real *coarse = w + kp__fft_split_coarse(P, q, m, b);
+        c.re[m - 1] = vset1(coarse[0]);
+        c.im[m - 1] = vset1(coarse[1]);
     }
     return c;
 }
@@ -418,7 +420,7 @@ INLINE split_block split_coarse(const unsigned P, const fft_real *w, size_t q, s
 INLINE void split_root(const fft_real *w, unsigned m, size_t c, size_t count, const split_block *cb,
                        vc *re, vc *im)
 {
-    const fft_real *fine = w + 2 * B * (m - 1) + c;
+    const fft_real *fine = w + kp__fft_split_fine(m) + c;
     const vc fr = rload(fine, 1, count), fi = rload(fine + B, 1, count);
     *re = vfmsub(fr, cb->re[m - 1], vmul(fi, cb->im[m - 1]));
     *im = vfmadd(fr, cb->im[m - 1], vmul(fi, cb->re[m - 1]));

@@ -29,9 +29,9 @@
 /* w_n^(i m) from the line's table w (fft.h, KP__FFT_SPLIT_BLOCK). */
 INLINE fft_cpx split_root(const unsigned P, const fft_real *w, size_t q, unsigned m, size_t i)
 {
-    const fft_real *fine = w + 2 * B * (m - 1) + i % B;
-    const fft_cpx *coarse = (const fft_cpx *)(w + 2 * B * (P / 2));
-    return ctw((fft_cpx){fine[0], fine[B]}, coarse[(m - 1) * kp__fft_split_blocks(q) + i / B], 1);
+    const fft_real *fine = w + kp__fft_split_fine(m) + i % B;
+    const fft_real *coarse = w + kp__fft_split_coarse(P, q, m, i / B);
+    return ctw((fft_cpx){fine[0], fine[B]}, (fft_cpx){coarse[0], coarse[1]}, 1);
 }
 
 /* The first pass of a split r2c: for each i0 <= i < i1, the real u_0 into
