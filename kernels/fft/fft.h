@@ -21,16 +21,16 @@
 
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
-/* Every radix line.c's factorize makes up to this one (2, 3, 4, 5, 7, 8,
- * 9, 10) has a butterfly of its own, scalar and vector, used in passes and
- * lanes, and so has 16 (with AVX-512, the last pass of some powers of two:
- * simd_passes.c's alone); 11 and 13 have their own, scalar (passes.c) and
- * vector (simd_passes.c's passes, not lanes), but read the generic roots
- * table like any other prime, which takes the generic odd butterfly. */
-#define KP__FFT_MAX_BUTTERFLY 10
+/* Every radix line.c's factorize makes up to 13 (2, 3, 4, 5, 7, 8, 9, 10,
+ * 11, 13) has a butterfly of its own, scalar (passes.c) and vector
+ * (simd_passes.c), and so has 16 (with AVX-512, the last pass of some
+ * powers of two: simd_passes.c's alone); larger primes take the generic odd
+ * butterfly, which reads the p-th roots of unity from the line's table.
+ * The lanes (simd_lanes.c) take the radices up to KP__FFT_LANES_MAX. */
+#define KP__FFT_LANES_MAX 10
 static inline int kp__fft_butterfly(size_t p)
 {
-    return p <= KP__FFT_MAX_BUTTERFLY || p == 16;
+    return p <= 11 || p == 13 || p == 16;
 }
 
 typedef struct kp__fft_pass {

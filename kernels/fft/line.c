@@ -126,7 +126,8 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 
 /* Work per point of one pass, in rough flops plus a memory term: the
  * butterfly's operations over p points, 6 (p - 1) / p for the twiddle
- * product, 4 for reading and writing the point. */
+ * product, 4 for reading and writing the point. 11 and 13 go on from 5 and
+ * 7, whose butterflies (the same dft_odd) cost about 1.85 a unit of p. */
 static double pass_cost(size_t p)
 {
     switch (p) {
@@ -138,6 +139,8 @@ static double pass_cost(size_t p)
     case 8: return 18.3;
     case 9: return 22;
     case 10: return 19.5;
+    case 11: return 27.9;
+    case 13: return 31.6;
     case 16: return 22;
     default: return 2.0 * (double)p + 10;
     }
@@ -417,7 +420,7 @@ static size_t pad_stride(size_t m, int single)
 #if defined(__x86_64__)
 /* A four-step line's columns (step 1, kp__fft_lanes_cols) or rows (step 2,
  * kp__fft_lanes_rows) go in vector lanes where every radix of their line
- * is at most KP__FFT_MAX_BUTTERFLY (lanes take no 11 or 13) and some pass
+ * is at most KP__FFT_LANES_MAX (lanes take no 11 or 13) and some pass
  * leaves part of a vector (ido > 1 and no multiple of VLEN: the line's own
  * passes end each group of i with a masked tail): whole vectors in every
  * pass, and no transposes but step 2's in. Returns 2 for AVX-512, 1 for
@@ -430,7 +433,7 @@ static int lanes_four(const kp__fft_line *sub)
     const size_t vlen = (wide ? 4 : 2) * (sub->single ? 2 : 1);
     int partial = 0;
     for (int s = 0; s < sub->npass; s++) {
-        if (sub->pass[s].p > KP__FFT_MAX_BUTTERFLY) return 0;
+        if (sub->pass[s].p > KP__FFT_LANES_MAX) return 0;
         if (sub->pass[s].ido > 1 && sub->pass[s].ido % vlen != 0) partial = 1;
     }
     return partial ? 1 + wide : 0;
@@ -519,7 +522,7 @@ static kp__fft_exec_fn *two_in_registers(const kp__fft_line *line)
 }
 
 /* The lanes code for the line's precision and instruction set, or NULL.
- * Mixed-radix lines whose radices are all at most KP__FFT_MAX_BUTTERFLY
+ * Mixed-radix lines whose radices are all at most KP__FFT_LANES_MAX
  * (lanes take no 11 or 13; 16 runs one line at a time) take it up
  * to 16 VLEN points (64 in double and 128 in float with AVX-512, 32 and 64
  * with AVX2). Timed against one line at a time in a batch of 256: 1.1x to
@@ -540,7 +543,7 @@ static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
     const int narrow_two = wide && line->exec == kp__fft_line_two_exec_s_avx2;
     if (line->exec != pick_exec(line->single) && line->n != 16 && !narrow_two) return NULL;
     for (int s = 0; s < line->npass; s++)
-        if (line->pass[s].p > KP__FFT_MAX_BUTTERFLY) return NULL; /* 16: one line at a time */
+        if (line->pass[s].p > KP__FFT_LANES_MAX) return NULL; /* 16: one line at a time */
     if (!wide && kp__isa_selected() != KP_ISA_AVX2) return NULL;
     const size_t vlen = (wide ? 4 : 2) * (line->single ? 2 : 1);
     if (line->n > 16 * vlen) return NULL;

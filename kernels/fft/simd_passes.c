@@ -140,8 +140,7 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
  * for radix 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
-    const int own = kp__fft_butterfly(ps->p) || ps->p == 11 || ps->p == 13;
-    if (!own) return 0;                                        /* the generic odd radix */
+    if (!kp__fft_butterfly(ps->p)) return 0;                   /* the generic odd radix */
     if (ps->p == 16) return KP_FFT_VEC == 512 && ps->ido == 1; /* pass_k16 */
     if (ps->ido >= 2) return 1;
     if (ps->p % 4 == 0) return ps->l1 % VLEN == 0;
