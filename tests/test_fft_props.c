@@ -155,11 +155,12 @@ static void test_long_line_same_bits(void **state)
  * 729 x 2187 (sides of different lengths), whose sides run in vector lanes
  * wherever the vector copies do (line.c) and in blocks through the scalar
  * copies, with partial last blocks: the lanes give the blocks' bits (with
- * KERNPOOL_ISA=avx2, ctest fft_props_avx2, the AVX2 lanes). */
+ * KERNPOOL_ISA=avx2, ctest fft_props_avx2, the AVX2 lanes). 585728 = 2^12
+ * 11 13 has sides with passes of 11 and 13. */
 static void test_fourstep_copies_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {262144, 531441, 1594323};
+    static const size_t sizes[] = {262144, 531441, 585728, 1594323};
     const kp__isa best = kp__isa_supported();
     if (best == KP_ISA_PORTABLE) skip();
     const size_t most = 1594323;
@@ -487,7 +488,7 @@ static void test_real_lanes_space(void **state)
 static void test_columns_same_bits(void **state)
 {
     (void)state;
-    static const size_t sizes[] = {2, 8, 12, 32, 64, 97, 100, 128, 2048};
+    static const size_t sizes[] = {2, 8, 12, 26, 32, 64, 97, 100, 128, 2048};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
             const kp_fft_precision pr = prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE;
@@ -576,10 +577,11 @@ static void batch_bits(size_t n, kp_fft_precision prec, int dir)
 static void test_batch_same_bits(void **state)
 {
     (void)state;
-    /* one pass (2, 5, 8), two (12 = 4 3, 25; 16 = 4 4, 32 = 4 8 and 64 =
-       8 8 wholly in registers where contiguous; 128 in lanes in float, but
-       one at a time as 8 16 with AVX-512), three (48 = 4 4 3, 60 = 2 3 10) */
-    static const size_t sizes[] = {2, 5, 8, 12, 16, 25, 32, 48, 60, 64, 128};
+    /* one pass (2, 5, 8, 11), two (12 = 4 3, 25, 26 = 2 13; 16 = 4 4, 32 =
+       4 8 and 64 = 8 8 wholly in registers where contiguous; 128 in lanes
+       in float, but one at a time as 8 16 with AVX-512), three (48 = 4 4
+       3, 60 = 2 3 10, 66 = 2 3 11: through the lanes' buffers) */
+    static const size_t sizes[] = {2, 5, 8, 11, 12, 16, 25, 26, 32, 48, 60, 64, 66, 128};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
             batch_bits(sizes[i], prec ? KP_FFT_FLOAT : KP_FFT_DOUBLE, KP_FFT_FORWARD);
@@ -678,10 +680,11 @@ static void real_batch_bits(size_t n, kp_fft_precision prec)
 static void test_real_batch_same_bits(void **state)
 {
     (void)state;
-    /* even (complex lines of 2, 4, 6, 8, 16, 30, 32, 50 in lanes) and odd
-       (complex lines of 3, 5, 7, 9, 15, 21 and 25 in lanes: one pass or
-       two) */
-    static const size_t sizes[] = {3, 4, 5, 7, 8, 9, 12, 15, 16, 21, 25, 32, 60, 64, 100};
+    /* even (complex lines of 2, 4, 6, 8, 11, 13, 16, 30, 32, 50 in lanes)
+       and odd (complex lines of 3, 5, 7, 9, 15, 21, 25 and 33 in lanes: one
+       pass or two) */
+    static const size_t sizes[] = {3,  4,  5,  7,  8,  9,  12, 15, 16,
+                                   21, 22, 25, 26, 32, 33, 60, 64, 100};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
         real_batch_bits(sizes[i], KP_FFT_DOUBLE);
         real_batch_bits(sizes[i], KP_FFT_FLOAT);

@@ -25,12 +25,16 @@
  * 11, 13) has a butterfly of its own, scalar (passes.c) and vector
  * (simd_passes.c), and so has 16 (with AVX-512, the last pass of some
  * powers of two: simd_passes.c's alone); larger primes take the generic odd
- * butterfly, which reads the p-th roots of unity from the line's table.
- * The lanes (simd_lanes.c) take the radices up to KP__FFT_LANES_MAX. */
-#define KP__FFT_LANES_MAX 10
+ * butterfly, which reads the p-th roots of unity from the line's table. */
 static inline int kp__fft_butterfly(size_t p)
 {
     return p <= 11 || p == 13 || p == 16;
+}
+/* The radices the lanes (simd_lanes.c) take: every one with a butterfly
+ * but 16. */
+static inline int kp__fft_lanes_radix(size_t p)
+{
+    return kp__fft_butterfly(p) && p != 16;
 }
 
 typedef struct kp__fft_pass {

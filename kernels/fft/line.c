@@ -421,8 +421,8 @@ static size_t pad_stride(size_t m, int single)
 
 #if defined(__x86_64__)
 /* A four-step line's columns (step 1, kp__fft_lanes_cols) or rows (step 2,
- * kp__fft_lanes_rows) go in vector lanes where every radix of their line
- * is at most KP__FFT_LANES_MAX (lanes take no 11 or 13) and some pass
+ * kp__fft_lanes_rows) go in vector lanes where the lanes take every radix
+ * of their line (kp__fft_lanes_radix) and some pass
  * leaves part of a vector (ido > 1 and no multiple of VLEN: the line's own
  * passes end each group of i with a masked tail): whole vectors in every
  * pass, and no transposes but step 2's in. Returns 2 for AVX-512, 1 for
@@ -435,7 +435,7 @@ static int lanes_four(const kp__fft_line *sub)
     const size_t vlen = (wide ? 4 : 2) * (sub->single ? 2 : 1);
     int partial = 0;
     for (int s = 0; s < sub->npass; s++) {
-        if (sub->pass[s].p > KP__FFT_LANES_MAX) return 0;
+        if (!kp__fft_lanes_radix(sub->pass[s].p)) return 0;
         if (sub->pass[s].ido > 1 && sub->pass[s].ido % vlen != 0) partial = 1;
     }
     return partial ? 1 + wide : 0;
@@ -524,8 +524,8 @@ static kp__fft_exec_fn *two_in_registers(const kp__fft_line *line)
 }
 
 /* The lanes code for the line's precision and instruction set, or NULL.
- * Mixed-radix lines whose radices are all at most KP__FFT_LANES_MAX
- * (lanes take no 11 or 13; 16 runs one line at a time) take it up
+ * Mixed-radix lines whose radices the lanes all take (kp__fft_lanes_radix:
+ * 16 runs one line at a time, the generic radix too) take it up
  * to 16 VLEN points (64 in double and 128 in float with AVX-512, 32 and 64
  * with AVX2). Timed against one line at a time in a batch of 256: 1.1x to
  * 12x faster at every such length (the most below 10 points, where a line
@@ -545,7 +545,7 @@ static kp__fft_lanes_fn *pick_lanes(const kp__fft_line *line)
     const int narrow_two = wide && line->exec == kp__fft_line_two_exec_s_avx2;
     if (line->exec != pick_exec(line->single) && line->n != 16 && !narrow_two) return NULL;
     for (int s = 0; s < line->npass; s++)
-        if (line->pass[s].p > KP__FFT_LANES_MAX) return NULL; /* 16: one line at a time */
+        if (!kp__fft_lanes_radix(line->pass[s].p)) return NULL;
     if (!wide && kp__isa_selected() != KP_ISA_AVX2) return NULL;
     const size_t vlen = (wide ? 4 : 2) * (line->single ? 2 : 1);
     if (line->n > 16 * vlen) return NULL;

@@ -3,7 +3,7 @@
  * (passes.c's arithmetic, VLEN points at a time, with fused multiply-adds:
  * a pair per twiddle product, one per term of the odd radices' sums of
  * products and of radix 9's inner twiddles), for the vector passes
- * (simd_passes.c) and lanes (simd_lanes.c: not 11 and 13). Included after
+ * (simd_passes.c) and lanes (simd_lanes.c: all but 16). Included after
  * prec.h and simd.h.
  */
 #ifndef KP_FFT_SIMD_DFT_H

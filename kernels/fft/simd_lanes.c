@@ -24,7 +24,7 @@ INLINE void lanes_pass(const unsigned P, size_t ido, size_t l1, const fft_real *
     const size_t out_m = ido * l1;
     for (size_t k = 0; k < l1; k++) {
         const size_t x = ido * P * k, z = ido * k;
-        vc in[10], y[10];
+        vc in[VEC_POINTS], y[VEC_POINTS];
         for (unsigned j = 0; j < P; j++)
             in[j] = load(a, VLEN * (x + j * ido));
         vdft(P, in, y, fwd);
@@ -54,6 +54,8 @@ INLINE void lanes_pass_dir(const kp__fft_pass *ps, const fft_real *tab, const ff
     case 7: lanes_pass(7, ps->ido, ps->l1, a, b, tw, fwd); break;
     case 9: lanes_pass(9, ps->ido, ps->l1, a, b, tw, fwd); break;
     case 10: lanes_pass(10, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 11: lanes_pass(11, ps->ido, ps->l1, a, b, tw, fwd); break;
+    case 13: lanes_pass(13, ps->ido, ps->l1, a, b, tw, fwd); break;
     default: lanes_pass(8, ps->ido, ps->l1, a, b, tw, fwd); break;
     }
 }
@@ -174,7 +176,7 @@ INLINE void regs_out(const unsigned n, const vc *res, double scale, fft_real *co
 INLINE vc *regs_passes(const unsigned P1, const unsigned P2, const fft_real *tw, vc *v, vc *w,
                        int fwd)
 {
-    vc in[10], out[10];
+    vc in[VEC_POINTS], out[VEC_POINTS];
     for (unsigned i = 0; i < P2; i++) { /* radix P1, ido P2, l1 1 */
         for (unsigned j = 0; j < P1; j++)
             in[j] = v[i + P2 * j];
@@ -312,60 +314,12 @@ INLINE void two_point_lines(const fft_real *x, ptrdiff_t ss, ptrdiff_t xd, fft_r
     }
 }
 
-INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
-                      fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
-                      fft_real *buf, int fwd)
+/* count lines VLEN at a time through the buffers: in (transposed, or side
+ * by side), the passes (lanes_passes), out. */
+INLINE void buffered_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
+                         fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
+                         fft_real *buf, int fwd)
 {
-    if (line->n == 2) {
-        two_point_lines(x, ss, xd, y, ds, yd, count, scale);
-        return;
-    }
-    const int side = xd == 2 && yd == 2; /* the columns of an array */
-    if (line->npass <= 2 && ((ss == 1 && ds == 1) || side)) {
-        const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
-        const unsigned p2 = line->npass == 2 ? line->pass[1].p : 1;
-        /* the one- and two-pass shapes of factorize up to 64 points, as
-           P1 10 + P2 (P2 = 1: one pass) */
-#define REGS(P1, P2)                                                                               \
-    case 10 * P1 + P2:                                                                             \
-        lanes_regs_run(P1, P2, tw, x, ss, xd, y, ds, yd, side, count, scale, fwd);                 \
-        return
-        switch (10 * line->pass[0].p + p2) {
-            REGS(2, 1);
-            REGS(3, 1);
-            REGS(4, 1);
-            REGS(5, 1);
-            REGS(7, 1);
-            REGS(8, 1);
-            REGS(9, 1);
-            REGS(10, 1);
-            REGS(2, 3);
-            REGS(4, 3);
-            REGS(2, 7);
-            REGS(3, 5);
-            REGS(4, 4);
-            REGS(2, 9);
-            REGS(2, 10);
-            REGS(3, 7);
-            REGS(8, 3);
-            REGS(5, 5);
-            REGS(3, 9);
-            REGS(4, 7);
-            REGS(3, 10);
-            REGS(4, 8);
-            REGS(5, 7);
-            REGS(4, 9);
-            REGS(4, 10);
-            REGS(9, 5);
-            REGS(7, 7);
-            REGS(10, 5);
-            REGS(8, 7);
-            REGS(9, 7);
-            REGS(8, 8);
-        default: break;
-        }
-#undef REGS
-    }
     const size_t n = line->n;
     for (size_t c = 0; c < count; c += VLEN) {
         const size_t have = count - c < VLEN ? count - c : VLEN;
@@ -383,6 +337,84 @@ INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
         else
             lanes_out(n, from, scale, ys, ds, have);
     }
+}
+
+/* buffered_dir out of line, away from lanes_dir's register shapes (with
+ * them in one function, batches of lines of 60 ran 8% slower). */
+static KP_NOINLINE void lanes_buffered(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss,
+                                       ptrdiff_t xd, fft_real *y, ptrdiff_t ds, ptrdiff_t yd,
+                                       size_t count, double scale, fft_real *buf, int fwd)
+{
+    if (fwd)
+        buffered_dir(line, x, ss, xd, y, ds, yd, count, scale, buf, 1);
+    else
+        buffered_dir(line, x, ss, xd, y, ds, yd, count, scale, buf, 0);
+}
+
+INLINE void lanes_dir(const kp__fft_line *line, const fft_real *x, ptrdiff_t ss, ptrdiff_t xd,
+                      fft_real *y, ptrdiff_t ds, ptrdiff_t yd, size_t count, double scale,
+                      fft_real *buf, int fwd)
+{
+    if (line->n == 2) {
+        two_point_lines(x, ss, xd, y, ds, yd, count, scale);
+        return;
+    }
+    const int side = xd == 2 && yd == 2; /* the columns of an array */
+    if (line->npass <= 2 && ((ss == 1 && ds == 1) || side)) {
+        const fft_real *tw = (const fft_real *)line->tw + 2 * line->pass[0].tw;
+        const unsigned p2 = line->npass == 2 ? line->pass[1].p : 1;
+        /* the one- and two-pass shapes of factorize up to 64 points, as
+           P1 16 + P2 (P2 = 1: one pass; every radix below 16) */
+#define REGS(P1, P2)                                                                               \
+    case 16 * P1 + P2:                                                                             \
+        lanes_regs_run(P1, P2, tw, x, ss, xd, y, ds, yd, side, count, scale, fwd);                 \
+        return
+        switch (16 * line->pass[0].p + p2) {
+            REGS(2, 1);
+            REGS(3, 1);
+            REGS(4, 1);
+            REGS(5, 1);
+            REGS(7, 1);
+            REGS(8, 1);
+            REGS(9, 1);
+            REGS(10, 1);
+            REGS(11, 1);
+            REGS(13, 1);
+            REGS(2, 3);
+            REGS(4, 3);
+            REGS(2, 7);
+            REGS(3, 5);
+            REGS(4, 4);
+            REGS(2, 9);
+            REGS(2, 10);
+            REGS(3, 7);
+            REGS(2, 11);
+            REGS(8, 3);
+            REGS(5, 5);
+            REGS(2, 13);
+            REGS(3, 9);
+            REGS(4, 7);
+            REGS(3, 10);
+            REGS(4, 8);
+            REGS(3, 11);
+            REGS(5, 7);
+            REGS(4, 9);
+            REGS(3, 13);
+            REGS(4, 10);
+            REGS(4, 11);
+            REGS(9, 5);
+            REGS(7, 7);
+            REGS(10, 5);
+            REGS(4, 13);
+            REGS(5, 11);
+            REGS(8, 7);
+            REGS(9, 7);
+            REGS(8, 8);
+        default: break;
+        }
+#undef REGS
+    }
+    lanes_buffered(line, x, ss, xd, y, ds, yd, count, scale, buf, fwd);
 }
 
 void FFT_FN(kp__fft_lanes)(const kp__fft_line *line, int fwd, const void *src, ptrdiff_t ss,

@@ -87,9 +87,9 @@ INLINE int real_regs(const kp__fft_line *line, int r2c, const fft_real *const *x
 {
     const kp__fft_line *sub = line->sub;
     if (sub->npass > 2) return 0;
-    switch (10 * sub->pass[0].p + (sub->npass == 2 ? sub->pass[1].p : 1)) {
+    switch (16 * sub->pass[0].p + (sub->npass == 2 ? sub->pass[1].p : 1)) {
 #define SHAPE(P1, P2)                                                                              \
-    case 10 * P1 + P2:                                                                             \
+    case 16 * P1 + P2:                                                                             \
         if (r2c)                                                                                   \
             r2c_regs(P1, P2, line, x, y, count, scale);                                            \
         else                                                                                       \
