@@ -580,7 +580,8 @@ static void test_batch_same_bits(void **state)
     /* one pass (2, 5, 8, 11), two (12 = 4 3, 25, 26 = 2 13; 16 = 4 4, 32 =
        4 8 and 64 = 8 8 wholly in registers where contiguous; 128 in lanes
        in float, but one at a time as 8 16 with AVX-512), three (48 = 4 4
-       3, 60 = 2 3 10, 66 = 2 3 11: through the lanes' buffers) */
+       3, 60 = 2 3 10, 66 = 2 3 11: through the lanes' buffers where the
+       lanes take them, 66 in float with AVX-512 only) */
     static const size_t sizes[] = {2, 5, 8, 11, 12, 16, 25, 26, 32, 48, 60, 64, 66, 128};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++)
         for (int prec = 0; prec < 2; prec++) {
@@ -680,9 +681,9 @@ static void real_batch_bits(size_t n, kp_fft_precision prec)
 static void test_real_batch_same_bits(void **state)
 {
     (void)state;
-    /* even (complex lines of 2, 4, 6, 8, 11, 13, 16, 30, 32, 50 in lanes)
-       and odd (complex lines of 3, 5, 7, 9, 15, 21, 25 and 33 in lanes: one
-       pass or two) */
+    /* even (complex lines of 2, 4, 6, 8, 11, 13, 16, 30, 32, 50 in lanes
+       where the lanes take them) and odd (complex lines of 3, 5, 7, 9, 15,
+       21, 25 and 33 alike: one pass or two) */
     static const size_t sizes[] = {3,  4,  5,  7,  8,  9,  12, 15, 16,
                                    21, 22, 25, 26, 32, 33, 60, 64, 100};
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {

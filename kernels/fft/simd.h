@@ -20,8 +20,8 @@
 #define KP_FFT_VEC 512
 #endif
 
-/* The most points a vector butterfly of the passes takes (radix 13): the
- * size of their arrays of points. */
+/* The most points a vector butterfly takes (radix 13): the size of the
+ * passes' and the lanes' arrays of points. */
 #define VEC_POINTS 13
 
 /* The operations whose intrinsics differ only in their prefix and suffix
