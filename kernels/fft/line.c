@@ -128,8 +128,12 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 
 /* Work per point of one pass, in rough flops plus a memory term: the
  * butterfly's operations over p points, 6 (p - 1) / p for the twiddle
- * product, 4 for reading and writing the point. 11 and 13 go on from 5 and
- * 7, whose butterflies (the same dft_odd) cost about 1.85 a unit of p. */
+ * product, 4 for reading and writing the point. 11 and 13 keep the generic
+ * radix's rating although they have butterflies of their own: rated as
+ * those (about 28 and 32, going on from 5 and 7), lines such as 3874 = 2 13
+ * 149 and 25883 = 11 13 181 chose mixed radix over Bluestein and ran 4-5x
+ * slower, the generic pass of their large prime costing far more than the
+ * rating of the generic radix says. */
 static double pass_cost(size_t p)
 {
     switch (p) {
@@ -141,8 +145,6 @@ static double pass_cost(size_t p)
     case 8: return 18.3;
     case 9: return 22;
     case 10: return 19.5;
-    case 11: return 27.9;
-    case 13: return 31.6;
     case 16: return 22;
     default: return 2.0 * (double)p + 10;
     }
