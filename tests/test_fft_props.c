@@ -113,14 +113,14 @@ static void same_bits_layouts(kp_fft_kind kind, kp_fft_precision prec, int dir, 
 /* One long mixed-radix line gives the same bits at every workers value and
  * in every layout (contiguous, strided both ways, in place), in both
  * precisions and directions, with and without scaling, for lengths with
- * radices 2, 3, 5 and 7 and generic ones (11, 13) and odd and even counts
- * of passes. */
+ * radices 2, 3, 5, 7, 11 and 13, generic ones (17, 19, 23: 139264 = 2^13
+ * 17, 96577 = 13 17 19 23) and odd and even counts of passes. */
 static void test_long_line_same_bits(void **state)
 {
     (void)state;
     /* ... and 2^17 - 1, a prime: Bluestein over a four-step line of 2^18 */
-    static const size_t sizes[] = {16384,  32768,  73216,  59049,  65536, 78125,
-                                   100000, 117649, 131071, 131072, 229376};
+    static const size_t sizes[] = {16384,  32768,  73216,  59049,  65536,  78125, 96577,
+                                   100000, 117649, 131071, 131072, 139264, 229376};
     const size_t most = 229376;
     double *xd = random_doubles(2 * most), *x = malloc(2 * most * sizeof *x);
     double *strided = malloc(2 * 2 * most * sizeof *strided);

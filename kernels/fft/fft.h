@@ -36,6 +36,9 @@ static inline int kp__fft_lanes_radix(size_t p)
 {
     return kp__fft_butterfly(p) && p != 16;
 }
+/* The largest prime the vector passes (simd_passes.c) take through their
+ * generic butterfly; larger ones go through passes.c's. */
+#define KP__FFT_VEC_GENERIC_MAX 257
 
 typedef struct kp__fft_pass {
     unsigned p;   /* radix */

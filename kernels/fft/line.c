@@ -128,12 +128,9 @@ static int factorize(size_t n, size_t p[KP__FFT_MAX_PASSES])
 
 /* Work per point of one pass, in rough flops plus a memory term: the
  * butterfly's operations over p points, 6 (p - 1) / p for the twiddle
- * product, 4 for reading and writing the point. 11 and 13 keep the generic
- * radix's rating although they have butterflies of their own: rated as
- * those (about 28 and 32, going on from 5 and 7), lines such as 3874 = 2 13
- * 149 and 25883 = 11 13 181 chose mixed radix over Bluestein and ran 4-5x
- * slower, the generic pass of their large prime costing far more than the
- * rating of the generic radix says. */
+ * product, 4 for reading and writing the point. 11 and 13 keep the rating
+ * 2 p + 10 of an earlier model of the generic radix, near that of their own
+ * butterflies (about 28 and 32). */
 static double pass_cost(size_t p)
 {
     switch (p) {
@@ -150,14 +147,29 @@ static double pass_cost(size_t p)
     }
 }
 
+/* The generic radix p (a prime from 17) in units of pass_cost: a point
+ * costs 1.25 p + 10 through the vector pass (simd_passes.c, primes to
+ * KP__FFT_VEC_GENERIC_MAX) and 8 p + 10 through passes.c's, which reloads
+ * its inputs for every output; as the last pass over l1 < 4 butterflies the
+ * vector pass leaves lanes idle, 4 / l1 times the cost (VLEN complex
+ * doubles with AVX-512). Fitted to the times of c2c lines p m against
+ * Bluestein's (p from 17 to 1021, m from 1 to 16384; one thread, Zen 5). */
+static double generic_cost(size_t p, size_t l1)
+{
+    if (kp__isa_selected() == KP_ISA_PORTABLE || p > KP__FFT_VEC_GENERIC_MAX)
+        return 8.0 * (double)p + 10;
+    return (1.25 * (double)p + 10) * (l1 < 4 ? 4.0 / (double)l1 : 1.0);
+}
+
 /* Relative cost, arbitrary units, of one line of length n by mixed radix. */
 static double mixed_cost(size_t n)
 {
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
     double c = 0;
-    for (int s = 0; s < np; s++)
-        c += pass_cost(p[s]);
+    for (int s = 0; s < np; s++) /* only the last pass has ido = 1 */
+        c += kp__fft_butterfly(p[s]) ? pass_cost(p[s])
+                                     : generic_cost(p[s], s == np - 1 ? n / p[s] : 4);
     return c * (double)n;
 }
 

@@ -1,6 +1,7 @@
 /*
- * Radix 2, 3, 4, 5, 7, 8, 9, 10, 11 and 13 passes with explicit vectors
- * (and with AVX-512 the radix-16 last passes of line.c's pow2_radices),
+ * Radix 2, 3, 4, 5, 7, 8, 9, 10, 11 and 13 passes with explicit vectors,
+ * the generic odd radix's for primes to KP__FFT_VEC_GENERIC_MAX (and with
+ * AVX-512 the radix-16 last passes of line.c's pow2_radices),
  * once per precision and instruction set (simd_{d,s}_{avx2,avx512}.c,
  * built with the set's flags and run only when the CPU has it): a register
  * holds VLEN complex values (simd.h), the butterflies are simd_dft.h's.
@@ -91,6 +92,131 @@ INLINE void pass_k(const unsigned P, size_t l1, const kp__fft_span *sp, const ff
     }
 }
 
+/* ----------------------------------------------- the generic odd radix */
+
+/* The largest prime the vector generic pass takes: the points of VLEN
+ * butterflies sit in a buffer on the stack (17 KiB at 257 with AVX-512).
+ * Larger primes go to passes.c. */
+#define GEN_MAX KP__FFT_VEC_GENERIC_MAX
+
+/* Output m (P - m for yp) of VLEN butterflies for m = m0 .. m0 + M - 1,
+ * from x[0], the sums x[j] and the differences x[P - j] of points j and
+ * P - j (1 <= j <= P / 2); roots[r] = cos - i sin of 2 pi r / P, as
+ * passes.c's pass_generic reads them. As vdft_odd: each product fused into
+ * its sum; M outputs at a time keep 2 M sums in flight. */
+INLINE void gen_outputs(const unsigned M, unsigned P, unsigned m0, const vc *x,
+                        const fft_real *roots, int fwd, vc *ym, vc *yp)
+{
+    vc a[4], b[4];
+    unsigned r[4];
+    for (unsigned t = 0; t < M; t++) {
+        a[t] = x[0];
+        b[t] = vzero();
+        r[t] = 0;
+    }
+    for (unsigned j = 1; j <= P / 2; j++)
+        for (unsigned t = 0; t < M; t++) {
+            r[t] += m0 + t; /* j m mod P */
+            if (r[t] >= P) r[t] -= P;
+            a[t] = vfmadd(vset1(roots[2 * r[t]]), x[j], a[t]);
+            b[t] = vfnmadd(vset1(roots[2 * r[t] + 1]), x[P - j], b[t]); /* + sin d */
+        }
+    const vc rs = vrot_sign(fwd);
+    for (unsigned t = 0; t < M; t++) {
+        const vc bt = vswap(b[t]); /* rot(b) = bt rs */
+        ym[t] = vfmadd(bt, rs, a[t]);
+        yp[t] = vfnmadd(bt, rs, a[t]);
+    }
+}
+
+/* Output m of count (<= VLEN) butterflies to z at i + m out_m, times
+ * tw[(m - 1) ido + i] for m >= 1 where tw is given. */
+INLINE void gen_put(vc y, unsigned m, fft_real *z, size_t out_m, const fft_real *tw, size_t ido,
+                    size_t i, size_t count, int fwd)
+{
+    const size_t e = i + m * out_m;
+    if (tw != NULL && m > 0) {
+        const size_t t = (m - 1) * ido + i;
+        y = vtw(y, count == VLEN ? load(tw, t) : vload_mask(head(count), tw + 2 * t), fwd);
+    }
+    if (count == VLEN)
+        store(z, e, y);
+    else
+        vstore_first(z + 2 * e, 2 * count, y);
+}
+
+/* count butterflies from their points in x[0 .. P) (overwritten), output
+ * as gen_put puts it. */
+INLINE void gen_group(unsigned P, vc *x, const fft_real *roots, int fwd, fft_real *z, size_t out_m,
+                      const fft_real *tw, size_t ido, size_t i, size_t count)
+{
+    const unsigned h = P / 2;
+    vc y0 = x[0];
+    for (unsigned j = 1; j <= h; j++) {
+        const vc u = x[j], v = x[P - j];
+        x[j] = vadd(u, v);
+        x[P - j] = vsub(u, v);
+        y0 = vadd(y0, x[j]);
+    }
+    gen_put(y0, 0, z, out_m, tw, ido, i, count, fwd);
+    unsigned m = 1;
+    for (; m + 3 <= h; m += 4) {
+        vc ym[4], yp[4];
+        gen_outputs(4, P, m, x, roots, fwd, ym, yp);
+        for (unsigned t = 0; t < 4; t++) {
+            gen_put(ym[t], m + t, z, out_m, tw, ido, i, count, fwd);
+            gen_put(yp[t], P - m - t, z, out_m, tw, ido, i, count, fwd);
+        }
+    }
+    for (; m <= h; m++) {
+        vc ym, yp;
+        gen_outputs(1, P, m, x, roots, fwd, &ym, &yp);
+        gen_put(ym, m, z, out_m, tw, ido, i, count, fwd);
+        gen_put(yp, P - m, z, out_m, tw, ido, i, count, fwd);
+    }
+}
+
+/* ido >= 2: VLEN consecutive i at a time, as pass_i. */
+INLINE void gen_pass_i(unsigned P, size_t ido, size_t l1, const kp__fft_span *sp,
+                       const fft_real *cc, fft_real *ch, const fft_real *tw, const fft_real *roots,
+                       int fwd)
+{
+    vc x[GEN_MAX];
+    const size_t out_m = ido * l1;
+    for (size_t k = sp->k0; k < sp->k1; k++) {
+        const fft_real *xk = cc + 2 * ido * P * k;
+        for (size_t i = sp->i0; i < sp->i1; i += VLEN) {
+            const size_t count = sp->i1 - i < VLEN ? sp->i1 - i : VLEN;
+            for (unsigned j = 0; j < P; j++)
+                x[j] = count == VLEN ? load(xk, i + j * ido)
+                                     : vload_mask(head(count), xk + 2 * (i + j * ido));
+            gen_group(P, x, roots, fwd, ch + 2 * ido * k, out_m, tw, ido, i, count);
+        }
+    }
+}
+
+/* ido = 1: VLEN consecutive k at a time, as pass_k; their rows of P
+ * values turned into the P points VLEN values at a time. */
+INLINE void gen_pass_k(unsigned P, size_t l1, const kp__fft_span *sp, const fft_real *cc,
+                       fft_real *ch, const fft_real *roots, int fwd)
+{
+    vc x[GEN_MAX + VLEN]; /* the last transpose writes VLEN points */
+    for (size_t k = sp->k0; k < sp->k1; k += VLEN) {
+        const size_t rows = sp->k1 - k < VLEN ? sp->k1 - k : VLEN;
+        const fft_real *row = cc + 2 * P * k;
+        for (unsigned j = 0; j < P; j += VLEN) {
+            const size_t have = P - j < VLEN ? P - j : VLEN;
+            vc r[VLEN];
+            for (size_t t = 0; t < VLEN; t++)
+                r[t] = t >= rows      ? vzero()
+                       : have == VLEN ? load(row, P * t + j)
+                                      : vload_mask(head(have), row + 2 * (P * t + j));
+            transpose(r, x + j);
+        }
+        gen_group(P, x, roots, fwd, ch + 2 * k, l1, NULL, 1, 0, rows);
+    }
+}
+
 #if KP_FFT_VEC == 512
 /* The radix-16 last pass: pass_k's work over whole rows (line.c makes it
  * only for lines the threads do not share, over a multiple of VLEN rows). Its
@@ -140,7 +266,7 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
  * for radix 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
-    if (!kp__fft_butterfly(ps->p)) return 0;                   /* the generic odd radix */
+    if (!kp__fft_butterfly(ps->p)) return ps->p <= GEN_MAX;    /* the generic odd radix */
     if (ps->p == 16) return KP_FFT_VEC == 512 && ps->ido == 1; /* pass_k16 */
     if (ps->ido >= 2) return 1;
     if (ps->p % 4 == 0) return ps->l1 % VLEN == 0;
@@ -153,6 +279,14 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
 {
     const unsigned P = ps->p;
     const fft_real *tw = tab + 2 * ps->tw;
+    if (!kp__fft_butterfly(P)) {
+        const fft_real *roots = tab + 2 * ps->roots;
+        if (ps->ido >= 2)
+            gen_pass_i(P, ps->ido, ps->l1, sp, cc, ch, tw, roots, fwd);
+        else
+            gen_pass_k(P, ps->l1, sp, cc, ch, roots, fwd);
+        return;
+    }
     if (ps->ido >= 2) {
         switch (P) {
         case 2: pass_i(2, ps->ido, ps->l1, sp, cc, ch, tw, fwd); break;
