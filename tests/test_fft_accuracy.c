@@ -310,12 +310,13 @@ static void c2r_case(size_t n, kp_fft_precision p)
 
 /* Every n <= 256, then lengths of each kind: powers of 2, 3, 5, 7, mixed,
  * primes small enough for the generic butterfly and large enough for
- * Bluestein, products with a large prime, and products of generic radices
- * (323 = 17 19, 1292 = 4 17 19, 4199 = 13 17 19: the vector passes' generic
- * butterfly over i and over k; 1028 = 4 257, the largest prime it takes). */
+ * Bluestein (263, the first prime above the vector passes' generic one),
+ * products with a large prime, and products of generic radices (323 = 17
+ * 19, 1292 = 4 17 19, 4199 = 13 17 19: the vector passes' generic
+ * butterfly over i and over k; 2056 = 8 257, the largest prime it takes). */
 static const size_t larger[] = {257,  263,  323,  343,  500,  509,  625,  729,
-                                961,  997,  1000, 1009, 1024, 1028, 1155, 1292,
-                                1536, 2048, 2187, 2401, 3125, 4096, 4199};
+                                961,  997,  1000, 1009, 1024, 1155, 1292, 1536,
+                                2048, 2056, 2187, 2401, 3125, 4096, 4199};
 
 static void each_size(void (*fn)(size_t, kp_fft_precision), kp_fft_precision p)
 {

@@ -326,7 +326,8 @@ typedef void kp__fft_split_out_fn(unsigned p, const void *v0, const void *ym, si
                                   const void *w, void *y, ptrdiff_t ds, double scale, size_t i0,
                                   size_t i1);
 #if defined(__x86_64__)
-/* A pass of radix 2, 3, 4, 5, 7, 8, 9, 10, 11 or 13 with AVX2 or AVX-512
+/* A pass of radix 2, 3, 4, 5, 7, 8, 9, 10, 11, 13 or 16, or of a prime to
+ * KP__FFT_VEC_GENERIC_MAX, with AVX2 or AVX-512
  * (simd_passes.c) over the butterflies of sp, from cc to ch, tab the line's
  * twiddle table; returns 0, having done nothing, for a pass it does not
  * take (then passes.c does it). Whether it takes a pass depends on the

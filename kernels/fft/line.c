@@ -167,9 +167,9 @@ static double mixed_cost(size_t n)
     size_t p[KP__FFT_MAX_PASSES];
     int np = factorize(n, p);
     double c = 0;
-    for (int s = 0; s < np; s++) /* only the last pass has ido = 1 */
+    for (int s = 0; s < np; s++) /* only the last pass (l1 = n / p) leaves lanes idle */
         c += kp__fft_butterfly(p[s]) ? pass_cost(p[s])
-                                     : generic_cost(p[s], s == np - 1 ? n / p[s] : 4);
+                                     : generic_cost(p[s], s == np - 1 ? n / p[s] : SIZE_MAX);
     return c * (double)n;
 }
 

@@ -234,7 +234,8 @@ INLINE void pass(const unsigned P, size_t ido, size_t l1, const kp__fft_span *sp
     }
 }
 
-/* Any odd radix, with its p-th roots of unity in roots (forward). */
+/* Any odd radix, with its p-th roots of unity in roots (forward): on the
+ * portable path, and for primes above KP__FFT_VEC_GENERIC_MAX. */
 INLINE void pass_generic(size_t ido, size_t l1, unsigned P, const kp__fft_span *sp,
                          const fft_cpx *restrict cc, fft_cpx *restrict ch,
                          const fft_cpx *restrict tw, const fft_cpx *restrict roots, int fwd)

@@ -20,8 +20,9 @@
 #define KP_FFT_VEC 512
 #endif
 
-/* The most points a vector butterfly takes (radix 13): the size of the
- * passes' and the lanes' arrays of points. */
+/* The most points a vector butterfly held in registers takes (radix 13):
+ * the size of the passes' and the lanes' arrays of points (the generic
+ * radix's pass keeps its points in a buffer of its own). */
 #define VEC_POINTS 13
 
 /* The operations whose intrinsics differ only in their prefix and suffix

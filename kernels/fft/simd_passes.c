@@ -261,9 +261,27 @@ INLINE void line_two(const unsigned P1, const unsigned P2, const fft_real *tw, c
     }
 }
 
-/* Whether this file takes the pass: ido >= 2, or the last pass over at
- * least VLEN sub-transforms (a multiple of VLEN for radix 4 and 8; never
- * for radix 2). */
+/* The generic radix's pass, out of line: its buffer of points (up to 17
+ * KiB) would otherwise be in the stack frame of every pass. */
+static KP_NOINLINE void gen_pass(const kp__fft_pass *ps, const fft_real *tab,
+                                 const kp__fft_span *sp, const fft_real *cc, fft_real *ch, int fwd)
+{
+    const unsigned P = ps->p;
+    const fft_real *tw = tab + 2 * ps->tw, *roots = tab + 2 * ps->roots;
+    if (ps->ido >= 2 && fwd)
+        gen_pass_i(P, ps->ido, ps->l1, sp, cc, ch, tw, roots, 1);
+    else if (ps->ido >= 2)
+        gen_pass_i(P, ps->ido, ps->l1, sp, cc, ch, tw, roots, 0);
+    else if (fwd)
+        gen_pass_k(P, ps->l1, sp, cc, ch, roots, 1);
+    else
+        gen_pass_k(P, ps->l1, sp, cc, ch, roots, 0);
+}
+
+/* Whether this file takes the pass: a generic prime to GEN_MAX, any pass;
+ * a radix with a butterfly, ido >= 2, or the last pass over at least VLEN
+ * sub-transforms (a multiple of VLEN for radix 4 and 8; never for radix
+ * 2). */
 INLINE int takes(const kp__fft_pass *ps)
 {
     if (!kp__fft_butterfly(ps->p)) return ps->p <= GEN_MAX;    /* the generic odd radix */
@@ -280,11 +298,7 @@ INLINE void pass_dir(const kp__fft_pass *ps, const fft_real *tab, const kp__fft_
     const unsigned P = ps->p;
     const fft_real *tw = tab + 2 * ps->tw;
     if (!kp__fft_butterfly(P)) {
-        const fft_real *roots = tab + 2 * ps->roots;
-        if (ps->ido >= 2)
-            gen_pass_i(P, ps->ido, ps->l1, sp, cc, ch, tw, roots, fwd);
-        else
-            gen_pass_k(P, ps->l1, sp, cc, ch, roots, fwd);
+        gen_pass(ps, tab, sp, cc, ch, fwd);
         return;
     }
     if (ps->ido >= 2) {
