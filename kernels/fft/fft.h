@@ -36,6 +36,13 @@ static inline int kp__fft_lanes_radix(size_t p)
 {
     return kp__fft_butterfly(p) && p != 16;
 }
+/* radices.c: the radices of n in pass order (returns their count); the
+ * length of Bluestein's padded line for n (7-smooth, at least 2 n - 1), or
+ * 0 where n runs by mixed radix (the cost model says it is cheaper, or every
+ * radix has a butterfly). */
+int kp__fft_factorize(size_t n, size_t p[KP__FFT_MAX_PASSES]);
+size_t kp__fft_bluestein_length(size_t n);
+
 /* The largest prime the vector passes (simd_passes.c) take through their
  * generic butterfly; larger ones go through passes.c's. */
 #define KP__FFT_VEC_GENERIC_MAX 257
