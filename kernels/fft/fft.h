@@ -617,14 +617,15 @@ static inline size_t kp__fft_cpx_space(const kp__fft_line *cpx)
 size_t kp__fft_shared_cut(const kp__fft_op *op, size_t c, size_t parts);
 /* The operations of one shared line from src to dst (strides in elements
  * of each side, as kp__fft_c2c and the rest), mem holding
- * kp__fft_shared_space elements (lines.c, once per precision). */
+ * kp__fft_shared_space elements (shared.c, once per precision). */
 void kp__fft_shared_make_d(kp__fft_shared *sh, const kp__fft_line *line, kp_fft_kind kind, int fwd,
                            const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds, double scale,
                            void *mem);
 void kp__fft_shared_make_s(kp__fft_shared *sh, const kp__fft_line *line, kp_fft_kind kind, int fwd,
                            const void *src, ptrdiff_t ss, void *dst, ptrdiff_t ds, double scale,
                            void *mem);
-/* Indices [a, b) of operation i; work holds kp__fft_shared_part_space. */
+/* Indices [a, b) of operation i; work holds kp__fft_shared_part_space
+ * (lines.c, once per precision). */
 void kp__fft_shared_run_d(const kp__fft_shared *sh, size_t i, size_t a, size_t b, void *work);
 void kp__fft_shared_run_s(const kp__fft_shared *sh, size_t i, size_t a, size_t b, void *work);
 
