@@ -4,8 +4,8 @@
  * A plan (plan.c) is a set of 1-D complex transforms, "lines", run over the
  * non-transformed indices of a strided array, axis after axis. A line is
  * computed by a kp__fft_line: mixed-radix Stockham passes (passes.c) or
- * Bluestein's chirp-z over a longer mixed-radix line (line.c chooses by a
- * cost model). Everything a line needs is computed when the plan is made
+ * Bluestein's chirp-z over a longer mixed-radix line (radices.c chooses by
+ * a cost model). Everything a line needs is computed when the plan is made
  * and read-only afterwards, so one plan serves many threads at once.
  *
  * Precision: passes.c is written once over the types of prec.h and compiled
@@ -21,7 +21,7 @@
 
 /* The most passes a line has: one per prime factor, at most log2 n. */
 #define KP__FFT_MAX_PASSES 64
-/* Every radix line.c's factorize makes up to 13 (2, 3, 4, 5, 7, 8, 9, 10,
+/* Every radix radices.c's factorize makes up to 13 (2, 3, 4, 5, 7, 8, 9, 10,
  * 11, 13) has a butterfly of its own, scalar (passes.c) and vector
  * (simd_passes.c), and so has 16 (with AVX-512, the last pass of some
  * powers of two: simd_passes.c's alone); larger primes take the generic odd

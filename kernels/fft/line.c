@@ -513,7 +513,7 @@ int kp__fft_lanes_ok(const kp__fft_line *line, kp_fft_kind kind)
 /* Whether the threads can share a complex line: its inner line (itself, or
  * its Bluestein line) is a four-step line or a mixed-radix line with a
  * head of SHARE_MIN_BYTES or more (a blocked line may be shorter), and no
- * radix-16 last pass (line.c's pow2_radices gives one to 2^15 where the
+ * radix-16 last pass (radices.c's pow2_radices gives one to 2^15 where the
  * level-1 cache has fewer than 12 ways; simd_passes.c pass_k16). A real
  * line is shared where its complex line is: the pieces around it move the
  * data between the cores once more (with the cores far apart, r2c of 2^16,

@@ -279,7 +279,7 @@ INLINE void run_pass(const kp__fft_pass *ps, const fft_cpx *tab, const kp__fft_s
 #if KP_FFT_SIMD
     if (FFT_FN(kp__fft_simd_pass)(ps, tab, sp, cc, ch, fwd)) return;
 #endif
-    /* Radix 16 never gets here: AVX-512's alone (line.c's pow2_radices),
+    /* Radix 16 never gets here: AVX-512's alone (radices.c's pow2_radices),
      * always a last pass over a multiple of VLEN rows, which it takes. */
     const fft_cpx *tw = tab + ps->tw;
     size_t ido = ps->ido, l1 = ps->l1;

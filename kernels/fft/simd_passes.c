@@ -1,7 +1,7 @@
 /*
  * Radix 2, 3, 4, 5, 7, 8, 9, 10, 11 and 13 passes with explicit vectors,
  * the generic odd radix's for primes to KP__FFT_VEC_GENERIC_MAX (and with
- * AVX-512 the radix-16 last passes of line.c's pow2_radices),
+ * AVX-512 the radix-16 last passes of radices.c's pow2_radices),
  * once per precision and instruction set (simd_{d,s}_{avx2,avx512}.c,
  * built with the set's flags and run only when the CPU has it): a register
  * holds VLEN complex values (simd.h), the butterflies are simd_dft.h's.
